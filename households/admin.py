@@ -1,0 +1,92 @@
+"""Back office. Registry rows are read-mostly here: edits go through the household pages,
+whose services keep history and the stored summaries."""
+
+from django.contrib import admin
+
+from households.models import (
+    Agency,
+    ChangeRecord,
+    Enrolment,
+    Household,
+    Member,
+    Program,
+    Region,
+    UserProfile,
+)
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent", "bps_code"]
+    list_filter = ["level"]
+    search_fields = ["code", "name", "bps_code"]
+    readonly_fields = ["name_key"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["short_name", "name", "code", "receives_referrals"]
+    search_fields = ["name", "short_name", "code"]
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "level", "is_active"]
+
+
+@admin.register(UserProfile)
+class UserProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "agency"]
+    list_filter = ["agency"]
+    filter_horizontal = ["kelurahan"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+
+
+class MemberInline(admin.TabularInline):
+    model = Member
+    fields = ["nik", "name", "sex", "birth_date", "relationship"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Household)
+class HouseholdAdmin(admin.ModelAdmin):
+    list_display = ["kk_number", "head_name", "kelurahan", "rw", "rt", "member_count"]
+    list_filter = ["verification_status", "source"]
+    search_fields = ["kk_number", "head_name"]
+    list_select_related = ["kelurahan"]
+    inlines = [MemberInline]
+    show_full_result_count = False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # edits go through households.services (history, version guard)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ["program", "household", "member", "status", "start_date", "end_date"]
+    list_filter = ["program", "status"]
+    raw_id_fields = ["household", "member"]
+
+
+@admin.register(ChangeRecord)
+class ChangeRecordAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "entity", "object_label", "action"]
+    list_filter = ["entity", "action"]
+    date_hierarchy = "created_at"
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

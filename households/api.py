@@ -1,0 +1,139 @@
+"""Registry API under /api/v1/: scoped read-only viewsets (STYLE.md section 7)."""
+
+from rest_framework import permissions, serializers, viewsets
+
+from households.filters import HouseholdFilter
+from households.models import Agency, Enrolment, Household, Member, Program, Region
+from households.selectors import visible_households, visible_members
+from slrt.api import router
+
+
+class ModelPermission(permissions.DjangoModelPermissions):
+    """Reads need the model's view permission too: aggregate-only roles get 403 on lists."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
+
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name", "level", "parent_code", "bps_code", "bps_name"]
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["id", "code", "name", "short_name", "receives_referrals"]
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Program
+        fields = ["id", "code", "name", "description", "level", "is_active"]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Member
+        fields = [
+            "id",
+            "household",
+            "nik",
+            "name",
+            "sex",
+            "birth_place",
+            "birth_date",
+            "relationship",
+            "marital_status",
+            "education",
+            "occupation",
+            "disability",
+            "chronic_illness",
+            "is_pregnant",
+            "schooling",
+            "health_insurance",
+            "is_deceased",
+            "nik_warnings",
+        ]
+
+
+class EnrolmentSerializer(serializers.ModelSerializer):
+    program = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Enrolment
+        fields = ["id", "program", "member", "status", "start_date", "end_date"]
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    kelurahan_code = serializers.CharField(source="kelurahan.code", read_only=True)
+    kecamatan_code = serializers.CharField(source="kelurahan.parent.code", read_only=True)
+    members = MemberSerializer(many=True, read_only=True)
+    enrolments = EnrolmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Household
+        exclude = ["search_text", "created_by", "updated_by"]
+
+
+class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Kota, kecamatan and kelurahan with Kemendagri and BPS codes. Any signed-in user."""
+
+    queryset = Region.objects.select_related("parent")
+    serializer_class = RegionSerializer
+    filterset_fields = ["level", "parent"]
+
+
+class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
+    """City agencies. Any signed-in user."""
+
+    queryset = Agency.objects.all()
+    serializer_class = AgencySerializer
+
+
+class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
+    """Aid programs. Any signed-in user."""
+
+    queryset = Program.objects.all()
+    serializer_class = ProgramSerializer
+
+
+class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
+    """Households in the caller's scope, members nested. Needs households.view_household."""
+
+    serializer_class = HouseholdSerializer
+    permission_classes = [ModelPermission]
+    filterset_class = HouseholdFilter
+    queryset = Household.objects.none()  # for the permission class; rows come from scope
+
+    def get_queryset(self):
+        return (
+            visible_households(self.request.user)
+            .select_related("kelurahan__parent")
+            .prefetch_related("members", "enrolments__program")
+        )
+
+
+class MemberViewSet(viewsets.ReadOnlyModelViewSet):
+    """Members of households in the caller's scope. Needs households.view_member."""
+
+    serializer_class = MemberSerializer
+    permission_classes = [ModelPermission]
+    queryset = Member.objects.none()
+    filterset_fields = ["household", "sex", "relationship"]
+
+    def get_queryset(self):
+        return visible_members(self.request.user).order_by("pk")
+
+
+router.register("regions", RegionViewSet, basename="region")
+router.register("agencies", AgencyViewSet, basename="agency")
+router.register("programs", ProgramViewSet, basename="program")
+router.register("households", HouseholdViewSet, basename="household")
+router.register("members", MemberViewSet, basename="member")

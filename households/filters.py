@@ -1,0 +1,55 @@
+"""One FilterSet for the household list page, the API and (later) exports."""
+
+import django_filters
+from django.core.validators import RegexValidator
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from households.models import Enrolment, Household, Program, Region
+from households.selectors import kecamatan_choices, kelurahan_choices
+
+
+def _kelurahan(request) -> QuerySet[Region]:
+    return kelurahan_choices(request.user) if request else Region.objects.none()
+
+
+def _kecamatan(request) -> QuerySet[Region]:
+    return kecamatan_choices(request.user) if request else Region.objects.none()
+
+
+class HouseholdFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=100)
+    kecamatan = django_filters.ModelChoiceFilter(
+        label=_("Kecamatan"), queryset=_kecamatan, field_name="kelurahan__parent"
+    )
+    kelurahan = django_filters.ModelChoiceFilter(label=_("Kelurahan"), queryset=_kelurahan)
+    rw = django_filters.CharFilter(
+        label="RW",
+        method="filter_rw",
+        validators=[RegexValidator(r"^\d{1,3}$", _("RW is a number, for example 005."))],
+    )
+    welfare_decile = django_filters.ChoiceFilter(
+        label=_("Welfare decile"), choices=[(i, str(i)) for i in range(1, 11)]
+    )
+    program = django_filters.ModelChoiceFilter(
+        label=_("Aid program"), queryset=Program.objects.all(), method="filter_program"
+    )
+    verification_status = django_filters.ChoiceFilter(
+        label=_("Verification status"), choices=Household.VerificationStatus.choices
+    )
+
+    class Meta:
+        model = Household
+        fields = ["q", "kecamatan", "kelurahan", "rw", "welfare_decile", "program"]
+
+    def filter_search(self, queryset: QuerySet[Household], name: str, value: str):
+        return queryset.search(value)
+
+    def filter_rw(self, queryset: QuerySet[Household], name: str, value: str):
+        return queryset.filter(rw=value.zfill(3))
+
+    def filter_program(self, queryset: QuerySet[Household], name: str, value: Program):
+        active = Enrolment.objects.filter(
+            household=OuterRef("pk"), program=value, status=Enrolment.Status.ACTIVE
+        )
+        return queryset.filter(Exists(active))

@@ -1,0 +1,115 @@
+"""Page input for the household screens. Shape only: the rules live in services and models."""
+
+from django import forms
+from django.contrib.auth.models import User
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from households.models import Household, Member
+from households.nik import normalise_number
+from households.selectors import kelurahan_choices
+from households.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS, MemberChange
+from households.validators import validate_kk_number, validate_nik
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class IdentityNumberField(forms.CharField):
+    """A NIK or KK number as typed: spaces and dots between digit groups are dropped, then the
+    structure is checked (households.nik) so the user sees one clear message."""
+
+    def __init__(self, *, validator, **kwargs):
+        kwargs.setdefault("max_length", 32)
+        attrs = {"inputmode": "numeric", "autocomplete": "off", "class": "identity-number"}
+        super().__init__(widget=forms.TextInput(attrs=attrs), validators=[validator], **kwargs)
+
+    def to_python(self, value) -> str:
+        return normalise_number(super().to_python(value))
+
+
+class KelurahanChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.parent.name})" if obj.parent else obj.name
+
+
+class HouseholdForm(forms.ModelForm):
+    kk_number = IdentityNumberField(label=_("KK number"), validator=validate_kk_number)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Household
+        fields = HOUSEHOLD_FIELDS
+        field_classes = {"kelurahan": KelurahanChoiceField}
+        widgets = {
+            "latitude": forms.HiddenInput,
+            "longitude": forms.HiddenInput,
+            "rt": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 3, "size": 3}),
+            "rw": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 3, "size": 3}),
+            "address": forms.TextInput(attrs={"autocomplete": "street-address"}),
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = kelurahan_choices(user)
+        self.fields["kelurahan"].queryset = choices
+        if choices.count() == 1 and not self.instance.pk:
+            self.fields["kelurahan"].initial = choices.first()
+        self.fields["welfare_decile"].widget = forms.Select(
+            choices=[("", "---------")] + [(i, str(i)) for i in range(1, 11)]
+        )
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def clean_version(self) -> int | None:
+        if self.instance.pk and self.cleaned_data.get("version") is None:
+            raise forms.ValidationError(_("Open the household again and redo your change."))
+        return self.cleaned_data.get("version")
+
+    def household_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in HOUSEHOLD_FIELDS}
+
+
+class MemberForm(forms.ModelForm):
+    nik = IdentityNumberField(label="NIK", validator=validate_nik)
+
+    class Meta:
+        model = Member
+        fields = MEMBER_FIELDS
+        widgets = {
+            "birth_date": DATE_INPUT,
+        }
+
+
+class BaseMemberFormSet(forms.BaseInlineFormSet):
+    def member_changes(self) -> list[MemberChange]:
+        changes = []
+        for position, form in enumerate(self.forms):
+            if not form.has_changed() and not form.instance.pk:
+                continue  # an empty extra row
+            member_id = form.instance.pk
+            if self.can_delete and self._should_delete_form(form):
+                if member_id:
+                    changes.append(
+                        MemberChange(member_id=member_id, delete=True, position=position)
+                    )
+                continue
+            data = {name: form.cleaned_data.get(name) for name in MEMBER_FIELDS}
+            changes.append(MemberChange(data=data, member_id=member_id, position=position))
+        return changes
+
+
+MemberFormSet = inlineformset_factory(
+    Household,
+    Member,
+    form=MemberForm,
+    formset=BaseMemberFormSet,
+    extra=0,
+    can_delete=True,
+    min_num=1,
+    validate_min=True,
+)
+
+
+class LocationForm(forms.Form):
+    latitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90)
+    longitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180)

@@ -1,0 +1,100 @@
+"""Turn stored facts into what a page shows: translated labels, readable values."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from households.models import ChangeRecord, Household, Member
+from households.nik import nik_discrepancies
+
+ENTITY_MODELS: dict[str, type[models.Model]] = {"household": Household, "member": Member}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    record: ChangeRecord
+    entity_label: str
+    changes: list[FieldChange]
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    member: Member
+    warnings: list[str]
+
+
+def member_rows(members: list[Member]) -> list[MemberRow]:
+    """Each member with what their NIK says that their record does not."""
+    today = timezone.localdate()
+    return [
+        MemberRow(
+            member,
+            [
+                d.message
+                for d in nik_discrepancies(
+                    nik=member.nik, sex=member.sex, birth_date=member.birth_date, today=today
+                )
+            ]
+            if member.nik_warnings
+            else [],
+        )
+        for member in members
+    ]
+
+
+def history_rows(records) -> list[HistoryRow]:
+    return [
+        HistoryRow(
+            record=record,
+            entity_label=_entity_label(record.entity),
+            changes=[
+                FieldChange(_field_label(record.entity, name), *_values(record.entity, name, pair))
+                for name, pair in record.changes.items()
+            ],
+        )
+        for record in records
+    ]
+
+
+def _entity_label(entity: str) -> str:
+    model = ENTITY_MODELS.get(entity)
+    return str(model._meta.verbose_name) if model else entity
+
+
+def _field(entity: str, name: str) -> models.Field | None:
+    model = ENTITY_MODELS.get(entity)
+    try:
+        return model._meta.get_field(name) if model else None
+    except FieldDoesNotExist:  # a field that has since been removed
+        return None
+
+
+def _field_label(entity: str, name: str) -> str:
+    field = _field(entity, name)
+    return str(field.verbose_name) if field else name
+
+
+def _values(entity: str, name: str, pair: list[Any]) -> tuple[str, str]:
+    field = _field(entity, name)
+    return _display(field, pair[0]), _display(field, pair[1])
+
+
+def _display(field: models.Field | None, value: Any) -> str:
+    if value in (None, ""):
+        return "–"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)

@@ -1,0 +1,74 @@
+"""The roles of DESIGN.md as groups. Role values are the group names."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PENDAMPING = "pendamping", _("Facilitator (PKH/PSM/TKSK)")
+    OPERATOR_PUSKESOS = "operator_puskesos", _("Puskesos desk operator")
+    PETUGAS_OPD = "petugas_opd", _("Agency officer (OPD)")
+    VERIFIKATOR = "verifikator", _("Verifier, Dinas Sosial")
+    DATA_STEWARD = "data_steward", _("Data steward, Diskominfostandi")
+    PERENCANA = "perencana", _("Planner, Bapelitbangda")
+    PIMPINAN = "pimpinan", _("Mayor's office")
+    ADMIN = "admin", _("Administrator")
+
+
+# Which role decides the scope when a user holds several: the broadest first.
+ROLE_PRECEDENCE = [
+    Role.ADMIN,
+    Role.VERIFIKATOR,
+    Role.DATA_STEWARD,
+    Role.PIMPINAN,
+    Role.PERENCANA,
+    Role.OPERATOR_PUSKESOS,
+    Role.PENDAMPING,
+    Role.PETUGAS_OPD,
+]
+
+_REGISTRY_READ = [
+    "households.view_household",
+    "households.view_member",
+    "households.view_enrolment",
+]
+_REGISTRY_WRITE = [
+    "households.add_household",
+    "households.change_household",
+    "households.add_member",
+    "households.change_member",
+    "households.delete_member",
+]
+
+# What each role may do; *which records* it may do it to is households.scope's job.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.PENDAMPING: _REGISTRY_READ + _REGISTRY_WRITE,
+    Role.OPERATOR_PUSKESOS: _REGISTRY_READ + _REGISTRY_WRITE,
+    Role.PETUGAS_OPD: _REGISTRY_READ,
+    Role.VERIFIKATOR: _REGISTRY_READ
+    + _REGISTRY_WRITE
+    + ["households.add_enrolment", "households.change_enrolment"],
+    Role.DATA_STEWARD: _REGISTRY_READ,
+    Role.PERENCANA: [],
+    Role.PIMPINAN: [],
+    Role.ADMIN: _REGISTRY_READ
+    + _REGISTRY_WRITE
+    + [
+        "households.add_enrolment",
+        "households.change_enrolment",
+        "households.view_region",
+        "households.view_agency",
+        "households.change_agency",
+        "households.add_agency",
+        "households.view_program",
+        "households.change_program",
+        "households.add_program",
+        "households.view_userprofile",
+        "households.change_userprofile",
+        "households.add_userprofile",
+        "households.view_changerecord",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+    ],
+}

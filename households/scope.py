@@ -1,0 +1,67 @@
+"""Who may see which records: the one scope module (DESIGN.md, STYLE.md section 4).
+
+Every page, API endpoint, export and dashboard starts from `scope_for(user)` through the
+selectors. Outside scope is 404, so a record's existence does not leak.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser, User
+
+from households.roles import ROLE_PRECEDENCE, Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    role: str | None
+    personal_data: bool  # False: aggregates only (planners, mayor's office)
+    city_wide: bool
+    agency_id: int | None = None  # agency staff: households referred to this agency
+    kelurahan_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_aggregate_only(self) -> bool:
+        return not self.personal_data
+
+
+NO_SCOPE = Scope(role=None, personal_data=False, city_wide=False)
+
+
+def role_of(user: User | AnonymousUser) -> str | None:
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    names = {group.name for group in user.groups.all()}
+    return next((role for role in ROLE_PRECEDENCE if role in names), None)
+
+
+def scope_for(user: User | AnonymousUser) -> Scope:
+    """Computed once per request and cached on the user object."""
+    cached = getattr(user, "_slrt_scope", None)
+    if cached is not None:
+        return cached
+    scope = _compute_scope(user)
+    if user.is_authenticated:
+        user._slrt_scope = scope
+    return scope
+
+
+def _compute_scope(user: User | AnonymousUser) -> Scope:
+    role = role_of(user)
+    if role is None or not user.is_active:
+        return NO_SCOPE
+    if role in (Role.ADMIN, Role.VERIFIKATOR, Role.DATA_STEWARD):
+        return Scope(role=role, personal_data=True, city_wide=True)
+    if role in (Role.PIMPINAN, Role.PERENCANA):
+        return Scope(role=role, personal_data=False, city_wide=True)
+    profile = getattr(user, "profile", None)
+    if role == Role.PETUGAS_OPD:
+        agency_id = profile.agency_id if profile else None
+        if agency_id is None:
+            return NO_SCOPE
+        return Scope(role=role, personal_data=True, city_wide=False, agency_id=agency_id)
+    kelurahan_ids = frozenset(profile.kelurahan.values_list("pk", flat=True)) if profile else ()
+    return Scope(
+        role=role, personal_data=True, city_wide=False, kelurahan_ids=frozenset(kelurahan_ids)
+    )

@@ -1,0 +1,399 @@
+"""Every write to the registry goes through here (STYLE.md section 5).
+
+A household and its members are saved together: exactly one head, NIKs unique, the
+edit guarded by the version the user started from, and a change record for each write in
+the same transaction.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from households.models import ChangeRecord, Household, Member
+from households.nik import nik_discrepancies
+from households.validators import normalise_rt_rw
+
+HOUSEHOLD_FIELDS = (
+    "kk_number",
+    "kelurahan",
+    "address",
+    "rt",
+    "rw",
+    "latitude",
+    "longitude",
+    "house_ownership",
+    "floor_area",
+    "floor_material",
+    "wall_material",
+    "roof_material",
+    "water_source",
+    "sanitation",
+    "cooking_fuel",
+    "lighting",
+    "electricity_va",
+    "car_count",
+    "motorcycle_count",
+    "has_refrigerator",
+    "has_air_conditioner",
+    "has_gold",
+    "owns_other_house",
+    "land_area",
+    "monthly_income",
+    "monthly_expenditure",
+    "welfare_decile",
+    "verification_status",
+    "consent",
+)
+MEMBER_FIELDS = (
+    "nik",
+    "name",
+    "sex",
+    "birth_place",
+    "birth_date",
+    "relationship",
+    "marital_status",
+    "education",
+    "occupation",
+    "disability",
+    "chronic_illness",
+    "is_pregnant",
+    "schooling",
+    "health_insurance",
+    "is_deceased",
+)
+
+
+@dataclass(frozen=True)
+class MemberChange:
+    """One member row of a household form: new (member_id None), edited, or removed."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    member_id: int | None = None
+    delete: bool = False
+    position: int = 0  # the row on the form, so errors land beside it
+
+
+def member_error_key(position: int, field_name: str | None = None) -> str:
+    """Error key for a member row: 'member:2:nik'. Views map it back to the row's field."""
+    return f"member:{position}:{field_name or ''}"
+
+
+def register_household(
+    *,
+    data: dict[str, Any],
+    members: list[MemberChange],
+    by: User,
+    source: str = Household.Source.FORM,
+) -> Household:
+    """Create a household with its members. The caller checked that `by` may write in the
+    household's kelurahan (households.scope)."""
+    try:
+        return _register_household(data=data, members=members, by=by, source=source)
+    except IntegrityError as error:  # a concurrent save took the same KK or NIK
+        raise _conflict_error() from error
+
+
+@transaction.atomic
+def _register_household(
+    *, data: dict[str, Any], members: list[MemberChange], by: User, source: str
+) -> Household:
+    household = Household(source=source, created_by=by, updated_by=by)
+    _set_fields(household, HOUSEHOLD_FIELDS, data)
+    household.rt, household.rw = normalise_rt_rw(household.rt), normalise_rt_rw(household.rw)
+    _check_location(household)
+    household.full_clean(exclude=["version", "search_text"])
+    household.save()
+    _record(household, "household", household, ChangeRecord.Action.CREATED, {}, by)
+    _apply_members(household=household, changes=members, by=by)
+    return household
+
+
+def update_household(
+    *,
+    household: Household,
+    data: dict[str, Any],
+    members: list[MemberChange],
+    expected_version: int,
+    by: User,
+) -> Household:
+    """Save an edit made on a form opened at `expected_version`. If anyone saved in
+    between, refuse with code "stale" rather than overwrite their work."""
+    try:
+        return _update_household(
+            household=household,
+            data=data,
+            members=members,
+            expected_version=expected_version,
+            by=by,
+        )
+    except IntegrityError as error:
+        raise _conflict_error() from error
+
+
+@transaction.atomic
+def _update_household(
+    *,
+    household: Household,
+    data: dict[str, Any],
+    members: list[MemberChange],
+    expected_version: int,
+    by: User,
+) -> Household:
+    now = timezone.now()
+    claimed = Household.objects.filter(pk=household.pk, version=expected_version).update(
+        version=F("version") + 1, updated_by=by, updated_at=now
+    )
+    if not claimed:
+        raise _stale_error(household)
+    current = Household.objects.select_for_update().get(pk=household.pk)
+    before = _snapshot(current, HOUSEHOLD_FIELDS)
+    _set_fields(current, HOUSEHOLD_FIELDS, data)
+    current.rt, current.rw = normalise_rt_rw(current.rt), normalise_rt_rw(current.rw)
+    if (current.latitude, current.longitude) != (before["latitude"], before["longitude"]):
+        current.location_recorded_at = now if current.latitude is not None else None
+    _check_location(current)
+    current.full_clean(exclude=["version", "search_text"])
+    changes = _diff(before, _snapshot(current, HOUSEHOLD_FIELDS))
+    current.save(update_fields=[*HOUSEHOLD_FIELDS, "location_recorded_at"])
+    if changes:
+        _record(current, "household", current, ChangeRecord.Action.UPDATED, changes, by)
+    _apply_members(household=current, changes=members, by=by)
+    return current
+
+
+@transaction.atomic
+def record_location(
+    *, household: Household, latitude: Decimal, longitude: Decimal, by: User
+) -> Household:
+    """Store where the house is (the browser's GPS), for targeting by name by address."""
+    current = Household.objects.select_for_update().get(pk=household.pk)
+    before = _snapshot(current, ("latitude", "longitude"))
+    current.latitude, current.longitude = latitude, longitude
+    current.location_recorded_at = timezone.now()
+    _check_location(current)
+    current.updated_by = by
+    current.version += 1
+    current.save(
+        update_fields=[
+            "latitude",
+            "longitude",
+            "location_recorded_at",
+            "updated_by",
+            "version",
+            "updated_at",
+        ]
+    )
+    changes = _diff(before, _snapshot(current, ("latitude", "longitude")))
+    if changes:
+        _record(current, "household", current, ChangeRecord.Action.UPDATED, changes, by)
+    return current
+
+
+# --- members -------------------------------------------------------------------------------
+
+
+def _apply_members(*, household: Household, changes: list[MemberChange], by: User) -> None:
+    existing = {
+        member.pk: member
+        for member in Member.objects.select_for_update().filter(household=household).order_by("pk")
+    }
+    today = timezone.localdate()
+    errors: dict[str, list[ValidationError]] = {}
+
+    for change in changes:
+        if change.member_id is not None and change.member_id not in existing:
+            raise ValidationError(
+                _("This member does not belong to this household."), code="foreign_member"
+            )
+    _check_one_head(existing, changes)
+    for change in (c for c in changes if c.delete and c.member_id is not None):
+        member = existing.pop(change.member_id)
+        _record(household, "member", member, ChangeRecord.Action.DELETED, {}, by)
+        member.delete()
+
+    # Rows that stop being head are written first, so a new head never meets the old one.
+    kept = [c for c in changes if not c.delete]
+    kept.sort(key=lambda c: c.data.get("relationship") == Member.Relationship.HEAD)
+    for change in kept:
+        member = existing.get(change.member_id) if change.member_id else Member(household=household)
+        before = _snapshot(member, MEMBER_FIELDS) if member.pk else None
+        _set_fields(member, MEMBER_FIELDS, change.data)
+        try:
+            member.full_clean(exclude=["household"], validate_constraints=False)
+            _check_nik_free(member)
+        except ValidationError as error:
+            for name, field_errors in error.update_error_dict({}).items():
+                key = member_error_key(change.position, None if name == NON_FIELD_ERRORS else name)
+                errors.setdefault(key, []).extend(field_errors)
+            continue
+        member.nik_warnings = [
+            d.code
+            for d in nik_discrepancies(
+                nik=member.nik, sex=member.sex, birth_date=member.birth_date, today=today
+            )
+        ]
+        if before is None:
+            member.save()
+            _record(household, "member", member, ChangeRecord.Action.CREATED, {}, by)
+        else:
+            diff = _diff(before, _snapshot(member, MEMBER_FIELDS))
+            if diff:
+                member.save(update_fields=[*MEMBER_FIELDS, "nik_warnings", "updated_at"])
+                _record(household, "member", member, ChangeRecord.Action.UPDATED, diff, by)
+        existing[member.pk] = member
+    if errors:
+        raise ValidationError(errors)
+
+    _refresh_summary(household, sorted(existing.values(), key=lambda m: m.pk))
+
+
+def _check_one_head(existing: dict[int, Member], changes: list[MemberChange]) -> None:
+    """Checked on the outcome before any write, so the error is the user's, not the DB's."""
+    relationships = {pk: member.relationship for pk, member in existing.items()}
+    new_rows = 0
+    for change in changes:
+        if change.delete:
+            relationships.pop(change.member_id, None)
+        elif change.member_id is None:
+            new_rows += 1
+            relationships[f"new-{new_rows}"] = change.data.get("relationship")
+        elif "relationship" in change.data:
+            relationships[change.member_id] = change.data["relationship"]
+    heads = sum(1 for value in relationships.values() if value == Member.Relationship.HEAD)
+    if heads != 1:
+        raise ValidationError(
+            _("A household has exactly one head (Kepala Keluarga); this one would have %(n)d.")
+            % {"n": heads},
+            code="head_count",
+        )
+
+
+def _check_nik_free(member: Member) -> None:
+    taken = Member.objects.filter(nik=member.nik).exclude(pk=member.pk)
+    if taken.exists():
+        # The other household may be outside the user's scope: do not name it.
+        raise ValidationError(
+            {
+                "nik": ValidationError(
+                    _(
+                        "NIK %(nik)s is already registered in another family. If this "
+                        "person moved, ask Dinas Sosial to move them."
+                    ),
+                    code="nik_taken",
+                    params={"nik": member.nik},
+                )
+            }
+        )
+
+
+def _refresh_summary(household: Household, members: list[Member]) -> None:
+    """Keep the stored head name, member count and search text in step with the members."""
+    head = next(m for m in members if m.relationship == Member.Relationship.HEAD)
+    household.head_name = head.name
+    household.member_count = sum(1 for m in members if not m.is_deceased)
+    household.search_text = build_search_text(household, members)
+    household.save(update_fields=["head_name", "member_count", "search_text"])
+
+
+def build_search_text(household: Household, members: list[Member]) -> str:
+    parts = [household.kk_number, household.address]
+    for member in members:
+        parts += [member.name, member.nik]
+    return " ".join(parts).upper()
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _set_fields(instance: models.Model, names: tuple[str, ...], data: dict[str, Any]) -> None:
+    for name in names:
+        if name in data:
+            setattr(instance, name, data[name])
+
+
+def _snapshot(instance: models.Model, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(instance, name) for name in names}
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} with JSON-safe values; a model instance is stored as its text."""
+    return {
+        name: [_plain(before[name]), _plain(after[name])]
+        for name in before
+        if _plain(before[name]) != _plain(after[name])
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value.normalize())
+    return value
+
+
+def _record(
+    household: Household,
+    entity: str,
+    instance: models.Model,
+    action: str,
+    changes: dict[str, list[Any]],
+    by: User,
+) -> None:
+    ChangeRecord.objects.create(
+        household=household,
+        entity=entity,
+        object_id=instance.pk,
+        object_label=str(instance)[:200],
+        action=action,
+        changes=changes,
+        actor=by,
+    )
+
+
+def _check_location(household: Household) -> None:
+    if (household.latitude is None) != (household.longitude is None):
+        raise ValidationError(
+            _("Record both latitude and longitude, or neither."), code="location_pair"
+        )
+
+
+def _stale_error(household: Household) -> ValidationError:
+    latest = Household.objects.select_related("updated_by").get(pk=household.pk)
+    who = (
+        latest.updated_by.get_full_name() or latest.updated_by.username
+        if latest.updated_by
+        else "?"
+    )
+    return ValidationError(
+        _(
+            "%(user)s saved this household at %(time)s, after you opened it. Your changes "
+            "were not saved: open the household again to see theirs, then make yours."
+        ),
+        code="stale",
+        params={
+            "user": who,
+            "time": date_format(timezone.localtime(latest.updated_at), "DATETIME_FORMAT"),
+        },
+    )
+
+
+def _conflict_error() -> ValidationError:
+    return ValidationError(
+        _(
+            "Someone registered the same KK number or NIK a moment ago. Check the list, "
+            "then try again."
+        ),
+        code="conflict",
+    )

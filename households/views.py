@@ -1,0 +1,130 @@
+"""Household pages: thin views over selectors, forms and services (STYLE.md section 7)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from households.filters import HouseholdFilter
+from households.forms import HouseholdForm, LocationForm, MemberFormSet
+from households.models import Household
+from households.presenters import history_rows, member_rows
+from households.scope import scope_for
+from households.selectors import access_household, household_with_details, visible_households
+from households.services import record_location, register_household, update_household
+
+PAGE_SIZE = 25
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    if scope.personal_data and request.user.has_perm("households.view_household"):
+        return redirect("households:household_list")
+    if scope.role is not None:
+        return redirect("dashboards:overview")
+    return render(request, "households/no_role.html", status=403)
+
+
+@login_required
+@permission_required("households.view_household", raise_exception=True)
+@require_GET
+def household_list(request: HttpRequest) -> HttpResponse:
+    queryset = visible_households(request.user).select_related("kelurahan__parent")
+    filterset = HouseholdFilter(request.GET, queryset=queryset, request=request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "households/household_list.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, {"filter": filterset, "page": page})
+
+
+@login_required
+@permission_required("households.view_household", raise_exception=True)
+@require_GET
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = household_with_details(request.user, pk)
+    context = {
+        "household": household,
+        "member_rows": member_rows(list(household.members.all())),
+        "history": history_rows(household.change_records.all()),
+        "can_edit": request.user.has_perm("households.change_household"),
+        "location_form": LocationForm(),
+    }
+    return render(request, "households/household_detail.html", context)
+
+
+@login_required
+@permission_required("households.add_household", raise_exception=True)
+def household_create(request: HttpRequest) -> HttpResponse:
+    form = HouseholdForm(request.POST or None, user=request.user)
+    formset = MemberFormSet(request.POST or None, instance=Household(), prefix="members")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            household = register_household(
+                data=form.household_data(), members=formset.member_changes(), by=request.user
+            )
+        except ValidationError as error:
+            _show_service_errors(error, form, formset)
+        else:
+            messages.success(request, _("Household saved."))
+            return redirect(household)
+    return render(request, "households/household_form.html", {"form": form, "formset": formset})
+
+
+@login_required
+@permission_required("households.change_household", raise_exception=True)
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    household = access_household(request.user, pk)
+    form = HouseholdForm(request.POST or None, instance=household, user=request.user)
+    formset = MemberFormSet(request.POST or None, instance=household, prefix="members")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            household = update_household(
+                household=household,
+                data=form.household_data(),
+                members=formset.member_changes(),
+                expected_version=form.cleaned_data["version"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _show_service_errors(error, form, formset)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(household)
+    context = {"form": form, "formset": formset, "household": household}
+    return render(request, "households/household_form.html", context)
+
+
+@login_required
+@permission_required("households.change_household", raise_exception=True)
+@require_POST
+def household_location(request: HttpRequest, pk: int) -> HttpResponse:
+    household = access_household(request.user, pk)
+    form = LocationForm(request.POST)
+    if form.is_valid():
+        record_location(household=household, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Location saved."))
+    else:
+        messages.error(request, _("The location could not be read. Try again outdoors."))
+    return redirect(household)
+
+
+def _show_service_errors(error: ValidationError, form, formset) -> None:
+    """Put a service's errors beside the fields they concern ('member:2:nik' keys)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for key, errors in error.error_dict.items():
+        if key.startswith("member:"):
+            _, position, field = key.split(":")
+            member_form = formset.forms[int(position)]
+            member_form.add_error(field or None, ValidationError(errors))
+        elif key in form.fields:
+            form.add_error(key, ValidationError(errors))
+        else:
+            form.add_error(None, ValidationError(errors))

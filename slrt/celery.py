@@ -1,0 +1,15 @@
+"""The Celery app. Tasks are thin wrappers over services (see STYLE.md section 8)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "slrt.settings")
+
+app = Celery("slrt")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The beat schedule is code: one commented crontab per entry, added by the issues
+# that bring the jobs (eligibility runs, snapshots, referral deadlines).
+app.conf.beat_schedule = {}
