@@ -49,7 +49,7 @@ class HouseholdForm(forms.ModelForm):
         }
 
     def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         choices = kelurahan_choices(user)
         self.fields["kelurahan"].queryset = choices
         if choices.count() == 1 and not self.instance.pk:
@@ -71,6 +71,10 @@ class HouseholdForm(forms.ModelForm):
 
 class MemberForm(forms.ModelForm):
     nik = IdentityNumberField(label="NIK", validator=validate_nik)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
     class Meta:
         model = Member

@@ -1,0 +1,273 @@
+"""Household pages through the client: forms, errors in Indonesian, lost updates, history."""
+
+import pytest
+from django.urls import reverse
+
+from households.models import ChangeRecord, Household, Member
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(kelurahan, members, **household):
+    """POST data as the household form sends it."""
+    data = {
+        "kk_number": "3275010502100007",
+        "kelurahan": str(kelurahan.pk),
+        "address": "Jl. Melati No. 12",
+        "rt": "3",
+        "rw": "5",
+        "car_count": "0",
+        "motorcycle_count": "1",
+        "verification_status": "unverified",
+        "members-TOTAL_FORMS": str(len(members)),
+        "members-INITIAL_FORMS": str(sum(1 for m in members if m.get("id"))),
+        "members-MIN_NUM_FORMS": "1",
+        "members-MAX_NUM_FORMS": "1000",
+    }
+    data.update(household)
+    for index, member in enumerate(members):
+        row = {
+            "nik": "3275011708850001",
+            "name": "Budi Santoso",
+            "sex": "male",
+            "birth_date": "1985-08-17",
+            "relationship": "head",
+            "disability": "none",
+            "chronic_illness": "none",
+            "health_insurance": "none",
+        } | member
+        data.update({f"members-{index}-{key}": value for key, value in row.items()})
+    return data
+
+
+def field_error_codes(form, name):
+    return [error.code for error in form.errors.as_data().get(name, [])]
+
+
+def test_facilitator_registers_a_household_with_members(client, pendamping, margahayu):
+    client.force_login(pendamping)
+    members = [
+        {},
+        {
+            "nik": "3275015203880002",
+            "name": "Siti Aminah",
+            "sex": "female",
+            "birth_date": "1988-03-12",
+            "relationship": "spouse",
+        },
+    ]
+    response = client.post(reverse("households:household_create"), form_data(margahayu, members))
+    household = Household.objects.get()
+    assert response.status_code == 302
+    assert response.url == household.get_absolute_url()
+    assert household.member_count == 2
+    assert household.created_by == pendamping
+
+
+def test_typed_spaces_in_nik_and_kk_are_accepted(client, pendamping, margahayu):
+    client.force_login(pendamping)
+    data = form_data(margahayu, [{"nik": "3275 0117 0885 0001"}], kk_number="3275 0105 0210 0007")
+    assert client.post(reverse("households:household_create"), data).status_code == 302
+    assert Member.objects.get().nik == "3275011708850001"
+
+
+@pytest.mark.parametrize(
+    ("nik", "code"),
+    [
+        ("3.27501E+15", "excel_scientific"),
+        ("327501170885", "length"),
+        ("3275013208850001", "birth_date"),
+        ("3275011708850000", "serial_zero"),
+        ("abc", "not_digits"),
+    ],
+)
+def test_bad_nik_is_a_field_error_not_a_500(client, pendamping, margahayu, nik, code):
+    client.force_login(pendamping)
+    response = client.post(
+        reverse("households:household_create"), form_data(margahayu, [{"nik": nik}])
+    )
+    assert response.status_code == 200
+    member_form = response.context["formset"].forms[0]
+    assert field_error_codes(member_form, "nik") == [code]
+    assert not Household.objects.exists()
+
+
+def test_errors_are_shown_in_indonesian(client, pendamping, margahayu):
+    client.force_login(pendamping)
+    response = client.post(
+        reverse("households:household_create"), form_data(margahayu, [{"nik": "327501170885"}])
+    )
+    assert "NIK harus 16 digit" in response.content.decode()
+
+
+def test_english_is_the_second_language(client, pendamping, margahayu):
+    client.force_login(pendamping)
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        reverse("households:household_create"), form_data(margahayu, [{"nik": "327501170885"}])
+    )
+    assert "NIK must be 16 digits" in response.content.decode()
+
+
+def test_missing_required_fields_and_bad_values_are_field_errors(client, pendamping, margahayu):
+    client.force_login(pendamping)
+    data = form_data(
+        margahayu,
+        [{"name": "", "birth_date": "31-02-1990", "sex": "x"}],
+        kk_number="",
+        rt="abc",
+        car_count="-1",
+        welfare_decile="11",
+    )
+    response = client.post(reverse("households:household_create"), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert {"kk_number", "rt", "car_count", "welfare_decile"} <= set(form.errors)
+    assert {"name", "birth_date", "sex"} <= set(response.context["formset"].forms[0].errors)
+
+
+def test_two_heads_is_reported_on_the_form(client, pendamping, margahayu):
+    client.force_login(pendamping)
+    members = [{}, {"nik": "3275015203880002", "sex": "female", "birth_date": "1988-03-12"}]
+    response = client.post(reverse("households:household_create"), form_data(margahayu, members))
+    assert response.status_code == 200
+    codes = [e.code for e in response.context["form"].non_field_errors().as_data()]
+    assert codes == ["head_count"]
+
+
+def test_a_kelurahan_outside_the_facilitators_scope_is_refused(client, pendamping, bintara):
+    client.force_login(pendamping)
+    response = client.post(reverse("households:household_create"), form_data(bintara, [{}]))
+    assert response.status_code == 200
+    assert field_error_codes(response.context["form"], "kelurahan") == ["invalid_choice"]
+    assert not Household.objects.exists()
+
+
+def test_second_editor_of_the_same_household_is_refused(
+    client, pendamping, operator, household_in_margahayu
+):
+    household = household_in_margahayu
+    url = reverse("households:household_edit", args=[household.pk])
+    head = household.members.get(relationship="head")
+    members = [
+        {
+            "id": str(m.pk),
+            "nik": m.nik,
+            "name": m.name,
+            "sex": m.sex,
+            "birth_date": m.birth_date.isoformat(),
+            "relationship": m.relationship,
+        }
+        for m in household.members.order_by("pk")
+    ]
+    common = {"kk_number": household.kk_number, "version": str(household.version)}
+    client.force_login(operator)
+    first = client.post(url, form_data(household.kelurahan, members, **common, address="Jl. A 1"))
+    assert first.status_code == 302
+
+    client.force_login(pendamping)  # opened the form before the operator saved
+    second = client.post(url, form_data(household.kelurahan, members, **common, address="Jl. B 2"))
+    assert second.status_code == 200
+    codes = [e.code for e in second.context["form"].non_field_errors().as_data()]
+    assert codes == ["stale"]
+    household.refresh_from_db()
+    assert household.address == "Jl. A 1"
+    assert head.pk in household.members.values_list("pk", flat=True)
+
+
+def test_household_page_shows_who_changed_what(
+    client, pendamping, operator, household_in_margahayu
+):
+    household = household_in_margahayu
+    members = [
+        {
+            "id": str(m.pk),
+            "nik": m.nik,
+            "name": m.name,
+            "sex": m.sex,
+            "birth_date": m.birth_date.isoformat(),
+            "relationship": m.relationship,
+        }
+        for m in household.members.order_by("pk")
+    ]
+    client.force_login(operator)
+    data = form_data(
+        household.kelurahan,
+        members,
+        kk_number=household.kk_number,
+        version=str(household.version),
+        address=household.address,
+        car_count="2",
+    )
+    client.post(reverse("households:household_edit", args=[household.pk]), data)
+    record = ChangeRecord.objects.get(household=household, action="updated")
+    assert record.changes == {"car_count": [0, 2]}
+
+    client.force_login(pendamping)
+    page = client.get(household.get_absolute_url()).content.decode()
+    assert operator.get_full_name() in page
+    assert "Riwayat Perubahan" in page
+
+
+def test_nik_warnings_are_shown_on_the_household_page(client, pendamping, margahayu):
+    client.force_login(pendamping)
+    data = form_data(margahayu, [{"sex": "female"}])  # the NIK's day 17 says male
+    client.post(reverse("households:household_create"), data)
+    household = Household.objects.get()
+    assert household.members.get().nik_warnings == ["sex_mismatch"]
+    page = client.get(household.get_absolute_url()).content.decode()
+    assert "Peringatan" in page
+
+
+def test_location_is_recorded_from_the_browser(client, pendamping, household_in_margahayu):
+    client.force_login(pendamping)
+    url = reverse("households:household_location", args=[household_in_margahayu.pk])
+    response = client.post(url, {"latitude": "-6.245123", "longitude": "107.001234"})
+    assert response.status_code == 302
+    household_in_margahayu.refresh_from_db()
+    assert str(household_in_margahayu.latitude) == "-6.245123"
+    assert household_in_margahayu.location_recorded_at is not None
+
+
+def test_a_garbled_location_is_a_message_not_a_500(client, pendamping, household_in_margahayu):
+    client.force_login(pendamping)
+    url = reverse("households:household_location", args=[household_in_margahayu.pk])
+    response = client.post(url, {"latitude": "north", "longitude": ""}, follow=True)
+    assert response.status_code == 200
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+
+
+def test_list_search_finds_a_family_by_member_name_nik_or_kk(
+    client, pendamping, household_in_margahayu
+):
+    client.force_login(pendamping)
+    member = household_in_margahayu.members.order_by("pk").last()
+    url = reverse("households:household_list")
+    for query in (member.name.split()[0], member.nik, household_in_margahayu.kk_number):
+        page = client.get(url, {"q": query}).context["page"]
+        assert [h.pk for h in page.object_list] == [household_in_margahayu.pk], query
+    assert not client.get(url, {"q": "zzzz-nobody"}).context["page"].object_list
+
+
+def test_list_filters(client, verifikator, household_in_margahayu, household_in_bintara):
+    client.force_login(verifikator)
+    url = reverse("households:household_list")
+    by_kelurahan = client.get(url, {"kelurahan": household_in_bintara.kelurahan_id})
+    assert [h.pk for h in by_kelurahan.context["page"].object_list] == [household_in_bintara.pk]
+    by_kecamatan = client.get(url, {"kecamatan": household_in_margahayu.kelurahan.parent_id})
+    assert [h.pk for h in by_kecamatan.context["page"].object_list] == [household_in_margahayu.pk]
+    assert client.get(url, {"rw": "2"}).context["page"].paginator.count == 2
+    assert client.get(url, {"welfare_decile": "9"}).context["page"].paginator.count == 0
+
+
+def test_bad_filter_values_are_messages_not_500s(client, verifikator, household_in_margahayu):
+    client.force_login(verifikator)
+    url = reverse("households:household_list")
+    for params in (
+        {"rw": "abc"},
+        {"kelurahan": "999999"},
+        {"welfare_decile": "x"},
+        {"page": "9999"},
+    ):
+        response = client.get(url, params)
+        assert response.status_code == 200, params
