@@ -75,6 +75,15 @@ class EnrolmentAdmin(admin.ModelAdmin):
     list_filter = ["program", "status"]
     raw_id_fields = ["household", "member"]
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # enrolments change on the household page (households.services)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(ChangeRecord)
 class ChangeRecordAdmin(admin.ModelAdmin):

@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from households.models import Household, Member
+from households.models import Enrolment, Household, Member, Program
 from households.nik import normalise_number
 from households.selectors import kelurahan_choices
 from households.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS, MemberChange
@@ -117,3 +117,23 @@ MemberFormSet = inlineformset_factory(
 class LocationForm(forms.Form):
     latitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90)
     longitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180)
+
+
+class EnrolmentForm(forms.Form):
+    program = forms.ModelChoiceField(
+        label=_("Aid program"), queryset=Program.objects.filter(is_active=True)
+    )
+    member = forms.ModelChoiceField(
+        label=_("Member (for programs given to a person)"),
+        queryset=Member.objects.none(),
+        required=False,
+    )
+    start_date = forms.DateField(label=_("Start"), widget=DATE_INPUT)
+
+    def __init__(self, *args, household: Household, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.fields["member"].queryset = household.members.order_by("pk")
+
+
+class EnrolmentStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Enrolment.Status.choices)

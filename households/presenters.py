@@ -8,10 +8,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from households.models import ChangeRecord, Household, Member
+from households.models import ChangeRecord, Enrolment, Household, Member
 from households.nik import nik_discrepancies
 
-ENTITY_MODELS: dict[str, type[models.Model]] = {"household": Household, "member": Member}
+ENTITY_MODELS: dict[str, type[models.Model]] = {
+    "household": Household,
+    "member": Member,
+    "enrolment": Enrolment,
+}
 
 
 @dataclass(frozen=True)

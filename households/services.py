@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from households.models import ChangeRecord, Household, Member
+from households.models import ChangeRecord, Enrolment, Household, Member, Program
 from households.nik import nik_discrepancies
 from households.validators import normalise_rt_rw
 
@@ -397,3 +397,62 @@ def _conflict_error() -> ValidationError:
         ),
         code="conflict",
     )
+
+
+# --- enrolments ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def enrol_in_program(
+    *,
+    household: Household,
+    program: Program,
+    start_date: date,
+    by: User,
+    member: Member | None = None,
+) -> Enrolment:
+    """Enrol a household (or one of its members) in a program; one active enrolment each."""
+    if member is not None and member.household_id != household.pk:
+        raise ValidationError(
+            _("This member does not belong to this household."), code="foreign_member"
+        )
+    if program.level == Program.Level.MEMBER and member is None:
+        raise ValidationError(
+            _("%(program)s is given to a person: choose the member."),
+            code="member_required",
+            params={"program": program.name},
+        )
+    active = Enrolment.objects.filter(
+        household=household, program=program, member=member, status=Enrolment.Status.ACTIVE
+    )
+    if active.exists():
+        raise ValidationError(
+            _("Already enrolled in %(program)s."),
+            code="already_enrolled",
+            params={"program": program.name},
+        )
+    enrolment = Enrolment.objects.create(
+        household=household, program=program, member=member, start_date=start_date
+    )
+    _record(household, "enrolment", enrolment, ChangeRecord.Action.CREATED, {}, by)
+    return enrolment
+
+
+@transaction.atomic
+def change_enrolment_status(
+    *, enrolment: Enrolment, status: str, by: User, end_date: date | None = None
+) -> Enrolment:
+    """Suspend, end or reactivate an enrolment; an ended one gets an end date."""
+    current = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    before = _snapshot(current, ("status", "end_date"))
+    current.status = status
+    if status == Enrolment.Status.ENDED:
+        current.end_date = end_date or timezone.localdate()
+    elif status == Enrolment.Status.ACTIVE:
+        current.end_date = None
+    current.full_clean()
+    changes = _diff(before, _snapshot(current, ("status", "end_date")))
+    if changes:
+        current.save(update_fields=["status", "end_date", "updated_at"])
+        _record(current.household, "enrolment", current, ChangeRecord.Action.UPDATED, changes, by)
+    return current

@@ -5,17 +5,29 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from households.filters import HouseholdFilter
-from households.forms import HouseholdForm, LocationForm, MemberFormSet
-from households.models import Household
+from households.forms import (
+    EnrolmentForm,
+    EnrolmentStatusForm,
+    HouseholdForm,
+    LocationForm,
+    MemberFormSet,
+)
+from households.models import Enrolment, Household
 from households.presenters import history_rows, member_rows
 from households.scope import scope_for
 from households.selectors import access_household, household_with_details, visible_households
-from households.services import record_location, register_household, update_household
+from households.services import (
+    change_enrolment_status,
+    enrol_in_program,
+    record_location,
+    register_household,
+    update_household,
+)
 
 PAGE_SIZE = 25
 
@@ -53,7 +65,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "member_rows": member_rows(list(household.members.all())),
         "history": history_rows(household.change_records.all()),
         "can_edit": request.user.has_perm("households.change_household"),
-        "location_form": LocationForm(),
+        "enrolment_form": EnrolmentForm(household=household),
+        "enrolment_statuses": Enrolment.Status.choices,
     }
     return render(request, "households/household_detail.html", context)
 
@@ -128,3 +141,38 @@ def _show_service_errors(error: ValidationError, form, formset) -> None:
             form.add_error(key, ValidationError(errors))
         else:
             form.add_error(None, ValidationError(errors))
+
+
+@login_required
+@permission_required("households.add_enrolment", raise_exception=True)
+@require_POST
+def enrolment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    household = access_household(request.user, pk)
+    form = EnrolmentForm(request.POST, household=household)
+    if form.is_valid():
+        try:
+            enrol_in_program(household=household, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Enrolment saved."))
+    else:
+        messages.error(request, _("Choose a program and a start date."))
+    return redirect(household)
+
+
+@login_required
+@permission_required("households.change_enrolment", raise_exception=True)
+@require_POST
+def enrolment_status(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
+    household = access_household(request.user, pk)
+    enrolment = get_object_or_404(household.enrolments, pk=enrolment_pk)
+    form = EnrolmentStatusForm(request.POST)
+    if form.is_valid():
+        change_enrolment_status(
+            enrolment=enrolment, status=form.cleaned_data["status"], by=request.user
+        )
+        messages.success(request, _("Enrolment updated."))
+    else:
+        messages.error(request, _("Unknown enrolment status."))
+    return redirect(household)
