@@ -1,0 +1,90 @@
+"""Journey 1: Bu Rina, on a phone, registers a family of three and finds it in the list."""
+
+import pytest
+from django.conf import settings
+
+from households.models import Household
+from tests.households.factories import UserFactory, UserProfileFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def rina(reference_data, margahayu):
+    user = UserFactory(
+        username="demo-pendamping",
+        first_name="Rina",
+        last_name="Wulandari",
+        role="pendamping",
+        password=settings.DEMO_PASSWORD,
+    )
+    UserProfileFactory(user=user).kelurahan.set([margahayu])
+    return user
+
+
+def _fill_member(page, index: int, *, nik: str, name: str, sex: str, birth: str, relation: str):
+    prefix = f"#id_members-{index}-"
+    page.fill(prefix + "nik", nik)
+    page.fill(prefix + "name", name)
+    page.select_option(prefix + "sex", sex)
+    page.fill(prefix + "birth_date", birth)
+    page.select_option(prefix + "relationship", relation)
+
+
+def test_facilitator_enters_a_family_of_three_on_a_phone_and_finds_it(live_server, phone, rina):
+    page = phone
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "demo-pendamping")
+    page.fill("#id_password", settings.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/households/")
+
+    page.click("a[href='/households/new/']")
+    page.fill("#id_kk_number", "3275 0105 0210 0007")
+    page.fill("#id_address", "Gg. Mawar No. 7")
+    page.fill("#id_rt", "3")
+    page.fill("#id_rw", "12")
+    _fill_member(
+        page,
+        0,
+        nik="3275011708850001",
+        name="Ahmad Fauzi",
+        sex="male",
+        birth="1985-08-17",
+        relation="head",
+    )
+    page.click("[data-add-member]")
+    _fill_member(
+        page,
+        1,
+        nik="3275015203880002",
+        name="Nur Aini",
+        sex="female",
+        birth="1988-03-12",
+        relation="spouse",
+    )
+    page.click("[data-add-member]")
+    _fill_member(
+        page,
+        2,
+        nik="3275010105150003",
+        name="Rizky Fauzi",
+        sex="male",
+        birth="2015-05-01",
+        relation="child",
+    )
+    page.click("button[type=submit].primary")
+    page.wait_for_selector(".msg-success")
+
+    household = Household.objects.get(kk_number="3275010502100007")
+    assert household.member_count == 3
+    assert household.rw == "012"
+    assert household.created_by == rina
+    # The page is narrower than nothing: no sideways scrolling on a 360 px phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    page.goto(f"{live_server.url}/households/")
+    page.fill("#id_q", "Nur Aini")
+    page.press("#id_q", "Enter")
+    page.wait_for_selector(f"a[href='/households/{household.pk}/']")
+    assert "Ahmad Fauzi" in page.inner_text("#results")
