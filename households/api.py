@@ -5,6 +5,7 @@ from rest_framework import permissions, serializers, viewsets
 from households.filters import HouseholdFilter
 from households.models import Agency, Enrolment, Household, Member, Program, Region
 from households.selectors import visible_households, visible_members
+from households.services import MEMBER_FIELDS
 from slrt.api import router
 
 
@@ -41,26 +42,7 @@ class ProgramSerializer(serializers.ModelSerializer):
 class MemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = Member
-        fields = [
-            "id",
-            "household",
-            "nik",
-            "name",
-            "sex",
-            "birth_place",
-            "birth_date",
-            "relationship",
-            "marital_status",
-            "education",
-            "occupation",
-            "disability",
-            "chronic_illness",
-            "is_pregnant",
-            "schooling",
-            "health_insurance",
-            "is_deceased",
-            "nik_warnings",
-        ]
+        fields = ["id", "household", *MEMBER_FIELDS, "nik_warnings"]
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):
