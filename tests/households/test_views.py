@@ -197,6 +197,11 @@ def test_household_page_shows_who_changed_what(
         kk_number=household.kk_number,
         version=str(household.version),
         address=household.address,
+        welfare_decile=str(household.welfare_decile),
+        monthly_income=str(household.monthly_income),
+        rt=household.rt,
+        rw=household.rw,
+        motorcycle_count="0",
         car_count="2",
     )
     client.post(reverse("households:household_edit", args=[household.pk]), data)
