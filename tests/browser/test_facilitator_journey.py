@@ -88,3 +88,32 @@ def test_facilitator_enters_a_family_of_three_on_a_phone_and_finds_it(live_serve
     page.press("#id_q", "Enter")
     page.wait_for_selector(f"a[href='/households/{household.pk}/']")
     assert "Ahmad Fauzi" in page.inner_text("#results")
+
+
+def test_typed_family_survives_a_dropped_signal(live_server, phone, rina):
+    """What was typed stays on the phone until the save succeeds, and can be restored."""
+    page = phone
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "demo-pendamping")
+    page.fill("#id_password", settings.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/households/")
+
+    page.goto(f"{live_server.url}/households/new/")
+    page.fill("#id_kk_number", "3275010502100007")
+    page.click("[data-add-member]")
+    _fill_member(
+        page,
+        1,
+        nik="3275015203880002",
+        name="Nur Aini",
+        sex="female",
+        birth="1988-03-12",
+        relation="spouse",
+    )
+    # The signal drops: the page is opened again from scratch.
+    page.goto(f"{live_server.url}/households/new/")
+    assert page.input_value("#id_kk_number") == ""
+    page.click("[data-draft-restore]")
+    assert page.input_value("#id_kk_number") == "3275010502100007"
+    assert page.input_value("#id_members-1-name") == "Nur Aini"
