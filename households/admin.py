@@ -2,6 +2,9 @@
 whose services keep history and the stored summaries."""
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
 
 from households.models import (
     Agency,
@@ -34,12 +37,30 @@ class ProgramAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "level", "is_active"]
 
 
-@admin.register(UserProfile)
-class UserProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "agency"]
-    list_filter = ["agency"]
+class UserProfileInline(admin.StackedInline):
+    """Agency and kelurahan on the user's own page: role (group) and scope set in one place."""
+
+    model = UserProfile
+    can_delete = False
     filter_horizontal = ["kelurahan"]
-    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    verbose_name_plural = _("area of work")
+
+
+class SlrtUserAdmin(UserAdmin):
+    inlines = [UserProfileInline]
+    list_display = ["username", "first_name", "last_name", "is_active", "role"]
+    list_filter = ["groups", "is_active", "profile__agency"]
+
+    @admin.display(description=_("role"))
+    def role(self, user: User) -> str:
+        return ", ".join(group.name for group in user.groups.all())
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+
+admin.site.unregister(User)
+admin.site.register(User, SlrtUserAdmin)
 
 
 class MemberInline(admin.TabularInline):
