@@ -236,6 +236,7 @@ class Household(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="households",
         limit_choices_to={"level": Region.Level.KELURAHAN},
+        db_index=False,  # served by the (kelurahan, ...) indexes below: faster imports
     )
     address = models.CharField(_("address"), max_length=255)
     rt = models.CharField("RT", max_length=3, validators=[validate_rt_rw])
@@ -322,6 +323,7 @@ class Household(TimeStampedModel):
         blank=True,
         related_name="+",
         editable=False,
+        db_index=False,  # only ever read from the household, never searched by
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -330,6 +332,7 @@ class Household(TimeStampedModel):
         blank=True,
         related_name="+",
         editable=False,
+        db_index=False,  # only ever read from the household, never searched by
     )
 
     objects = HouseholdQuerySet.as_manager()
@@ -355,6 +358,8 @@ class Household(TimeStampedModel):
         indexes = [
             models.Index(fields=["kelurahan", "-updated_at"], name="households_household_kel_upd"),
             models.Index(fields=["kelurahan", "rw"], name="households_household_kel_rw"),
+            # The city-wide list (verifier, data steward) in its default order.
+            models.Index(fields=["-updated_at", "-id"], name="households_household_updated"),
         ]
 
     def __str__(self) -> str:
@@ -531,7 +536,11 @@ class Enrolment(TimeStampedModel):
         ENDED = "ended", _("Ended")
 
     program = models.ForeignKey(
-        Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="enrolments"
+        Program,
+        verbose_name=_("program"),
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        db_index=False,  # served by the (program, status) index
     )
     household = models.ForeignKey(
         Household,
@@ -554,7 +563,7 @@ class Enrolment(TimeStampedModel):
     end_date = models.DateField(_("end"), null=True, blank=True)
 
     class Meta:
-        ordering = ["program__name", "start_date"]
+        ordering = ["start_date", "pk"]
         verbose_name = pgettext_lazy("program membership", "enrolment")
         verbose_name_plural = pgettext_lazy("program membership", "enrolments")
         indexes = [

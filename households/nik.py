@@ -151,6 +151,14 @@ def validate_kk(value: str) -> None:
     parse_kk_registration_date(value)
 
 
+_REPEATED = re.compile(r"(\d)\1{7,}")
+
+
+def looks_like_placeholder(value: str) -> bool:
+    """Dummy NIKs seen in DTKS-derived files: a long run of one digit, or serial 9999."""
+    return bool(_REPEATED.search(value)) or value.endswith("9999")
+
+
 def nik_discrepancies(
     *, nik: str, sex: str | None, birth_date: date | None, today: date
 ) -> list[Discrepancy]:
@@ -161,6 +169,18 @@ def nik_discrepancies(
     except ValidationError:
         return []
     found: list[Discrepancy] = []
+    if looks_like_placeholder(nik):
+        found.append(
+            Discrepancy(
+                "placeholder",
+                str(
+                    _(
+                        "This NIK looks like a stand-in number (repeated digits or serial "
+                        "9999). Check it against the KTP or the family card."
+                    )
+                ),
+            )
+        )
     if sex and sex != parts.sex:
         found.append(
             Discrepancy(

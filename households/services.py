@@ -412,6 +412,8 @@ def enrol_in_program(
     member: Member | None = None,
 ) -> Enrolment:
     """Enrol a household (or one of its members) in a program; one active enrolment each."""
+    # Lock the household so two concurrent enrolments cannot both pass the check below.
+    Household.objects.select_for_update().filter(pk=household.pk).first()
     if member is not None and member.household_id != household.pk:
         raise ValidationError(
             _("This member does not belong to this household."), code="foreign_member"

@@ -103,3 +103,9 @@ def test_a_nik_that_agrees_with_the_record_has_no_warnings():
         )
         == []
     )
+
+
+@pytest.mark.parametrize("nik", ["3275011111111111", "3275011708859999"])
+def test_placeholder_looking_niks_are_a_warning(nik):
+    found = nik_discrepancies(nik=nik, sex=None, birth_date=None, today=TODAY)
+    assert [d.code for d in found] == ["placeholder"]

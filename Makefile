@@ -1,0 +1,105 @@
+# SLRT Kota Bekasi: developer and CI entry points. `make help` lists the targets.
+#
+# Embedded default: with DATABASE_URL and REDIS_URL unset the app uses SQLite under var/ and
+# runs Celery tasks in-process. Set them (see README.md) and the same targets use PostgreSQL
+# and Redis; `make run` then also starts a Celery worker with beat.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Stamp of the last dependency install: pip runs again only when pyproject.toml changed.
+STAMP := $(VENV)/.installed
+MANAGE := $(BIN)/python manage.py
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+HOUSEHOLDS ?= 2000
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+# The browser tests use the same default and variable (tests/browser/conftest.py).
+CHROMIUM := $(or $(SLRT_CHROMIUM),/usr/bin/chromium)
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install run test lint bench clean distclean
+
+help:
+	@echo "make run      set up (venv, migrate, reference data, $(HOUSEHOLDS) demo households) and serve"
+	@echo "              http://$(HOST):$(PORT)/   (PORT=..., HOUSEHOLDS=...)"
+	@echo "make test     run the whole test suite (extra pytest arguments: PYTEST_ARGS=...)"
+	@echo "make lint     ruff check + ruff format --check"
+	@echo "make bench    run bench/bench_registry.py on PostgreSQL (arguments: BENCH_ARGS=...)"
+	@echo "make install  create $(VENV) and install the dependencies (done by the targets above)"
+	@echo "make clean    remove caches and build leftovers; make distclean also removes $(VENV) and var/"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "SLRT needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)." \
+		     "Run with PYTHON=python3.11 (or newer)." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV) \
+		|| { echo "Could not create $(VENV); on Debian/Ubuntu: apt-get install python3-venv" >&2; exit 1; }
+
+# pyproject.toml declares no packages: the install only pulls in the dependencies.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(STAMP)
+
+var:
+	@mkdir -p var
+
+# The compiled .mo files are committed: compilemessages runs only when a .po is newer than its
+# .mo and msgfmt exists. With REDIS_URL set a Celery worker with beat runs beside the server and
+# stops with it.
+run: $(STAMP) | var
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_regions
+	$(MANAGE) load_reference_data
+	@stale=$$(find . -path ./$(VENV) -prune -o -name '*.po' -print | while read -r po; do \
+		[ "$$po" -nt "$${po%.po}.mo" ] && echo "$$po"; done || true); \
+	if [ -n "$$stale" ]; then \
+		if command -v msgfmt >/dev/null; then \
+			echo "$(MANAGE) compilemessages"; \
+			$(MANAGE) compilemessages --ignore=$(VENV) --ignore=var \
+				|| echo "compilemessages failed: using the committed .mo files." >&2; \
+		else \
+			echo "msgfmt not found: using the committed .mo files (apt-get install gettext to recompile)."; \
+		fi; \
+	fi
+	$(MANAGE) seed_demo --households $(HOUSEHOLDS) --if-empty
+	@worker=""; \
+	if [ -n "$${REDIS_URL:-}" ]; then \
+		echo "REDIS_URL is set: starting a Celery worker with beat (log: var/celery.log)"; \
+		$(BIN)/celery -A slrt worker -B --loglevel=info \
+			--schedule var/celerybeat-schedule >>var/celery.log 2>&1 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null || true; echo "Celery worker stopped."' EXIT; \
+		trap 'exit 130' INT; trap 'exit 143' TERM; trap 'exit 129' HUP; \
+	fi; \
+	echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C stops it)"; \
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: $(STAMP)
+	@if ! command -v "$(CHROMIUM)" >/dev/null; then \
+		echo "Chromium not found: browser tests will be SKIPPED. Install it with: apt-get install chromium"; \
+	fi
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Needs PostgreSQL (bench/README.md); it drops and recreates its own *_bench database.
+bench: $(STAMP)
+	$(BIN)/python bench/bench_registry.py $(BENCH_ARGS)
+
+clean:
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache build *.egg-info var/staticfiles
+
+distclean: clean
+	rm -rf $(VENV) var
