@@ -81,3 +81,12 @@ def household_in_margahayu(margahayu):
 @pytest.fixture
 def household_in_bintara(bintara):
     return household_with_members(bintara, size=2)
+
+
+def pytest_configure(config):
+    """Background tasks run in-process in tests, also when REDIS_URL is set (CI's PostgreSQL
+    run): a test then sees what the task did, and nothing is left queued in Redis."""
+    from slrt.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
