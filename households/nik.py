@@ -128,15 +128,18 @@ def validate_nik(value: str, today: date) -> None:
     parse_nik(value, today)
 
 
-def parse_kk_registration_date(value: str) -> date:
-    """Validate a KK number's shape and return its registration date (no +40 for KK)."""
+def parse_kk_registration_date(value: str, today: date | None = None) -> date:
+    """Validate a KK number's shape and return its registration date (no +40 for KK). The year
+    has two digits: given `today`, a date that would lie in the future is of the 1900s."""
     _check_shape(value, _("KK number"))
     day, month, yy = int(value[6:8]), int(value[8:10]), int(value[10:12])
     for century in (2000, 1900):
         try:
-            return date(century + yy, month, day)
+            registered = date(century + yy, month, day)
         except ValueError:
             continue
+        if today is None or registered <= today or century == 1900:
+            return registered
     raise ValidationError(
         _(
             "The registration date in this KK number (digits 7-12: %(digits)s) is not a real "

@@ -5,7 +5,14 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from households.nik import nik_discrepancies, normalise_number, parse_nik, validate_kk, validate_nik
+from households.nik import (
+    nik_discrepancies,
+    normalise_number,
+    parse_kk_registration_date,
+    parse_nik,
+    validate_kk,
+    validate_nik,
+)
 
 TODAY = date(2026, 11, 28)
 
@@ -109,3 +116,11 @@ def test_a_nik_that_agrees_with_the_record_has_no_warnings():
 def test_placeholder_looking_niks_are_a_warning(nik):
     found = nik_discrepancies(nik=nik, sex=None, birth_date=None, today=TODAY)
     assert [d.code for d in found] == ["placeholder"]
+
+
+def test_a_kk_registration_year_in_the_future_belongs_to_the_1900s():
+    today = date(2026, 11, 28)
+    assert parse_kk_registration_date("3275010101800001", today) == date(1980, 1, 1)
+    assert parse_kk_registration_date("3275010101200001", today) == date(2020, 1, 1)
+    assert parse_kk_registration_date("3275012811260001", today) == date(2026, 11, 28)
+    assert parse_kk_registration_date("3275012911260001", today) == date(1926, 11, 29)
