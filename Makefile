@@ -25,7 +25,7 @@ CHROMIUM := $(or $(SLRT_CHROMIUM),/usr/bin/chromium)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install run test lint bench clean distclean
+.PHONY: help install run test lint bench messages clean distclean
 
 help:
 	@echo "make run      set up (venv, migrate, reference data, $(HOUSEHOLDS) demo households) and serve"
@@ -33,6 +33,7 @@ help:
 	@echo "make test     run the whole test suite (extra pytest arguments: PYTEST_ARGS=...)"
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make bench    run bench/bench_registry.py on PostgreSQL (arguments: BENCH_ARGS=...)"
+	@echo "make messages collect new interface strings into the Indonesian .po and compile it"
 	@echo "make install  create $(VENV) and install the dependencies (done by the targets above)"
 	@echo "make clean    remove caches and build leftovers; make distclean also removes $(VENV) and var/"
 
@@ -49,6 +50,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@touch $@
 
 install: $(STAMP)
+
+# Translate the new (empty) msgstr entries in locale/id/LC_MESSAGES/django.po, then run it again.
+messages: $(STAMP)
+	$(MANAGE) makemessages -l id --no-location --ignore=$(VENV) --ignore=var
+	$(MANAGE) compilemessages -l id --ignore=$(VENV) --ignore=var
 
 var:
 	@mkdir -p var

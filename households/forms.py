@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from households.models import Enrolment, Household, Member, Program
+from households.models import Enrolment, Household, ImportBatch, Member, Program, Region
 from households.nik import normalise_number
 from households.selectors import kelurahan_choices
 from households.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS, MemberChange
@@ -137,3 +137,29 @@ class EnrolmentForm(forms.Form):
 
 class EnrolmentStatusForm(forms.Form):
     status = forms.ChoiceField(choices=Enrolment.Status.choices)
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    source_format = forms.ChoiceField(
+        label=_("File format"),
+        choices=ImportBatch.SourceFormat.choices,
+        initial=ImportBatch.SourceFormat.SLRT,
+    )
+    kelurahan = KelurahanChoiceField(
+        label=_("Kelurahan"),
+        queryset=Region.objects.none(),
+        required=False,
+        help_text=_("For files without a Kelurahan column."),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        choices = kelurahan_choices(user)
+        self.fields["kelurahan"].queryset = choices
+        if choices.count() == 1:  # a desk operator: their own kelurahan, shown, not chosen
+            self.fields["kelurahan"].initial = choices.first()
+            self.fields["kelurahan"].disabled = True

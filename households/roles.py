@@ -40,19 +40,23 @@ _REGISTRY_WRITE = [
     "households.delete_member",
 ]
 
+_IMPORT = ["households.add_importbatch", "households.view_importbatch"]
+
 # What each role may do; *which records* it may do it to is households.scope's job.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PENDAMPING: _REGISTRY_READ + _REGISTRY_WRITE,
-    Role.OPERATOR_PUSKESOS: _REGISTRY_READ + _REGISTRY_WRITE,
+    Role.OPERATOR_PUSKESOS: _REGISTRY_READ + _REGISTRY_WRITE + _IMPORT,
     Role.PETUGAS_OPD: _REGISTRY_READ,
     Role.VERIFIKATOR: _REGISTRY_READ
     + _REGISTRY_WRITE
+    + _IMPORT
     + ["households.add_enrolment", "households.change_enrolment"],
-    Role.DATA_STEWARD: _REGISTRY_READ,
+    Role.DATA_STEWARD: _REGISTRY_READ + _IMPORT,
     Role.PERENCANA: [],
     Role.PIMPINAN: [],
     Role.ADMIN: _REGISTRY_READ
     + _REGISTRY_WRITE
+    + _IMPORT
     + [
         "households.add_enrolment",
         "households.change_enrolment",

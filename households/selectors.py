@@ -4,7 +4,7 @@ from django.contrib.auth.models import User
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from households.models import ChangeRecord, Enrolment, Household, Member, Region
+from households.models import ChangeRecord, Enrolment, Household, ImportBatch, Member, Region
 from households.scope import scope_for
 
 
@@ -78,3 +78,18 @@ def kecamatan_choices(user: User) -> QuerySet[Region]:
     return Region.objects.filter(
         level=Region.Level.KECAMATAN, children__in=kelurahan_choices(user)
     ).distinct()
+
+
+def visible_import_batches(user: User) -> QuerySet[ImportBatch]:
+    """City-wide importers see every batch; a desk operator those of their kelurahan."""
+    scope = scope_for(user)
+    batches = ImportBatch.objects.select_related("uploaded_by", "kelurahan")
+    if not scope.personal_data:
+        return batches.none()
+    if scope.city_wide:
+        return batches
+    return batches.filter(Q(kelurahan_id__in=scope.kelurahan_ids) | Q(uploaded_by=user))
+
+
+def access_import_batch(user: User, pk: int) -> ImportBatch:
+    return get_object_or_404(visible_import_batches(user), pk=pk)

@@ -327,13 +327,13 @@ def _snapshot(instance: models.Model, names: tuple[str, ...]) -> dict[str, Any]:
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """{field: [old, new]} with JSON-safe values; a model instance is stored as its text."""
     return {
-        name: [_plain(before[name]), _plain(after[name])]
+        name: [plain_value(before[name]), plain_value(after[name])]
         for name in before
-        if _plain(before[name]) != _plain(after[name])
+        if plain_value(before[name]) != plain_value(after[name])
     }
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, date):

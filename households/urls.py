@@ -1,11 +1,21 @@
 from django.urls import path
 
-from households import views
+from households import export_views, import_views, views
 
 app_name = "households"
 urlpatterns = [
     path("", views.household_list, name="household_list"),
+    path("export/", export_views.household_export, name="household_export"),
     path("new/", views.household_create, name="household_create"),
+    path("imports/", import_views.import_list, name="import_list"),
+    path("imports/new/", import_views.import_upload, name="import_upload"),
+    path("imports/template/", import_views.import_template, name="import_template"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/cancel/", import_views.import_cancel, name="import_cancel"),
+    path(
+        "imports/<int:pk>/errors.xlsx", import_views.import_error_report, name="import_error_report"
+    ),
     path("<int:pk>/", views.household_detail, name="household_detail"),
     path("<int:pk>/edit/", views.household_edit, name="household_edit"),
     path("<int:pk>/location/", views.household_location, name="household_location"),

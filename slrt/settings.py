@@ -153,6 +153,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Registry settings ---
+# Ward files: the largest upload accepted, and the most data rows in one file.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=50) * 2**20
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 # Demo accounts exist only where seed_demo created them; their password is in README.md.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="slrt-demo-2026")
 

@@ -1,9 +1,12 @@
 """Household pages through the client: forms, errors in Indonesian, lost updates, history."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from households.models import ChangeRecord, Household, Member
+from tests.households.factories import HouseholdFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -276,3 +279,16 @@ def test_bad_filter_values_are_messages_not_500s(client, verifikator, household_
     ):
         response = client.get(url, params)
         assert response.status_code == 200, params
+
+
+def test_the_next_page_link_keeps_the_filters_and_opens_page_two(client, verifikator, margahayu):
+    HouseholdFactory.create_batch(26, kelurahan=margahayu, rw="007")
+    client.force_login(verifikator)
+    url = reverse("households:household_list")
+    first = client.get(url, {"rw": "7"})
+    link = re.search(r'href="([^"]*page=2[^"]*)"', first.content.decode()).group(1)
+    assert link.startswith("?")
+    assert not link.startswith("??")
+    second = client.get(url + link.replace("&amp;", "&"))
+    assert second.context["page"].number == 2
+    assert second.context["page"].paginator.count == 26

@@ -1,4 +1,4 @@
-"""The household registry: regions, agencies, households, members, programs, history."""
+"""The registry: regions, agencies, households, members, programs, enrolments, history."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -593,6 +593,15 @@ class ChangeRecord(models.Model):
     changes = models.JSONField(default=dict)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Set when the change came from an imported file rather than a form.
+    import_batch = models.ForeignKey(
+        "households.ImportBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

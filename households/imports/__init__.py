@@ -1,0 +1,1 @@
+"""Importing household registry files: read (readers), check (validation), template."""

@@ -1,0 +1,324 @@
+"""Compare validated rows with the registry: what an import would create, change or leave.
+
+The same plan is shown as the preview and, recomputed inside the commit's transaction, applied
+by households.imports.apply, so the preview never promises what the commit would not do.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from households.imports.validation import CleanRow, Issue
+from households.models import Enrolment, Household, Member
+
+LOOKUP_CHUNK = 5000
+SAMPLE_SIZE = 20
+
+
+@dataclass
+class MemberChange:
+    member_id: int
+    row: CleanRow
+    changes: dict[str, list[Any]]
+    moved_from: int | None = None  # household id the member leaves
+
+
+@dataclass
+class FamilyPlan:
+    kk_number: str
+    rows: list[CleanRow]
+    household_id: int | None = None
+    household_changes: dict[str, list[Any]] = field(default_factory=dict)
+    new_members: list[CleanRow] = field(default_factory=list)
+    changed_members: list[MemberChange] = field(default_factory=list)
+    unchanged_members: int = 0
+    program_starts: list[tuple[str, CleanRow | None]] = field(default_factory=list)
+
+    @property
+    def is_new(self) -> bool:
+        return self.household_id is None
+
+
+@dataclass
+class ImportPlan:
+    families: list[FamilyPlan] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    rejected_rows: set[int] = field(default_factory=set)
+
+    def counts(self) -> dict[str, int]:
+        live = self.families
+        return {
+            "households_new": sum(1 for f in live if f.is_new),
+            "households_updated": sum(
+                1
+                for f in live
+                if not f.is_new and (f.household_changes or f.changed_members or f.new_members)
+            ),
+            "households_unchanged": sum(
+                1
+                for f in live
+                if not f.is_new and not (f.household_changes or f.changed_members or f.new_members)
+            ),
+            "members_new": sum(len(f.new_members) for f in live),
+            "members_updated": sum(
+                1 for f in live for m in f.changed_members if m.moved_from is None
+            ),
+            "members_moved": sum(1 for f in live for m in f.changed_members if m.moved_from),
+            "members_unchanged": sum(f.unchanged_members for f in live),
+            "enrolments_new": sum(len(f.program_starts) for f in live),
+        }
+
+    def sample(self) -> list[dict[str, Any]]:
+        """A few field changes to show the clerk before they confirm."""
+        sample: list[dict[str, Any]] = []
+        for family in self.families:
+            for name, (old, new) in family.household_changes.items():
+                sample.append(
+                    {"kk": family.kk_number, "who": "", "field": name, "old": old, "new": new}
+                )
+            for change in family.changed_members:
+                for name, (old, new) in change.changes.items():
+                    who = change.row.member.get("name", "")
+                    sample.append(
+                        {"kk": family.kk_number, "who": who, "field": name, "old": old, "new": new}
+                    )
+            if len(sample) >= SAMPLE_SIZE:
+                break
+        return sample[:SAMPLE_SIZE]
+
+
+def build_plan(
+    rows: list[CleanRow],
+    *,
+    allowed_kelurahan_ids: frozenset[int] | None,
+    confirm_moves: bool,
+    for_update: bool = False,
+) -> ImportPlan:
+    """`allowed_kelurahan_ids` None means city-wide. With `for_update` (inside the commit's
+    transaction) the existing rows are locked so no form save slips in between."""
+    plan = ImportPlan()
+    families: dict[str, list[CleanRow]] = defaultdict(list)
+    for row in rows:
+        families[row.kk_number].append(row)
+    households = _existing_households(list(families), for_update)
+    members = _existing_members([r.member["nik"] for r in rows], for_update)
+    members_by_household = _members_of(h["id"] for h in households.values())
+    active = _active_enrolments(h["id"] for h in households.values())
+
+    for kk_number, family_rows in families.items():
+        existing = households.get(kk_number)
+        family = FamilyPlan(kk_number=kk_number, rows=family_rows)
+        problem = _family_problem(
+            existing, family_rows, members, members_by_household, allowed_kelurahan_ids
+        )
+        if problem:
+            _reject(plan, family_rows, *problem)
+            continue
+        if existing is not None:
+            family.household_id = existing["id"]
+            family.household_changes = _diff(existing, family_rows[0].household)
+        moved_rows = _plan_members(family, members, confirm_moves)
+        if moved_rows:
+            for row in moved_rows:
+                _reject(
+                    plan,
+                    [row],
+                    "nik_in_other_family",
+                    _(
+                        "NIK %(nik)s is registered in another family. Tick 'move members between "
+                        "families' to move this person into KK %(kk)s."
+                    )
+                    % {"nik": row.member["nik"], "kk": kk_number},
+                )
+            family.rows = [r for r in family.rows if r not in moved_rows]
+            if not family.rows:
+                continue
+        _plan_programs(family, active.get(family.household_id, set()))
+        _note_missing_members(plan, family, members_by_household)
+        plan.families.append(family)
+    return plan
+
+
+def _family_problem(
+    existing, rows, members, members_by_household, allowed
+) -> tuple[str, str] | None:
+    if existing is not None and allowed is not None and existing["kelurahan_id"] not in allowed:
+        return (
+            "kk_outside_scope",
+            _(
+                "KK %(kk)s is registered in a kelurahan outside your area of work. Ask Dinas "
+                "Sosial to update it."
+            )
+            % {"kk": rows[0].kk_number},
+        )
+    head = next((r for r in rows if r.member.get("relationship") == Member.Relationship.HEAD), None)
+    if head is None:  # the head's own row had an error: the family waits for the fixed file
+        return (
+            "head_row_invalid",
+            _(
+                "The head of KK %(kk)s is on a row with an error, so this family is not imported. "
+                "Fix the head's row and upload the file again."
+            )
+            % {"kk": rows[0].kk_number},
+        )
+    if existing is None:
+        return None
+    current_heads = [
+        m for m in members_by_household.get(existing["id"], []) if m["relationship"] == "head"
+    ]
+    file_niks = {r.member["nik"] for r in rows}
+    for current in current_heads:
+        if current["nik"] != head.member["nik"] and current["nik"] not in file_niks:
+            return (
+                "head_conflict",
+                _(
+                    "The registry has %(name)s as head of KK %(kk)s, but the file names another "
+                    "head. Put %(name)s in the file with their relationship, or change the head "
+                    "on the household page first."
+                )
+                % {"name": current["name"], "kk": rows[0].kk_number},
+            )
+    return None
+
+
+def _plan_members(
+    family: FamilyPlan, members: dict[str, dict], confirm_moves: bool
+) -> list[CleanRow]:
+    """Sort the family's rows into new, changed and unchanged members; return the rows that
+    would move a person from another family without the user's confirmation."""
+    refused: list[CleanRow] = []
+    for row in family.rows:
+        current = members.get(row.member["nik"])
+        if current is None:
+            family.new_members.append(row)
+            continue
+        moved_from = None
+        if family.household_id is None or current["household_id"] != family.household_id:
+            if not confirm_moves:
+                refused.append(row)
+                continue
+            moved_from = current["household_id"]
+        changes = _diff(current, row.member)
+        if changes or moved_from:
+            family.changed_members.append(
+                MemberChange(current["id"], row, changes, moved_from=moved_from)
+            )
+        else:
+            family.unchanged_members += 1
+    return refused
+
+
+def _plan_programs(family: FamilyPlan, active: set[tuple[str, int | None]]) -> None:
+    """A 'yes' starts an enrolment the registry lacks. A 'no' never ends one: aid is ended by
+    a person on the household page, not by a file."""
+    for row in family.rows:
+        for code, enrolled in row.programs.items():
+            if not enrolled:
+                continue
+            member_level = code in MEMBER_PROGRAMS
+            key = (code, row.member["nik"] if member_level else None)
+            if key in active:
+                continue
+            active.add(key)
+            family.program_starts.append((code, row if member_level else None))
+
+
+MEMBER_PROGRAMS = {"pbi-jk", "kip"}
+
+
+def _note_missing_members(plan: ImportPlan, family: FamilyPlan, members_by_household) -> None:
+    if family.household_id is None:
+        return
+    in_file = {r.member["nik"] for r in family.rows}
+    missing = [
+        m["name"]
+        for m in members_by_household.get(family.household_id, [])
+        if m["nik"] not in in_file
+    ]
+    if missing:
+        plan.issues.append(
+            Issue(
+                row=family.rows[0].number,
+                column=None,
+                code="member_missing",
+                message=_(
+                    "KK %(kk)s in the registry also has %(names)s, who are not in the file. "
+                    "Nobody is removed by an import: remove them on the household page if they "
+                    "left the family."
+                )
+                % {"kk": family.kk_number, "names": ", ".join(missing)},
+                severity="warning",
+            )
+        )
+
+
+def _reject(plan: ImportPlan, rows: list[CleanRow], code: str, message: str) -> None:
+    for row in rows:
+        plan.rejected_rows.add(row.number)
+        plan.issues.append(
+            Issue(row=row.number, column=None, code=code, message=message, severity="error")
+        )
+
+
+def _diff(current: dict[str, Any], incoming: dict[str, Any]) -> dict[str, list[Any]]:
+    """Fields the file gives that differ from the registry: {field: [old, new]}."""
+    changes = {}
+    for name, value in incoming.items():
+        key = "kelurahan_id" if name == "kelurahan" else name
+        if key in current and current[key] != value:
+            changes[name] = [current[key], value]
+    return changes
+
+
+# --- reads, in chunks so a million NIKs never become one giant IN (...) ------------------------
+
+
+def _chunks(values: list, size: int = LOOKUP_CHUNK) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _existing_households(kk_numbers: list[str], for_update: bool) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for chunk in _chunks(kk_numbers):
+        queryset = Household.objects.filter(kk_number__in=chunk).order_by("pk")
+        if for_update:
+            queryset = queryset.select_for_update()
+        for values in queryset.values():
+            found[values["kk_number"]] = values
+    return found
+
+
+def _existing_members(niks: list[str], for_update: bool) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for chunk in _chunks(niks):
+        queryset = Member.objects.filter(nik__in=chunk).order_by("pk")
+        if for_update:
+            queryset = queryset.select_for_update()
+        for values in queryset.values():
+            found[values["nik"]] = values
+    return found
+
+
+def _members_of(household_ids: Iterable[int]) -> dict[int, list[dict]]:
+    by_household: dict[int, list[dict]] = defaultdict(list)
+    for chunk in _chunks(list(household_ids)):
+        for values in Member.objects.filter(household_id__in=chunk).values(
+            "id", "household_id", "nik", "name", "relationship"
+        ):
+            by_household[values["household_id"]].append(values)
+    return by_household
+
+
+def _active_enrolments(household_ids: Iterable[int]) -> dict[int, set[tuple[str, str | None]]]:
+    active: dict[int, set[tuple[str, str | None]]] = defaultdict(set)
+    for chunk in _chunks(list(household_ids)):
+        rows = Enrolment.objects.filter(
+            household_id__in=chunk, status=Enrolment.Status.ACTIVE
+        ).values_list("household_id", "program__code", "member__nik")
+        for household_id, code, nik in rows:
+            active[household_id].add((code, nik))
+    return active

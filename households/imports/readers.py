@@ -1,0 +1,524 @@
+"""File -> rows of text (STYLE.md section 9). `.xlsx` through python-calamine, `.csv` through
+the csv module; every cell as text, so NIK and KK keep their digits.
+
+read_sheet() checks the whole file before it returns: a file it cannot read raises
+UnreadableFile with a translated message and nothing else happens. Row numbers are the ones
+the clerk sees in Excel (1-based, title and blank rows counted).
+
+`SheetData.rows` is not a list: it is a sized, re-iterable sequence that builds each
+SourceRow as it is reached. A CSV is read again from `path` on each pass (a 1,000,000-row
+file then costs no memory), so keep the file until the import is done.
+"""
+
+import codecs
+import csv
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from households.imports.columns import match_header
+
+HEADER_SCAN_ROWS = 30  # non-blank rows searched for the header
+MIN_KNOWN_HEADERS = 3
+EXCEL_LAST_ROW = 1_048_576
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_NOT_SPREADSHEET_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"Rar!", b"\x1f\x8b")
+_DELIMITERS = (";", ",", "\t", "|")
+_NUMBERING = re.compile(r"^\(?(\d{1,3})[).]?$")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    number: int  # row number as the clerk sees it in Excel / the CSV record number
+    values: dict[str, str]  # canonical column name -> cell text (stripped); blank cells left out
+    raw: tuple[str, ...]  # every cell of the original row, in file order (for the error report)
+
+
+class UnreadableFile(Exception):
+    """The file cannot be imported at all; `message` says why and what to do."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class SourceRows:
+    """The data rows of a sheet: len() and repeated iteration, SourceRows built on the fly."""
+
+    def __init__(
+        self, open_raw: Callable[[], Iterator[tuple[int, tuple[str, ...]]]], count: int, columns
+    ) -> None:
+        self._open_raw = open_raw
+        self._count = count
+        self._columns = tuple(columns.items())
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[SourceRow]:
+        columns = self._columns
+        for number, raw in self._open_raw():
+            size = len(raw)
+            values = {}
+            for name, position in columns:
+                if position < size:
+                    text = raw[position].strip()
+                    if text:
+                        values[name] = text
+            yield SourceRow(number, values, raw)
+
+    def __repr__(self) -> str:
+        return f"<SourceRows: {self._count} rows>"
+
+
+@dataclass(frozen=True)
+class SheetData:
+    header_row: int
+    headers: tuple[str, ...]  # original header cells, in file order
+    columns: dict[str, int]  # canonical name -> position in `raw`
+    unknown_headers: tuple[str, ...]  # non-blank header cells that match no column
+    rows: SourceRows
+    duplicate_headers: tuple[str, ...] = ()  # a second header for a column already found
+    file_format: str = ""  # "xlsx" or "csv"
+    encoding: str = ""  # CSV only
+    delimiter: str = ""  # CSV only
+
+
+# Entry point ----------------------------------------------------------------------------------
+
+
+def read_sheet(path: Path, *, filename: str, max_bytes: int, max_rows: int) -> SheetData:
+    """Read the first visible worksheet of an .xlsx, or a .csv (comma, semicolon or tab;
+    UTF-8, UTF-8 with BOM, UTF-16 with BOM or Windows-1252)."""
+    path = Path(path)
+    suffix = Path(filename).suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        if suffix in (".xls", ".ods", ".xlsm", ".xlsb"):
+            raise UnreadableFile(
+                "wrong_format",
+                _(
+                    "%(name)s is not an .xlsx workbook. Open it in Excel, choose Save As, pick "
+                    "“Excel Workbook (*.xlsx)” and upload that file."
+                )
+                % {"name": filename},
+            )
+        raise _not_spreadsheet(filename)
+    size = path.stat().st_size
+    if size == 0:
+        raise _empty(filename)
+    if size > max_bytes:
+        raise UnreadableFile(
+            "too_big",
+            _(
+                "%(name)s is %(size)s MB; files up to %(limit)s MB can be imported. Split it "
+                "into smaller files (for example one per RW)."
+            )
+            % {
+                "name": filename,
+                "size": _megabytes(size),
+                "limit": _megabytes(max_bytes),
+            },
+        )
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return _read_xlsx(path, filename, max_rows)
+    if head.startswith(_CFB_MAGIC[:4]):
+        raise _cfb_error(path, filename)
+    if suffix == ".xlsx" or head.startswith(_NOT_SPREADSHEET_MAGIC):
+        raise _not_spreadsheet(filename)
+    return _read_csv(path, filename, max_rows)
+
+
+def _megabytes(size: int) -> str:
+    value = size / 2**20
+    if value >= 10 or value == int(value):
+        return str(round(value))
+    return number_format(value, decimal_pos=1)  # 1,4 in Indonesian
+
+
+def _not_spreadsheet(filename: str) -> UnreadableFile:
+    return UnreadableFile(
+        "not_spreadsheet",
+        _(
+            "%(name)s is not a spreadsheet. Upload the data as an Excel workbook (.xlsx) or a "
+            "CSV file (.csv), for example the import template."
+        )
+        % {"name": filename},
+    )
+
+
+def _empty(filename: str) -> UnreadableFile:
+    return UnreadableFile(
+        "empty",
+        _("%(name)s is empty. Fill in the template and upload it again.") % {"name": filename},
+    )
+
+
+def _corrupt(filename: str) -> UnreadableFile:
+    return UnreadableFile(
+        "corrupt",
+        _(
+            "%(name)s is damaged and cannot be opened. Open it in Excel, save it again as .xlsx "
+            "and upload the new file."
+        )
+        % {"name": filename},
+    )
+
+
+def _too_many_rows(max_rows: int) -> UnreadableFile:
+    return UnreadableFile(
+        "too_many_rows",
+        _(
+            "The sheet has more than %(limit)s rows, the most that can be imported at once. "
+            "Split the file; if the rows below your data are empty, delete them in Excel and "
+            "save again."
+        )
+        % {"limit": f"{max_rows:,}".replace(",", ".")},
+    )
+
+
+def _cfb_error(path: Path, filename: str) -> UnreadableFile:
+    """An OLE2 compound file: an encrypted (password-protected) .xlsx, or an old .xls."""
+    data = path.read_bytes()
+    encrypted = "EncryptionInfo".encode("utf-16-le") in data
+    if not encrypted and "Workbook".encode("utf-16-le") in data:
+        return UnreadableFile(
+            "wrong_format",
+            _(
+                "%(name)s is an old Excel 97-2003 workbook. Open it in Excel, choose Save As, "
+                "pick “Excel Workbook (*.xlsx)” and upload that file."
+            )
+            % {"name": filename},
+        )
+    return UnreadableFile(
+        "encrypted",
+        _(
+            "%(name)s is protected with a password, so it cannot be read. Open it in Excel, "
+            "remove the password (File › Info › Protect Workbook › Encrypt with Password, "
+            "clear it), save and upload it again."
+        )
+        % {"name": filename},
+    )
+
+
+# Header ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Header:
+    index: int  # position of the header row in the scanned rows
+    data_from: int  # first position after the header (and any sub-header/numbering row)
+    cells: tuple[str, ...]
+    columns: dict[str, int]
+    unknown: tuple[str, ...]
+    duplicates: tuple[str, ...]
+
+
+def _match_row(cells) -> tuple[dict[str, int], list[str], list[str]]:
+    found: dict[str, int] = {}
+    unknown: list[str] = []
+    duplicates: list[str] = []
+    for position, cell in enumerate(cells):
+        text = cell.strip()
+        if not text:
+            continue
+        name = match_header(text)
+        if name is None:
+            unknown.append(text)
+        elif name in found:
+            duplicates.append(text)
+        else:
+            found[name] = position
+    return found, unknown, duplicates
+
+
+def _is_blank(cells) -> bool:
+    return all(not cell or cell.isspace() for cell in cells)
+
+
+def _is_numbering(cells) -> bool:
+    """A row of column numbers under the header: (1) (2) (3) ... as government forms have."""
+    numbers = []
+    for cell in cells:
+        if cell.strip():
+            match = _NUMBERING.match(cell.strip())
+            if not match:
+                return False
+            numbers.append(int(match[1]))
+    return len(numbers) >= 3 and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
+def _find_header(rows: list[tuple[str, ...]]) -> _Header | None:
+    """The first of the first HEADER_SCAN_ROWS non-blank rows that names the KK and NIK
+    columns and at least MIN_KNOWN_HEADERS columns in all."""
+    seen = 0
+    for index, cells in enumerate(rows):
+        if _is_blank(cells):
+            continue
+        seen += 1
+        if seen > HEADER_SCAN_ROWS:
+            return None
+        found, unknown, duplicates = _match_row(cells)
+        if "kk_number" in found and "nik" in found and len(found) >= MIN_KNOWN_HEADERS:
+            data_from = index + 1
+            # A second header row under merged cells ("Alamat" over "RT" and "RW").
+            if data_from < len(rows):
+                below = rows[data_from]
+                more, _unknown, _dup = _match_row(below)
+                new = {k: v for k, v in more.items() if k not in found}
+                empty_ids = all(
+                    found[k] >= len(below) or not below[found[k]].strip()
+                    for k in ("kk_number", "nik")
+                )
+                if len(new) >= 1 and empty_ids:
+                    found.update(new)
+                    unknown = [u for u in unknown if match_header(u) is None]
+                    data_from += 1
+            if data_from < len(rows) and _is_numbering(rows[data_from]):
+                data_from += 1
+            return _Header(index, data_from, tuple(cells), found, tuple(unknown), tuple(duplicates))
+    return None
+
+
+def _no_header(filename: str) -> UnreadableFile:
+    return UnreadableFile(
+        "no_header",
+        _(
+            "No header row was found in %(name)s. The first %(rows)s rows must include a row "
+            "of column names with at least No KK and NIK (and, for example, Nama, Tanggal "
+            "Lahir, Hubungan Keluarga). Use the import template, or rename your columns."
+        )
+        % {"name": filename, "rows": HEADER_SCAN_ROWS},
+    )
+
+
+# xlsx -----------------------------------------------------------------------------------------
+
+
+def _cell_text(value) -> str:
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is float:
+        return str(int(value)) if value.is_integer() else repr(value)
+    if kind is int:
+        return str(value)
+    if kind is date:
+        return value.isoformat()
+    if kind is datetime:
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _first_sheet_rows(path: Path) -> int | None:
+    """Rows of the first worksheet as its <dimension> says, read without loading the sheet,
+    so a sheet filled down to row 1,048,576 is refused before it takes any memory."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            first = re.search(r"<(?:\w+:)?sheet\b[^>]*\br:id=\"([^\"]+)\"", workbook)
+            if not first:
+                return None
+            target = None
+            for relationship in re.findall(r"<Relationship\b[^>]*>", rels):
+                if f'Id="{first[1]}"' in relationship:
+                    target = re.search(r'Target="([^"]+)"', relationship)
+                    break
+            if not target:
+                return None
+            member = target[1].lstrip("/")
+            member = member if member.startswith("xl/") else "xl/" + member
+            with archive.open(member) as sheet:
+                start = sheet.read(4096).decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+        return None
+    match = re.search(r"<(?:\w+:)?dimension\s+ref=\"[A-Z]*\d*:?[A-Z]+(\d+)\"", start)
+    return int(match[1]) if match else None
+
+
+def _read_xlsx(path: Path, filename: str, max_rows: int) -> SheetData:
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _corrupt(filename) from None
+    if "xl/workbook.xml" not in names:
+        raise _not_spreadsheet(filename)
+    declared = _first_sheet_rows(path)
+    if declared is not None and declared >= EXCEL_LAST_ROW:  # refused before it is loaded
+        raise _too_many_rows(max_rows)
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheets = [
+            m
+            for m in workbook.sheets_metadata
+            if m.typ == SheetTypeEnum.WorkSheet and m.visible == SheetVisibleEnum.Visible
+        ]
+        if not sheets:
+            raise _empty(filename)
+        sheet = workbook.get_sheet_by_name(sheets[0].name)
+        if sheet.height >= EXCEL_LAST_ROW:  # cells down to the last row: dragged formulas
+            raise _too_many_rows(max_rows)
+        cells = sheet.to_python(skip_empty_area=False)
+        merged = sheet.merged_cell_ranges or []
+    except UnreadableFile:
+        raise
+    except Exception:  # calamine raises its own errors for broken XML, zip members, ...
+        raise _corrupt(filename) from None
+    if not cells:
+        raise _empty(filename)
+    scan = [tuple(_cell_text(v) for v in row) for row in cells[: HEADER_SCAN_ROWS * 4]]
+    header = _find_header(scan)
+    if header is None:
+        raise _no_header(filename) if any(not _is_blank(r) for r in scan) else _empty(filename)
+    for (top, left), (bottom, _right) in merged:
+        # Merged down in the data (a KK over its members' rows): every row shows the value.
+        if bottom > top >= header.data_from and top < len(cells):
+            value = cells[top][left] if left < len(cells[top]) else ""
+            for r in range(top + 1, min(bottom, len(cells) - 1) + 1):
+                if left < len(cells[r]):
+                    cells[r][left] = value
+    stored: list[tuple[int, tuple[str, ...]]] = []
+    for index in range(header.data_from, len(cells)):
+        raw = tuple(v if type(v) is str else _cell_text(v) for v in cells[index])
+        if not _is_blank(raw):
+            stored.append((index + 1, raw))
+    del cells
+    if len(stored) > max_rows:
+        raise _too_many_rows(max_rows)
+    if not stored:
+        raise _no_rows(filename)
+    return SheetData(
+        header_row=header.index + 1,
+        headers=header.cells,
+        columns=header.columns,
+        unknown_headers=header.unknown,
+        rows=SourceRows(lambda: iter(stored), len(stored), header.columns),
+        duplicate_headers=header.duplicates,
+        file_format="xlsx",
+    )
+
+
+def _no_rows(filename: str) -> UnreadableFile:
+    return UnreadableFile(
+        "no_rows",
+        _("%(name)s has a header row but no data rows under it.") % {"name": filename},
+    )
+
+
+# csv ------------------------------------------------------------------------------------------
+
+
+def _encoding(path: Path) -> str:
+    """UTF-16 by its BOM; else UTF-8 (with or without BOM) if every byte decodes; else
+    Windows-1252, as Excel saves "CSV" on Indonesian Windows."""
+    with path.open("rb") as handle:
+        start = handle.read(4)
+        if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            handle.seek(0)
+            try:
+                decoder = codecs.getincrementaldecoder("cp1252")()
+                while chunk := handle.read(1 << 20):
+                    decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return "latin-1"  # five bytes cp1252 leaves undefined; never fails
+            return "cp1252"
+    return "utf-8-sig"
+
+
+def _csv_records(path: Path, encoding: str, delimiter: str) -> Iterator[list[str]]:
+    with path.open(encoding=encoding, newline="") as handle:
+        yield from csv.reader(handle, delimiter=delimiter)
+
+
+def _read_csv(path: Path, filename: str, max_rows: int) -> SheetData:
+    encoding = _encoding(path)
+    with path.open("rb") as handle:
+        if b"\x00" in handle.read(4096) and encoding != "utf-16":
+            raise _not_spreadsheet(filename)
+    header = None
+    delimiter = ""
+    blank_file = False
+    try:
+        for candidate in _DELIMITERS:
+            sample = []
+            for record in _csv_records(path, encoding, candidate):
+                sample.append(tuple(record))
+                if len(sample) >= HEADER_SCAN_ROWS * 4:
+                    break
+            blank_file = blank_file or all(_is_blank(r) for r in sample)
+            found = _find_header(sample)
+            if found and (header is None or len(found.columns) > len(header.columns)):
+                header, delimiter = found, candidate
+    except csv.Error:
+        raise _corrupt_csv(filename) from None
+    if header is None:
+        raise _empty(filename) if blank_file else _no_header(filename)
+    data_from = header.data_from
+
+    def open_raw() -> Iterator[tuple[int, tuple[str, ...]]]:
+        number = 0
+        for record in _csv_records(path, encoding, delimiter):
+            number += 1
+            if number <= data_from:
+                continue
+            for cell in record:
+                if cell and not cell.isspace():
+                    yield number, tuple(record)
+                    break
+
+    count = 0
+    try:  # the whole file once now, so no later pass meets an error
+        for _number, _raw in open_raw():
+            count += 1
+            if count > max_rows:
+                raise _too_many_rows(max_rows)
+    except csv.Error:
+        raise _corrupt_csv(filename) from None
+    if not count:
+        raise _no_rows(filename)
+    return SheetData(
+        header_row=header.index + 1,
+        headers=header.cells,
+        columns=header.columns,
+        unknown_headers=header.unknown,
+        rows=SourceRows(open_raw, count, header.columns),
+        duplicate_headers=header.duplicates,
+        file_format="csv",
+        encoding=encoding,
+        delimiter=delimiter,
+    )
+
+
+def _corrupt_csv(filename: str) -> UnreadableFile:
+    return UnreadableFile(
+        "corrupt",
+        _(
+            '%(name)s cannot be read as CSV: a quote (") is probably opened and never closed, '
+            "or a cell is far too long. Open it in Excel, check it and save it again."
+        )
+        % {"name": filename},
+    )

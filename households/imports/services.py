@@ -1,0 +1,286 @@
+"""Import a ward file: upload, validate in the background, preview, commit atomically.
+
+Promise (DESIGN.md): an import commits every valid row and reports every invalid one, or
+commits nothing; committed + reported = rows in the file; the same file twice changes nothing.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from households.imports.apply import apply_plan
+from households.imports.plan import build_plan
+from households.imports.readers import SheetData, UnreadableFile, read_sheet
+from households.imports.validation import Issue, RegionIndex, ValidationResult, validate_rows
+from households.models import ImportBatch, ImportIssue, Region
+from households.scope import scope_for
+from households.selectors import kelurahan_choices
+from households.services import plain_value
+
+PROGRESS_STEP = 5000
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    sheet: SheetData
+    result: ValidationResult
+
+
+def upload_import_batch(
+    *,
+    uploaded_file: UploadedFile,
+    by: User,
+    source_format: str = ImportBatch.SourceFormat.SLRT,
+    kelurahan: Region | None = None,
+) -> ImportBatch:
+    """Store the file and queue its check. A desk operator imports for their own kelurahan
+    (the default when they have one); city-wide roles for any."""
+    scope = scope_for(by)
+    allowed = kelurahan_choices(by)
+    if kelurahan is None and not scope.city_wide:
+        kelurahan = allowed.first()
+    if kelurahan is not None and not allowed.filter(pk=kelurahan.pk).exists():
+        raise ValidationError(
+            _("You can import only for the kelurahan you work in."), code="kelurahan_outside_scope"
+        )
+    if not scope.city_wide and kelurahan is None:
+        raise ValidationError(
+            _("Your account has no kelurahan to import for."), code="no_kelurahan"
+        )
+    if uploaded_file.size > settings.IMPORT_MAX_BYTES:
+        raise ValidationError(
+            _("The file is %(size)d MB; the limit is %(limit)d MB. Split it into smaller files."),
+            code="too_big",
+            params={
+                "size": uploaded_file.size // 2**20,
+                "limit": settings.IMPORT_MAX_BYTES // 2**20,
+            },
+        )
+    checksum = _sha256(uploaded_file)
+    with transaction.atomic():
+        batch = ImportBatch(
+            filename=uploaded_file.name[:255],
+            size=uploaded_file.size,
+            checksum=checksum,
+            source_format=source_format,
+            kelurahan=kelurahan,
+            uploaded_by=by,
+        )
+        batch.file.save(uploaded_file.name, uploaded_file, save=False)
+        batch.save()
+        transaction.on_commit(partial(_queue_validation, batch.pk))
+    return batch
+
+
+def _queue_validation(batch_id: int) -> None:
+    from households.tasks import validate_import_batch_task
+
+    validate_import_batch_task.delay(batch_id)
+
+
+def validate_import_batch(*, batch_id: int) -> ImportBatch | None:
+    """Read and check the file, compare it with the registry, store the preview and every
+    issue. Idempotent: only a batch still 'uploaded' is claimed."""
+    claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.UPLOADED).update(
+        status=ImportBatch.Status.VALIDATING, updated_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    batch = ImportBatch.objects.select_related("uploaded_by", "kelurahan").get(pk=batch_id)
+    try:
+        checked = check_file(batch, progress=True)
+    except UnreadableFile as error:
+        return _fail(batch, error.message)
+    plan = build_plan(
+        checked.result.rows,
+        allowed_kelurahan_ids=_allowed_ids(batch.uploaded_by),
+        confirm_moves=True,  # the preview shows moves; the commit asks for confirmation
+    )
+    with transaction.atomic():
+        _store_outcome(batch, checked, plan, committed=False)
+    return batch
+
+
+def confirm_import_batch(
+    *, batch: ImportBatch, by: User, confirm_moves: bool = False
+) -> ImportBatch:
+    """The user read the preview and confirms: queue the commit. Only a checked batch can be
+    confirmed, once (a second click is told so)."""
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.VALIDATED).update(
+        status=ImportBatch.Status.COMMITTING,
+        committed_by=by,
+        confirm_moves=confirm_moves,
+        progress_done=0,
+        updated_at=timezone.now(),
+    )
+    if not claimed:
+        raise ValidationError(
+            _("This import is not waiting for confirmation (it is %(status)s)."),
+            code="not_validated",
+            params={"status": batch.get_status_display()},
+        )
+    transaction.on_commit(partial(_queue_commit, batch.pk))
+    batch.refresh_from_db()
+    return batch
+
+
+def _queue_commit(batch_id: int) -> None:
+    from households.tasks import commit_import_batch_task
+
+    commit_import_batch_task.delay(batch_id)
+
+
+def commit_import_batch(*, batch_id: int) -> ImportBatch | None:
+    """Apply every valid row of a confirmed batch in one transaction. Rows with errors, and
+    moves between families that were not confirmed, are reported, never half-applied.
+    Running it again for the same batch does nothing."""
+    try:
+        with transaction.atomic():
+            batch = (
+                ImportBatch.objects.select_for_update(of=("self",))
+                .select_related("uploaded_by", "committed_by")
+                .get(pk=batch_id)
+            )
+            if batch.status != ImportBatch.Status.COMMITTING:
+                return None
+            checked = check_file(batch, progress=False)
+            plan = build_plan(
+                checked.result.rows,
+                allowed_kelurahan_ids=_allowed_ids(batch.uploaded_by),
+                confirm_moves=batch.confirm_moves,
+                for_update=True,
+            )
+            apply_plan(plan=plan, batch=batch, by=batch.committed_by)
+            _store_outcome(batch, checked, plan, committed=True)
+    except UnreadableFile as error:  # the stored file changed or vanished since the check
+        return _fail(ImportBatch.objects.get(pk=batch_id), error.message)
+    except Exception:
+        # The transaction rolled back, so nothing was written: the user may confirm again.
+        ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.VALIDATED)
+        raise
+    return batch
+
+
+def _store_outcome(batch: ImportBatch, checked: CheckedFile, plan, *, committed: bool) -> None:
+    """Counts, preview and every issue of a check or a commit. committed + reported = rows."""
+    issues = checked.result.issues + plan.issues
+    rejected = checked.result.error_rows | plan.rejected_rows
+    total = len(checked.sheet.rows)
+    moves = [
+        {"row": c.row.number, "nik": c.row.member["nik"], "name": c.row.member.get("name", "")}
+        for family in plan.families
+        for c in family.changed_members
+        if c.moved_from
+    ]
+    batch.issues.all().delete()
+    ImportIssue.objects.bulk_create((_issue_row(batch, i) for i in issues), batch_size=5000)
+    batch.counts = {
+        "rows_total": total,
+        "rows_valid": total - len(rejected),
+        "rows_error": len(rejected),
+        "warnings": sum(1 for i in issues if i.severity == "warning"),
+        **plan.counts(),
+    }
+    batch.preview = {
+        "sample": _jsonable(plan.sample()),
+        "moves": moves[:200],
+        "moves_total": len(moves),
+    }
+    batch.progress_done = batch.progress_total
+    now = timezone.now()
+    if committed:
+        batch.status, batch.committed_at = ImportBatch.Status.COMMITTED, now
+    else:
+        batch.status, batch.validated_at = ImportBatch.Status.VALIDATED, now
+    batch.save()
+
+
+def cancel_import_batch(*, batch: ImportBatch, by: User) -> ImportBatch:
+    cancelled = ImportBatch.objects.filter(
+        pk=batch.pk, status__in=[ImportBatch.Status.VALIDATED, ImportBatch.Status.FAILED]
+    ).update(status=ImportBatch.Status.CANCELLED, updated_at=timezone.now())
+    if not cancelled:
+        raise ValidationError(_("This import can no longer be cancelled."), code="not_cancellable")
+    batch.refresh_from_db()
+    return batch
+
+
+def check_file(batch: ImportBatch, *, progress: bool) -> CheckedFile:
+    """Read and validate the batch's file (pure work, no registry writes)."""
+    sheet = read_sheet(
+        batch.file.path,
+        filename=batch.filename,
+        max_bytes=settings.IMPORT_MAX_BYTES,
+        max_rows=settings.IMPORT_MAX_ROWS,
+    )
+    if progress:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            progress_total=len(sheet.rows), progress_done=0
+        )
+    result = validate_rows(
+        _reporting_progress(batch.pk, sheet.rows) if progress else sheet.rows,
+        regions=region_index(),
+        source_format=batch.source_format,
+        today=timezone.localdate(),
+        default_kelurahan_id=batch.kelurahan_id,
+        allowed_kelurahan_ids=_allowed_ids(batch.uploaded_by),
+    )
+    return CheckedFile(sheet=sheet, result=result)
+
+
+def region_index() -> RegionIndex:
+    rows = Region.objects.filter(level=Region.Level.KELURAHAN).values_list(
+        "pk", "code", "name", "bps_code", "bps_name", "parent__name"
+    )
+    return RegionIndex.build(list(rows))
+
+
+def _reporting_progress(batch_id: int, rows):
+    for done, row in enumerate(rows, start=1):
+        if done % PROGRESS_STEP == 0:
+            ImportBatch.objects.filter(pk=batch_id).update(progress_done=done)
+        yield row
+
+
+def _allowed_ids(user: User) -> frozenset[int] | None:
+    if scope_for(user).city_wide:
+        return None
+    return frozenset(kelurahan_choices(user).values_list("pk", flat=True))
+
+
+def _fail(batch: ImportBatch, message: str) -> ImportBatch:
+    batch.status = ImportBatch.Status.FAILED
+    batch.error_message = message
+    batch.save(update_fields=["status", "error_message", "updated_at"])
+    return batch
+
+
+def _issue_row(batch: ImportBatch, issue: Issue) -> ImportIssue:
+    return ImportIssue(
+        batch=batch,
+        row_number=issue.row,
+        column=issue.column or "",
+        code=issue.code,
+        message=issue.message,
+        severity=issue.severity,
+    )
+
+
+def _sha256(uploaded_file: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    return digest.hexdigest()
+
+
+def _jsonable(sample: list[dict]) -> list[dict]:
+    return [{k: plain_value(v) for k, v in row.items()} for row in sample]

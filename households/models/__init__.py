@@ -1,0 +1,28 @@
+"""The household registry's models: the registry itself and the import batches that fill it."""
+
+from households.models.imports import ImportBatch, ImportIssue
+from households.models.registry import (
+    Agency,
+    ChangeRecord,
+    Enrolment,
+    Household,
+    HouseholdQuerySet,
+    Member,
+    Program,
+    Region,
+    UserProfile,
+)
+
+__all__ = [
+    "Agency",
+    "ChangeRecord",
+    "Enrolment",
+    "Household",
+    "HouseholdQuerySet",
+    "ImportBatch",
+    "ImportIssue",
+    "Member",
+    "Program",
+    "Region",
+    "UserProfile",
+]

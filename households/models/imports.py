@@ -1,0 +1,108 @@
+"""Import batches: an uploaded ward file, its validation, preview, commit and error report."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from slrt.models import TimeStampedModel
+
+
+class ImportBatch(TimeStampedModel):
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Waiting to be checked")
+        VALIDATING = "validating", _("Checking")
+        VALIDATED = "validated", _("Checked: waiting for confirmation")
+        FAILED = "failed", _("Cannot be imported")
+        COMMITTING = "committing", _("Importing")
+        COMMITTED = "committed", _("Imported")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class SourceFormat(models.TextChoices):
+        SLRT = "slrt", _("SLRT template / ward file")
+        PBDT2015 = "pbdt2015", _("PBDT 2015 / SIKS-NG codes")
+        REGSOSEK2022 = "regsosek2022", _("Regsosek 2022 / DTSEN codes")
+
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    filename = models.CharField(_("file"), max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    checksum = models.CharField(max_length=64, db_index=True)
+    source_format = models.CharField(
+        _("file format"), max_length=12, choices=SourceFormat.choices, default=SourceFormat.SLRT
+    )
+    # The kelurahan the file is for: a desk operator's own; used when the file has no
+    # kelurahan column. City-wide importers may leave it empty.
+    kelurahan = models.ForeignKey(
+        "households.Region",
+        verbose_name=_("kelurahan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.UPLOADED
+    )
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    # Row and record counts of the preview, then of the commit (see households.imports.plan).
+    counts = models.JSONField(default=dict, blank=True)
+    # A sample of field changes and the members that would move between families.
+    preview = models.JSONField(default=dict, blank=True)
+    error_message = models.TextField(blank=True)
+    confirm_moves = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    validated_at = models.DateTimeField(null=True, blank=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.filename}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("households:import_detail", args=[self.pk])
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (self.Status.UPLOADED, self.Status.VALIDATING, self.Status.COMMITTING)
+
+
+class ImportIssue(models.Model):
+    """One error or warning about one row (or the whole file) of a batch."""
+
+    class Severity(models.TextChoices):
+        ERROR = "error", _("Error")
+        WARNING = "warning", _("Warning")
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="issues")
+    row_number = models.PositiveIntegerField(null=True, blank=True)
+    column = models.CharField(max_length=40, blank=True)
+    code = models.CharField(max_length=40)
+    message = models.TextField()
+    severity = models.CharField(max_length=7, choices=Severity.choices)
+
+    class Meta:
+        ordering = ["row_number", "pk"]
+        indexes = [
+            models.Index(
+                fields=["batch", "severity", "row_number"], name="households_importissue_row"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.row_number}: {self.code}"

@@ -1,0 +1,228 @@
+"""Importing ward files end to end: upload, check, preview, commit, re-import, scope, atomicity."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from households.imports import apply as apply_module
+from households.imports.services import (
+    commit_import_batch,
+    confirm_import_batch,
+    upload_import_batch,
+)
+from households.models import ChangeRecord, Enrolment, Household, ImportBatch, Member
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "No KK;NIK;Nama Lengkap;JK;Tgl Lahir;Hubungan;Alamat;RT;RW;Kelurahan;Jumlah Mobil;PKH"
+KK_A, KK_B = "3275010502100007", "3275011203110008"
+MAWAR = "Gg. Mawar 7;3;12;Margahayu;0;Ya"  # address, RT, RW, kelurahan, cars, PKH
+MELATI = "Jl. Melati 2;1;5;Margahayu;1;Tidak"
+FAMILY_A = [
+    f"{KK_A};3275011708850001;Budi Santoso;L;17-08-1985;Kepala Keluarga;{MAWAR}",
+    f"{KK_A};3275015203880002;Siti Aminah;P;12/03/1988;Istri;{MAWAR}",
+    f"{KK_A};3275010105150003;Rizky Santoso;L;2015-05-01;Anak;{MAWAR}",
+]
+FAMILY_B = [
+    f"{KK_B};3275012006700004;Joko Susilo;L;20 Juni 1970;Kepala Keluarga;{MELATI}",
+    f"{KK_B};3275016007720005;Sri Wahyuni;P;20-07-1972;Istri;{MELATI}",
+]
+
+
+def csv_file(lines: list[str], name: str = "rw12.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, ("\n".join([HEADER, *lines]) + "\n").encode("utf-8"))
+
+
+def import_file(upload, by, django_capture_on_commit_callbacks, *, commit=True, moves=False):
+    """Upload, let the (eager) check run, and optionally confirm and commit."""
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = upload_import_batch(uploaded_file=upload, by=by)
+    batch.refresh_from_db()
+    if commit and batch.status == ImportBatch.Status.VALIDATED:
+        with django_capture_on_commit_callbacks(execute=True):
+            confirm_import_batch(batch=batch, by=by, confirm_moves=moves)
+        batch.refresh_from_db()
+    return batch
+
+
+def test_a_clean_file_is_previewed_then_committed(operator, django_capture_on_commit_callbacks):
+    batch = import_file(
+        csv_file(FAMILY_A + FAMILY_B), operator, django_capture_on_commit_callbacks, commit=False
+    )
+    assert batch.status == ImportBatch.Status.VALIDATED
+    assert batch.counts["households_new"] == 2
+    assert batch.counts["members_new"] == 5
+    assert not Household.objects.exists()  # nothing before the confirmation
+
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm_import_batch(batch=batch, by=operator)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMITTED
+    household = Household.objects.get(kk_number="3275010502100007")
+    assert household.source == Household.Source.IMPORT
+    assert (household.rt, household.rw, household.member_count) == ("003", "012", 3)
+    assert household.head_name == "Budi Santoso"
+    assert Enrolment.objects.filter(household=household, program__code="pkh").count() == 1
+    assert not Enrolment.objects.filter(household__kk_number="3275011203110008").exists()
+    records = ChangeRecord.objects.filter(import_batch=batch)
+    assert records.filter(entity="household", action="created").count() == 2
+    assert records.filter(entity="member", action="created").count() == 5
+
+
+def test_committed_plus_reported_equals_rows_in_the_file(
+    operator, django_capture_on_commit_callbacks
+):
+    bad = FAMILY_B[1].replace("3275016007720005", "3.27501E+15")
+    batch = import_file(
+        csv_file(FAMILY_A + [FAMILY_B[0], bad]), operator, django_capture_on_commit_callbacks
+    )
+    assert batch.status == ImportBatch.Status.COMMITTED
+    counts = batch.counts
+    assert counts["rows_total"] == 5
+    assert counts["rows_valid"] + counts["rows_error"] == counts["rows_total"]
+    assert counts["rows_error"] == 1
+    assert Member.objects.count() == 4
+    issue = batch.issues.get(severity="error")
+    assert issue.row_number == 6  # the header is row 1
+    assert issue.code.startswith("nik")
+
+
+def test_reimporting_the_same_file_changes_nothing(operator, django_capture_on_commit_callbacks):
+    import_file(csv_file(FAMILY_A), operator, django_capture_on_commit_callbacks)
+    history = ChangeRecord.objects.count()
+    household = Household.objects.get()
+    again = import_file(csv_file(FAMILY_A), operator, django_capture_on_commit_callbacks)
+    assert again.status == ImportBatch.Status.COMMITTED
+    assert again.counts["households_unchanged"] == 1
+    assert again.counts["members_unchanged"] == 3
+    assert again.counts["enrolments_new"] == 0
+    assert ChangeRecord.objects.count() == history
+    assert Household.objects.get().version == household.version
+
+
+def test_changes_are_applied_with_history_and_the_batch_as_source(
+    operator, django_capture_on_commit_callbacks
+):
+    import_file(csv_file(FAMILY_A), operator, django_capture_on_commit_callbacks)
+    changed = [line.replace(";0;Ya", ";2;Ya") for line in FAMILY_A]  # the household's car count
+    changed[1] = changed[1].replace("Siti Aminah", "Siti Aminah Lubis")
+    batch = import_file(
+        csv_file(changed, name="v2.csv"), operator, django_capture_on_commit_callbacks, commit=False
+    )
+    assert batch.counts["households_updated"] == 1
+    assert batch.counts["members_updated"] == 1
+    assert {row["field"] for row in batch.preview["sample"]} == {"car_count", "name"}
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm_import_batch(batch=batch, by=operator)
+    household = Household.objects.get()
+    assert household.car_count == 2
+    assert household.version == 2  # a form opened before the import is now stale
+    record = ChangeRecord.objects.get(import_batch=batch, entity="household")
+    assert record.changes == {"car_count": [0, 2]}
+    assert ChangeRecord.objects.get(import_batch=batch, entity="member").changes == {
+        "name": ["Siti Aminah", "Siti Aminah Lubis"]
+    }
+
+
+def test_a_member_missing_from_a_reimported_family_is_reported_not_deleted(
+    operator, django_capture_on_commit_callbacks
+):
+    import_file(csv_file(FAMILY_A), operator, django_capture_on_commit_callbacks)
+    batch = import_file(
+        csv_file(FAMILY_A[:2], name="v2.csv"), operator, django_capture_on_commit_callbacks
+    )
+    assert Member.objects.count() == 3
+    warning = batch.issues.get(code="member_missing")
+    assert "Rizky Santoso" in warning.message
+
+
+def test_a_person_registered_in_another_family_moves_only_when_confirmed(
+    operator, django_capture_on_commit_callbacks
+):
+    import_file(csv_file(FAMILY_A), operator, django_capture_on_commit_callbacks)
+    # Rizky now heads his own family card (pecah KK).
+    own = [
+        "3275012508250009;3275010105150003;Rizky Santoso;L;2015-05-01;Kepala Keluarga;"
+        "Gg. Mawar 9;3;12;Margahayu;0;Tidak"
+    ]
+    refused = import_file(
+        csv_file(own, name="pecah.csv"), operator, django_capture_on_commit_callbacks
+    )
+    assert refused.issues.get(severity="error").code == "nik_in_other_family"
+    assert refused.counts["rows_error"] == 1
+    assert Member.objects.get(nik="3275010105150003").household.kk_number == "3275010502100007"
+
+    moved = import_file(
+        csv_file(own, name="pecah2.csv"), operator, django_capture_on_commit_callbacks, moves=True
+    )
+    assert moved.status == ImportBatch.Status.COMMITTED
+    rizky = Member.objects.get(nik="3275010105150003")
+    assert rizky.household.kk_number == "3275012508250009"
+    assert Household.objects.get(kk_number="3275010502100007").member_count == 2
+
+
+def test_an_operator_cannot_import_into_another_kelurahan(
+    operator, bintara, django_capture_on_commit_callbacks
+):
+    with pytest.raises(ValidationError) as excinfo:
+        upload_import_batch(uploaded_file=csv_file(FAMILY_A), by=operator, kelurahan=bintara)
+    assert excinfo.value.code == "kelurahan_outside_scope"
+    elsewhere = [line.replace("Margahayu", "Bintara") for line in FAMILY_A]
+    batch = import_file(csv_file(elsewhere), operator, django_capture_on_commit_callbacks)
+    assert batch.counts["rows_error"] == 3
+    assert not Household.objects.exists()
+
+
+def test_an_existing_family_outside_scope_is_not_updated(
+    operator, household_in_bintara, django_capture_on_commit_callbacks
+):
+    head = household_in_bintara.members.get(relationship="head")
+    row = (
+        f"{household_in_bintara.kk_number};{head.nik};{head.name};L;{head.birth_date:%d-%m-%Y};"
+        "Kepala Keluarga;Jl. Baru 1;1;1;Margahayu;0;Tidak"
+    )
+    batch = import_file(csv_file([row]), operator, django_capture_on_commit_callbacks)
+    assert batch.issues.get(severity="error").code == "kk_outside_scope"
+    household_in_bintara.refresh_from_db()
+    assert household_in_bintara.kelurahan.name == "Bintara"
+
+
+def test_a_failure_during_commit_leaves_the_registry_as_before(
+    operator, monkeypatch, django_capture_on_commit_callbacks
+):
+    batch = import_file(
+        csv_file(FAMILY_A), operator, django_capture_on_commit_callbacks, commit=False
+    )
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(apply_module, "refresh_summaries", explode)
+    with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
+        confirm_import_batch(batch=batch, by=operator)
+    assert not Household.objects.exists()
+    assert not Member.objects.exists()
+    assert not ChangeRecord.objects.exists()
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.VALIDATED  # the user may confirm again
+
+
+def test_an_unreadable_file_fails_with_a_message_and_writes_nothing(
+    operator, django_capture_on_commit_callbacks
+):
+    upload = SimpleUploadedFile("data.xlsx", b"%PDF-1.7 not a spreadsheet")
+    batch = import_file(upload, operator, django_capture_on_commit_callbacks)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.error_message
+    assert not Household.objects.exists()
+
+
+def test_committing_twice_does_nothing_the_second_time(
+    operator, django_capture_on_commit_callbacks
+):
+    batch = import_file(csv_file(FAMILY_A), operator, django_capture_on_commit_callbacks)
+    assert commit_import_batch(batch_id=batch.pk) is None
+    with pytest.raises(ValidationError) as excinfo:
+        confirm_import_batch(batch=batch, by=operator)
+    assert excinfo.value.code == "not_validated"
+    assert Member.objects.count() == 3
