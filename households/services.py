@@ -305,9 +305,16 @@ def _refresh_summary(household: Household, members: list[Member]) -> None:
 
 
 def build_search_text(household: Household, members: list[Member]) -> str:
-    parts = [household.kk_number, household.address]
-    for member in members:
-        parts += [member.name, member.nik]
+    return search_text_for(
+        household.kk_number, household.address, [(m.name, m.nik) for m in members]
+    )
+
+
+def search_text_for(kk_number: str, address: str, people: list[tuple[str, str]]) -> str:
+    """What the list's search matches: KK, address, and each member's name and NIK."""
+    parts = [kk_number, address]
+    for name, nik in people:
+        parts += [name, nik]
     return " ".join(parts).upper()
 
 

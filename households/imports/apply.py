@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from households.imports.plan import FamilyPlan, ImportPlan
+from households.imports.writers import BATCH, CopyWriter, OrmWriter, writer_for_database
 from households.models import (
     ChangeRecord,
     Enrolment,
@@ -23,10 +24,7 @@ from households.models import (
     Program,
     Region,
 )
-from households.nik import nik_discrepancies
-from households.services import build_search_text, plain_value
-
-BATCH = 2000
+from households.services import build_search_text, plain_value, search_text_for
 
 
 @dataclass(frozen=True)
@@ -38,32 +36,44 @@ class ApplyResult:
     enrolments_created: int
 
 
-def apply_plan(*, plan: ImportPlan, batch: ImportBatch, by: User) -> ApplyResult:
-    """The caller holds the transaction (households.imports.services.commit_import_batch)."""
+def apply_plan(
+    *, plan: ImportPlan, batch: ImportBatch, by: User, writer: OrmWriter | CopyWriter | None = None
+) -> ApplyResult:
+    """The caller holds the transaction (households.imports.services.commit_import_batch).
+    `writer` defaults to COPY on PostgreSQL and the ORM elsewhere."""
+    writer = writer or writer_for_database()
     now = timezone.now()
     today = timezone.localdate()
-    history: list[ChangeRecord] = []
+    history: list[dict[str, Any]] = []
 
     def record(household_id: int, entity: str, object_id: int, label: str, action: str, changes):
         history.append(
-            ChangeRecord(
-                household_id=household_id,
-                entity=entity,
-                object_id=object_id,
-                object_label=label[:200],
-                action=action,
-                changes=_plain(changes),
-                actor=by,
-                import_batch=batch,
-            )
+            {
+                "household_id": household_id,
+                "entity": entity,
+                "object_id": object_id,
+                "object_label": label[:200],
+                "action": action,
+                "changes": _plain(changes),
+                "actor_id": by.pk,
+                "import_batch_id": batch.pk,
+                "created_at": now,
+            }
         )
 
-    created = _create_households(plan.families, by, now)
-    for family, household in created:
-        family.household_id = household.pk
-        record(household.pk, "household", household.pk, str(household), "created", {})
-    updated = [f for f in plan.families if not f.is_new and f.household_changes]
-    _update_households(updated, by, now)
+    new_families = [f for f in plan.families if f.is_new]
+    touched = {
+        f.household_id
+        for f in plan.families
+        if not f.is_new and (f.household_changes or f.new_members or f.changed_members)
+    }
+    ids = writer.insert(Household, [_new_household(f, by) for f in new_families])
+    for family, pk in zip(new_families, ids, strict=True):
+        family.household_id = pk
+        record(pk, "household", pk, family.kk_number, "created", {})
+
+    updated = [f for f in plan.families if f.household_id in touched and f.household_changes]
+    _update_households(writer, updated, by, now)
     for family in updated:
         record(
             family.household_id,
@@ -73,15 +83,10 @@ def apply_plan(*, plan: ImportPlan, batch: ImportBatch, by: User) -> ApplyResult
             "updated",
             family.household_changes,
         )
-    touched = {
-        f.household_id
-        for f in plan.families
-        if f.is_new or f.household_changes or f.new_members or f.changed_members
-    }
 
     changed = [(f, c) for f in plan.families for c in f.changed_members]
     moved_from = {c.moved_from for _, c in changed if c.moved_from}
-    _update_members(changed, today)
+    _update_members(writer, changed, today)
     for family, change in changed:
         changes = dict(change.changes)
         if change.moved_from:
@@ -95,59 +100,63 @@ def apply_plan(*, plan: ImportPlan, batch: ImportBatch, by: User) -> ApplyResult
             changes,
         )
 
-    new_members = _create_members(plan.families, today)
-    for member in new_members:
-        record(member.household_id, "member", member.pk, member.name, "created", {})
+    new_members = [
+        {**row.member, "household_id": family.household_id, "nik_warnings": list(row.nik_warnings)}
+        for family in plan.families
+        for row in family.new_members
+    ]
+    member_ids = writer.insert(Member, new_members)
+    for member, pk in zip(new_members, member_ids, strict=True):
+        record(member["household_id"], "member", pk, member["name"], "created", {})
 
-    enrolments = _create_enrolments(plan.families, today)
-    for enrolment in enrolments:
-        record(
-            enrolment.household_id, "enrolment", enrolment.pk, enrolment.program.name, "created", {}
-        )
+    new_ids = {member["nik"]: pk for member, pk in zip(new_members, member_ids, strict=True)}
+    enrolments, labels = _new_enrolments(plan.families, today, new_ids)
+    enrolment_ids = writer.insert(Enrolment, enrolments)
+    for enrolment, pk, label in zip(enrolments, enrolment_ids, labels, strict=True):
+        record(enrolment["household_id"], "enrolment", pk, label, "created", {})
 
+    # New families' summaries came from their rows; existing ones are read back.
     refresh_summaries(touched | moved_from, by=by, now=now)
-    ChangeRecord.objects.bulk_create(history, batch_size=BATCH)
+    writer.insert(ChangeRecord, history)
     return ApplyResult(
-        households_created=len(created),
+        households_created=len(ids),
         households_updated=len(updated),
-        members_created=len(new_members),
+        members_created=len(member_ids),
         members_updated=len(changed),
-        enrolments_created=len(enrolments),
+        enrolments_created=len(enrolment_ids),
     )
 
 
-def _create_households(
-    families: list[FamilyPlan], by: User, now
-) -> list[tuple[FamilyPlan, Household]]:
-    pairs = []
-    for family in (f for f in families if f.is_new):
-        values = {k: v for k, v in family.rows[0].household.items() if k != "kelurahan"}
-        household = Household(
-            kk_number=family.kk_number,
-            kelurahan_id=family.rows[0].household["kelurahan"],
-            source=Household.Source.IMPORT,
-            created_by=by,
-            updated_by=by,
-            **values,
-        )
-        pairs.append((family, household))
-    Household.objects.bulk_create([h for _, h in pairs], batch_size=BATCH)
-    return pairs
+def _new_household(family: FamilyPlan, by: User) -> dict[str, Any]:
+    """A new family's row, with the summaries the list shows: its members are its rows."""
+    values = dict(family.rows[0].household)
+    values["kelurahan_id"] = values.pop("kelurahan")
+    people = [row.member for row in family.rows]
+    head = next((p for p in people if p.get("relationship") == Member.Relationship.HEAD), None)
+    return {
+        **values,
+        "kk_number": family.kk_number,
+        "source": Household.Source.IMPORT,
+        "created_by_id": by.pk,
+        "updated_by_id": by.pk,
+        "head_name": head["name"] if head else "",
+        "member_count": sum(1 for p in people if not p.get("is_deceased")),
+        "search_text": search_text_for(
+            family.kk_number, values.get("address", ""), [(p["name"], p["nik"]) for p in people]
+        ),
+    }
 
 
-def _update_households(families: list[FamilyPlan], by: User, now) -> None:
-    by_fields: dict[tuple[str, ...], list[Household]] = {}
+def _update_households(writer, families: list[FamilyPlan], by: User, now) -> None:
+    by_fields: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for family in families:
         values = family.rows[0].household
-        household = Household(pk=family.household_id)
+        row = {"id": family.household_id}
         for name in family.household_changes:
-            setattr(household, "kelurahan_id" if name == "kelurahan" else name, values[name])
-        key = tuple(
-            sorted("kelurahan_id" if n == "kelurahan" else n for n in family.household_changes)
-        )
-        by_fields.setdefault(key, []).append(household)
-    for fields, households in by_fields.items():
-        Household.objects.bulk_update(households, list(fields), batch_size=BATCH)
+            row["kelurahan_id" if name == "kelurahan" else name] = values[name]
+        by_fields.setdefault(tuple(sorted(row.keys() - {"id"})), []).append(row)
+    for fields, rows in by_fields.items():
+        writer.update(Household, rows, fields)
     ids = [f.household_id for f in families]
     for start in range(0, len(ids), BATCH):
         # A form opened before the import is now stale: its save will be refused.
@@ -156,62 +165,50 @@ def _update_households(families: list[FamilyPlan], by: User, now) -> None:
         )
 
 
-def _update_members(changed, today) -> None:
+def _update_members(writer, changed, today) -> None:
     """Members leaving the head role are written before those taking it, so the one-head
     constraint never sees two heads in a family."""
-
-    def leaves_head_first(pair) -> bool:
-        return pair[1].row.member.get("relationship") == Member.Relationship.HEAD
-
-    by_fields: dict[tuple[str, ...], list[Member]] = {}
-    for family, change in sorted(changed, key=leaves_head_first):
-        member = Member(pk=change.member_id, household_id=family.household_id)
+    by_fields: dict[tuple, list[dict[str, Any]]] = {}
+    for family, change in changed:
+        row = {"id": change.member_id, "household_id": family.household_id}
         fields = set(change.changes)
         for name in fields:
-            setattr(member, name, change.row.member[name])
+            row[name] = change.row.member[name]
         if change.moved_from:
             fields.add("household_id")
-        member.nik_warnings = _nik_warnings(change.row.member, today)
+        row["nik_warnings"] = list(change.row.nik_warnings)
         fields.add("nik_warnings")
         is_head = change.row.member.get("relationship") == Member.Relationship.HEAD
-        key = (is_head, *sorted(fields))
-        by_fields.setdefault(key, []).append(member)
+        by_fields.setdefault((is_head, *sorted(fields)), []).append(row)
     for key in sorted(by_fields):  # non-head groups (False) first
-        Member.objects.bulk_update(by_fields[key], list(key[1:]), batch_size=BATCH)
+        writer.update(Member, by_fields[key], key[1:])
 
 
-def _create_members(families: list[FamilyPlan], today) -> list[Member]:
-    members = [
-        Member(
-            household_id=family.household_id,
-            nik_warnings=_nik_warnings(row.member, today),
-            **row.member,
-        )
-        for family in families
-        for row in family.new_members
-    ]
-    Member.objects.bulk_create(members, batch_size=BATCH)
-    return members
-
-
-def _create_enrolments(families: list[FamilyPlan], today) -> list[Enrolment]:
+def _new_enrolments(families: list[FamilyPlan], today, new_member_ids: dict[str, int]):
     programs = {p.code: p for p in Program.objects.all()}
     starts = [
         (f, code, row) for f in families for code, row in f.program_starts if code in programs
     ]
-    niks = [row.member["nik"] for _, _, row in starts if row is not None]
-    member_ids = dict(Member.objects.filter(nik__in=niks).values_list("nik", "pk")) if niks else {}
-    enrolments = [
-        Enrolment(
-            household_id=family.household_id,
-            program=programs[code],
-            member_id=member_ids.get(row.member["nik"]) if row is not None else None,
-            start_date=today,
+    wanted = [
+        row.member["nik"]
+        for _, _, row in starts
+        if row is not None and row.member["nik"] not in new_member_ids
+    ]
+    member_ids = dict(new_member_ids)
+    for start in range(0, len(wanted), BATCH):
+        member_ids.update(
+            Member.objects.filter(nik__in=wanted[start : start + BATCH]).values_list("nik", "pk")
         )
+    rows = [
+        {
+            "household_id": family.household_id,
+            "program_id": programs[code].pk,
+            "member_id": member_ids.get(row.member["nik"]) if row is not None else None,
+            "start_date": today,
+        }
         for family, code, row in starts
     ]
-    Enrolment.objects.bulk_create(enrolments, batch_size=BATCH)
-    return enrolments
+    return rows, [programs[code].name for _, code, _ in starts]
 
 
 def refresh_summaries(household_ids: Iterable[int], *, by: User | None = None, now=None) -> None:
@@ -237,18 +234,6 @@ def refresh_summaries(household_ids: Iterable[int], *, by: User | None = None, n
         Household.objects.bulk_update(
             households.values(), ["head_name", "member_count", "search_text"], batch_size=BATCH
         )
-
-
-def _nik_warnings(member: dict[str, Any], today) -> list[str]:
-    return [
-        d.code
-        for d in nik_discrepancies(
-            nik=member["nik"],
-            sex=member.get("sex"),
-            birth_date=member.get("birth_date"),
-            today=today,
-        )
-    ]
 
 
 def _plain(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:

@@ -16,9 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from households.imports import checked as stored_checks
 from households.imports.apply import apply_plan
 from households.imports.plan import build_plan
-from households.imports.readers import SheetData, UnreadableFile, read_sheet
+from households.imports.readers import UnreadableFile, read_sheet
 from households.imports.validation import Issue, RegionIndex, ValidationResult, validate_rows
 from households.models import ImportBatch, ImportIssue, Region
 from households.scope import scope_for
@@ -30,7 +31,7 @@ PROGRESS_STEP = 5000
 
 @dataclass(frozen=True)
 class CheckedFile:
-    sheet: SheetData
+    row_count: int  # rows in the file
     result: ValidationResult
 
 
@@ -99,6 +100,12 @@ def validate_import_batch(*, batch_id: int) -> ImportBatch | None:
         checked = check_file(batch, progress=True)
     except UnreadableFile as error:
         return _fail(batch, error.message)
+    stored_checks.store(
+        batch.pk,
+        stored_checks.StoredCheck(
+            key=_check_key(batch), row_count=checked.row_count, result=checked.result
+        ),
+    )
     plan = build_plan(
         checked.result.rows,
         allowed_kelurahan_ids=_allowed_ids(batch.uploaded_by),
@@ -151,7 +158,7 @@ def commit_import_batch(*, batch_id: int) -> ImportBatch | None:
             )
             if batch.status != ImportBatch.Status.COMMITTING:
                 return None
-            checked = check_file(batch, progress=False)
+            checked = _checked_before(batch) or check_file(batch, progress=False)
             plan = build_plan(
                 checked.result.rows,
                 allowed_kelurahan_ids=_allowed_ids(batch.uploaded_by),
@@ -166,14 +173,36 @@ def commit_import_batch(*, batch_id: int) -> ImportBatch | None:
         # The transaction rolled back, so nothing was written: the user may confirm again.
         ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.VALIDATED)
         raise
+    stored_checks.discard(batch_id)
     return batch
+
+
+def _check_key(batch: ImportBatch) -> stored_checks.CheckKey:
+    return stored_checks.CheckKey(
+        checksum=batch.checksum,
+        source_format=batch.source_format,
+        default_kelurahan_id=batch.kelurahan_id,
+        allowed_kelurahan_ids=_allowed_ids(batch.uploaded_by),
+        today=timezone.localdate(),
+    )
+
+
+def _checked_before(batch: ImportBatch) -> CheckedFile | None:
+    """The preview's check, when nothing it depends on has changed since (the file is
+    compared by checksum, so a stored file that changed is read again)."""
+    if _sha256_path(batch.file.path) != batch.checksum:
+        return None
+    stored = stored_checks.load(batch.pk, _check_key(batch))
+    if stored is None:
+        return None
+    return CheckedFile(row_count=stored.row_count, result=stored.result)
 
 
 def _store_outcome(batch: ImportBatch, checked: CheckedFile, plan, *, committed: bool) -> None:
     """Counts, preview and every issue of a check or a commit. committed + reported = rows."""
     issues = checked.result.issues + plan.issues
     rejected = checked.result.error_rows | plan.rejected_rows
-    total = len(checked.sheet.rows)
+    total = checked.row_count
     moves = [
         {"row": c.row.number, "nik": c.row.member["nik"], "name": c.row.member.get("name", "")}
         for family in plan.families
@@ -209,6 +238,7 @@ def cancel_import_batch(*, batch: ImportBatch, by: User) -> ImportBatch:
     ).update(status=ImportBatch.Status.CANCELLED, updated_at=timezone.now())
     if not cancelled:
         raise ValidationError(_("This import can no longer be cancelled."), code="not_cancellable")
+    stored_checks.discard(batch.pk)
     batch.refresh_from_db()
     return batch
 
@@ -233,7 +263,7 @@ def check_file(batch: ImportBatch, *, progress: bool) -> CheckedFile:
         default_kelurahan_id=batch.kelurahan_id,
         allowed_kelurahan_ids=_allowed_ids(batch.uploaded_by),
     )
-    return CheckedFile(sheet=sheet, result=result)
+    return CheckedFile(row_count=len(sheet.rows), result=result)
 
 
 def region_index() -> RegionIndex:
@@ -279,6 +309,17 @@ def _sha256(uploaded_file: UploadedFile) -> str:
     for chunk in uploaded_file.chunks():
         digest.update(chunk)
     uploaded_file.seek(0)
+    return digest.hexdigest()
+
+
+def _sha256_path(path: str) -> str:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return ""
     return digest.hexdigest()
 
 

@@ -1,0 +1,95 @@
+"""The outcome of a file's check, kept between the preview and the commit.
+
+Reading and validating a million rows takes most of an import's time; the commit would
+otherwise do it a second time. The check's result is kept beside the batch, signed with
+SECRET_KEY (a pickle is only ever loaded from a file this server wrote), in a directory that
+uploads never reach, and keyed by everything the result depends on: the file's checksum, the
+source format, the default kelurahan, the importer's scope, the day and the validator's
+version. Anything different, or a missing or damaged file, and the commit checks the file again.
+"""
+
+import hashlib
+import hmac
+import pickle
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+
+from households.imports.validation import ValidationResult
+
+VERSION = 1  # raise when CleanRow, Issue or the validation rules change
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class CheckKey:
+    checksum: str
+    source_format: str
+    default_kelurahan_id: int | None
+    allowed_kelurahan_ids: frozenset[int] | None
+    today: date
+    version: int = VERSION
+
+
+@dataclass(frozen=True)
+class StoredCheck:
+    key: CheckKey
+    row_count: int  # rows in the file
+    result: ValidationResult
+
+
+def _path(batch_id: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / "import-checks" / f"{batch_id}.pickle"
+
+
+def _mac() -> "hmac.HMAC":
+    return hmac.new(settings.SECRET_KEY.encode(), b"slrt-import-check", hashlib.sha256)
+
+
+class _SigningWriter:
+    def __init__(self, handle, mac):
+        self.handle, self.mac = handle, mac
+
+    def write(self, data) -> int:
+        self.mac.update(data)
+        return self.handle.write(data)
+
+
+def store(batch_id: int, check: StoredCheck) -> None:
+    path = _path(batch_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    mac = _mac()
+    with partial.open("wb") as handle:
+        pickle.dump(check, _SigningWriter(handle, mac), protocol=pickle.HIGHEST_PROTOCOL)
+    partial.with_suffix(".sig").write_text(mac.hexdigest())
+    partial.with_suffix(".sig").replace(path.with_suffix(".sig"))
+    partial.replace(path)
+
+
+def load(batch_id: int, key: CheckKey) -> StoredCheck | None:
+    """The stored check when it is intact and made for exactly this key, else None."""
+    path = _path(batch_id)
+    try:
+        signature = path.with_suffix(".sig").read_text().strip()
+        mac = _mac()
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                mac.update(chunk)
+        if not hmac.compare_digest(mac.hexdigest(), signature):
+            return None
+        with path.open("rb") as handle:
+            check = pickle.load(handle)  # noqa: S301 - signed above with SECRET_KEY
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    if not isinstance(check, StoredCheck) or check.key != key:
+        return None
+    return check
+
+
+def discard(batch_id: int) -> None:
+    path = _path(batch_id)
+    for leftover in (path, path.with_suffix(".sig")):
+        leftover.unlink(missing_ok=True)

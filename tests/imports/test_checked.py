@@ -1,0 +1,51 @@
+"""The preview's check is kept for the commit, signed, and used only for the very same check."""
+
+import pytest
+
+from households.imports import checked, services
+from households.models import Household, ImportBatch
+from tests.imports.test_services import FAMILY_A, csv_file, import_file
+
+pytestmark = pytest.mark.django_db
+
+
+def _unreadable(*args, **kwargs):
+    raise AssertionError("the file was read again")
+
+
+def test_the_commit_uses_the_previews_check_without_reading_the_file_again(
+    operator, django_capture_on_commit_callbacks, monkeypatch
+):
+    batch = import_file(
+        csv_file(FAMILY_A), operator, django_capture_on_commit_callbacks, commit=False
+    )
+    monkeypatch.setattr(services, "read_sheet", _unreadable)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.confirm_import_batch(batch=batch, by=operator)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMITTED
+    assert Household.objects.count() == 1
+    assert checked.load(batch.pk, services._check_key(batch)) is None  # discarded after use
+
+
+def test_a_tampered_or_foreign_check_is_ignored_and_the_file_checked_again(
+    operator, django_capture_on_commit_callbacks
+):
+    batch = import_file(
+        csv_file(FAMILY_A), operator, django_capture_on_commit_callbacks, commit=False
+    )
+    key = services._check_key(batch)
+    assert checked.load(batch.pk, key) is not None
+    assert (
+        checked.load(batch.pk, checked.CheckKey(**{**key.__dict__, "source_format": "pbdt2015"}))
+        is None
+    )
+
+    path = checked._path(batch.pk)
+    path.write_bytes(path.read_bytes() + b"x")  # not what this server signed
+    assert checked.load(batch.pk, key) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        services.confirm_import_batch(batch=batch, by=operator)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMITTED
+    assert Household.objects.get().member_count == 3
