@@ -25,7 +25,7 @@ CHROMIUM := $(or $(SLRT_CHROMIUM),/usr/bin/chromium)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install run test lint bench messages clean distclean
+.PHONY: help install run test lint bench bench-import messages clean distclean
 
 help:
 	@echo "make run      set up (venv, migrate, reference data, $(HOUSEHOLDS) demo households) and serve"
@@ -33,6 +33,7 @@ help:
 	@echo "make test     run the whole test suite (extra pytest arguments: PYTEST_ARGS=...)"
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make bench    run bench/bench_registry.py on PostgreSQL (arguments: BENCH_ARGS=...)"
+	@echo "make bench-import  run bench/bench_import.py (100,000-row .xlsx, 1,000,000-row .csv)"
 	@echo "make messages collect new interface strings into the Indonesian .po and compile it"
 	@echo "make install  create $(VENV) and install the dependencies (done by the targets above)"
 	@echo "make clean    remove caches and build leftovers; make distclean also removes $(VENV) and var/"
@@ -102,6 +103,10 @@ lint: $(STAMP)
 # Needs PostgreSQL (bench/README.md); it drops and recreates its own *_bench database.
 bench: $(STAMP)
 	$(BIN)/python bench/bench_registry.py $(BENCH_ARGS)
+
+# Its own *_bench_import database; generated files are kept in var/bench-import/ for reruns.
+bench-import: $(STAMP)
+	$(BIN)/python bench/bench_import.py $(BENCH_ARGS)
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

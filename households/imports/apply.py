@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from households.imports.plan import FamilyPlan, ImportPlan
-from households.imports.writers import BATCH, CopyWriter, OrmWriter, writer_for_database
+from households.imports.writers import BATCH, CHUNK, CopyWriter, OrmWriter, writer_for_database
 from households.models import (
     ChangeRecord,
     Enrolment,
@@ -60,19 +60,24 @@ def apply_plan(
                 "created_at": now,
             }
         )
+        if len(history) >= CHUNK:  # every row it names is written already
+            writer.insert(ChangeRecord, history)
+            history.clear()
 
     new_families = [f for f in plan.families if f.is_new]
-    touched = {
+    touched = {  # existing households whose members or fields change
         f.household_id
         for f in plan.families
         if not f.is_new and (f.household_changes or f.new_members or f.changed_members)
     }
-    ids = writer.insert(Household, [_new_household(f, by) for f in new_families])
-    for family, pk in zip(new_families, ids, strict=True):
-        family.household_id = pk
-        record(pk, "household", pk, family.kk_number, "created", {})
+    for start in range(0, len(new_families), CHUNK):
+        chunk = new_families[start : start + CHUNK]
+        ids = writer.insert(Household, [_new_household(f, by) for f in chunk])
+        for family, pk in zip(chunk, ids, strict=True):
+            family.household_id = pk
+            record(pk, "household", pk, family.kk_number, "created", {})
 
-    updated = [f for f in plan.families if f.household_id in touched and f.household_changes]
+    updated = [f for f in plan.families if not f.is_new and f.household_changes]
     _update_households(writer, updated, by, now)
     for family in updated:
         record(
@@ -100,16 +105,27 @@ def apply_plan(
             changes,
         )
 
-    new_members = [
-        {**row.member, "household_id": family.household_id, "nik_warnings": list(row.nik_warnings)}
-        for family in plan.families
-        for row in family.new_members
-    ]
-    member_ids = writer.insert(Member, new_members)
-    for member, pk in zip(new_members, member_ids, strict=True):
-        record(member["household_id"], "member", pk, member["name"], "created", {})
+    # Members in chunks: a million rows never exist twice in memory (as rows and as dicts).
+    member_level = {row.member["nik"] for f in plan.families for _, row in f.program_starts if row}
+    new_ids: dict[str, int] = {}  # NIK -> id, for member-level enrolments only
+    members_created = 0
+    new_rows = [(family, row) for family in plan.families for row in family.new_members]
+    for start in range(0, len(new_rows), CHUNK):
+        chunk = [
+            {
+                **row.member,
+                "household_id": family.household_id,
+                "nik_warnings": list(row.nik_warnings),
+            }
+            for family, row in new_rows[start : start + CHUNK]
+        ]
+        for member, pk in zip(chunk, writer.insert(Member, chunk), strict=True):
+            record(member["household_id"], "member", pk, member["name"], "created", {})
+            if member["nik"] in member_level:
+                new_ids[member["nik"]] = pk
+        members_created += len(chunk)
+    del new_rows
 
-    new_ids = {member["nik"]: pk for member, pk in zip(new_members, member_ids, strict=True)}
     enrolments, labels = _new_enrolments(plan.families, today, new_ids)
     enrolment_ids = writer.insert(Enrolment, enrolments)
     for enrolment, pk, label in zip(enrolments, enrolment_ids, labels, strict=True):
@@ -119,9 +135,9 @@ def apply_plan(
     refresh_summaries(touched | moved_from, by=by, now=now)
     writer.insert(ChangeRecord, history)
     return ApplyResult(
-        households_created=len(ids),
+        households_created=len(new_families),
         households_updated=len(updated),
-        members_created=len(member_ids),
+        members_created=members_created,
         members_updated=len(changed),
         enrolments_created=len(enrolment_ids),
     )

@@ -36,10 +36,9 @@ class FamilyPlan:
     changed_members: list[MemberChange] = field(default_factory=list)
     unchanged_members: int = 0
     program_starts: list[tuple[str, CleanRow | None]] = field(default_factory=list)
-
-    @property
-    def is_new(self) -> bool:
-        return self.household_id is None
+    # Not in the registry when planned; stays True once the commit gives it an id, so the
+    # summary after the commit counts it as new.
+    is_new: bool = True
 
 
 @dataclass
@@ -118,7 +117,7 @@ def build_plan(
             _reject(plan, family_rows, *problem)
             continue
         if existing is not None:
-            family.household_id = existing["id"]
+            family.household_id, family.is_new = existing["id"], False
             family.household_changes = _diff(existing, family_rows[0].household)
         moved_rows = _plan_members(family, members, confirm_moves)
         if moved_rows:

@@ -122,8 +122,8 @@ def read_sheet(path: Path, *, filename: str, max_bytes: int, max_rows: int) -> S
             )
             % {
                 "name": filename,
-                "size": _megabytes(size),
-                "limit": _megabytes(max_bytes),
+                "size": megabytes(size),
+                "limit": megabytes(max_bytes),
             },
         )
     with path.open("rb") as handle:
@@ -137,7 +137,7 @@ def read_sheet(path: Path, *, filename: str, max_bytes: int, max_rows: int) -> S
     return _read_csv(path, filename, max_rows)
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     value = size / 2**20
     if value >= 10 or value == int(value):
         return str(round(value))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from households.imports import checked as stored_checks
 from households.imports.apply import apply_plan
 from households.imports.plan import build_plan
-from households.imports.readers import UnreadableFile, read_sheet
+from households.imports.readers import UnreadableFile, megabytes, read_sheet
 from households.imports.validation import Issue, RegionIndex, ValidationResult, validate_rows
 from households.models import ImportBatch, ImportIssue, Region
 from households.scope import scope_for
@@ -58,11 +58,11 @@ def upload_import_batch(
         )
     if uploaded_file.size > settings.IMPORT_MAX_BYTES:
         raise ValidationError(
-            _("The file is %(size)d MB; the limit is %(limit)d MB. Split it into smaller files."),
+            _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files."),
             code="too_big",
             params={
-                "size": uploaded_file.size // 2**20,
-                "limit": settings.IMPORT_MAX_BYTES // 2**20,
+                "size": megabytes(uploaded_file.size),
+                "limit": megabytes(settings.IMPORT_MAX_BYTES),
             },
         )
     checksum = _sha256(uploaded_file)

@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from slrt.db import is_postgresql
 
-BATCH = 2000
+BATCH = 2000  # rows per ORM statement
+CHUNK = 50_000  # rows the caller hands over at once, so memory stays flat
 
 
 class OrmWriter:

@@ -292,3 +292,14 @@ def test_the_next_page_link_keeps_the_filters_and_opens_page_two(client, verifik
     second = client.get(url + link.replace("&amp;", "&"))
     assert second.context["page"].number == 2
     assert second.context["page"].paginator.count == 26
+
+
+def test_live_search_replaces_the_results_instead_of_nesting_them(client, verifikator):
+    client.force_login(verifikator)
+    url = reverse("households:household_list")
+    partial = client.get(url, {"q": "x"}, HTTP_HX_REQUEST="true").content.decode()
+    assert partial.lstrip().startswith('<div id="results">')  # the element itself...
+    page = client.get(url).content.decode()
+    form = re.search(r'<form class="filters"[^>]*>', page).group(0)
+    assert 'hx-target="#results"' in form
+    assert 'hx-swap="outerHTML"' in form  # ...so it replaces #results, not its inside

@@ -1,5 +1,6 @@
 """Import a ward file from the command line through the same services as the browser."""
 
+import time
 from pathlib import Path
 
 from django.contrib.auth.models import User
@@ -8,12 +9,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 
 from households.imports.services import (
+    cancel_import_batch,
     commit_import_batch,
     confirm_import_batch,
     upload_import_batch,
     validate_import_batch,
 )
 from households.models import ImportBatch, Region
+
+WAIT_SECONDS = 3600  # for a worker's check or commit of a big file
 
 
 class Command(BaseCommand):
@@ -40,6 +44,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, kelurahan, format, commit, move_members, user, **options):
         by = self._user(user)
+        if not by.has_perm("households.add_importbatch"):
+            raise CommandError(f"{by.username} may not import files (role without import rights).")
         region = self._kelurahan(kelurahan)
         try:
             upload = SimpleUploadedFile(file.name, file.read_bytes())
@@ -52,18 +58,35 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         validate_import_batch(batch_id=batch.pk)  # a no-op if the eager task already did it
-        batch.refresh_from_db()
+        batch = self._settled(batch)
         if batch.status == ImportBatch.Status.FAILED:
             raise CommandError(batch.error_message)
         self._print(batch)
-        if commit:
-            confirm_import_batch(batch=batch, by=by, confirm_moves=move_members)
-            commit_import_batch(batch_id=batch.pk)
-            batch.refresh_from_db()
-            self.stdout.write(self.style.SUCCESS(f"Committed batch #{batch.pk}."))
-            self._print(batch)
-        else:
+        if not batch.counts.get("rows_valid"):
+            cancel_import_batch(batch=batch, by=by)
+            raise CommandError(f"No row of {file.name} can be imported: fix the errors above.")
+        if not commit:
             self.stdout.write("Checked only; run again with --commit to import.")
+            return
+        try:
+            confirm_import_batch(batch=batch, by=by, confirm_moves=move_members)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        commit_import_batch(batch_id=batch.pk)  # a no-op if the eager task already did it
+        batch = self._settled(batch)
+        if batch.status != ImportBatch.Status.COMMITTED:
+            raise CommandError(f"Batch #{batch.pk} was not committed ({batch.status}).")
+        self.stdout.write(self.style.SUCCESS(f"Committed batch #{batch.pk}."))
+        self._print(batch)
+
+    def _settled(self, batch: ImportBatch) -> ImportBatch:
+        """With a Celery worker running, the worker may hold the batch: wait for it."""
+        for _ in range(WAIT_SECONDS * 2):
+            batch.refresh_from_db()
+            if not batch.is_working:
+                return batch
+            time.sleep(0.5)
+        raise CommandError(f"Batch #{batch.pk} is still {batch.status}; see the import page.")
 
     def _print(self, batch: ImportBatch) -> None:
         for key, value in batch.counts.items():

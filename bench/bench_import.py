@@ -1,0 +1,249 @@
+"""Import benchmark: a generated ward file through the import service, beside a raw COPY of
+the rows it wrote, measured in the same run (PERF.md).
+
+    .venv/bin/python bench/bench_import.py [--xlsx-rows 100000] [--csv-rows 1000000]
+                                           [--database-url URL]
+
+Two cases, each on a freshly created database (name must contain "bench"; default as for
+bench_registry.py with "_import" added): a `.xlsx` file and a `.csv` file of member rows
+from bench/import_file.py (the demo registry's families in the template's words). Each case
+runs in a child process, so its peak memory (ru_maxrss) is the import's own:
+
+- parse: read_sheet and one pass over every row (calamine for .xlsx), no validation;
+- check: validate_import_batch, what the user waits for before the preview: read, validate,
+  compare with the registry, store the issues and the check;
+- commit: commit_import_batch, after the user's confirmation: one transaction;
+- end to end: upload + check + commit (the user's pause aside).
+
+Bare: `COPY ... FROM STDIN` of the household, member and enrolment rows the import wrote
+(read back with COPY TO) into `LIKE ... INCLUDING INDEXES` copies, one transaction
+(bench_registry._bare_copy). The change history the import also writes is not in the bare
+figure, which makes the ratio conservative. Targets: the .xlsx checked and committed in
+<= 15 s; the .csv end to end at >= 1/3 of the bare COPY's rows/s; peak memory <= 1.5 GB.
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from psycopg.conninfo import conninfo_to_dict
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_registry import (  # noqa: E402 - a sibling script, not a package
+    RESULTS,
+    ROOT,
+    _bare_copy,
+    _bench_url,
+    _manage,
+    _recreate_database,
+    _redacted,
+    _server_version,
+    _setup_django,
+)
+
+XLSX_TARGET_SECONDS = 15.0
+COPY_RATIO_TARGET = 1 / 3
+MEMORY_TARGET_MB = 1536
+
+
+def main() -> None:
+    args = _arguments()
+    if args.child:
+        _child(Path(args.child))
+        return
+    url = _import_url(args.database_url)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "False",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-a-secret"),
+        "IMPORT_MAX_MB": "4096",  # the 1M-row CSV is ~400 MB; the page's limit is 50 MB
+        "IMPORT_MAX_ROWS": str(max(args.csv_rows, args.xlsx_rows, 1_000_000)),
+        "MEDIA_ROOT": str(ROOT / "var" / "bench-media"),
+    }
+    env.pop("REDIS_URL", None)  # tasks run in this process: their time is the import's
+    print(f"Benchmark database: {_redacted(url)}")
+    work = ROOT / "var" / "bench-import"
+    work.mkdir(parents=True, exist_ok=True)
+    cases = []
+    for suffix, rows in (("xlsx", args.xlsx_rows), ("csv", args.csv_rows)):
+        if rows <= 0:
+            continue
+        _recreate_database(url)
+        _manage(env, "migrate", "--noinput", "-v0")
+        _manage(env, "load_regions")
+        _manage(env, "load_reference_data")
+        path = work / f"ward-{rows}.{suffix}"
+        generated = _generate(env, path, rows)
+        print(f"{suffix}: {rows:,} rows ({path.stat().st_size / 2**20:.0f} MB) ...", flush=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", str(path)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode:
+            sys.exit(f"The import of {path.name} failed:\n{done.stdout}\n{done.stderr}")
+        case = json.loads(done.stdout.strip().splitlines()[-1])
+        case["file"] = {"format": suffix, "mb": path.stat().st_size / 2**20, **generated}
+        case["bare_copy"] = _bare_copy(url)
+        cases.append(case)
+    results = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "postgresql": _server_version(url),
+        "cases": cases,
+    }
+    _report(cases)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"import-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(results, indent=2, default=str))
+    print(f"\nResults written to {out.relative_to(ROOT)}")
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--xlsx-rows", type=int, default=100_000)
+    parser.add_argument("--csv-rows", type=int, default=1_000_000)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def _import_url(explicit: str | None) -> str:
+    """A postgresql:// URL (Django reads it) of a database whose name ends in _import."""
+    params = conninfo_to_dict(_bench_url(explicit))
+    name = params.pop("dbname")
+    if not name.endswith("_import"):
+        name += "_import"
+    user = quote(params.get("user", "postgres"))
+    password = f":{quote(params['password'])}" if params.get("password") else ""
+    host, port = params.get("host", "127.0.0.1"), params.get("port", "5432")
+    return f"postgresql://{user}{password}@{host}:{port}/{name}"
+
+
+def _generate(env: dict[str, str], path: Path, rows: int) -> dict:
+    if path.exists():
+        return {"generated_seconds": None, "reused": True}
+    code = (
+        "import sys, time; sys.path.insert(0, 'bench'); import django, os;"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'slrt.settings'); django.setup();"
+        "from pathlib import Path; from households.models import Region;"
+        "import import_file as f;"
+        "k = list(Region.objects.filter(level='kelurahan').values_list('pk', 'code', 'name'));"
+        f"p = Path({str(path)!r}); t = time.perf_counter();"
+        f"(f.write_xlsx if p.suffix == '.xlsx' else f.write_csv)(p, {rows}, k);"
+        "print(time.perf_counter() - t)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        sys.exit(f"Generating {path.name} failed:\n{done.stderr}")
+    return {"generated_seconds": float(done.stdout.strip()), "reused": False}
+
+
+def _child(path: Path) -> None:
+    """One import through the service, timed per stage; prints one JSON line."""
+    _setup_django()
+    from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+    from django.utils import timezone
+
+    from households.imports import services
+    from households.imports.readers import read_sheet
+    from households.models import Household, ImportBatch, Member
+
+    user = User.objects.create_superuser("bench-importer", password=None)
+    started = time.perf_counter()
+    sheet = read_sheet(path, filename=path.name, max_bytes=2**40, max_rows=10**7)
+    rows = sum(1 for _ in sheet.rows)
+    parse = time.perf_counter() - started
+
+    started = time.perf_counter()
+    with path.open("rb") as handle:
+        upload = SimpleUploadedFile(path.name, handle.read())
+    batch = services.upload_import_batch(uploaded_file=upload, by=user)
+    del upload
+    upload_seconds = time.perf_counter() - started
+    # upload_import_batch queued the check with on_commit; outside a transaction and with
+    # no Redis it has already run, eagerly, inside the call: take it apart from the upload.
+    batch.refresh_from_db()
+    check = (batch.validated_at - batch.created_at).total_seconds()
+    upload_seconds -= check
+    if batch.status != ImportBatch.Status.VALIDATED:
+        sys.exit(f"check failed: {batch.status} {batch.error_message}")
+    counts = dict(batch.counts)
+
+    started = time.perf_counter()
+    services.confirm_import_batch(batch=batch, by=user)  # runs the commit eagerly as well
+    commit = time.perf_counter() - started
+    batch.refresh_from_db()
+    if batch.status != ImportBatch.Status.COMMITTED:
+        sys.exit(f"commit failed: {batch.status}")
+    end_to_end = upload_seconds + check + commit
+    connection.close()
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "households": Household.objects.count(),
+                "members": Member.objects.count(),
+                "counts": counts,
+                "parse_seconds": parse,
+                "upload_seconds": upload_seconds,
+                "check_seconds": check,
+                "commit_seconds": commit,
+                "end_to_end_seconds": end_to_end,
+                "parse_rows_per_second": rows / parse,
+                "check_rows_per_second": rows / check,
+                "commit_rows_per_second": rows / commit,
+                "end_to_end_rows_per_second": rows / end_to_end,
+                "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "finished": timezone.now().isoformat(),
+            }
+        )
+    )
+
+
+def _report(cases: list[dict]) -> None:
+    print()
+    header = f"{'file':>18} {'stage':<12} {'seconds':>9} {'rows/s':>10}"
+    print(header)
+    print("-" * len(header))
+    for case in cases:
+        name = f"{case['rows']:,} {case['file']['format']}"
+        for stage in ("parse", "check", "commit", "end_to_end"):
+            seconds = case[f"{stage}_seconds"]
+            print(f"{name:>18} {stage:<12} {seconds:9.1f} {case['rows'] / seconds:10,.0f}")
+        bare = case["bare_copy"]
+        # The same rows both ways: the ratio of throughputs is the ratio of times.
+        ratio = bare["seconds"] / case["end_to_end_seconds"]
+        case["ratio_to_bare_copy"] = ratio
+        print(
+            f"{name:>18} {'bare COPY':<12} {bare['seconds']:9.1f} {bare['rows_per_second']:10,.0f}"
+            f"  ({bare['rows']:,} household, member and enrolment rows)"
+        )
+        print(
+            f"{'':>18} end-to-end / bare COPY rows/s = {ratio:.2f} (target >= "
+            f"{COPY_RATIO_TARGET:.2f}); peak memory {case['peak_memory_mb']:,.0f} MB "
+            f"(target <= {MEMORY_TARGET_MB:,})"
+        )
+        if case["file"]["format"] == "xlsx":
+            checked = case["check_seconds"] + case["commit_seconds"]
+            print(f"{'':>18} checked + committed in {checked:.1f} s (target <= 15 s)")
+
+
+if __name__ == "__main__":
+    main()
