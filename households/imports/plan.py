@@ -281,24 +281,22 @@ def _chunks(values: list, size: int = LOOKUP_CHUNK) -> Iterator[list]:
 
 
 def _existing_households(kk_numbers: list[str], for_update: bool) -> dict[str, dict]:
-    found: dict[str, dict] = {}
-    for chunk in _chunks(kk_numbers):
-        queryset = Household.objects.filter(kk_number__in=chunk).order_by("pk")
-        if for_update:
-            queryset = queryset.select_for_update()
-        for values in queryset.values():
-            found[values["kk_number"]] = values
-    return found
+    return _existing(Household, "kk_number", kk_numbers, for_update)
 
 
 def _existing_members(niks: list[str], for_update: bool) -> dict[str, dict]:
+    return _existing(Member, "nik", niks, for_update)
+
+
+def _existing(model, key: str, values: list[str], for_update: bool) -> dict[str, dict]:
+    """Rows whose `key` is one of `values`, as dicts by key; locked inside the commit."""
     found: dict[str, dict] = {}
-    for chunk in _chunks(niks):
-        queryset = Member.objects.filter(nik__in=chunk).order_by("pk")
+    for chunk in _chunks(values):
+        queryset = model.objects.filter(**{f"{key}__in": chunk}).order_by("pk")
         if for_update:
             queryset = queryset.select_for_update()
-        for values in queryset.values():
-            found[values["nik"]] = values
+        for row in queryset.values():
+            found[row[key]] = row
     return found
 
 
