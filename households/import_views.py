@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,7 +19,7 @@ from households.imports.services import (
 from households.imports.template import build_template_xlsx
 from households.models import ImportBatch
 from households.selectors import access_import_batch, kelurahan_choices, visible_import_batches
-from slrt.exports import XLSX_CONTENT_TYPE
+from slrt.exports import XLSX_CONTENT_TYPE, as_download
 
 ISSUES_SHOWN = 200
 
@@ -126,7 +125,4 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 
 def _xlsx_download(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "no-store, private"
-    return response
+    return as_download(HttpResponse(content, content_type=XLSX_CONTENT_TYPE), filename)

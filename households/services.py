@@ -297,11 +297,26 @@ def _check_nik_free(member: Member) -> None:
 
 def _refresh_summary(household: Household, members: list[Member]) -> None:
     """Keep the stored head name, member count and search text in step with the members."""
-    head = next(m for m in members if m.relationship == Member.Relationship.HEAD)
-    household.head_name = head.name
-    household.member_count = sum(1 for m in members if not m.is_deceased)
-    household.search_text = build_search_text(household, members)
-    household.save(update_fields=["head_name", "member_count", "search_text"])
+    people = [(m.name, m.nik, m.relationship, m.is_deceased) for m in members]
+    for name, value in household_summary(household.kk_number, household.address, people).items():
+        setattr(household, name, value)
+    household.save(update_fields=list(SUMMARY_FIELDS))
+
+
+SUMMARY_FIELDS = ("head_name", "member_count", "search_text")
+
+
+def household_summary(
+    kk_number: str, address: str, people: list[tuple[str, str, str, bool]]
+) -> dict[str, Any]:
+    """The stored summary of a household from its members as (name, NIK, relationship,
+    deceased): what the list shows and searches without reading the members."""
+    head = next((p[0] for p in people if p[2] == Member.Relationship.HEAD), "")
+    return {
+        "head_name": head,
+        "member_count": sum(1 for p in people if not p[3]),
+        "search_text": search_text_for(kk_number, address, [(p[0], p[1]) for p in people]),
+    }
 
 
 def build_search_text(household: Household, members: list[Member]) -> str:

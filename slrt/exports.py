@@ -171,6 +171,11 @@ def export_response(table: Table, *, file_format: str) -> HttpResponse:
         )
     else:
         raise ValueError(f"Unknown export format {file_format!r}")
+    return as_download(response, filename)
+
+
+def as_download(response: HttpResponse, filename: str) -> HttpResponse:
+    """Saved under `filename`, never cached: every download here holds personal data."""
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "no-store, private"
     return response

@@ -24,7 +24,7 @@ from households.models import (
     Program,
     Region,
 )
-from households.services import build_search_text, plain_value, search_text_for
+from households.services import SUMMARY_FIELDS, household_summary, plain_value
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def apply_plan(
         record(enrolment["household_id"], "enrolment", pk, label, "created", {})
 
     # New families' summaries came from their rows; existing ones are read back.
-    refresh_summaries(touched | moved_from, by=by, now=now)
+    refresh_summaries(touched | moved_from)
     writer.insert(ChangeRecord, history)
     return ApplyResult(
         households_created=len(new_families),
@@ -147,19 +147,17 @@ def _new_household(family: FamilyPlan, by: User) -> dict[str, Any]:
     """A new family's row, with the summaries the list shows: its members are its rows."""
     values = dict(family.rows[0].household)
     values["kelurahan_id"] = values.pop("kelurahan")
-    people = [row.member for row in family.rows]
-    head = next((p for p in people if p.get("relationship") == Member.Relationship.HEAD), None)
+    people = [
+        (m["name"], m["nik"], m.get("relationship"), m.get("is_deceased", False))
+        for m in (row.member for row in family.rows)
+    ]
     return {
         **values,
         "kk_number": family.kk_number,
         "source": Household.Source.IMPORT,
         "created_by_id": by.pk,
         "updated_by_id": by.pk,
-        "head_name": head["name"] if head else "",
-        "member_count": sum(1 for p in people if not p.get("is_deceased")),
-        "search_text": search_text_for(
-            family.kk_number, values.get("address", ""), [(p["name"], p["nik"]) for p in people]
-        ),
+        **household_summary(family.kk_number, values.get("address", ""), people),
     }
 
 
@@ -227,29 +225,25 @@ def _new_enrolments(families: list[FamilyPlan], today, new_member_ids: dict[str,
     return rows, [programs[code].name for _, code, _ in starts]
 
 
-def refresh_summaries(household_ids: Iterable[int], *, by: User | None = None, now=None) -> None:
+def refresh_summaries(household_ids: Iterable[int]) -> None:
     """Recompute head name, member count and search text of these households from their
     members, in batches: one read of the members, one bulk update."""
     ids = sorted(i for i in household_ids if i is not None)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         households = Household.objects.in_bulk(chunk)
-        members: dict[int, list[Member]] = {pk: [] for pk in chunk}
-        for member in (
+        people: dict[int, list[tuple]] = {pk: [] for pk in chunk}
+        for household_id, *person in (
             Member.objects.filter(household_id__in=chunk)
             .order_by("pk")
-            .only("household_id", "name", "nik", "relationship", "is_deceased")
+            .values_list("household_id", "name", "nik", "relationship", "is_deceased")
         ):
-            members[member.household_id].append(member)
+            people[household_id].append(tuple(person))
         for pk, household in households.items():
-            family = members[pk]
-            head = next((m for m in family if m.relationship == Member.Relationship.HEAD), None)
-            household.head_name = head.name if head else ""
-            household.member_count = sum(1 for m in family if not m.is_deceased)
-            household.search_text = build_search_text(household, family)
-        Household.objects.bulk_update(
-            households.values(), ["head_name", "member_count", "search_text"], batch_size=BATCH
-        )
+            summary = household_summary(household.kk_number, household.address, people[pk])
+            for name, value in summary.items():
+                setattr(household, name, value)
+        Household.objects.bulk_update(households.values(), SUMMARY_FIELDS, batch_size=BATCH)
 
 
 def _plain(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:

@@ -5,6 +5,7 @@ commits nothing; committed + reported = rows in the file; the same file twice ch
 """
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
@@ -65,7 +66,8 @@ def upload_import_batch(
                 "limit": megabytes(settings.IMPORT_MAX_BYTES),
             },
         )
-    checksum = _sha256(uploaded_file)
+    checksum = _sha256(uploaded_file.chunks())
+    uploaded_file.seek(0)
     with transaction.atomic():
         batch = ImportBatch(
             filename=uploaded_file.name[:255],
@@ -304,23 +306,20 @@ def _issue_row(batch: ImportBatch, issue: Issue) -> ImportIssue:
     )
 
 
-def _sha256(uploaded_file: UploadedFile) -> str:
+def _sha256(chunks: Iterable[bytes]) -> str:
     digest = hashlib.sha256()
-    for chunk in uploaded_file.chunks():
+    for chunk in chunks:
         digest.update(chunk)
-    uploaded_file.seek(0)
     return digest.hexdigest()
 
 
 def _sha256_path(path: str) -> str:
-    digest = hashlib.sha256()
+    """The stored file's checksum; "" when it is gone."""
     try:
         with open(path, "rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
+            return _sha256(iter(partial(handle.read, 1 << 20), b""))
     except OSError:
         return ""
-    return digest.hexdigest()
 
 
 def _jsonable(sample: list[dict]) -> list[dict]:
