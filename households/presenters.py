@@ -7,6 +7,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from households.models import ChangeRecord, Enrolment, Household, Member
 from households.nik import nik_discrepancies
@@ -84,8 +85,15 @@ def _field(entity: str, name: str) -> models.Field | None:
         return None
 
 
+# Names in a record that are not model fields: an imported family's creation names its
+# members and programs in one record (households.imports.apply).
+_SUMMARY_LABELS = {"members": _lazy("members"), "programs": _lazy("programs")}
+
+
 def _field_label(entity: str, name: str) -> str:
     field = _field(entity, name)
+    if field is None and name in _SUMMARY_LABELS:
+        return str(_SUMMARY_LABELS[name])
     return str(field.verbose_name) if field else name
 
 

@@ -1,7 +1,38 @@
 """The one check of the database vendor, behind which PostgreSQL fast paths sit."""
 
+from collections.abc import Iterator, Sequence
+
 from django.db import connection
+from django.db.models import F, Lookup, QuerySet
+
+IN_CHUNK = 5000  # values per IN (...) where one array parameter is not available
 
 
 def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
+
+
+class AnyOf(Lookup):
+    """`column = ANY(%s)` with the values as one array parameter (PostgreSQL).
+
+    A long `IN (%s, %s, ...)` costs the client more than the server: every placeholder is
+    compiled and bound one by one. One array is one parameter, whatever its length."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*params, list(self.rhs)]
+
+
+def where_in(queryset: QuerySet, field: str, values: Sequence) -> Iterator[QuerySet]:
+    """`queryset` restricted to rows whose `field` is one of `values`, as one query on
+    PostgreSQL and as chunks of IN (...) elsewhere (SQLite limits the parameters per query)."""
+    if not values:
+        return
+    if is_postgresql():
+        yield queryset.filter(AnyOf(F(field), values))
+        return
+    for start in range(0, len(values), IN_CHUNK):
+        yield queryset.filter(**{f"{field}__in": values[start : start + IN_CHUNK]})

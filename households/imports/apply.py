@@ -25,6 +25,7 @@ from households.models import (
     Region,
 )
 from households.services import SUMMARY_FIELDS, household_summary, plain_value
+from slrt.db import where_in
 
 
 @dataclass(frozen=True)
@@ -40,29 +41,15 @@ def apply_plan(
     *, plan: ImportPlan, batch: ImportBatch, by: User, writer: OrmWriter | CopyWriter | None = None
 ) -> ApplyResult:
     """The caller holds the transaction (households.imports.services.commit_import_batch).
-    `writer` defaults to COPY on PostgreSQL and the ORM elsewhere."""
-    writer = writer or writer_for_database()
-    now = timezone.now()
-    today = timezone.localdate()
-    history: list[dict[str, Any]] = []
+    `writer` defaults to COPY on PostgreSQL and the ORM elsewhere.
 
-    def record(household_id: int, entity: str, object_id: int, label: str, action: str, changes):
-        history.append(
-            {
-                "household_id": household_id,
-                "entity": entity,
-                "object_id": object_id,
-                "object_label": label[:200],
-                "action": action,
-                "changes": _plain(changes),
-                "actor_id": by.pk,
-                "import_batch_id": batch.pk,
-                "created_at": now,
-            }
-        )
-        if len(history) >= CHUNK:  # every row it names is written already
-            writer.insert(ChangeRecord, history)
-            history.clear()
+    History: a new household gets one record naming its members and programs (a family is
+    created whole, as its file rows say); every change to a household already in the
+    registry gets its own record, as a form's save does."""
+    writer = writer or writer_for_database()
+    today = timezone.localdate()
+    programs = {p.code: p for p in Program.objects.all()}
+    history = _History(writer, by=by, batch=batch)
 
     new_families = [f for f in plan.families if f.is_new]
     touched = {  # existing households whose members or fields change
@@ -75,18 +62,19 @@ def apply_plan(
         ids = writer.insert(Household, [_new_household(f, by) for f in chunk])
         for family, pk in zip(chunk, ids, strict=True):
             family.household_id = pk
-            record(pk, "household", pk, family.kk_number, "created", {})
+            created = _created(family, programs)
+            history.add(pk, "household", pk, family.kk_number, "created", created)
 
     updated = [f for f in plan.families if not f.is_new and f.household_changes]
-    _update_households(writer, updated, by, now)
+    _update_households(writer, updated, by, history.now)
     for family in updated:
-        record(
+        history.add(
             family.household_id,
             "household",
             family.household_id,
             family.kk_number,
             "updated",
-            family.household_changes,
+            _plain(family.household_changes),
         )
 
     changed = [(f, c) for f in plan.families for c in f.changed_members]
@@ -96,13 +84,13 @@ def apply_plan(
         changes = dict(change.changes)
         if change.moved_from:
             changes["household"] = [change.moved_from, family.household_id]
-        record(
+        history.add(
             family.household_id,
             "member",
             change.member_id,
             change.row.member.get("name", ""),
             "updated",
-            changes,
+            _plain(changes),
         )
 
     # Members in chunks: a million rows never exist twice in memory (as rows and as dicts).
@@ -111,29 +99,36 @@ def apply_plan(
     members_created = 0
     new_rows = [(family, row) for family in plan.families for row in family.new_members]
     for start in range(0, len(new_rows), CHUNK):
+        part = new_rows[start : start + CHUNK]
         chunk = [
             {
                 **row.member,
                 "household_id": family.household_id,
                 "nik_warnings": list(row.nik_warnings),
             }
-            for family, row in new_rows[start : start + CHUNK]
+            for family, row in part
         ]
-        for member, pk in zip(chunk, writer.insert(Member, chunk), strict=True):
-            record(member["household_id"], "member", pk, member["name"], "created", {})
+        ids = writer.insert(Member, chunk)
+        for (family, _row), member, pk in zip(part, chunk, ids, strict=True):
+            if not family.is_new:  # a new family's members are in its own record
+                history.add(member["household_id"], "member", pk, member["name"], "created", {})
             if member["nik"] in member_level:
                 new_ids[member["nik"]] = pk
         members_created += len(chunk)
     del new_rows
 
-    enrolments, labels = _new_enrolments(plan.families, today, new_ids)
+    starts = _program_starts(plan.families, programs)
+    enrolments = _new_enrolments(starts, programs, today, new_ids)
     enrolment_ids = writer.insert(Enrolment, enrolments)
-    for enrolment, pk, label in zip(enrolments, enrolment_ids, labels, strict=True):
-        record(enrolment["household_id"], "enrolment", pk, label, "created", {})
+    for (family, code, _row), enrolment, pk in zip(starts, enrolments, enrolment_ids, strict=True):
+        if not family.is_new:
+            history.add(
+                enrolment["household_id"], "enrolment", pk, programs[code].name, "created", {}
+            )
 
     # New families' summaries came from their rows; existing ones are read back.
     refresh_summaries(touched | moved_from)
-    writer.insert(ChangeRecord, history)
+    history.flush()
     return ApplyResult(
         households_created=len(new_families),
         households_updated=len(updated),
@@ -141,6 +136,45 @@ def apply_plan(
         members_updated=len(changed),
         enrolments_created=len(enrolment_ids),
     )
+
+
+class _History:
+    """ChangeRecords of one import, written in chunks once the rows they name exist."""
+
+    def __init__(self, writer, *, by: User, batch: ImportBatch) -> None:
+        self.writer, self.by_id, self.batch_id = writer, by.pk, batch.pk
+        self.now = timezone.now()
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, household_id, entity, object_id, label, action, changes) -> None:
+        self.rows.append(
+            {
+                "household_id": household_id,
+                "entity": entity,
+                "object_id": object_id,
+                "object_label": label[:200],
+                "action": action,
+                "changes": changes,
+                "actor_id": self.by_id,
+                "import_batch_id": self.batch_id,
+                "created_at": self.now,
+            }
+        )
+        if len(self.rows) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        self.writer.insert(ChangeRecord, self.rows, return_ids=False)
+        self.rows = []
+
+
+def _created(family: FamilyPlan, programs: dict[str, Program]) -> dict[str, list[str]]:
+    """A new family's record: who it was created with, and in which programs."""
+    changes = {"members": ["", ", ".join(row.member.get("name", "") for row in family.rows)]}
+    names = sorted({programs[c].name for c, _row in family.program_starts if c in programs})
+    if names:
+        changes["programs"] = ["", ", ".join(names)]
+    return changes
 
 
 def _new_household(family: FamilyPlan, by: User) -> dict[str, Any]:
@@ -198,22 +232,20 @@ def _update_members(writer, changed, today) -> None:
         writer.update(Member, by_fields[key], key[1:])
 
 
-def _new_enrolments(families: list[FamilyPlan], today, new_member_ids: dict[str, int]):
-    programs = {p.code: p for p in Program.objects.all()}
-    starts = [
-        (f, code, row) for f in families for code, row in f.program_starts if code in programs
-    ]
+def _program_starts(families: list[FamilyPlan], programs: dict[str, Program]):
+    return [(f, code, row) for f in families for code, row in f.program_starts if code in programs]
+
+
+def _new_enrolments(starts, programs: dict[str, Program], today, new_member_ids: dict[str, int]):
     wanted = [
         row.member["nik"]
         for _, _, row in starts
         if row is not None and row.member["nik"] not in new_member_ids
     ]
     member_ids = dict(new_member_ids)
-    for start in range(0, len(wanted), BATCH):
-        member_ids.update(
-            Member.objects.filter(nik__in=wanted[start : start + BATCH]).values_list("nik", "pk")
-        )
-    rows = [
+    for part in where_in(Member.objects.all(), "nik", wanted):
+        member_ids.update(part.values_list("nik", "pk"))
+    return [
         {
             "household_id": family.household_id,
             "program_id": programs[code].pk,
@@ -222,7 +254,6 @@ def _new_enrolments(families: list[FamilyPlan], today, new_member_ids: dict[str,
         }
         for family, code, row in starts
     ]
-    return rows, [programs[code].name for _, code, _ in starts]
 
 
 def refresh_summaries(household_ids: Iterable[int]) -> None:

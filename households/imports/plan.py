@@ -5,7 +5,7 @@ by households.imports.apply, so the preview never promises what the commit would
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from households.imports.validation import CleanRow, Issue
 from households.models import Enrolment, Household, Member
+from slrt.db import where_in
 
-LOOKUP_CHUNK = 5000
 SAMPLE_SIZE = 20
 
 
@@ -272,12 +272,7 @@ def _diff(current: dict[str, Any], incoming: dict[str, Any]) -> dict[str, list[A
     return changes
 
 
-# --- reads, in chunks so a million NIKs never become one giant IN (...) ------------------------
-
-
-def _chunks(values: list, size: int = LOOKUP_CHUNK) -> Iterator[list]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+# --- reads: one query per lookup on PostgreSQL, chunks elsewhere (slrt.db.where_in) -----------
 
 
 def _existing_households(kk_numbers: list[str], for_update: bool) -> dict[str, dict]:
@@ -291,31 +286,29 @@ def _existing_members(niks: list[str], for_update: bool) -> dict[str, dict]:
 def _existing(model, key: str, values: list[str], for_update: bool) -> dict[str, dict]:
     """Rows whose `key` is one of `values`, as dicts by key; locked inside the commit."""
     found: dict[str, dict] = {}
-    for chunk in _chunks(values):
-        queryset = model.objects.filter(**{f"{key}__in": chunk}).order_by("pk")
-        if for_update:
-            queryset = queryset.select_for_update()
-        for row in queryset.values():
+    queryset = model.objects.order_by("pk")
+    if for_update:
+        queryset = queryset.select_for_update()
+    for part in where_in(queryset, key, values):
+        for row in part.values():
             found[row[key]] = row
     return found
 
 
 def _members_of(household_ids: Iterable[int]) -> dict[int, list[dict]]:
     by_household: dict[int, list[dict]] = defaultdict(list)
-    for chunk in _chunks(list(household_ids)):
-        for values in Member.objects.filter(household_id__in=chunk).values(
-            "id", "household_id", "nik", "name", "relationship"
-        ):
+    for part in where_in(Member.objects.all(), "household_id", list(household_ids)):
+        for values in part.values("id", "household_id", "nik", "name", "relationship"):
             by_household[values["household_id"]].append(values)
     return by_household
 
 
 def _active_enrolments(household_ids: Iterable[int]) -> dict[int, set[tuple[str, str | None]]]:
     active: dict[int, set[tuple[str, str | None]]] = defaultdict(set)
-    for chunk in _chunks(list(household_ids)):
-        rows = Enrolment.objects.filter(
-            household_id__in=chunk, status=Enrolment.Status.ACTIVE
-        ).values_list("household_id", "program__code", "member__nik")
-        for household_id, code, nik in rows:
+    enrolments = Enrolment.objects.filter(status=Enrolment.Status.ACTIVE)
+    for part in where_in(enrolments, "household_id", list(household_ids)):
+        for household_id, code, nik in part.values_list(
+            "household_id", "program__code", "member__nik"
+        ):
             active[household_id].add((code, nik))
     return active

@@ -26,7 +26,9 @@ CHUNK = 50_000  # rows the caller hands over at once, so memory stays flat
 
 
 class OrmWriter:
-    def insert(self, model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:
+    def insert(
+        self, model: type[models.Model], rows: Sequence[dict[str, Any]], *, return_ids: bool = True
+    ) -> list[int]:
         objects = [model(**row) for row in rows]
         model._default_manager.bulk_create(objects, batch_size=BATCH)
         return [obj.pk for obj in objects]
@@ -44,29 +46,36 @@ class OrmWriter:
 
 
 class CopyWriter:
-    def insert(self, model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:
+    def insert(
+        self, model: type[models.Model], rows: Sequence[dict[str, Any]], *, return_ids: bool = True
+    ) -> list[int]:
+        """Without `return_ids` the table's default gives the ids and none is read back."""
         if not rows:
             return []
-        ids = self._new_ids(model, len(rows))
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         now = timezone.now()
-        defaults = {f.attname: _default(f, now) for f in fields}
-        dumps = {f.attname: _dumper(f) for f in fields}
-        names = [f.attname for f in fields]
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in [model._meta.pk, *fields])
-        sql = f"COPY {_table(model)} ({columns}) FROM STDIN"
+        pairs = [(f.attname, _default(f, now)) for f in fields]
+        # Positions in the COPY row (after the id, when given) of values psycopg cannot dump.
+        offset = 1 if return_ids else 0
+        dumped = [(i + offset, dump) for i, f in enumerate(fields) if (dump := _dumper(f))]
+        targets = [model._meta.pk, *fields] if return_ids else fields
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in targets)
+        ids = self._new_ids(model, len(rows)) if return_ids else []
         with (
             connection.cursor() as cursor,
             connection.wrap_database_errors,
-            cursor.cursor.copy(sql) as copy,
+            cursor.cursor.copy(f"COPY {_table(model)} ({columns}) FROM STDIN") as copy,
         ):
-            for pk, row in zip(ids, rows, strict=True):
-                values = [pk]
-                for name in names:
-                    value = row.get(name, defaults[name])
-                    dump = dumps[name]
-                    values.append(dump(value) if dump and value is not None else value)
-                copy.write_row(values)
+            write = copy.write_row
+            for index, row in enumerate(rows):
+                get = row.get
+                values = [get(name, default) for name, default in pairs]
+                if return_ids:
+                    values.insert(0, ids[index])
+                for position, dump in dumped:
+                    if values[position] is not None:
+                        values[position] = dump(values[position])
+                write(values)
         return ids
 
     def update(
@@ -105,12 +114,19 @@ class CopyWriter:
 
     @staticmethod
     def _new_ids(model: type[models.Model], count: int) -> list[int]:
+        """`count` ids from the table's sequence. They are almost always one unbroken run
+        (nobody else took one meanwhile): then only its ends cross the wire."""
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                "WITH ids AS (SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS id "
+                "FROM generate_series(1, %s)) "
+                "SELECT max(id) - min(id) + 1 = count(*), min(id), max(id), "
+                "CASE WHEN max(id) - min(id) + 1 = count(*) THEN NULL "
+                "ELSE array_agg(id ORDER BY id) END FROM ids",
                 [model._meta.db_table, count],
             )
-            return [row[0] for row in cursor.fetchall()]
+            unbroken, first, last, scattered = cursor.fetchone()
+        return list(range(first, last + 1)) if unbroken else scattered
 
 
 def writer_for_database(*, fast: bool = True) -> OrmWriter | CopyWriter:
@@ -136,6 +152,6 @@ def _dumper(field: models.Field):
 
 
 def _dump_json(value: Any) -> str:
-    if not value and isinstance(value, dict | list):  # most history rows and NIK warnings
+    if not value and isinstance(value, dict | list):  # most NIK warnings
         return "{}" if isinstance(value, dict) else "[]"
     return json.dumps(value, cls=DjangoJSONEncoder)

@@ -124,3 +124,20 @@ def _ids_as_kk(changes: dict, kk_of: dict[int, str]) -> dict:
     if "household" in changes:
         changes = {**changes, "household": [kk_of.get(pk) for pk in changes["household"]]}
     return changes
+
+
+@pytest.mark.skipif(not is_postgresql(), reason="the COPY path exists on PostgreSQL only")
+def test_copy_ids_come_from_the_sequence_whether_or_not_they_are_one_run():
+    """Ids are read back as a run's two ends, or one by one when the run is broken (another
+    session took ids meanwhile; here the sequence steps by 2 to make the gaps)."""
+    from django.db import connection
+
+    unbroken = CopyWriter._new_ids(Household, 5)
+    assert unbroken == list(range(unbroken[0], unbroken[0] + 5))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence('households_household', 'id')")
+        (sequence,) = cursor.fetchone()
+        cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 2")
+    scattered = CopyWriter._new_ids(Household, 4)
+    assert scattered == [scattered[0] + 2 * i for i in range(4)]
+    assert scattered[0] > unbroken[-1]

@@ -64,9 +64,15 @@ def test_a_clean_file_is_previewed_then_committed(operator, django_capture_on_co
     assert household.head_name == "Budi Santoso"
     assert Enrolment.objects.filter(household=household, program__code="pkh").count() == 1
     assert not Enrolment.objects.filter(household__kk_number="3275011203110008").exists()
+    # A new family is one record naming its members and programs, with the batch as source.
     records = ChangeRecord.objects.filter(import_batch=batch)
-    assert records.filter(entity="household", action="created").count() == 2
-    assert records.filter(entity="member", action="created").count() == 5
+    assert records.count() == 2
+    created = records.get(household=household)
+    assert (created.entity, created.action, created.actor) == ("household", "created", operator)
+    assert created.changes == {
+        "members": ["", "Budi Santoso, Siti Aminah, Rizky Santoso"],
+        "programs": ["", "PKH"],
+    }
 
 
 def test_committed_plus_reported_equals_rows_in_the_file(
