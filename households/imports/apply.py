@@ -47,6 +47,7 @@ def apply_plan(
     created whole, as its file rows say); every change to a household already in the
     registry gets its own record, as a form's save does."""
     writer = writer or writer_for_database()
+    writer.prepare()
     today = timezone.localdate()
     programs = {p.code: p for p in Program.objects.all()}
     history = _History(writer, by=by, batch=batch)

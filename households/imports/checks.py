@@ -3,8 +3,8 @@ parsed into a WorkRow (model values and issues). households.imports.families add
 family pass. Internal to the import package; pure: no ORM, no settings."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -62,8 +62,7 @@ _NO_COLUMNS: frozenset[str | None] = frozenset()  # frozenset() is a new object 
 Problem = tuple[str | None, str, str]  # column, code, message: for every row of a family
 
 
-@dataclass(frozen=True, slots=True)
-class Issue:
+class Issue(NamedTuple):  # a tuple: it pickles fast (households.imports.checked)
     row: int | None  # SourceRow.number; None: the whole file
     column: str | None  # canonical column name; None: the whole row or family
     code: str
@@ -142,6 +141,10 @@ def _parsers(source_format: str, today: date, regions: RegionIndex) -> dict[str,
 _TO_MEMBER_TEXT, _TO_HOUSEHOLD_TEXT = 0, 1
 _TO_MEMBER, _TO_HOUSEHOLD, _TO_MEMBER_PROGRAM, _TO_KELURAHAN, _TO_RT_RW, _TO_KECAMATAN = range(2, 8)
 _TO_NOWHERE = 8  # kk_number and nik, checked on their own
+_MEMBER_TARGETS = frozenset({_TO_MEMBER_TEXT, _TO_MEMBER, _TO_MEMBER_PROGRAM})
+_HOUSEHOLD_TARGETS = frozenset(
+    {_TO_HOUSEHOLD_TEXT, _TO_HOUSEHOLD, _TO_KELURAHAN, _TO_RT_RW, _TO_KECAMATAN}
+)
 
 
 def _target(column: columns.Column) -> int:
@@ -214,9 +217,17 @@ class RowChecker:
         self.texts: dict[str, str] = {}
         self.issues: list[Issue] = []
         self.error_rows: set[int] = set()
-        self.targets = {
-            c.name: (self.parsers.get(c.name), _target(c), c.max_length) for c in columns.COLUMNS
-        }
+        targets = [
+            (c.name, (self.parsers.get(c.name), _target(c), c.max_length)) for c in columns.COLUMNS
+        ]
+        # A family's household columns repeat on each member's row: parsed once per run of
+        # identical cells (see row()). kk_number and nik are checked on their own.
+        self.household_targets = [t for t in targets if t[1][1] in _HOUSEHOLD_TARGETS]
+        self.member_targets = [t for t in targets if t[1][1] in _MEMBER_TARGETS]
+        self.household_columns = tuple(name for name, _ in self.household_targets)
+        # (cells, household, kecamatan, warnings) of the last row whose household cells
+        # parsed without an error.
+        self.last_household: tuple | None = None
         self.required_member = [
             c for c in columns.REQUIRED if columns.BY_NAME[c].level == columns.MEMBER
         ]
@@ -246,13 +257,39 @@ class RowChecker:
     def row(self, source: SourceRow) -> WorkRow:
         row = WorkRow(source.number)
         values = source.values
-        targets = self.targets
+        cells = tuple(map(values.get, self.household_columns))
+        last = self.last_household
+        if last is not None and last[0] == cells:  # the family's next member, usually
+            row.household, row.kecamatan = last[1], last[2]
+            for column, code, message in last[3]:
+                self.warn(row, column, code, message)
+        else:
+            first_issue = len(self.issues)
+            self._cells(row, values, self.household_targets)
+            if (
+                self.source_format == choices.PBDT2015
+                and row.household.get("lighting") == "pln_metered"
+                and values.get("electricity_va") == "6"  # daya 6: PLN without own meter
+            ):
+                row.household["lighting"] = "pln_unmetered"
+            warnings = [(i.column, i.code, i.message) for i in self.issues[first_issue:]]
+            self.last_household = (
+                None if row.error else (cells, row.household, row.kecamatan, warnings)
+            )
+        self._cells(row, values, self.member_targets)
+        for name in self.required_member:
+            if name not in row.member and values.get(name, "") in _BLANK:
+                self.error(row, name, "required", self._required_message(name))
+        self._kk(row, values.get("kk_number", ""))
+        self._nik(row, values.get("nik", ""))
+        return row
+
+    def _cells(self, row: WorkRow, values: dict[str, str], targets) -> None:
         household, member = row.household, row.member
-        for name, text in values.items():
-            target = targets.get(name)
-            if target is None or text in _BLANK:
+        for name, (parse, where, max_length) in targets:
+            text = values.get(name)
+            if text is None or text in _BLANK:
                 continue
-            parse, where, max_length = target
             if where <= _TO_HOUSEHOLD_TEXT:  # text: most cells need no work at all
                 if "  " in text or (max_length and len(text) > max_length):
                     value = _text(text, max_length)
@@ -261,7 +298,7 @@ class RowChecker:
             elif parse is None:
                 if where == _TO_KECAMATAN:
                     row.kecamatan = self.shared(text)
-                continue  # kk_number and nik: see below
+                continue
             else:
                 value = parse[text]
             if value.__class__ is CellError:
@@ -282,18 +319,6 @@ class RowChecker:
             else:  # _TO_RT_RW
                 household.setdefault("rt", value[0])  # type: ignore[index]
                 household.setdefault("rw", value[1])  # type: ignore[index]
-        if (
-            self.source_format == choices.PBDT2015
-            and household.get("lighting") == "pln_metered"
-            and values.get("electricity_va") == "6"  # daya 6: PLN without own meter
-        ):
-            household["lighting"] = "pln_unmetered"
-        for name in self.required_member:
-            if name not in member and values.get(name, "") in _BLANK:
-                self.error(row, name, "required", self._required_message(name))
-        self._kk(row, values.get("kk_number", ""))
-        self._nik(row, values.get("nik", ""))
-        return row
 
     def _required_message(self, name: str) -> str:
         return _("%(column)s is empty. Every row needs it: fill it in.") % {

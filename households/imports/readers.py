@@ -64,14 +64,19 @@ class SourceRows:
 
     def __iter__(self) -> Iterator[SourceRow]:
         columns = self._columns
+        width = max((position for _, position in columns), default=-1) + 1
         for number, raw in self._open_raw():
-            size = len(raw)
-            values = {}
-            for name, position in columns:
-                if position < size:
-                    text = raw[position].strip()
-                    if text:
-                        values[name] = text
+            if len(raw) >= width:  # a complete row: one comprehension, the fast case
+                values = {
+                    name: text for name, position in columns if (text := raw[position].strip())
+                }
+            else:
+                size = len(raw)
+                values = {
+                    name: text
+                    for name, position in columns
+                    if position < size and (text := raw[position].strip())
+                }
             yield SourceRow(number, values, raw)
 
     def __repr__(self) -> str:
