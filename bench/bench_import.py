@@ -157,7 +157,7 @@ def _child(path: Path) -> None:
     """One import through the service, timed per stage; prints one JSON line."""
     _setup_django()
     from django.contrib.auth.models import User
-    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.files.uploadedfile import UploadedFile
     from django.db import connection
     from django.utils import timezone
 
@@ -172,10 +172,11 @@ def _child(path: Path) -> None:
     parse = time.perf_counter() - started
 
     started = time.perf_counter()
+    # As Django hands a large upload over: a file on disk (TemporaryUploadedFile), not bytes
+    # in memory, so the peak memory below is the import's own.
     with path.open("rb") as handle:
-        upload = SimpleUploadedFile(path.name, handle.read())
-    batch = services.upload_import_batch(uploaded_file=upload, by=user)
-    del upload
+        upload = UploadedFile(handle, name=path.name, size=path.stat().st_size)
+        batch = services.upload_import_batch(uploaded_file=upload, by=user)
     upload_seconds = time.perf_counter() - started
     # upload_import_batch queued the check with on_commit; outside a transaction and with
     # no Redis it has already run, eagerly, inside the call: take it apart from the upload.

@@ -19,7 +19,7 @@ from django.conf import settings
 
 from households.imports.validation import ValidationResult
 
-VERSION = 2  # raise when CleanRow, Issue or the validation rules change
+VERSION = 3  # raise when CleanRow, Issue or the validation rules change
 _CHUNK = 1 << 20
 
 

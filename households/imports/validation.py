@@ -55,8 +55,17 @@ class CleanRow(NamedTuple):
     kk_number: str
     household: dict[str, object]  # shared by the family's rows: do not mutate
     member: dict[str, object]
-    programs: dict[str, bool]  # program code -> enrolled; household-level ones shared
+    # program code -> enrolled: the family's programs (one dict shared by its rows) and the
+    # row's own (PBI-JK, KIP), kept apart so a million rows hold no merged copy.
+    household_programs: dict[str, bool]
+    member_programs: dict[str, bool]
     nik_warnings: tuple[str, ...] = ()  # households.nik discrepancy codes, for Member.nik_warnings
+
+    @property
+    def programs(self) -> dict[str, bool]:
+        if not self.member_programs:
+            return self.household_programs
+        return {**self.household_programs, **self.member_programs}
 
 
 @dataclass
@@ -153,7 +162,8 @@ def validate_rows(
                 kk_number=row.kk,  # type: ignore[arg-type]
                 household=household,
                 member=row.member,
-                programs={**programs, **row.programs} if row.programs else programs,
+                household_programs=programs,
+                member_programs=row.programs,
                 nik_warnings=row.warnings,
             )
         )

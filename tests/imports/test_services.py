@@ -232,3 +232,38 @@ def test_committing_twice_does_nothing_the_second_time(
         confirm_import_batch(batch=batch, by=operator)
     assert excinfo.value.code == "not_validated"
     assert Member.objects.count() == 3
+
+
+def test_the_check_and_the_commit_pause_the_cycle_collector_and_restore_it(
+    operator, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A million rows are a million small objects: full collections would walk them all for
+    nothing. The collector is paused while the import works and back on afterwards, also
+    when the commit fails."""
+    import gc
+
+    from households.imports import services
+
+    seen = []
+    real_build_plan = services.build_plan
+
+    def build_plan(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real_build_plan(*args, **kwargs)
+
+    monkeypatch.setattr(services, "build_plan", build_plan)
+    batch = import_file(csv_file(FAMILY_A), operator, django_capture_on_commit_callbacks)
+    assert batch.status == ImportBatch.Status.COMMITTED
+    assert seen == [False, False]  # the preview's plan and the commit's
+    assert gc.isenabled()
+
+    def broken_apply(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "apply_plan", broken_apply)
+    batch = import_file(
+        csv_file(FAMILY_B), operator, django_capture_on_commit_callbacks, commit=False
+    )
+    with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
+        confirm_import_batch(batch=batch, by=operator)
+    assert gc.isenabled()
