@@ -215,6 +215,9 @@ class RowChecker:
         self.first_row_of_nik: dict[str, int] = {}
         self.nik_dates: dict[str, NikParts] = {}
         self.texts: dict[str, str] = {}
+        # One dict per distinct combination of a row's own programs ({"pbi-jk": True, "kip":
+        # False}, ...): a handful for a whole file instead of one or two per row.
+        self.program_sets: dict[tuple, dict[str, bool]] = {}
         self.issues: list[Issue] = []
         self.error_rows: set[int] = set()
         targets = [
@@ -311,7 +314,11 @@ class RowChecker:
                 if value is not None:  # None: a code meaning "not given" (PBDT daya 6)
                     household[name] = value  # household columns and programs: per family
             elif where == _TO_MEMBER_PROGRAM:  # PBI-JK, KIP: enrolled per member
-                row.programs = {**row.programs, name[8:]: value}  # type: ignore[dict-item]
+                combination = (*row.programs.items(), (name[8:], value))
+                found = self.program_sets.get(combination)
+                if found is None:
+                    found = self.program_sets.setdefault(combination, dict(combination))
+                row.programs = found
             elif where == _TO_KELURAHAN:
                 household["kelurahan"] = value.kelurahan_id  # type: ignore[attr-defined]
                 if value.other_id is not None:  # type: ignore[attr-defined]
