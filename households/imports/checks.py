@@ -260,7 +260,9 @@ class RowChecker:
     def row(self, source: SourceRow) -> WorkRow:
         row = WorkRow(source.number)
         values = source.values
-        cells = tuple(map(values.get, self.household_columns))
+        # The KK is part of the key: two families in one house (same address, same cells)
+        # must not share a dict, which the family pass turns into each one's household.
+        cells = (values.get("kk_number"), *map(values.get, self.household_columns))
         last = self.last_household
         if last is not None and last[0] == cells:  # the family's next member, usually
             row.household, row.kecamatan = last[1], last[2]

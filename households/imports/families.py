@@ -13,35 +13,9 @@ class Checker(RowChecker):
     def family(self, rows: list[WorkRow]) -> tuple[dict[str, object], list[Problem]]:
         """Merge the household columns over the rows; return the household and the problems
         of the whole family (column, code, message)."""
-        household: dict[str, object] = {}  # kk_number is CleanRow.kk_number
-        origin: dict[str, int] = {}
-        first: dict[str, object] | None = None
-        for row in rows:
-            if not row.household or row.household == first:
-                continue  # the usual cases: household columns on one row only, or repeated
-            if first is None:
-                first = row.household
-            for name, value in row.household.items():
-                current = household.get(name, MISSING)
-                if current is MISSING:
-                    household[name] = value
-                    origin[name] = row.number
-                elif current != value:
-                    self.error(
-                        row,
-                        name,
-                        "household_conflict",
-                        _(
-                            "%(column)s is %(value)s here but %(other)s on row %(row)s of the "
-                            "same KK. A family has one value: make the rows agree."
-                        )
-                        % {
-                            "column": columns.BY_NAME[name].label,
-                            "value": self._display(name, value),
-                            "other": self._display(name, current),
-                            "row": origin[name],
-                        },
-                    )
+        household = self._same_on_every_row(rows)
+        if household is None:
+            household = self._merged(rows)
         problems: list[Problem] = []
         if "kelurahan" not in household and self.default_kelurahan_id is not None:
             household["kelurahan"] = self.default_kelurahan_id
@@ -82,6 +56,52 @@ class Checker(RowChecker):
                     )
         problems.extend(self._heads(rows))
         return household, problems
+
+    @staticmethod
+    def _same_on_every_row(rows: list[WorkRow]) -> dict[str, object] | None:
+        """The usual case: household columns on one row only, or the same on every row. The
+        row pass made that one dict per family run (RowChecker.row), so it becomes the
+        family's household without a copy. None when the rows differ."""
+        first: dict[str, object] | None = None
+        for row in rows:
+            if not row.household or row.household is first:
+                continue
+            if first is None:
+                first = row.household
+            elif row.household != first:
+                return None
+        return {} if first is None else first
+
+    def _merged(self, rows: list[WorkRow]) -> dict[str, object]:
+        """Household columns over rows that differ: blank on some rows is fine, two values
+        for one column are a conflict, reported on the row that disagrees."""
+        household: dict[str, object] = {}
+        origin: dict[str, int] = {}
+        for row in rows:
+            if not row.household:
+                continue
+            for name, value in row.household.items():
+                current = household.get(name, MISSING)
+                if current is MISSING:
+                    household[name] = value
+                    origin[name] = row.number
+                elif current != value:
+                    self.error(
+                        row,
+                        name,
+                        "household_conflict",
+                        _(
+                            "%(column)s is %(value)s here but %(other)s on row %(row)s of the "
+                            "same KK. A family has one value: make the rows agree."
+                        )
+                        % {
+                            "column": columns.BY_NAME[name].label,
+                            "value": self._display(name, value),
+                            "other": self._display(name, current),
+                            "row": origin[name],
+                        },
+                    )
+        return household
 
     def _family_required_message(self, name: str) -> str:
         return _(

@@ -49,3 +49,22 @@ def test_a_tampered_or_foreign_check_is_ignored_and_the_file_checked_again(
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.COMMITTED
     assert Household.objects.get().member_count == 3
+
+
+def test_rows_stored_in_several_pickles_come_back_whole_and_in_order(
+    operator, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The rows are written in chunks (a small pickle memo each); here 2 rows per chunk, so
+    the family's 3 rows span two of them and its household columns are stored twice."""
+    monkeypatch.setattr(checked, "ROWS_PER_PICKLE", 2)
+    batch = import_file(
+        csv_file(FAMILY_A), operator, django_capture_on_commit_callbacks, commit=False
+    )
+    stored = checked.load(batch.pk, services._check_key(batch))
+    assert [row.number for row in stored.result.rows] == [2, 3, 4]
+    assert stored.row_count == 3
+    assert stored.result.rows[0].household == stored.result.rows[2].household
+    monkeypatch.setattr(services, "read_sheet", _unreadable)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.confirm_import_batch(batch=batch, by=operator)
+    assert Household.objects.get().member_count == 3

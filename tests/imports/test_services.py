@@ -267,3 +267,19 @@ def test_the_check_and_the_commit_pause_the_cycle_collector_and_restore_it(
     with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
         confirm_import_batch(batch=batch, by=operator)
     assert gc.isenabled()
+
+
+def test_two_families_in_one_house_keep_their_own_household_values(
+    operator, django_capture_on_commit_callbacks
+):
+    """Two KKs at one address, every household cell the same (common in a shared house):
+    each family gets its own household, programs included."""
+    same_house = [line.replace(MELATI, MAWAR) for line in FAMILY_B]
+    batch = import_file(
+        csv_file(FAMILY_A + same_house), operator, django_capture_on_commit_callbacks
+    )
+    assert batch.status == ImportBatch.Status.COMMITTED
+    for kk in (KK_A, KK_B):
+        household = Household.objects.get(kk_number=kk)
+        assert (household.address, household.rt, household.rw) == ("Gg. Mawar 7", "003", "012")
+        assert household.enrolments.filter(program__code="pkh").count() == 1
