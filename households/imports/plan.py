@@ -18,7 +18,7 @@ from slrt.db import where_in
 SAMPLE_SIZE = 20
 
 
-@dataclass
+@dataclass(slots=True)
 class MemberChange:
     member_id: int
     row: CleanRow
@@ -26,7 +26,7 @@ class MemberChange:
     moved_from: int | None = None  # household id the member leaves
 
 
-@dataclass
+@dataclass(slots=True)
 class FamilyPlan:
     kk_number: str
     rows: list[CleanRow]

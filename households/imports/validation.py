@@ -118,7 +118,8 @@ def validate_rows(
                 if row.household and row.household == family[0].household:
                     row.household = family[0].household  # one dict per family, not per row
                 family.append(row)
-    v.first_row_of_nik.clear()
+    v.first_row_of_nik.clear()  # the row pass is done: its lookups are not needed again
+    v.kk_cache.clear()
 
     accepted: dict[str, tuple[dict[str, object], dict[str, bool]]] = {}
     for kk, members in families.items():
