@@ -106,3 +106,12 @@ class ImportIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.row_number}: {self.code}"
+
+    @property
+    def column_label(self) -> str:
+        """The column as the clerk's file and the template name it ("Tanggal Lahir"), not
+        its internal key ("birth_date")."""
+        from households.imports.columns import BY_NAME  # the import package reads models
+
+        column = BY_NAME.get(self.column)
+        return column.label if column else self.column

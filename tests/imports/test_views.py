@@ -102,3 +102,14 @@ def test_a_batch_of_another_kelurahan_is_404_for_an_operator(
     assert not client.get(reverse("households:import_list")).context["page"].object_list
     client.force_login(verifikator)
     assert client.get(batch.get_absolute_url()).status_code == 200
+
+
+def test_the_preview_names_columns_as_the_file_does(
+    client, operator, django_capture_on_commit_callbacks
+):
+    """The clerk reads "Tanggal Lahir", the template's header, not the key "birth_date"."""
+    bad_date = FAMILY_A[1].replace("12/03/1988", "31/02/1988")
+    upload(client, operator, [FAMILY_A[0], bad_date], django_capture_on_commit_callbacks)
+    page = client.get(ImportBatch.objects.get().get_absolute_url()).content.decode()
+    assert "<td>Tanggal Lahir</td>" in page
+    assert "<td>birth_date</td>" not in page
