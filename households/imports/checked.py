@@ -19,7 +19,7 @@ from django.conf import settings
 
 from households.imports.validation import ValidationResult
 
-VERSION = 4  # raise when CleanRow, Issue or the validation rules change
+VERSION = 5  # raise when CleanRow, Issue or the validation rules change
 _CHUNK = 1 << 20
 ROWS_PER_PICKLE = 20_000
 

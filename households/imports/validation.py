@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from households.imports import choices
 from households.imports.checks import ERROR, WARNING, Issue, WorkRow
 from households.imports.families import Checker, breaks_family
+from households.imports.members import MemberValues
 from households.imports.readers import SourceRow
 from households.imports.regions import RegionIndex
 
@@ -54,7 +55,7 @@ class CleanRow(NamedTuple):
     number: int
     kk_number: str
     household: dict[str, object]  # shared by the family's rows: do not mutate
-    member: dict[str, object]
+    member: MemberValues  # read like a dict: row.member["nik"], .get(), .items(), {**...}
     # program code -> enrolled: the family's programs (one dict shared by its rows) and the
     # row's own (PBI-JK, KIP), kept apart so a million rows hold no merged copy.
     household_programs: dict[str, bool]
@@ -152,7 +153,8 @@ def validate_rows(
 
     clean: list[CleanRow] = []
     error_rows: set[int] = set()
-    for row in work:  # file order
+    for index, row in enumerate(work):  # file order
+        work[index] = None  # type: ignore[call-overload] # its member dict goes as its tuple comes
         if row.error:
             error_rows.add(row.number)
             continue
@@ -162,7 +164,7 @@ def validate_rows(
                 number=row.number,
                 kk_number=row.kk,  # type: ignore[arg-type]
                 household=household,
-                member=row.member,
+                member=MemberValues.of(row.member),
                 household_programs=programs,
                 member_programs=row.programs,
                 nik_warnings=row.warnings,

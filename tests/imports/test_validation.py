@@ -93,7 +93,7 @@ def test_clean_family_gives_model_values():
     assert head.household == {"address": "Jl. Melati 1", "rt": "003", "rw": "005",
                               "kelurahan": BEKASIJAYA}  # fmt: skip
     assert wife.household is head.household  # merged once per family
-    assert head.member == {
+    assert head.member.as_dict() == {
         "nik": "3275011708850001",
         "name": "Budi Santoso",
         "sex": "male",
