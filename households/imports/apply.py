@@ -7,6 +7,7 @@ recorded in the change history with the batch as its source.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -98,9 +99,8 @@ def apply_plan(
     member_level = {row.member["nik"] for f in plan.families for _, row in f.program_starts if row}
     new_ids: dict[str, int] = {}  # NIK -> id, for member-level enrolments only
     members_created = 0
-    new_rows = [(family, row) for family in plan.families for row in family.new_members]
-    for start in range(0, len(new_rows), CHUNK):
-        part = new_rows[start : start + CHUNK]
+    new_rows = ((family, row) for family in plan.families for row in family.new_members)
+    while part := list(islice(new_rows, CHUNK)):
         chunk = [
             {
                 **row.member,
@@ -116,7 +116,6 @@ def apply_plan(
             if member["nik"] in member_level:
                 new_ids[member["nik"]] = pk
         members_created += len(chunk)
-    del new_rows
 
     starts = _program_starts(plan.families, programs)
     enrolments = _new_enrolments(starts, programs, today, new_ids)

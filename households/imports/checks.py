@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from households.imports import choices, columns
+from households.imports.members import MemberValues
 from households.imports.parsers import (
     CellError,
     check_birth_date,
@@ -80,7 +81,7 @@ class WorkRow:
         self.number = number
         self.kk: str | None = None
         self.household: dict[str, object] = {}
-        self.member: dict[str, object] = {}
+        self.member: dict[str, object] | MemberValues = {}  # a tuple once the row is read
         self.programs: dict[str, bool] = _NO_PROGRAMS  # replaced, never changed in place
         self.kecamatan: str | None = None
         self.error = False
@@ -287,6 +288,7 @@ class RowChecker:
                 self.error(row, name, "required", self._required_message(name))
         self._kk(row, values.get("kk_number", ""))
         self._nik(row, values.get("nik", ""))
+        row.member = MemberValues.of(row.member)  # compact from here on: a million rows wait
         return row
 
     def _cells(self, row: WorkRow, values: dict[str, str], targets) -> None:

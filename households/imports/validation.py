@@ -154,7 +154,7 @@ def validate_rows(
     clean: list[CleanRow] = []
     error_rows: set[int] = set()
     for index, row in enumerate(work):  # file order
-        work[index] = None  # type: ignore[call-overload] # its member dict goes as its tuple comes
+        work[index] = None  # type: ignore[call-overload] # each work row freed once copied
         if row.error:
             error_rows.add(row.number)
             continue
@@ -164,7 +164,7 @@ def validate_rows(
                 number=row.number,
                 kk_number=row.kk,  # type: ignore[arg-type]
                 household=household,
-                member=MemberValues.of(row.member),
+                member=row.member,  # type: ignore[arg-type]
                 household_programs=programs,
                 member_programs=row.programs,
                 nik_warnings=row.warnings,
