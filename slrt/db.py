@@ -6,6 +6,7 @@ from django.db import connection
 from django.db.models import F, Lookup, QuerySet
 
 IN_CHUNK = 5000  # values per IN (...) where one array parameter is not available
+ANY_CHUNK = 50_000  # values per array: a million NIKs quoted at once cost ~100 MB client-side
 
 
 def is_postgresql() -> bool:
@@ -27,12 +28,12 @@ class AnyOf(Lookup):
 
 
 def where_in(queryset: QuerySet, field: str, values: Sequence) -> Iterator[QuerySet]:
-    """`queryset` restricted to rows whose `field` is one of `values`, as one query on
-    PostgreSQL and as chunks of IN (...) elsewhere (SQLite limits the parameters per query)."""
-    if not values:
-        return
+    """`queryset` restricted to rows whose `field` is one of `values`: on PostgreSQL one
+    query per ANY_CHUNK values (one array parameter each), elsewhere chunks of IN (...)
+    (SQLite limits the parameters per query)."""
     if is_postgresql():
-        yield queryset.filter(AnyOf(F(field), values))
+        for start in range(0, len(values), ANY_CHUNK):
+            yield queryset.filter(AnyOf(F(field), values[start : start + ANY_CHUNK]))
         return
     for start in range(0, len(values), IN_CHUNK):
         yield queryset.filter(**{f"{field}__in": values[start : start + IN_CHUNK]})
