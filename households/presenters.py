@@ -7,7 +7,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 
 from households.models import ChangeRecord, Enrolment, Household, Member
 from households.nik import nik_discrepancies
@@ -80,14 +80,19 @@ def _entity_label(entity: str) -> str:
 def _field(entity: str, name: str) -> models.Field | None:
     model = ENTITY_MODELS.get(entity)
     try:
-        return model._meta.get_field(name) if model else None
+        field = model._meta.get_field(name) if model else None
     except FieldDoesNotExist:  # a field that has since been removed
         return None
+    # "members" of a household is also its reverse relation, which has no label or choices.
+    return field if getattr(field, "concrete", False) else None
 
 
 # Names in a record that are not model fields: an imported family's creation names its
 # members and programs in one record (households.imports.apply).
-_SUMMARY_LABELS = {"members": _lazy("members"), "programs": _lazy("programs")}
+_SUMMARY_LABELS = {
+    "members": pgettext_lazy("history", "members"),
+    "programs": pgettext_lazy("history", "programs"),
+}
 
 
 def _field_label(entity: str, name: str) -> str:

@@ -113,3 +113,17 @@ def test_the_preview_names_columns_as_the_file_does(
     page = client.get(ImportBatch.objects.get().get_absolute_url()).content.decode()
     assert "<td>Tanggal Lahir</td>" in page
     assert "<td>birth_date</td>" not in page
+
+
+def test_an_imported_familys_history_names_its_members_and_programs(
+    client, operator, django_capture_on_commit_callbacks
+):
+    upload(client, operator, FAMILY_A, django_capture_on_commit_callbacks)
+    batch = ImportBatch.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("households:import_confirm", args=[batch.pk]))
+    household = Household.objects.get()
+    page = client.get(reverse("households:household_detail", args=[household.pk])).content.decode()
+    assert "<td>anggota keluarga</td>" in page
+    assert "Budi Santoso, Siti Aminah, Rizky Santoso" in page
+    assert "<td>program</td><td>–</td><td>PKH</td>" in page
