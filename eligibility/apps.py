@@ -6,3 +6,9 @@ class EligibilityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "eligibility"
     verbose_name = _("Eligibility")
+
+    def ready(self) -> None:
+        from eligibility.services import evaluate_household
+        from households.hooks import register_after_household_save
+
+        register_after_household_save(evaluate_household)

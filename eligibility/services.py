@@ -1,0 +1,418 @@
+"""Eligibility services: rule editing and versions, runs in SQL, review, simulation."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import JSONObject
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from eligibility import conditions
+from eligibility.fields import CATALOGUE, SPECS, TYPES, annotate, codes_q, column
+from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
+from households.models import Enrolment, Household
+
+RULE_FIELDS = ("name_id", "name_en", "kind", "condition", "message", "severity")
+
+
+# --- compiling ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    condition: dict  # expanded
+    q: Q
+    fields: list[str]  # read by the condition or named in the message
+
+
+def compile_rules(rules: Iterable[Rule]) -> list[CompiledRule]:
+    """Expand references between rules and compile each to SQL; exclusion rules first."""
+    rules = sorted(rules, key=lambda r: (r.kind != Rule.Kind.EXCLUSION, r.code))
+
+    def of_kind(kind: str) -> list[dict]:
+        return [r.condition for r in rules if r.kind == kind]
+
+    compiled = []
+    for rule in rules:
+        condition = conditions.expand(rule.condition, of_kind)
+        names = conditions.fields_used(condition)
+        names += [n for n in conditions.placeholders(rule.message) if n not in names]
+        names = [n for n in names if TYPES[n] != conditions.CODES]
+        q = conditions.to_q(condition, column, codes_q, TYPES)
+        compiled.append(CompiledRule(rule, condition, q, names))
+    return compiled
+
+
+def validate_rule(*, kind: str, condition: Any, message: str) -> None:
+    """Refuse a malformed rule with a message the editor can act on."""
+    try:
+        conditions.validate(condition, SPECS)
+        conditions.validate_template(message, CATALOGUE)
+    except ValidationError as error:
+        raise ValidationError({"condition": error.error_list}) from error
+    if kind == Rule.Kind.EXCLUSION and "rule_kind" in str(condition):
+        message = _("An exclusion criterion cannot refer to other rules.")
+        raise ValidationError({"condition": ValidationError(message, code="self_reference")})
+
+
+# --- rule sets and versions ----------------------------------------------------------------
+
+
+def active_rule_set() -> RuleSet | None:
+    return RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).first()
+
+
+@transaction.atomic
+def create_draft_rule_set(*, by: User) -> RuleSet:
+    """The open draft, or a new one copied from the active set (one draft at a time)."""
+    draft = RuleSet.objects.select_for_update().filter(status=RuleSet.Status.DRAFT).first()
+    if draft:
+        return draft
+    source = active_rule_set()
+    last = RuleSet.objects.order_by("-version").values_list("version", flat=True).first() or 0
+    draft = RuleSet.objects.create(version=last + 1, status=RuleSet.Status.DRAFT, created_by=by)
+    if source:
+        Rule.objects.bulk_create(
+            Rule(
+                rule_set=draft,
+                code=r.code,
+                version=r.version,
+                **{f: getattr(r, f) for f in RULE_FIELDS},
+            )
+            for r in source.rules.all()
+        )
+    return draft
+
+
+@transaction.atomic
+def save_rule(*, rule: Rule | None, code: str = "", data: dict[str, Any], by: User) -> Rule:
+    """Save a rule's edit. An active or retired rule is never changed: the edit goes to the
+    draft set as the rule's next version. `rule` None adds a new rule to the draft."""
+    validate_rule(kind=data["kind"], condition=data["condition"], message=data["message"])
+    draft = create_draft_rule_set(by=by)
+    if rule is None:
+        if draft.rules.filter(code=code).exists():
+            message = _("A rule with this code exists.")
+            raise ValidationError({"code": ValidationError(message, code="exists")})
+        return Rule.objects.create(rule_set=draft, code=code, **data)
+    target = draft.rules.filter(code=rule.code).first()
+    if target is None:
+        target = Rule(rule_set=draft, code=rule.code, version=rule.version)
+    published = Rule.objects.filter(code=rule.code).exclude(rule_set=draft)
+    latest = max(published.values_list("version", flat=True), default=0)
+    changed = target.pk is None or any(getattr(target, f) != data[f] for f in RULE_FIELDS)
+    for name in RULE_FIELDS:
+        setattr(target, name, data[name])
+    if changed and target.version <= latest:
+        target.version = latest + 1
+    target.save()
+    return target
+
+
+@transaction.atomic
+def activate_rule_set(*, rule_set: RuleSet, by: User) -> RuleSet:
+    """Make a draft the active set; the active one retires. The next run applies it."""
+    if rule_set.status != RuleSet.Status.DRAFT:
+        raise ValidationError(_("Only a draft can be activated."), code="not_draft")
+    for rule in rule_set.rules.all():
+        validate_rule(kind=rule.kind, condition=rule.condition, message=rule.message)
+    RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).update(
+        status=RuleSet.Status.RETIRED, updated_at=timezone.now()
+    )
+    claimed = RuleSet.objects.filter(pk=rule_set.pk, status=RuleSet.Status.DRAFT).update(
+        status=RuleSet.Status.ACTIVE, activated_at=timezone.now(), activated_by=by
+    )
+    if not claimed:
+        raise ValidationError(_("This rule set was changed by someone else."), code="stale")
+    rule_set.refresh_from_db()
+    return rule_set
+
+
+# --- runs ------------------------------------------------------------------------------------
+
+
+def start_eligibility_run(*, by: User | None) -> Run:
+    """Queue a whole-registry run of the active set; a worker executes it after commit."""
+    from eligibility.tasks import execute_eligibility_run_task
+
+    rule_set = active_rule_set()
+    if rule_set is None:
+        raise ValidationError(_("There is no active rule set."), code="no_active_set")
+    with transaction.atomic():
+        run = Run.objects.create(rule_set=rule_set, started_by=by)
+        transaction.on_commit(partial(execute_eligibility_run_task.delay, run.pk))
+    return run
+
+
+def run_eligibility(*, by: User | None = None) -> Run:
+    """Create a run and execute it here (the command and the benchmark)."""
+    rule_set = active_rule_set()
+    if rule_set is None:
+        raise ValidationError(_("There is no active rule set."), code="no_active_set")
+    run = Run.objects.create(rule_set=rule_set, started_by=by)
+    return execute_eligibility_run(run_id=run.pk)
+
+
+def execute_eligibility_run(*, run_id: int) -> Run:
+    """Claim a queued run and evaluate its set over the whole registry in one transaction,
+    a fixed number of SQL statements per rule. Idempotent: a claimed run is left alone."""
+    started = timezone.now()
+    claimed = Run.objects.filter(pk=run_id, status=Run.Status.QUEUED).update(
+        status=Run.Status.RUNNING, started_at=started
+    )
+    run = Run.objects.get(pk=run_id)
+    if not claimed:
+        return run
+    clock = time.perf_counter()
+    try:
+        with transaction.atomic():
+            counts = apply_rules(rule_set=run.rule_set, run=run)
+            run.counts = counts
+            run.status = Run.Status.COMPLETE
+            run.finished_at = timezone.now()
+            run.duration_ms = int((time.perf_counter() - clock) * 1000)
+            run.save(update_fields=["counts", "status", "finished_at", "duration_ms", "updated_at"])
+    except Exception as error:
+        Run.objects.filter(pk=run_id).update(status=Run.Status.FAILED, error=repr(error)[:2000])
+        raise
+    return run
+
+
+def evaluate_household(household_id: int) -> None:
+    """Re-evaluate one household against the active set (after a save), the same SQL as a
+    whole run restricted to it, so a household page is always current."""
+    rule_set = active_rule_set()
+    if rule_set is None:
+        return
+    with transaction.atomic():
+        apply_rules(rule_set=rule_set, run=None, household_ids=[household_id])
+
+
+def apply_rules(
+    *, rule_set: RuleSet, run: Run | None, household_ids: list[int] | None = None
+) -> dict[str, dict[str, int]]:
+    """Insert flags that now hold, refresh the values of those still holding, resolve those
+    that no longer hold. Decisions on flags are never touched."""
+    now = timezone.now()
+    households = Household.objects.all()
+    open_flags = Flag.objects.open()
+    if household_ids is not None:
+        households = households.filter(pk__in=household_ids)
+        open_flags = open_flags.filter(household_id__in=household_ids)
+    compiled = compile_rules(rule_set.rules.all())
+    counts = {}
+    for item in compiled:
+        counts[item.rule.code] = _apply_rule(item, households, open_flags, run, now)
+    # Rules no longer in the set: their open flags no longer hold.
+    open_flags.exclude(rule_code__in=[c.rule.code for c in compiled]).update(
+        status=Flag.Status.RESOLVED, resolved_at=now, updated_at=now
+    )
+    return counts
+
+
+def _values_json(fields: list[str]) -> JSONObject | Value:
+    if not fields:
+        return Value("{}")
+    return JSONObject(**{name: F(f"elig_{name}") for name in fields})
+
+
+def _apply_rule(
+    item: CompiledRule,
+    households: QuerySet[Household],
+    open_flags: QuerySet[Flag],
+    run: Run | None,
+    now,
+) -> dict[str, int]:
+    rule, code = item.rule, item.rule.code
+    matching = annotate(households, item.fields).filter(item.q)
+    mine = open_flags.filter(rule_code=code)
+    # 1. Still holding: refresh values and rule version.
+    refreshed = mine.filter(household_id__in=matching.values("pk")).update(
+        rule=rule,
+        values=Subquery(
+            matching.filter(pk=OuterRef("household_id")).values(v=_values_json(item.fields))[:1]
+        ),
+        updated_at=now,
+    )
+    # 2. No longer holding: resolved, kept with its decision.
+    resolved = mine.exclude(household_id__in=matching.values("pk")).update(
+        status=Flag.Status.RESOLVED, resolved_at=now, updated_at=now
+    )
+    # 3. Newly holding: one INSERT … SELECT.
+    new = matching.exclude(
+        Exists(Flag.objects.open().filter(rule_code=code, household_id=OuterRef("pk")))
+    )
+    columns = {
+        "household_id": F("pk"),
+        "rule_id": Value(rule.pk, IntegerField()),
+        "rule_code": Value(code),
+        "status": Value(Flag.Status.OPEN.value),
+        "values": _values_json(item.fields),
+        "run_id": Value(run.pk if run else None, IntegerField()),
+        "decision": Value(""),
+        "created_at": Value(now, DateTimeField()),
+        "updated_at": Value(now, DateTimeField()),
+    }
+    select = new.annotate(**{f"x_{k}": v for k, v in columns.items()}).values(
+        *[f"x_{k}" for k in columns]
+    )
+    sql, params = select.query.sql_with_params()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(Flag._meta.db_table)} "  # noqa: S608 (names are ours)
+            f"({', '.join(quote(c) for c in columns)}) {sql}",
+            params,
+        )
+        created = cursor.rowcount
+    return {"flagged": refreshed + created, "new": created, "resolved": resolved}
+
+
+# --- review ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_flags(*, flags: list[Flag], decision: str, reason: str, by: User) -> list[Flag]:
+    """Confirm (recommend removal from the program) or dismiss flags; dismissing needs a
+    reason. The caller checked eligibility.review_flag and that the flags are in scope."""
+    reason = reason.strip()
+    if decision not in (Flag.Decision.CONFIRMED, Flag.Decision.DISMISSED):
+        raise ValidationError(_("Choose confirm or dismiss."), code="bad_decision")
+    if decision == Flag.Decision.DISMISSED and not reason:
+        raise ValidationError(
+            {
+                "reason": ValidationError(
+                    _("Give a reason for dismissing the flag."), code="reason_required"
+                )
+            }
+        )
+    if not flags:
+        raise ValidationError(_("Choose at least one flag."), code="no_flags")
+    ids = [f.pk for f in flags]
+    Flag.objects.filter(pk__in=ids).update(decision=decision, updated_at=timezone.now())
+    ReviewDecision.objects.bulk_create(
+        ReviewDecision(flag_id=pk, decision=decision, reason=reason, decided_by=by) for pk in ids
+    )
+    return list(Flag.objects.filter(pk__in=ids))
+
+
+# --- simulation ------------------------------------------------------------------------------
+
+
+@dataclass
+class AreaRow:
+    name: str
+    kecamatan: str = ""
+    now: int = 0
+    draft: int = 0
+    newly: int = 0
+    no_longer: int = 0
+
+
+@dataclass
+class Simulation:
+    per_kecamatan: list[AreaRow]
+    per_kelurahan: list[AreaRow]
+    per_program: list[AreaRow]
+    newly_flagged: list[Household]
+    no_longer_flagged: list[Household]
+    totals: AreaRow = field(default_factory=lambda: AreaRow(name=""))
+
+
+LIST_LIMIT = 100
+
+
+def _any_rule(rules: Iterable[Rule]) -> tuple[Q, list[str]]:
+    compiled = compile_rules(rules)
+    q = Q(pk__in=[])
+    names: list[str] = []
+    for item in compiled:
+        q |= item.q
+        names += [n for n in item.fields if n not in names]
+    return q, names
+
+
+def simulate_rule_set(*, draft: RuleSet, households: QuerySet[Household]) -> Simulation:
+    """Households flagged under the active set versus under `draft`, per kecamatan, kelurahan
+    and program, with the households that change. Reads only: nothing is written."""
+    active = active_rule_set()
+    now_q, now_names = _any_rule(active.rules.all() if active else [])
+    draft_q, draft_names = _any_rule(draft.rules.all())
+    names = now_names + [n for n in draft_names if n not in now_names]
+    base = annotate(households, names).annotate(
+        sim_now=Case(When(now_q, then=1), default=0, output_field=IntegerField()),
+        sim_draft=Case(When(draft_q, then=1), default=0, output_field=IntegerField()),
+    )
+    sums = {
+        "now": Sum("sim_now"),
+        "draft": Sum("sim_draft"),
+        "newly": Sum(Case(When(sim_now=0, sim_draft=1, then=1), default=0)),
+        "no_longer": Sum(Case(When(sim_now=1, sim_draft=0, then=1), default=0)),
+    }
+    kelurahan_rows = (
+        base.order_by()
+        .values("kelurahan__name", "kelurahan__parent__name")
+        .annotate(**sums)
+        .order_by("kelurahan__parent__name", "kelurahan__name")
+    )
+    per_kelurahan, per_kecamatan, totals = [], {}, AreaRow(name=_("Total"))
+    for row in kelurahan_rows:
+        area = AreaRow(
+            row["kelurahan__name"],
+            row["kelurahan__parent__name"],
+            *(row[k] or 0 for k in ("now", "draft", "newly", "no_longer")),
+        )
+        if not (area.now or area.draft):
+            continue
+        per_kelurahan.append(area)
+        district = per_kecamatan.setdefault(area.kecamatan, AreaRow(area.kecamatan))
+        for target in (district, totals):
+            target.now += area.now
+            target.draft += area.draft
+            target.newly += area.newly
+            target.no_longer += area.no_longer
+    program_rows = (
+        base.filter(enrolments__status=Enrolment.Status.ACTIVE)
+        .order_by()
+        .values("enrolments__program__name")
+        .annotate(**sums)
+        .order_by("enrolments__program__name")
+    )
+    per_program = [
+        AreaRow(
+            r["enrolments__program__name"], "", r["now"], r["draft"], r["newly"], r["no_longer"]
+        )
+        for r in program_rows
+    ]
+    listed = base.select_related("kelurahan").order_by("pk")
+    return Simulation(
+        per_kecamatan=list(per_kecamatan.values()),
+        per_kelurahan=per_kelurahan,
+        per_program=per_program,
+        newly_flagged=list(listed.filter(sim_now=0, sim_draft=1)[:LIST_LIMIT]),
+        no_longer_flagged=list(listed.filter(sim_now=1, sim_draft=0)[:LIST_LIMIT]),
+        totals=totals,
+    )
