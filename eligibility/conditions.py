@@ -185,6 +185,7 @@ def to_q(
     column: Callable[[str], str | None],
     codes_q: Callable[[str, list | None], Q],
     types: Mapping[str, str],
+    non_null: frozenset[str] = frozenset(),
 ) -> Q:
     """Compile a validated, expanded condition to a Q over annotated columns.
 
@@ -196,7 +197,7 @@ def to_q(
         return NEVER
     if "all" in condition or "any" in condition:
         key = "all" if "all" in condition else "any"
-        parts = [to_q(c, column, codes_q, types) for c in condition[key]]
+        parts = [to_q(c, column, codes_q, types, non_null) for c in condition[key]]
         if not parts:
             return Q() if key == "all" else NEVER
         result = parts[0]
@@ -204,7 +205,7 @@ def to_q(
             result = (result & part) if key == "all" else (result | part)
         return result
     if "not" in condition:
-        return ~to_q(condition["not"], column, codes_q, types)
+        return ~to_q(condition["not"], column, codes_q, types, non_null)
     name, op, value = condition["field"], condition["op"], condition.get("value")
     col = column(name)
     if op == "is_empty":
@@ -214,7 +215,8 @@ def to_q(
         return empty | Q(**{col: ""}) if types[name] == TEXT else empty
     if col is None:  # a set of codes
         return codes_q(name, value)
-    present = Q(**{f"{col}__isnull": False})
+    # Referencing an annotation twice compiles it twice: skip the test where it cannot be NULL.
+    present = Q() if name in non_null else Q(**{f"{col}__isnull": False})
     if op == "!=":
         return present & ~Q(**{col: value})
     if op == "in":

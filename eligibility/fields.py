@@ -11,7 +11,9 @@ from typing import Any
 from django.conf import settings
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Case,
+    CharField,
     Count,
     Exists,
     Expression,
@@ -24,7 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -143,10 +145,19 @@ def _active_enrolments() -> QuerySet[Enrolment]:
 
 
 def _same_person_elsewhere(today: datetime.date) -> Expression:
-    elsewhere = Member.objects.filter(
-        name=OuterRef("name"), birth_date=OuterRef("birth_date"), is_deceased=False
-    ).exclude(household_id=OuterRef("household_id"))
-    return Exists(_living().filter(Exists(elsewhere)))
+    """Uncorrelated, so the database computes the duplicated (name, birth date) keys once
+    (a correlated search of all members per household is quadratic)."""
+    key = Concat("name", Value("|"), Cast("birth_date", CharField()), output_field=CharField())
+    living = Member.objects.filter(is_deceased=False).annotate(person_key=key)
+    shared = (
+        living.order_by()
+        .values("person_key")
+        .annotate(households=Count("household_id", distinct=True))
+        .filter(households__gt=1)
+        .values("person_key")
+    )
+    in_two = living.filter(person_key__in=shared).values("household_id")
+    return Case(When(pk__in=in_two, then=True), default=False, output_field=BooleanField())
 
 
 def _direct(name: str, type_: str, label: Any, model_field: str | None = None) -> CatalogueField:
@@ -269,6 +280,18 @@ FIELDS: list[CatalogueField] = [
 CATALOGUE: dict[str, CatalogueField] = {f.name: f for f in FIELDS}
 SPECS = {f.name: f.spec for f in FIELDS}
 TYPES = {f.name: f.type for f in FIELDS}
+# Fields whose SQL is never NULL (counts, EXISTS tests, NOT NULL columns).
+NON_NULL = frozenset(
+    f.name
+    for f in FIELDS
+    if f.type == BOOL
+    or f.name in ("children_out_of_school", "disabled_member_count")
+    or (
+        f.sources[0] == "household"
+        and f.sources[1] == (f.name,)
+        and not Household._meta.get_field(f.name).null
+    )
+)
 
 
 def column(name: str) -> str | None:

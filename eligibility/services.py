@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -21,7 +22,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -30,9 +30,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eligibility import conditions
-from eligibility.fields import CATALOGUE, SPECS, TYPES, annotate, codes_q, column
+from eligibility.fields import CATALOGUE, NON_NULL, SPECS, TYPES, annotate, codes_q, column
 from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
-from households.models import Enrolment, Household
+from households.models import Enrolment, Household, Program, Region
 
 RULE_FIELDS = ("name_id", "name_en", "kind", "condition", "message", "severity")
 
@@ -61,7 +61,7 @@ def compile_rules(rules: Iterable[Rule]) -> list[CompiledRule]:
         names = conditions.fields_used(condition)
         names += [n for n in conditions.placeholders(rule.message) if n not in names]
         names = [n for n in names if TYPES[n] != conditions.CODES]
-        q = conditions.to_q(condition, column, codes_q, TYPES)
+        q = conditions.to_q(condition, column, codes_q, TYPES, NON_NULL)
         compiled.append(CompiledRule(rule, condition, q, names))
     return compiled
 
@@ -357,34 +357,56 @@ def _any_rule(rules: Iterable[Rule]) -> tuple[Q, list[str]]:
 
 def simulate_rule_set(*, draft: RuleSet, households: QuerySet[Household]) -> Simulation:
     """Households flagged under the active set versus under `draft`, per kecamatan, kelurahan
-    and program, with the households that change. Reads only: nothing is written."""
+    and program, with the households that change. Reads only: nothing is written.
+
+    Each household's two outcomes are computed once, in a subquery; the groupings and lists
+    read that subquery (an annotation referenced twice would be compiled twice)."""
     active = active_rule_set()
     now_q, now_names = _any_rule(active.rules.all() if active else [])
     draft_q, draft_names = _any_rule(draft.rules.all())
     names = now_names + [n for n in draft_names if n not in now_names]
-    base = annotate(households, names).annotate(
-        sim_now=Case(When(now_q, then=1), default=0, output_field=IntegerField()),
-        sim_draft=Case(When(draft_q, then=1), default=0, output_field=IntegerField()),
-    )
-    sums = {
-        "now": Sum("sim_now"),
-        "draft": Sum("sim_draft"),
-        "newly": Sum(Case(When(sim_now=0, sim_draft=1, then=1), default=0)),
-        "no_longer": Sum(Case(When(sim_now=1, sim_draft=0, then=1), default=0)),
-    }
-    kelurahan_rows = (
-        base.order_by()
-        .values("kelurahan__name", "kelurahan__parent__name")
-        .annotate(**sums)
-        .order_by("kelurahan__parent__name", "kelurahan__name")
-    )
-    per_kelurahan, per_kecamatan, totals = [], {}, AreaRow(name=_("Total"))
-    for row in kelurahan_rows:
-        area = AreaRow(
-            row["kelurahan__name"],
-            row["kelurahan__parent__name"],
-            *(row[k] or 0 for k in ("now", "draft", "newly", "no_longer")),
+    inner = (
+        annotate(households, names)
+        .annotate(
+            sim_now=Case(When(now_q, then=1), default=0, output_field=IntegerField()),
+            sim_draft=Case(When(draft_q, then=1), default=0, output_field=IntegerField()),
         )
+        .annotate(sim_id=F("pk"), sim_kelurahan=F("kelurahan_id"))
+        .order_by()
+        .values("sim_id", "sim_kelurahan", "sim_now", "sim_draft")
+    )
+    inner_sql, params = inner.query.sql_with_params()
+    # Each household's outcome computed once into a session-private temporary table (no
+    # registry or eligibility row is written); the groupings and lists read it.
+    outcome = connection.ops.quote_name(f"eligibility_sim_{uuid.uuid4().hex[:12]}")
+    n, d = "sim_now", "sim_draft"
+    sums = (
+        f"SUM({n}), SUM({d}), SUM(CASE WHEN {n} = 0 AND {d} = 1 THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN {n} = 1 AND {d} = 0 THEN 1 ELSE 0 END)"
+    )
+    enrolment = connection.ops.quote_name(Enrolment._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {outcome} AS {inner_sql}", params)
+        try:
+            cursor.execute(f"SELECT sim_kelurahan, {sums} FROM {outcome} GROUP BY sim_kelurahan")
+            by_kelurahan = {row[0]: row[1:] for row in cursor.fetchall()}
+            cursor.execute(
+                f"SELECT e.program_id, {sums} FROM {outcome} sim JOIN {enrolment} e "
+                "ON e.household_id = sim.sim_id AND e.status = %s GROUP BY e.program_id",
+                [Enrolment.Status.ACTIVE],
+            )
+            by_program = {row[0]: row[1:] for row in cursor.fetchall()}
+            cursor.execute(
+                f"SELECT sim_id, {n} FROM {outcome} WHERE {n} <> {d} ORDER BY sim_id LIMIT %s",
+                [2 * LIST_LIMIT],
+            )
+            changed = cursor.fetchall()
+        finally:
+            cursor.execute(f"DROP TABLE {outcome}")
+    kelurahan = Region.objects.filter(pk__in=by_kelurahan).select_related("parent")
+    per_kelurahan, per_kecamatan, totals = [], {}, AreaRow(name=_("Total"))
+    for region in sorted(kelurahan, key=lambda r: (r.parent.name, r.name)):
+        area = AreaRow(region.name, region.parent.name, *(v or 0 for v in by_kelurahan[region.pk]))
         if not (area.now or area.draft):
             continue
         per_kelurahan.append(area)
@@ -394,25 +416,16 @@ def simulate_rule_set(*, draft: RuleSet, households: QuerySet[Household]) -> Sim
             target.draft += area.draft
             target.newly += area.newly
             target.no_longer += area.no_longer
-    program_rows = (
-        base.filter(enrolments__status=Enrolment.Status.ACTIVE)
-        .order_by()
-        .values("enrolments__program__name")
-        .annotate(**sums)
-        .order_by("enrolments__program__name")
-    )
-    per_program = [
-        AreaRow(
-            r["enrolments__program__name"], "", r["now"], r["draft"], r["newly"], r["no_longer"]
-        )
-        for r in program_rows
-    ]
-    listed = base.select_related("kelurahan").order_by("pk")
+    programs = Program.objects.filter(pk__in=by_program).order_by("name")
+    per_program = [AreaRow(p.name, "", *(v or 0 for v in by_program[p.pk])) for p in programs]
+    listed = Household.objects.select_related("kelurahan").in_bulk([hid for hid, _n in changed])
+    newly = [listed[hid] for hid, was in changed if not was][:LIST_LIMIT]
+    gone = [listed[hid] for hid, was in changed if was][:LIST_LIMIT]
     return Simulation(
         per_kecamatan=list(per_kecamatan.values()),
         per_kelurahan=per_kelurahan,
         per_program=per_program,
-        newly_flagged=list(listed.filter(sim_now=0, sim_draft=1)[:LIST_LIMIT]),
-        no_longer_flagged=list(listed.filter(sim_now=1, sim_draft=0)[:LIST_LIMIT]),
+        newly_flagged=newly,
+        no_longer_flagged=gone,
         totals=totals,
     )

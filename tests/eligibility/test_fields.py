@@ -8,7 +8,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eligibility import conditions
-from eligibility.fields import CATALOGUE, FIELDS, TYPES, annotate, codes_q, column, load_facts
+from eligibility.fields import (
+    CATALOGUE,
+    FIELDS,
+    NON_NULL,
+    TYPES,
+    annotate,
+    codes_q,
+    column,
+    load_facts,
+)
 from eligibility.fields import read_values as read
 from households.models import Household, Member, Program
 from tests.households.factories import EnrolmentFactory, HouseholdFactory, MemberFactory
@@ -116,7 +125,7 @@ def _make(specs, kelurahan):
 def _sql_ids(condition, ids):
     names = [n for n in conditions.fields_used(condition) if TYPES[n] != conditions.CODES]
     queryset = annotate(Household.objects.filter(pk__in=ids), names, today=TODAY)
-    q = conditions.to_q(condition, column, codes_q, TYPES)
+    q = conditions.to_q(condition, column, codes_q, TYPES, NON_NULL)
     return set(queryset.filter(q).values_list("pk", flat=True))
 
 
