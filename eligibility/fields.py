@@ -11,7 +11,6 @@ from typing import Any
 from django.conf import settings
 from django.db.models import (
     BigIntegerField,
-    BooleanField,
     Case,
     CharField,
     Count,
@@ -156,8 +155,9 @@ def _same_person_elsewhere(today: datetime.date) -> Expression:
         .filter(households__gt=1)
         .values("person_key")
     )
-    in_two = living.filter(person_key__in=shared).values("household_id")
-    return Case(When(pk__in=in_two, then=True), default=False, output_field=BooleanField())
+    # Correlated only on the household (its few members, by index); the shared keys are
+    # few and computed once (a hashed subplan).
+    return Exists(living.filter(household_id=OuterRef("pk"), person_key__in=shared))
 
 
 def _direct(name: str, type_: str, label: Any, model_field: str | None = None) -> CatalogueField:
