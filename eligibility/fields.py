@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -56,7 +56,9 @@ class CatalogueField:
     # Where the value comes from, for the decision receipt: entity and its model fields.
     sources: tuple[str, tuple[str, ...]] = ("household", ())
     choices: tuple[str, ...] = ()
-    extra: dict = field(default_factory=dict)
+    # False: too costly to recompute per flagged household for the stored values; a rule on
+    # it says the fact in its message (a flag on it means it held).
+    recorded: bool = True
 
     @property
     def spec(self) -> FieldSpec:
@@ -275,6 +277,7 @@ FIELDS: list[CatalogueField] = [
         _same_person_elsewhere,
         lambda facts: facts.duplicates,
         ("member", ("name", "birth_date")),
+        recorded=False,
     ),
 ]
 CATALOGUE: dict[str, CatalogueField] = {f.name: f for f in FIELDS}

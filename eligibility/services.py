@@ -16,12 +16,13 @@ from django.db.models import (
     Case,
     F,
     IntegerField,
+    JSONField,
     Q,
     QuerySet,
     Value,
     When,
 )
-from django.db.models.functions import JSONObject
+from django.db.models.functions import Cast, JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -236,9 +237,9 @@ def apply_rules(
     return counts
 
 
-def _values_json(fields: list[str]) -> JSONObject | Value:
+def _values_json(fields: list[str]) -> JSONObject | Cast:
     if not fields:
-        return Value("{}")
+        return Cast(Value("{}"), JSONField())
     return JSONObject(**{name: F(f"elig_{name}") for name in fields})
 
 
@@ -255,7 +256,10 @@ def _apply_rule(
     matching = (
         annotate(households, item.fields)
         .filter(item.q)
-        .annotate(m_hid=F("pk"), m_vals=_values_json(item.fields))
+        .annotate(
+            m_hid=F("pk"),
+            m_vals=_values_json([n for n in item.fields if CATALOGUE[n].recorded]),
+        )
         .order_by()
         .values("m_hid", "m_vals")
     )
