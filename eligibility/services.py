@@ -13,14 +13,11 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import (
-    Case,
     F,
-    IntegerField,
     JSONField,
     Q,
     QuerySet,
     Value,
-    When,
 )
 from django.db.models.functions import Cast, JSONObject
 from django.utils import timezone
@@ -374,14 +371,18 @@ class Simulation:
 LIST_LIMIT = 100
 
 
-def _any_rule(rules: Iterable[Rule]) -> tuple[Q, list[str]]:
-    compiled = compile_rules(rules)
-    q = Q(pk__in=[])
-    names: list[str] = []
-    for item in compiled:
-        q |= item.q
-        names += [n for n in item.fields if n not in names]
-    return q, names
+def _flagged_ids_sql(rules: Iterable[Rule], households: QuerySet[Household]) -> tuple[str, list]:
+    """One SELECT of the ids of households any of the rules holds for: a UNION of each
+    rule's filter, which the database plans as joins (a CASE over all rules would not)."""
+    selects = [
+        annotate(households, item.fields).filter(item.q).order_by().values("pk")
+        for item in compile_rules(rules)
+    ]
+    if not selects:
+        return households.none().values("pk").query.sql_with_params()
+    union = selects[0].union(*selects[1:]) if len(selects) > 1 else selects[0]
+    sql, params = union.query.sql_with_params()
+    return sql, list(params)
 
 
 def simulate_rule_set(*, draft: RuleSet, households: QuerySet[Household]) -> Simulation:
@@ -391,23 +392,15 @@ def simulate_rule_set(*, draft: RuleSet, households: QuerySet[Household]) -> Sim
     Each household's two outcomes are computed once, in a subquery; the groupings and lists
     read that subquery (an annotation referenced twice would be compiled twice)."""
     active = active_rule_set()
-    now_q, now_names = _any_rule(active.rules.all() if active else [])
-    draft_q, draft_names = _any_rule(draft.rules.all())
-    names = now_names + [n for n in draft_names if n not in now_names]
-    inner = (
-        annotate(households, names)
-        .annotate(
-            sim_now=Case(When(now_q, then=1), default=0, output_field=IntegerField()),
-            sim_draft=Case(When(draft_q, then=1), default=0, output_field=IntegerField()),
-        )
-        .annotate(sim_id=F("pk"), sim_kelurahan=F("kelurahan_id"))
-        .order_by()
-        .values("sim_id", "sim_kelurahan", "sim_now", "sim_draft")
-    )
-    inner_sql, params = inner.query.sql_with_params()
-    # Each household's outcome computed once into a session-private temporary table (no
-    # registry or eligibility row is written); the groupings and lists read it.
-    outcome = connection.ops.quote_name(f"eligibility_sim_{uuid.uuid4().hex[:12]}")
+    now_sql, now_params = _flagged_ids_sql(active.rules.all() if active else [], households)
+    draft_sql, draft_params = _flagged_ids_sql(draft.rules.all(), households)
+    # Each household's outcome computed once into session-private temporary tables (no
+    # registry or eligibility row is written); the groupings and lists read them.
+    suffix = uuid.uuid4().hex[:12]
+    quote = connection.ops.quote_name
+    now_t, draft_t = quote(f"eligibility_now_{suffix}"), quote(f"eligibility_draft_{suffix}")
+    outcome = quote(f"eligibility_sim_{suffix}")
+    household_table = quote(Household._meta.db_table)
     n, d = "sim_now", "sim_draft"
     sums = (
         f"SUM({n}), SUM({d}), SUM(CASE WHEN {n} = 0 AND {d} = 1 THEN 1 ELSE 0 END), "
@@ -415,8 +408,19 @@ def simulate_rule_set(*, draft: RuleSet, households: QuerySet[Household]) -> Sim
     )
     enrolment = connection.ops.quote_name(Enrolment._meta.db_table)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {outcome} AS {inner_sql}", params)
+        if is_postgresql():
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(f"CREATE TEMPORARY TABLE {now_t} AS {now_sql}", now_params)
+        cursor.execute(f"CREATE TEMPORARY TABLE {draft_t} AS {draft_sql}", draft_params)
         try:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {outcome} AS SELECT h.id AS sim_id, "
+                "h.kelurahan_id AS sim_kelurahan, "
+                f"CASE WHEN h.id IN (SELECT pk FROM {now_t}) THEN 1 ELSE 0 END AS {n}, "
+                f"CASE WHEN h.id IN (SELECT pk FROM {draft_t}) THEN 1 ELSE 0 END AS {d} "
+                f"FROM {household_table} h WHERE h.id IN (SELECT pk FROM {now_t}) "
+                f"OR h.id IN (SELECT pk FROM {draft_t})"
+            )
             cursor.execute(f"SELECT sim_kelurahan, {sums} FROM {outcome} GROUP BY sim_kelurahan")
             by_kelurahan = {row[0]: row[1:] for row in cursor.fetchall()}
             cursor.execute(
@@ -431,7 +435,8 @@ def simulate_rule_set(*, draft: RuleSet, households: QuerySet[Household]) -> Sim
             )
             changed = cursor.fetchall()
         finally:
-            cursor.execute(f"DROP TABLE {outcome}")
+            for table in (outcome, now_t, draft_t):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
     kelurahan = Region.objects.filter(pk__in=by_kelurahan).select_related("parent")
     per_kelurahan, per_kecamatan, totals = [], {}, AreaRow(name=_("Total"))
     for region in sorted(kelurahan, key=lambda r: (r.parent.name, r.name)):
