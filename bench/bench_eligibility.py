@@ -10,8 +10,8 @@ migrated and seeded with `seed_demo` unless --reuse is given. Figures, medians o
 
 - bare: `INSERT INTO <temp table> SELECT id, json_build_object('car_count', car_count) FROM
   households_household WHERE car_count >= 1`, in a transaction rolled back.
-- first run: `run_eligibility()` on no flags (every flag inserted); re-run: the same again
-  (flags refreshed, none new), each in a transaction rolled back after timing.
+- first run: `run_eligibility()` on no flags (every flag inserted), rolled back after
+  timing; then one run is kept, and a re-run (flags refreshed, none new) is timed.
 - simulation: a draft with electricity ≥ 3,500 VA instead of 2,200 VA against the active set,
   per kecamatan, kelurahan and program, with the lists (nothing written).
 Targets: full run ≤ 30 s, simulation ≤ 10 s.
@@ -78,6 +78,9 @@ def main() -> None:
         "members": _count("households_member"),
         "bare_car_rule_s": _median(args.repeat, _bare),
         "first_run_s": _median(args.repeat, _first_run),
+    }
+    results |= {
+        "rerun_s": _rerun_after_committed_run(),
         "simulation_s": _median(args.repeat, _simulation),
     }
     results["counts"] = _last_counts
@@ -124,8 +127,7 @@ def _bare() -> float:
     def work():
         with connection.cursor() as cursor:
             cursor.execute(
-                "CREATE TEMP TABLE bench_car_flags (household_id bigint, vals jsonb) "
-                "ON COMMIT DROP"
+                "CREATE TEMP TABLE bench_car_flags (household_id bigint, vals jsonb) ON COMMIT DROP"
             )
             started = time.perf_counter()
             cursor.execute(BARE_SQL)
@@ -147,6 +149,16 @@ def _first_run() -> float:
         _last_counts.update(run.counts)
 
     return _rolled_back(work)
+
+
+def _rerun_after_committed_run() -> float:
+    """A run kept (the simulation compares against its open flags), then a re-run timed."""
+    from eligibility.models import Flag
+    from eligibility.services import run_eligibility
+
+    if not Flag.objects.exists():
+        run_eligibility()
+    return _rolled_back(run_eligibility)
 
 
 def _simulation() -> float:
@@ -183,6 +195,7 @@ def _report(r: dict) -> None:
         f"  full run, {len(r['counts'])} rules        : {r['first_run_s']:.2f} s "
         f"({r['ratio_run_to_bare']:.1f}× the bare statement; target ≤ {RUN_TARGET_S:.0f} s)"
     )
+    print(f"  re-run (flags refreshed)       : {r['rerun_s']:.2f} s")
     print(
         f"  simulation (≥ 3,500 VA)        : {r['simulation_s']:.2f} s "
         f"(target ≤ {SIMULATION_TARGET_S:.0f} s)"

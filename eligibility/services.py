@@ -371,15 +371,27 @@ class Simulation:
 LIST_LIMIT = 100
 
 
-def _flagged_ids_sql(rules: Iterable[Rule], households: QuerySet[Household]) -> tuple[str, list]:
-    """One SELECT of the ids of households any of the rules holds for: a UNION of each
-    rule's filter, which the database plans as joins (a CASE over all rules would not)."""
+def _flagged_ids_sql(
+    rules: Iterable[CompiledRule], households: QuerySet[Household], flagged_codes: list[str]
+) -> tuple[str, list]:
+    """One SELECT of the ids (`hid`) of households flagged: the open flags of
+    `flagged_codes`, and any of `rules` evaluated live; a UNION of filters, which the
+    database plans as joins (a CASE over all rules would not)."""
     selects = [
-        annotate(households, item.fields).filter(item.q).order_by().values("pk")
-        for item in compile_rules(rules)
+        Flag.objects.open()
+        .filter(rule_code__in=flagged_codes, household__in=households.values("pk"))
+        .annotate(hid=F("household_id"))
+        .order_by()
+        .values("hid")
     ]
-    if not selects:
-        return households.none().values("pk").query.sql_with_params()
+    selects += [
+        annotate(households, item.fields)
+        .filter(item.q)
+        .annotate(hid=F("pk"))
+        .order_by()
+        .values("hid")
+        for item in rules
+    ]
     union = selects[0].union(*selects[1:]) if len(selects) > 1 else selects[0]
     sql, params = union.query.sql_with_params()
     return sql, list(params)
@@ -387,13 +399,23 @@ def _flagged_ids_sql(rules: Iterable[Rule], households: QuerySet[Household]) -> 
 
 def simulate_rule_set(*, draft: RuleSet, households: QuerySet[Household]) -> Simulation:
     """Households flagged under the active set versus under `draft`, per kecamatan, kelurahan
-    and program, with the households that change. Reads only: nothing is written.
+    and program, with the households that change. Reads only: nothing is written. "Now"
+    is the open flags, so it is as current as the last run and the saves since.
 
     Each household's two outcomes are computed once, in a subquery; the groupings and lists
     read that subquery (an annotation referenced twice would be compiled twice)."""
     active = active_rule_set()
-    now_sql, now_params = _flagged_ids_sql(active.rules.all() if active else [], households)
-    draft_sql, draft_params = _flagged_ids_sql(draft.rules.all(), households)
+    current = {
+        c.rule.code: c.condition for c in compile_rules(active.rules.all() if active else [])
+    }
+    proposed = compile_rules(draft.rules.all())
+    # Flagged now: the open flags (kept current by runs and after each save). Under the
+    # draft: the same flags for rules whose (expanded) condition is unchanged, and the
+    # changed or new rules evaluated now.
+    unchanged = [c.rule.code for c in proposed if current.get(c.rule.code) == c.condition]
+    changed = [c for c in proposed if c.rule.code not in unchanged]
+    now_sql, now_params = _flagged_ids_sql([], households, list(current))
+    draft_sql, draft_params = _flagged_ids_sql(changed, households, unchanged)
     # Each household's outcome computed once into session-private temporary tables (no
     # registry or eligibility row is written); the groupings and lists read them.
     suffix = uuid.uuid4().hex[:12]
@@ -416,10 +438,10 @@ def simulate_rule_set(*, draft: RuleSet, households: QuerySet[Household]) -> Sim
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {outcome} AS SELECT h.id AS sim_id, "
                 "h.kelurahan_id AS sim_kelurahan, "
-                f"CASE WHEN h.id IN (SELECT pk FROM {now_t}) THEN 1 ELSE 0 END AS {n}, "
-                f"CASE WHEN h.id IN (SELECT pk FROM {draft_t}) THEN 1 ELSE 0 END AS {d} "
-                f"FROM {household_table} h WHERE h.id IN (SELECT pk FROM {now_t}) "
-                f"OR h.id IN (SELECT pk FROM {draft_t})"
+                f"CASE WHEN h.id IN (SELECT hid FROM {now_t}) THEN 1 ELSE 0 END AS {n}, "
+                f"CASE WHEN h.id IN (SELECT hid FROM {draft_t}) THEN 1 ELSE 0 END AS {d} "
+                f"FROM {household_table} h WHERE h.id IN (SELECT hid FROM {now_t}) "
+                f"OR h.id IN (SELECT hid FROM {draft_t})"
             )
             cursor.execute(f"SELECT sim_kelurahan, {sums} FROM {outcome} GROUP BY sim_kelurahan")
             by_kelurahan = {row[0]: row[1:] for row in cursor.fetchall()}

@@ -168,6 +168,7 @@ def test_simulation_compares_per_area_and_writes_nothing(margahayu, verifikator)
     # given: one household at 2,200 VA, one at 3,500 VA
     low = household_with_members(margahayu, size=2, electricity_va=2200, welfare_decile=7)
     high = household_with_members(margahayu, size=2, electricity_va=3500, welfare_decile=7)
+    run_eligibility()
     rule = Rule.objects.get(code="electricity_high", rule_set__status="active")
     condition = {"field": "electricity_va", "op": ">=", "value": 3500}
     draft = save_rule(rule=rule, data=_rule_data(rule, condition=condition), by=verifikator)
