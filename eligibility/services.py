@@ -402,8 +402,8 @@ def simulate_rule_set(*, draft: RuleSet, households: QuerySet[Household]) -> Sim
     and program, with the households that change. Reads only: nothing is written. "Now"
     is the open flags, so it is as current as the last run and the saves since.
 
-    Each household's two outcomes are computed once, in a subquery; the groupings and lists
-    read that subquery (an annotation referenced twice would be compiled twice)."""
+    Each household's two outcomes are computed once, into temporary tables; the groupings
+    and lists read them."""
     active = active_rule_set()
     current = {
         c.rule.code: c.condition for c in compile_rules(active.rules.all() if active else [])
