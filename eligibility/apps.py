@@ -8,7 +8,7 @@ class EligibilityConfig(AppConfig):
     verbose_name = _("Eligibility")
 
     def ready(self) -> None:
-        from eligibility.services import evaluate_household
+        from eligibility.tasks import enqueue_household_evaluation
         from households.hooks import register_after_household_save
 
-        register_after_household_save(evaluate_household)
+        register_after_household_save(enqueue_household_evaluation)

@@ -16,3 +16,16 @@ def start_eligibility_run_task() -> None:
     from eligibility.services import start_eligibility_run
 
     start_eligibility_run(by=None)
+
+
+@shared_task(acks_late=True)
+def evaluate_household_task(household_id: int) -> None:
+    from eligibility.services import evaluate_household
+
+    evaluate_household(household_id)
+
+
+def enqueue_household_evaluation(household_id: int) -> None:
+    """The after-save hook (households.hooks; it already runs after commit). A worker does
+    the evaluation, so a save does not wait on the registry-wide duplicate check."""
+    evaluate_household_task.delay(household_id)
