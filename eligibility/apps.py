@@ -6,3 +6,10 @@ class EligibilityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "eligibility"
     verbose_name = _("Eligibility")
+
+    def ready(self) -> None:
+        from eligibility.tasks import enqueue_household_evaluation, enqueue_run_after_import
+        from households.hooks import register_after_household_save, register_after_import
+
+        register_after_household_save(enqueue_household_evaluation)
+        register_after_import(enqueue_run_after_import)

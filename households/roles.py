@@ -42,21 +42,44 @@ _REGISTRY_WRITE = [
 
 _IMPORT = ["households.add_importbatch", "households.view_importbatch"]
 
+# Eligibility (issue 4): anyone who reads a household reads its flags and their receipt;
+# only the Verifikator decides flags, edits rules, simulates and activates them.
+_FLAGS_READ = [
+    "eligibility.view_flag",
+    "eligibility.view_rule",
+    "eligibility.view_ruleset",
+    "eligibility.view_run",
+    "eligibility.view_reviewdecision",
+]
+_ELIGIBILITY_DECIDE = [
+    "eligibility.review_flag",
+    "eligibility.add_rule",
+    "eligibility.change_rule",
+    "eligibility.add_ruleset",
+    "eligibility.activate_ruleset",
+    "eligibility.simulate_ruleset",
+    "eligibility.start_run",
+]
+
 # What each role may do; *which records* it may do it to is households.scope's job.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.PENDAMPING: _REGISTRY_READ + _REGISTRY_WRITE,
-    Role.OPERATOR_PUSKESOS: _REGISTRY_READ + _REGISTRY_WRITE + _IMPORT,
-    Role.PETUGAS_OPD: _REGISTRY_READ,
+    Role.PENDAMPING: _REGISTRY_READ + _REGISTRY_WRITE + _FLAGS_READ,
+    Role.OPERATOR_PUSKESOS: _REGISTRY_READ + _REGISTRY_WRITE + _IMPORT + _FLAGS_READ,
+    Role.PETUGAS_OPD: _REGISTRY_READ + _FLAGS_READ,
     Role.VERIFIKATOR: _REGISTRY_READ
     + _REGISTRY_WRITE
     + _IMPORT
-    + ["households.add_enrolment", "households.change_enrolment"],
-    Role.DATA_STEWARD: _REGISTRY_READ + _IMPORT,
+    + ["households.add_enrolment", "households.change_enrolment"]
+    + _FLAGS_READ
+    + _ELIGIBILITY_DECIDE,
+    Role.DATA_STEWARD: _REGISTRY_READ + _IMPORT + _FLAGS_READ,
     Role.PERENCANA: [],
     Role.PIMPINAN: [],
     Role.ADMIN: _REGISTRY_READ
     + _REGISTRY_WRITE
     + _IMPORT
+    + _FLAGS_READ
+    + ["eligibility.start_run"]
     + [
         "households.add_enrolment",
         "households.change_enrolment",

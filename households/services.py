@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from households.hooks import household_saved
 from households.models import ChangeRecord, Enrolment, Household, Member, Program
 from households.nik import nik_discrepancies
 from households.validators import normalise_rt_rw
@@ -114,6 +115,7 @@ def _register_household(
     household.save()
     _record(household, "household", household, ChangeRecord.Action.CREATED, {}, by)
     _apply_members(household=household, changes=members, by=by)
+    household_saved(household.pk)
     return household
 
 
@@ -167,6 +169,7 @@ def _update_household(
     if changes:
         _record(current, "household", current, ChangeRecord.Action.UPDATED, changes, by)
     _apply_members(household=current, changes=members, by=by)
+    household_saved(current.pk)
     return current
 
 
@@ -459,6 +462,7 @@ def enrol_in_program(
         household=household, program=program, member=member, start_date=start_date
     )
     _record(household, "enrolment", enrolment, ChangeRecord.Action.CREATED, {}, by)
+    household_saved(household.pk)
     return enrolment
 
 
@@ -479,4 +483,5 @@ def change_enrolment_status(
     if changes:
         current.save(update_fields=["status", "end_date", "updated_at"])
         _record(current.household, "enrolment", current, ChangeRecord.Action.UPDATED, changes, by)
+        household_saved(current.household_id)
     return current

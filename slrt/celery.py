@@ -12,4 +12,12 @@ app.autodiscover_tasks()
 
 # The beat schedule is code: one commented crontab per entry, added by the issues
 # that bring the jobs (eligibility runs, snapshots, referral deadlines).
-app.conf.beat_schedule = {}
+from celery.schedules import crontab  # noqa: E402
+
+app.conf.beat_schedule = {
+    # Eligibility: the active rule set over the whole registry, nightly at 01:30 Jakarta time.
+    "eligibility-nightly-run": {
+        "task": "eligibility.tasks.start_eligibility_run_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
+}

@@ -167,3 +167,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Eligibility: the city's poverty line (Rp per capita per month). Default: garis kemiskinan
+# Kota Bekasi 2022 (BPS via Dinsos), the only city figure in shared/data/bekasi_city_indicators.csv.
+POVERTY_LINE = env.int("POVERTY_LINE", default=731_392)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+import eligibility.api  # noqa: F401  (registers its viewsets on the router)
 import households.api  # noqa: F401  (registers its viewsets on the router)
 from households import views as household_views
 from slrt.api import router
@@ -11,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("households/", include("households.urls")),
+    path("eligibility/", include("eligibility.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),

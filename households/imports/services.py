@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from households.hooks import registry_imported
 from households.imports import checked as stored_checks
 from households.imports.apply import apply_plan
 from households.imports.plan import build_plan
@@ -198,6 +199,7 @@ def _commit_import_batch(batch_id: int) -> ImportBatch | None:
             )
             apply_plan(plan=plan, batch=batch, by=batch.committed_by)
             _store_outcome(batch, checked, plan, committed=True)
+            registry_imported(batch.pk)  # eligibility checks the new rows after the commit
     except UnreadableFile as error:  # the stored file changed or vanished since the check
         return _fail(ImportBatch.objects.get(pk=batch_id), error.message)
     except Exception:

@@ -1,0 +1,147 @@
+"""Eligibility API under /api/v1/: scoped reads, review as an action (STYLE.md section 7)."""
+
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
+from eligibility.selectors import rule_sets, rules, visible_decisions, visible_flags, visible_runs
+from eligibility.services import review_flags
+from households.api import ModelPermission
+from households.scope import scope_for
+from slrt.api import router
+
+
+class ScopedModelPermission(ModelPermission):
+    """The model's view permission, and personal data in scope: aggregate-only roles get 403.
+    Writes are actions that check their own permission (review: eligibility.review_flag)."""
+
+    perms_map = {**ModelPermission.perms_map, "POST": ["%(app_label)s.view_%(model_name)s"]}
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and scope_for(request.user).personal_data
+
+
+class RuleSerializer(serializers.ModelSerializer):
+    rule_set_version = serializers.IntegerField(source="rule_set.version", read_only=True)
+
+    class Meta:
+        model = Rule
+        fields = [
+            "id", "code", "version", "rule_set", "rule_set_version", "name_id", "name_en",
+            "kind", "condition", "message", "severity",
+        ]  # fmt: skip
+
+
+class RuleSetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RuleSet
+        fields = ["id", "version", "status", "note", "activated_at", "created_at"]
+
+
+class RunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Run
+        fields = ["id", "rule_set", "status", "started_at", "finished_at", "duration_ms", "counts"]
+
+
+class FlagSerializer(serializers.ModelSerializer):
+    rule_version = serializers.IntegerField(source="rule.version", read_only=True)
+
+    class Meta:
+        model = Flag
+        fields = [
+            "id", "household", "rule", "rule_code", "rule_version", "status", "values",
+            "decision", "resolved_at", "created_at", "updated_at",
+        ]  # fmt: skip
+
+
+class ReviewDecisionSerializer(serializers.ModelSerializer):
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True)
+
+    class Meta:
+        model = ReviewDecision
+        fields = ["id", "flag", "decision", "reason", "decided_by", "created_at"]
+
+
+class ReviewInput(serializers.Serializer):
+    flags = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    decision = serializers.ChoiceField(choices=["confirmed", "dismissed"])
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RuleViewSet(viewsets.ReadOnlyModelViewSet):
+    """Rules of every rule set version. Needs eligibility.view_rule."""
+
+    queryset = rules()
+    serializer_class = RuleSerializer
+    permission_classes = [ScopedModelPermission]
+    filterset_fields = ["rule_set", "code", "kind"]
+
+
+class RuleSetViewSet(viewsets.ReadOnlyModelViewSet):
+    """Rule set versions (draft, active, retired). Needs eligibility.view_ruleset."""
+
+    queryset = rule_sets()
+    serializer_class = RuleSetSerializer
+    permission_classes = [ScopedModelPermission]
+    filterset_fields = ["status"]
+
+
+class RunViewSet(viewsets.ReadOnlyModelViewSet):
+    """Complete eligibility runs with counts per rule. Needs eligibility.view_run."""
+
+    serializer_class = RunSerializer
+    permission_classes = [ScopedModelPermission]
+
+    def get_queryset(self):
+        return visible_runs(self.request.user)
+
+
+class FlagViewSet(viewsets.ReadOnlyModelViewSet):
+    """Flags of households in the caller's scope (eligibility.view_flag); `review` needs
+    eligibility.review_flag."""
+
+    serializer_class = FlagSerializer
+    permission_classes = [ScopedModelPermission]
+    filterset_fields = ["rule_code", "status", "decision", "household"]
+
+    def get_queryset(self):
+        return visible_flags(self.request.user).order_by("pk")
+
+    @action(detail=False, methods=["post"])
+    def review(self, request):
+        if not request.user.has_perm("eligibility.review_flag"):
+            raise PermissionDenied
+        data = ReviewInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        flags = list(self.get_queryset().filter(pk__in=data.validated_data["flags"]))
+        if len(flags) != len(set(data.validated_data["flags"])):
+            return Response(status=status.HTTP_404_NOT_FOUND)
+        done = review_flags(
+            flags=flags,
+            decision=data.validated_data["decision"],
+            reason=data.validated_data["reason"],
+            by=request.user,
+        )
+        return Response(FlagSerializer(done, many=True).data)
+
+
+class ReviewDecisionViewSet(viewsets.ReadOnlyModelViewSet):
+    """The history of decisions on flags in scope. Needs eligibility.view_reviewdecision."""
+
+    serializer_class = ReviewDecisionSerializer
+    permission_classes = [ScopedModelPermission]
+
+    def get_queryset(self):
+        return visible_decisions(self.request.user).order_by("-created_at", "-pk")
+
+
+router.register("eligibility/rules", RuleViewSet, basename="eligibility-rule")
+router.register("eligibility/rule-sets", RuleSetViewSet, basename="eligibility-ruleset")
+router.register("eligibility/runs", RunViewSet, basename="eligibility-run")
+router.register("eligibility/flags", FlagViewSet, basename="eligibility-flag")
+router.register(
+    "eligibility/review-decisions", ReviewDecisionViewSet, basename="eligibility-decision"
+)

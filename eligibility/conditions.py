@@ -1,0 +1,296 @@
+"""Rule conditions: validate, compile to SQL (Q) and evaluate in Python. Pure: no ORM access.
+
+A condition is JSON data, never code:
+  {"all": [c, ...]}  {"any": [c, ...]}  {"not": c}
+  {"field": "car_count", "op": ">=", "value": 1}
+  {"rule_kind": "exclusion"}  any rule of that kind in the same set (expanded before use)
+The field catalogue (eligibility.fields) says which fields exist, their type and how each is
+read in SQL and in Python; the two evaluators here must agree (tests/eligibility).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+INT, TEXT, BOOL, CODES = "int", "text", "bool", "codes"
+
+OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "in", "between", "is_empty")
+OPERATORS_BY_TYPE = {
+    INT: OPERATORS,
+    TEXT: ("=", "!=", "in", "is_empty"),
+    BOOL: ("=", "!="),
+    CODES: ("in", "is_empty"),  # a set of codes: "in" means any of them
+}
+KINDS = ("exclusion", "inclusion", "data_quality")
+MAX_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What conditions need to know of a catalogue field: its type and allowed choices."""
+
+    name: str
+    type: str
+    choices: tuple[str, ...] = ()
+
+
+def _invalid(message: str, code: str, **params: Any) -> ValidationError:
+    return ValidationError(message, code=code, params=params)
+
+
+def validate(condition: Any, fields: Mapping[str, FieldSpec], depth: int = 0) -> None:
+    """Refuse anything but a well-formed condition over whitelisted fields."""
+    if depth > MAX_DEPTH:
+        raise _invalid(_("The condition is nested too deeply."), "too_deep")
+    if not isinstance(condition, dict) or len(condition) == 0:
+        raise _invalid(_("A condition must be an object."), "not_object")
+    if "all" in condition or "any" in condition:
+        key = "all" if "all" in condition else "any"
+        parts = condition[key]
+        if len(condition) != 1 or not isinstance(parts, list) or not parts:
+            raise _invalid(
+                _("“%(key)s” needs a non-empty list of conditions."), "bad_group", key=key
+            )
+        for part in parts:
+            validate(part, fields, depth + 1)
+        return
+    if "not" in condition:
+        if len(condition) != 1:
+            raise _invalid(_("“not” takes exactly one condition."), "bad_not")
+        validate(condition["not"], fields, depth + 1)
+        return
+    if "rule_kind" in condition:
+        if len(condition) != 1 or condition["rule_kind"] not in KINDS:
+            raise _invalid(_("Unknown rule kind in the condition."), "bad_rule_kind")
+        return
+    _validate_leaf(condition, fields)
+
+
+def _validate_leaf(condition: dict, fields: Mapping[str, FieldSpec]) -> None:
+    if set(condition) - {"field", "op", "value"} or "field" not in condition:
+        raise _invalid(_("A comparison has the keys “field”, “op” and “value”."), "bad_comparison")
+    name, op = condition["field"], condition.get("op")
+    if name not in fields:
+        raise _invalid(_("Unknown field “%(field)s”."), "unknown_field", field=str(name)[:60])
+    spec = fields[name]
+    if op not in OPERATORS:
+        raise _invalid(_("Unknown operator “%(op)s”."), "unknown_operator", op=str(op)[:20])
+    if op not in OPERATORS_BY_TYPE[spec.type]:
+        raise _invalid(
+            _("The operator “%(op)s” cannot be used with the field “%(field)s”."),
+            "operator_not_allowed",
+            op=op,
+            field=name,
+        )
+    value = condition.get("value")
+    if op == "is_empty":
+        if value not in (None, True):
+            raise _invalid(_("“is_empty” takes no value."), "bad_value")
+        return
+    if op == "in":
+        if not isinstance(value, list) or not value:
+            raise _invalid(
+                _("The value for “%(field)s” must be a non-empty list."), "bad_value", field=name
+            )
+        for item in value:
+            _check_scalar(spec, item)
+        return
+    if op == "between":
+        if not isinstance(value, list) or len(value) != 2:
+            raise _invalid(
+                _("“between” needs two values, the lowest and the highest."), "bad_value"
+            )
+        _check_scalar(spec, value[0])
+        _check_scalar(spec, value[1])
+        if value[0] > value[1]:
+            raise _invalid(
+                _("In “between” the first value must not exceed the second."), "bad_value"
+            )
+        return
+    _check_scalar(spec, value)
+
+
+def _check_scalar(spec: FieldSpec, value: Any) -> None:
+    ok = {
+        INT: isinstance(value, int) and not isinstance(value, bool),
+        BOOL: isinstance(value, bool),
+        TEXT: isinstance(value, str),
+        CODES: isinstance(value, str),
+    }[spec.type]
+    if ok and spec.choices and value not in spec.choices:
+        ok = False
+    if not ok:
+        expected = {
+            INT: _("a whole number"),
+            BOOL: _("yes or no (true/false)"),
+            TEXT: _("text"),
+            CODES: _("a code"),
+        }[spec.type]
+        if spec.choices:
+            expected = _("one of: %(choices)s") % {"choices": ", ".join(spec.choices)}
+        raise _invalid(
+            _("The value %(value)s does not fit the field “%(field)s”: expected %(expected)s."),
+            "bad_value",
+            value=repr(value)[:40],
+            field=spec.name,
+            expected=expected,
+        )
+
+
+def expand(condition: dict, rules_of_kind: Callable[[str], list[dict]]) -> dict:
+    """Replace {"rule_kind": k} with "any" over the conditions of the set's rules of kind k."""
+    if "rule_kind" in condition:
+        parts = [expand(c, rules_of_kind) for c in rules_of_kind(condition["rule_kind"])]
+        return {"any": parts} if parts else {"never": True}
+    if "all" in condition or "any" in condition:
+        key = "all" if "all" in condition else "any"
+        return {key: [expand(c, rules_of_kind) for c in condition[key]]}
+    if "not" in condition:
+        return {"not": expand(condition["not"], rules_of_kind)}
+    return condition
+
+
+def fields_used(condition: dict) -> list[str]:
+    """The catalogue fields a (expanded) condition reads, in first-use order."""
+    found: list[str] = []
+
+    def walk(c: dict) -> None:
+        if "field" in c and c["field"] not in found:
+            found.append(c["field"])
+        for key in ("all", "any"):
+            for part in c.get(key, ()):
+                walk(part)
+        if "not" in c:
+            walk(c["not"])
+
+    walk(condition)
+    return found
+
+
+# --- SQL -------------------------------------------------------------------------------------
+
+_LOOKUPS = {"=": "exact", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
+NEVER = Q(pk__in=[])
+
+
+def to_q(
+    condition: dict,
+    column: Callable[[str], str | None],
+    codes_q: Callable[[str, list | None], Q],
+    types: Mapping[str, str],
+    non_null: frozenset[str] = frozenset(),
+) -> Q:
+    """Compile a validated, expanded condition to a Q over annotated columns.
+
+    Every comparison is two-valued: a missing value (NULL) never matches a comparison, so
+    "not" behaves as in Python. `column(field)` names the annotation holding the field;
+    `codes_q(field, codes)` builds the test of a set-valued field (codes None: "is empty").
+    """
+    if condition.get("never"):
+        return NEVER
+    if "all" in condition or "any" in condition:
+        key = "all" if "all" in condition else "any"
+        parts = [to_q(c, column, codes_q, types, non_null) for c in condition[key]]
+        if not parts:
+            return Q() if key == "all" else NEVER
+        result = parts[0]
+        for part in parts[1:]:
+            result = (result & part) if key == "all" else (result | part)
+        return result
+    if "not" in condition:
+        return ~to_q(condition["not"], column, codes_q, types, non_null)
+    name, op, value = condition["field"], condition["op"], condition.get("value")
+    col = column(name)
+    if op == "is_empty":
+        if col is None:
+            return codes_q(name, None)
+        empty = Q(**{f"{col}__isnull": True})
+        return empty | Q(**{col: ""}) if types[name] == TEXT else empty
+    if col is None:  # a set of codes
+        return codes_q(name, value)
+    # Referencing an annotation twice compiles it twice: skip the test where it cannot be NULL.
+    present = Q() if name in non_null else Q(**{f"{col}__isnull": False})
+    if op == "!=":
+        return present & ~Q(**{col: value})
+    if op == "in":
+        return present & Q(**{f"{col}__in": value})
+    if op == "between":
+        return present & Q(**{f"{col}__gte": value[0], f"{col}__lte": value[1]})
+    return present & Q(**{f"{col}__{_LOOKUPS[op]}": value})
+
+
+# --- Python ----------------------------------------------------------------------------------
+
+
+def evaluate(condition: dict, values: Mapping[str, Any]) -> bool:
+    """The same condition over one household's field values (read by the catalogue)."""
+    if condition.get("never"):
+        return False
+    if "all" in condition:
+        return all(evaluate(c, values) for c in condition["all"])
+    if "any" in condition:
+        return any(evaluate(c, values) for c in condition["any"])
+    if "not" in condition:
+        return not evaluate(condition["not"], values)
+    op, value = condition["op"], condition.get("value")
+    actual = values[condition["field"]]
+    if isinstance(actual, (set, frozenset)):
+        return not actual if op == "is_empty" else bool(actual & set(value))
+    if op == "is_empty":
+        return actual is None or actual == ""
+    if actual is None:
+        return False
+    return _PYTHON_OPERATORS[op](actual, value)
+
+
+_PYTHON_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": lambda a, v: a == v,
+    "!=": lambda a, v: a != v,
+    "<": lambda a, v: a < v,
+    "<=": lambda a, v: a <= v,
+    ">": lambda a, v: a > v,
+    ">=": lambda a, v: a >= v,
+    "in": lambda a, v: a in v,
+    "between": lambda a, v: v[0] <= a <= v[1],
+}
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def render_message(template: str, values: Mapping[str, Any]) -> str:
+    """Fill {field} placeholders with values; nothing else in the template is interpreted."""
+
+    def fill(match: re.Match) -> str:
+        value = values.get(match.group(1))
+        if value is None:
+            return "–"
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        if isinstance(value, (list, set, frozenset, tuple)):
+            return ", ".join(sorted(str(v) for v in value)) or "–"
+        if isinstance(value, int):
+            return f"{value:,}".replace(",", ".")
+        return str(value)
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+def validate_template(template: str, known: Iterable[str]) -> None:
+    unknown = sorted(set(_PLACEHOLDER.findall(template)) - set(known))
+    if unknown:
+        raise _invalid(
+            _("The message names unknown fields: %(fields)s."),
+            "unknown_placeholder",
+            fields=", ".join(unknown),
+        )
+
+
+def placeholders(template: str) -> list[str]:
+    return list(dict.fromkeys(_PLACEHOLDER.findall(template)))

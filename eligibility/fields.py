@@ -1,0 +1,346 @@
+"""The field catalogue: the household facts a rule may use, each defined once, with its SQL
+annotation and its Python reader (which must agree; tests/eligibility/test_fields.py)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    Expression,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from eligibility.conditions import BOOL, CODES, INT, TEXT, FieldSpec
+from households.models import Enrolment, Household, Member
+
+OFFICIALS = (Member.Occupation.ASN, Member.Occupation.TNI, Member.Occupation.POLRI)
+
+
+@dataclass
+class Facts:
+    """One household and what the readers need of it, loaded in a fixed number of queries."""
+
+    household: Household
+    members: list[Member]
+    programs: frozenset[str]
+    today: datetime.date
+    duplicates: bool
+
+
+@dataclass(frozen=True)
+class CatalogueField:
+    name: str
+    type: str
+    label: Any
+    annotation: Callable[[datetime.date], Expression | None]  # None: a set tested by codes_q
+    read: Callable[[Facts], Any]
+    # Where the value comes from, for the decision receipt: entity and its model fields.
+    sources: tuple[str, tuple[str, ...]] = ("household", ())
+    choices: tuple[str, ...] = ()
+    # False: too costly to recompute per flagged household for the stored values; a rule on
+    # it says the fact in its message (a flag on it means it held).
+    recorded: bool = True
+
+    @property
+    def spec(self) -> FieldSpec:
+        return FieldSpec(self.name, self.type, self.choices)
+
+
+def _living(**filters: Any) -> QuerySet[Member]:
+    return Member.objects.filter(household_id=OuterRef("pk"), is_deceased=False, **filters)
+
+
+def _count(queryset: QuerySet[Member]) -> Expression:
+    counted = queryset.order_by().values("household_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _school_age_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Children aged 7 to 17 today: born after (today − 18 years), on or before (today − 7)."""
+
+    def years_before(years: int) -> datetime.date:
+        try:
+            return today.replace(year=today.year - years)
+        except ValueError:  # 29 February
+            return today.replace(year=today.year - years, day=28)
+
+    return years_before(18), years_before(7)
+
+
+def _out_of_school(today: datetime.date) -> Expression:
+    oldest, youngest = _school_age_bounds(today)
+    return _count(
+        _living(birth_date__gt=oldest, birth_date__lte=youngest).exclude(
+            schooling=Member.Schooling.ATTENDING
+        )
+    )
+
+
+def _read_out_of_school(facts: Facts) -> int:
+    oldest, youngest = _school_age_bounds(facts.today)
+    return sum(
+        1
+        for m in facts.members
+        if not m.is_deceased
+        and oldest < m.birth_date <= youngest
+        and m.schooling != Member.Schooling.ATTENDING
+    )
+
+
+def _per(numerator: str, scale: int = 1) -> Callable[[datetime.date], Expression]:
+    def build(today: datetime.date) -> Expression:
+        return Case(
+            When(member_count__gt=0, then=F(numerator) * scale / F("member_count")),
+            default=None,
+            output_field=BigIntegerField(),
+        )
+
+    return build
+
+
+def _read_per(numerator: str, facts: Facts) -> int | None:
+    value, count = getattr(facts.household, numerator), facts.household.member_count
+    return None if value is None or not count else value // count
+
+
+def _poverty_pct(today: datetime.date) -> Expression:
+    line = int(settings.POVERTY_LINE)
+    return Case(
+        When(
+            member_count__gt=0,
+            then=F("monthly_income") * 100 / (F("member_count") * Value(line, BigIntegerField())),
+        ),
+        default=None,
+        output_field=BigIntegerField(),
+    )
+
+
+def _read_poverty_pct(facts: Facts) -> int | None:
+    h = facts.household
+    if h.monthly_income is None or not h.member_count:
+        return None
+    return h.monthly_income * 100 // (h.member_count * int(settings.POVERTY_LINE))
+
+
+def _active_enrolments() -> QuerySet[Enrolment]:
+    return Enrolment.objects.filter(household_id=OuterRef("pk"), status=Enrolment.Status.ACTIVE)
+
+
+def _same_person_elsewhere(today: datetime.date) -> Expression:
+    """Uncorrelated, so the database computes the duplicated (name, birth date) keys once
+    (a correlated search of all members per household is quadratic)."""
+    key = Concat("name", Value("|"), Cast("birth_date", CharField()), output_field=CharField())
+    living = Member.objects.filter(is_deceased=False).annotate(person_key=key)
+    shared = (
+        living.order_by()
+        .values("person_key")
+        .annotate(households=Count("household_id", distinct=True))
+        .filter(households__gt=1)
+        .values("person_key")
+    )
+    # Correlated only on the household (its few members, by index); the shared keys are
+    # few and computed once (a hashed subplan).
+    return Exists(living.filter(household_id=OuterRef("pk"), person_key__in=shared))
+
+
+def _direct(name: str, type_: str, label: Any, model_field: str | None = None) -> CatalogueField:
+    column = model_field or name
+    choices: tuple[str, ...] = ()
+    if type_ == TEXT:
+        choices = tuple(str(v) for v, _label in Household._meta.get_field(column).choices)
+    return CatalogueField(
+        name=name,
+        type=type_,
+        label=label,
+        annotation=lambda today: F(column),
+        read=lambda facts: getattr(facts.household, column),
+        sources=("household", (column,)),
+        choices=choices,
+    )
+
+
+FIELDS: list[CatalogueField] = [
+    _direct("car_count", INT, _("cars")),
+    _direct("motorcycle_count", INT, _("motorcycles")),
+    _direct("electricity_va", INT, _("electricity (VA)")),
+    _direct("floor_area", INT, _("floor area (m²)")),
+    _direct("land_area", INT, _("land owned (m²)")),
+    _direct("monthly_income", INT, _("monthly income (Rp)")),
+    _direct("monthly_expenditure", INT, _("monthly expenditure (Rp)")),
+    _direct("welfare_decile", INT, _("welfare decile")),
+    _direct("member_count", INT, _("members")),
+    _direct("floor_material", TEXT, _("floor")),
+    _direct("wall_material", TEXT, _("walls")),
+    _direct("roof_material", TEXT, _("roof")),
+    _direct("house_ownership", TEXT, _("house ownership")),
+    _direct("cooking_fuel", TEXT, _("cooking fuel")),
+    _direct("has_air_conditioner", BOOL, _("air conditioner")),
+    _direct("has_gold", BOOL, _("gold or jewellery of 10 g or more")),
+    _direct("owns_other_house", BOOL, _("owns a house elsewhere")),
+    CatalogueField(
+        "per_capita_income",
+        INT,
+        _("income per person (Rp)"),
+        _per("monthly_income"),
+        lambda facts: _read_per("monthly_income", facts),
+        ("household", ("monthly_income",)),
+    ),
+    CatalogueField(
+        "income_pct_of_poverty_line",
+        INT,
+        _("income per person, % of the poverty line"),
+        _poverty_pct,
+        _read_poverty_pct,
+        ("household", ("monthly_income",)),
+    ),
+    CatalogueField(
+        "floor_area_per_capita",
+        INT,
+        _("floor area per person (m²)"),
+        _per("floor_area"),
+        lambda facts: _read_per("floor_area", facts),
+        ("household", ("floor_area",)),
+    ),
+    CatalogueField(
+        "has_asn_tni_polri_member",
+        BOOL,
+        _("a member is ASN, TNI or Polri"),
+        lambda today: Exists(_living(occupation__in=OFFICIALS)),
+        lambda facts: any(m.occupation in OFFICIALS and not m.is_deceased for m in facts.members),
+        ("member", ("occupation",)),
+    ),
+    CatalogueField(
+        "children_out_of_school",
+        INT,
+        _("children aged 7–17 not in school"),
+        _out_of_school,
+        _read_out_of_school,
+        ("member", ("schooling", "birth_date")),
+    ),
+    CatalogueField(
+        "disabled_member_count",
+        INT,
+        _("members with a disability"),
+        lambda today: _count(_living().exclude(disability=Member.Disability.NONE)),
+        lambda facts: sum(
+            1 for m in facts.members if not m.is_deceased and m.disability != Member.Disability.NONE
+        ),
+        ("member", ("disability",)),
+    ),
+    CatalogueField(
+        "enrolled_programs",
+        CODES,
+        _("programs"),
+        lambda today: None,
+        lambda facts: facts.programs,
+        ("enrolment", ("program", "status")),
+    ),
+    CatalogueField(
+        "is_aid_recipient",
+        BOOL,
+        _("receives aid"),
+        lambda today: Exists(_active_enrolments()),
+        lambda facts: bool(facts.programs),
+        ("enrolment", ("program", "status")),
+    ),
+    CatalogueField(
+        "nik_discrepancy",
+        BOOL,
+        _("a NIK disagrees with the member's record"),
+        lambda today: Exists(_living().exclude(nik_warnings=[])),
+        lambda facts: any(m.nik_warnings and not m.is_deceased for m in facts.members),
+        ("member", ("nik", "birth_date", "sex")),
+    ),
+    CatalogueField(
+        "same_person_in_two_households",
+        BOOL,
+        _("a member (name and date of birth) is also in another household"),
+        _same_person_elsewhere,
+        lambda facts: facts.duplicates,
+        ("member", ("name", "birth_date")),
+        recorded=False,
+    ),
+]
+CATALOGUE: dict[str, CatalogueField] = {f.name: f for f in FIELDS}
+SPECS = {f.name: f.spec for f in FIELDS}
+TYPES = {f.name: f.type for f in FIELDS}
+# Fields whose SQL is never NULL (counts, EXISTS tests, NOT NULL columns).
+NON_NULL = frozenset(
+    f.name
+    for f in FIELDS
+    if f.type == BOOL
+    or f.name in ("children_out_of_school", "disabled_member_count")
+    or (
+        f.sources[0] == "household"
+        and f.sources[1] == (f.name,)
+        and not Household._meta.get_field(f.name).null
+    )
+)
+
+
+def column(name: str) -> str | None:
+    return None if CATALOGUE[name].type == CODES else f"elig_{name}"
+
+
+def codes_q(name: str, codes: list | None) -> Q:
+    active = _active_enrolments()
+    if codes is None:
+        return ~Q(Exists(active))
+    return Q(Exists(active.filter(program__code__in=codes)))
+
+
+def annotate(queryset: QuerySet[Household], names: list[str], today=None) -> QuerySet[Household]:
+    """Add the SQL of each named field as `elig_<name>`."""
+    today = today or timezone.localdate()
+    annotations = {}
+    for name in names:
+        expression = CATALOGUE[name].annotation(today)
+        if expression is not None:
+            annotations[f"elig_{name}"] = expression
+    return queryset.annotate(**annotations) if annotations else queryset
+
+
+def load_facts(household: Household, today=None) -> Facts:
+    """One household's facts for the Python readers: three or four queries."""
+    today = today or timezone.localdate()
+    members = list(Member.objects.filter(household_id=household.pk).order_by("pk"))
+    programs = frozenset(
+        Enrolment.objects.filter(
+            household_id=household.pk, status=Enrolment.Status.ACTIVE
+        ).values_list("program__code", flat=True)
+    )
+    living = [m for m in members if not m.is_deceased]
+    duplicates = False
+    if living:
+        same = Q()
+        for m in living:
+            same |= Q(name=m.name, birth_date=m.birth_date)
+        duplicates = (
+            Member.objects.filter(same, is_deceased=False)
+            .exclude(household_id=household.pk)
+            .exists()
+        )
+    return Facts(household, members, programs, today, duplicates)
+
+
+def read_values(facts: Facts, names: list[str]) -> dict[str, Any]:
+    return {name: CATALOGUE[name].read(facts) for name in names}

@@ -1,0 +1,208 @@
+"""Rules as data, their versioned sets, the flags they raise, runs and human review."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from households.models import Household
+from slrt.models import TimeStampedModel
+
+
+class RuleSet(TimeStampedModel):
+    """A version of the whole set of rules: draft → active → retired, one active at a time."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ACTIVE = "active", _("active")
+        RETIRED = "retired", _("retired")
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("rule set")
+        verbose_name_plural = _("rule sets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=Q(status="active"),
+                name="eligibility_ruleset_one_active",
+            ),
+        ]
+        permissions = [
+            ("activate_ruleset", _("Can activate a rule set")),
+            ("simulate_ruleset", _("Can simulate a rule set")),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("eligibility:ruleset_detail", args=[self.pk])
+
+
+class Rule(TimeStampedModel):
+    """One rule in one rule set. Its condition is JSON compiled by eligibility.conditions."""
+
+    class Kind(models.TextChoices):
+        EXCLUSION = "exclusion", _("exclusion criterion")
+        INCLUSION = "inclusion", _("targeting error")
+        DATA_QUALITY = "data_quality", _("data quality")
+
+    class Severity(models.TextChoices):
+        HIGH = "high", _("high")
+        MEDIUM = "medium", _("medium")
+        LOW = "low", _("low")
+
+    rule_set = models.ForeignKey(
+        RuleSet, on_delete=models.PROTECT, related_name="rules", verbose_name=_("rule set")
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    name_id = models.CharField(_("name (Indonesian)"), max_length=150)
+    name_en = models.CharField(_("name (English)"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    condition = models.JSONField(_("condition"))
+    message = models.CharField(_("message"), max_length=255)
+    severity = models.CharField(
+        _("severity"), max_length=6, choices=Severity.choices, default=Severity.MEDIUM
+    )
+
+    class Meta:
+        ordering = ["rule_set", "code"]
+        verbose_name = _("rule")
+        verbose_name_plural = _("rules")
+        constraints = [
+            models.UniqueConstraint(fields=["rule_set", "code"], name="eligibility_rule_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "id").startswith("en") else self.name_id
+
+
+class Run(TimeStampedModel):
+    """One evaluation of the active set over the registry. Shown only once complete."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        COMPLETE = "complete", _("complete")
+        FAILED = "failed", _("failed")
+
+    rule_set = models.ForeignKey(
+        RuleSet, on_delete=models.PROTECT, related_name="runs", verbose_name=_("rule set")
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
+    # {"car_owner": {"flagged": 312, "new": 4, "resolved": 2}, ...}
+    counts = models.JSONField(_("counts per rule"), default=dict)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("eligibility run")
+        verbose_name_plural = _("eligibility runs")
+        permissions = [("start_run", _("Can start an eligibility run"))]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.get_status_display()})"
+
+
+class FlagQuerySet(models.QuerySet):
+    def open(self) -> "FlagQuerySet":
+        return self.filter(status=Flag.Status.OPEN)
+
+
+class Flag(TimeStampedModel):
+    """A rule holding for a household. Never changes aid by itself: a person decides."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        RESOLVED = "resolved", _("no longer holds")
+
+    class Decision(models.TextChoices):
+        NONE = "", _("not reviewed")
+        CONFIRMED = "confirmed", _("confirmed: recommend removal from the program")
+        DISMISSED = "dismissed", _("dismissed")
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="eligibility_flags"
+    )
+    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="flags")
+    rule_code = models.SlugField(max_length=40)  # stable across rule versions
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
+    values = models.JSONField(_("triggering values"), default=dict)
+    run = models.ForeignKey(
+        Run, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, default="", blank=True
+    )
+
+    objects = FlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule_code", "household"],
+                condition=Q(status="open"),
+                name="eligibility_flag_one_open",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "rule_code"], name="eligibility_flag_status_rule"),
+        ]
+        permissions = [("review_flag", _("Can confirm or dismiss a flag"))]
+
+    def __str__(self) -> str:
+        return f"{self.rule_code} – {self.household_id}"
+
+
+class ReviewDecision(models.Model):
+    """A person's decision on a flag; the history of decisions is these rows."""
+
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="decisions")
+    decision = models.CharField(_("decision"), max_length=10, choices=Flag.Decision.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("review decision")
+        verbose_name_plural = _("review decisions")
+
+    def __str__(self) -> str:
+        return f"{self.flag_id}: {self.decision}"

@@ -1,0 +1,60 @@
+"""Scoped reads of flags: pages and API start here. A flag is visible with its household."""
+
+from django.contrib.auth.models import User
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
+from households.scope import scope_for
+from households.selectors import visible_households
+
+
+def visible_flags(user: User) -> QuerySet[Flag]:
+    scope = scope_for(user)
+    flags = Flag.objects.select_related("rule__rule_set", "household__kelurahan__parent")
+    if not scope.personal_data:
+        return flags.none()
+    if scope.city_wide:
+        return flags
+    return flags.filter(household__in=visible_households(user))
+
+
+def access_flag(user: User, pk: int) -> Flag:
+    return get_object_or_404(visible_flags(user), pk=pk)
+
+
+def visible_decisions(user: User) -> QuerySet[ReviewDecision]:
+    return ReviewDecision.objects.filter(flag__in=visible_flags(user)).select_related(
+        "flag__rule", "flag__household", "decided_by"
+    )
+
+
+def visible_runs(user: User) -> QuerySet[Run]:
+    """Complete runs only: a run in progress has written nothing anyone should read."""
+    if not scope_for(user).personal_data:
+        return Run.objects.none()
+    return Run.objects.filter(status=Run.Status.COMPLETE).select_related("rule_set")
+
+
+def rule_sets() -> QuerySet[RuleSet]:
+    return RuleSet.objects.annotate(rule_count=Count("rules")).order_by("-version")
+
+
+def rules() -> QuerySet[Rule]:
+    return Rule.objects.select_related("rule_set")
+
+
+def dismissed_share_per_rule(user: User) -> list[dict]:
+    """Per rule code: decided flags and the share dismissed, so noisy rules show."""
+    rows = (
+        visible_flags(user)
+        .exclude(decision="")
+        .order_by()
+        .values("rule_code")
+        .annotate(
+            decided=Count("pk"),
+            dismissed=Count("pk", filter=Q(decision=Flag.Decision.DISMISSED)),
+        )
+        .order_by("rule_code")
+    )
+    return [row | {"share": round(100 * row["dismissed"] / row["decided"])} for row in rows]

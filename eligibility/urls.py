@@ -1,0 +1,18 @@
+from django.urls import path
+
+from eligibility import views
+
+app_name = "eligibility"
+urlpatterns = [
+    path("", views.flag_queue, name="flag_queue"),
+    path("flags/<int:pk>/", views.flag_detail, name="flag_detail"),
+    path("flags/review/", views.flag_review, name="flag_review"),
+    path("households/<int:pk>/", views.household_receipt, name="household_receipt"),
+    path("runs/new/", views.run_start, name="run_start"),
+    path("rules/", views.ruleset_list, name="ruleset_list"),
+    path("rules/draft/", views.ruleset_create_draft, name="ruleset_create_draft"),
+    path("rules/sets/<int:pk>/", views.ruleset_detail, name="ruleset_detail"),
+    path("rules/sets/<int:pk>/simulate/", views.ruleset_simulate, name="ruleset_simulate"),
+    path("rules/sets/<int:pk>/activate/", views.ruleset_activate, name="ruleset_activate"),
+    path("rules/<int:pk>/edit/", views.rule_edit, name="rule_edit"),
+]

@@ -1,0 +1,208 @@
+"""Eligibility pages: the Verifikator's queue (Temuan), receipts, runs, rules, simulation."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from eligibility.forms import FlagFilter, ReviewForm, RuleForm
+from eligibility.models import Flag, Rule, RuleSet
+from eligibility.presenters import receipt
+from eligibility.selectors import (
+    access_flag,
+    dismissed_share_per_rule,
+    rule_sets,
+    visible_flags,
+    visible_runs,
+)
+from eligibility.services import (
+    activate_rule_set,
+    active_rule_set,
+    create_draft_rule_set,
+    review_flags,
+    save_rule,
+    simulate_rule_set,
+    start_eligibility_run,
+)
+from households.selectors import access_household, visible_households
+
+PAGE_SIZE = 25
+
+
+def _rule_choices():
+    rule_set = active_rule_set()
+    rules = rule_set.rules.all() if rule_set else []
+    return [(r.code, r.name) for r in rules]
+
+
+@login_required
+@permission_required("eligibility.view_flag", raise_exception=True)
+@require_GET
+def flag_queue(request: HttpRequest) -> HttpResponse:
+    form = FlagFilter(request.GET or None, rule_choices=_rule_choices())
+    flags = visible_flags(request.user).order_by("rule_code", "household_id", "pk")
+    flags = form.apply(flags) if form.is_valid() else flags.none()
+    if not form.is_bound:
+        flags = visible_flags(request.user).filter(status=Flag.Status.OPEN, decision="")
+        flags = flags.order_by("rule_code", "household_id", "pk")
+    page = Paginator(flags, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filter": form,
+        "page": page,
+        "shares": dismissed_share_per_rule(request.user),
+        "last_run": visible_runs(request.user).first(),
+        "review_form": ReviewForm(),
+    }
+    template = "eligibility/flag_list.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, context)
+
+
+@login_required
+@permission_required("eligibility.view_flag", raise_exception=True)
+@require_GET
+def flag_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    flag = access_flag(request.user, pk)
+    context = {
+        "flag": flag,
+        "item": receipt(flag.household, [flag])[0],
+        "decisions": flag.decisions.select_related("decided_by"),
+        "review_form": ReviewForm(),
+    }
+    return render(request, "eligibility/flag_detail.html", context)
+
+
+@login_required
+@permission_required("eligibility.review_flag", raise_exception=True)
+@require_POST
+def flag_review(request: HttpRequest) -> HttpResponse:
+    """Confirm or dismiss one or several flags (eligibility.review_flag)."""
+    form = ReviewForm(request.POST, flags=visible_flags(request.user))
+    if not form.is_valid():
+        messages.error(request, _("Choose flags in your area and a decision."))
+    else:
+        try:
+            done = review_flags(
+                flags=list(form.cleaned_data["flags"]),
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("Decision saved for %(count)s flag(s).") % {"count": len(done)}
+            )
+    return redirect(request.POST.get("next") or "eligibility:flag_queue")
+
+
+@login_required
+@permission_required("eligibility.view_flag", raise_exception=True)
+@require_GET
+def household_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The decision receipt of one household: printable for the desk."""
+    household = access_household(request.user, pk)
+    flags = list(
+        visible_flags(request.user).filter(household=household).order_by("status", "rule_code")
+    )
+    context = {"household": household, "items": receipt(household, flags)}
+    template = "eligibility/household_receipt.html"
+    if request.htmx:
+        template += "#receipt"
+    return render(request, template, context)
+
+
+@login_required
+@permission_required("eligibility.start_run", raise_exception=True)
+@require_POST
+def run_start(request: HttpRequest) -> HttpResponse:
+    try:
+        start_eligibility_run(by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The check has started. Results appear when it is complete."))
+    return redirect("eligibility:flag_queue")
+
+
+@login_required
+@permission_required("eligibility.view_rule", raise_exception=True)
+@require_GET
+def ruleset_list(request: HttpRequest) -> HttpResponse:
+    context = {"rule_sets": rule_sets(), "runs": visible_runs(request.user)[:10]}
+    return render(request, "eligibility/ruleset_list.html", context)
+
+
+@login_required
+@permission_required("eligibility.view_rule", raise_exception=True)
+@require_GET
+def ruleset_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rule_set = get_object_or_404(RuleSet, pk=pk)
+    return render(
+        request,
+        "eligibility/ruleset_detail.html",
+        {"rule_set": rule_set, "rules": rule_set.rules.all()},
+    )
+
+
+@login_required
+@permission_required("eligibility.change_rule", raise_exception=True)
+def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a rule; an active rule's edit becomes the next version in the draft set."""
+    rule = get_object_or_404(Rule.objects.select_related("rule_set"), pk=pk)
+    form = RuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in RuleForm.Meta.fields}
+        try:
+            saved = save_rule(rule=rule, data=data, by=request.user)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(
+                request, _("Rule saved in draft version %(v)s.") % {"v": saved.rule_set.version}
+            )
+            return redirect(saved.rule_set)
+    return render(request, "eligibility/rule_form.html", {"form": form, "rule": rule})
+
+
+@login_required
+@permission_required("eligibility.add_ruleset", raise_exception=True)
+@require_POST
+def ruleset_create_draft(request: HttpRequest) -> HttpResponse:
+    return redirect(create_draft_rule_set(by=request.user))
+
+
+@login_required
+@permission_required("eligibility.simulate_ruleset", raise_exception=True)
+@require_GET
+def ruleset_simulate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Flagged now versus under the draft, per area and program; writes nothing. The
+    activation button sits under the comparison, so activating shows it first."""
+    draft = get_object_or_404(RuleSet, pk=pk, status=RuleSet.Status.DRAFT)
+    result = simulate_rule_set(draft=draft, households=visible_households(request.user))
+    return render(
+        request, "eligibility/ruleset_simulate.html", {"rule_set": draft, "result": result}
+    )
+
+
+@login_required
+@permission_required("eligibility.activate_ruleset", raise_exception=True)
+@require_POST
+def ruleset_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    rule_set = get_object_or_404(RuleSet, pk=pk)
+    try:
+        activate_rule_set(rule_set=rule_set, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(rule_set)
+    messages.success(request, _("Rule set version %(v)s is active.") % {"v": rule_set.version})
+    return redirect("eligibility:ruleset_list")

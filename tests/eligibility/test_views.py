@@ -1,0 +1,137 @@
+import pytest
+from django.urls import reverse
+
+from eligibility.models import Flag, ReviewDecision
+from eligibility.services import run_eligibility
+from tests.households.factories import household_with_members
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def car_flag(margahayu):
+    household = household_with_members(margahayu, size=2, car_count=2, welfare_decile=7)
+    run_eligibility()
+    return Flag.objects.get(household=household, rule_code="car_owner")
+
+
+@pytest.fixture
+def bintara_flag(bintara):
+    household = household_with_members(bintara, size=2, car_count=1, welfare_decile=7)
+    run_eligibility()
+    return Flag.objects.get(household=household, rule_code="car_owner")
+
+
+def test_verifikator_sees_the_queue_and_the_receipt(client, verifikator, car_flag):
+    client.force_login(verifikator)
+    queue = client.get(reverse("eligibility:flag_queue"))
+    assert queue.status_code == 200
+    assert car_flag.household.kk_number in queue.content.decode()
+    page = client.get(reverse("eligibility:flag_detail", args=[car_flag.pk]))
+    assert page.status_code == 200
+    assert "Memiliki 2 mobil" in page.content.decode()
+
+
+def test_household_receipt_names_the_values(client, pendamping, car_flag):
+    client.force_login(pendamping)
+    response = client.get(reverse("eligibility:household_receipt", args=[car_flag.household_id]))
+    assert response.status_code == 200
+    assert "Memiliki 2 mobil" in response.content.decode()
+
+
+def test_verifikator_dismisses_with_a_reason_in_bulk(client, verifikator, car_flag):
+    client.force_login(verifikator)
+    url = reverse("eligibility:flag_review")
+    client.post(url, {"flags": [car_flag.pk], "decision": "dismissed", "reason": ""})
+    car_flag.refresh_from_db()
+    assert car_flag.decision == ""
+    client.post(url, {"flags": [car_flag.pk], "decision": "dismissed", "reason": "Mobil dijual"})
+    car_flag.refresh_from_db()
+    assert car_flag.decision == "dismissed"
+    assert ReviewDecision.objects.get(flag=car_flag).reason == "Mobil dijual"
+
+
+def test_only_the_verifikator_decides(client, pendamping, car_flag):
+    client.force_login(pendamping)
+    response = client.post(
+        reverse("eligibility:flag_review"), {"flags": [car_flag.pk], "decision": "confirmed"}
+    )
+    assert response.status_code == 403
+    car_flag.refresh_from_db()
+    assert car_flag.decision == ""
+
+
+def test_flags_outside_scope_are_404(client, pendamping, bintara_flag):
+    client.force_login(pendamping)
+    assert client.get(reverse("eligibility:flag_detail", args=[bintara_flag.pk])).status_code == 404
+    receipt = reverse("eligibility:household_receipt", args=[bintara_flag.household_id])
+    assert client.get(receipt).status_code == 404
+    api = client.get(f"/api/v1/eligibility/flags/{bintara_flag.pk}/")
+    assert api.status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["pimpinan", "perencana"])
+def test_aggregate_only_roles_get_403_on_flag_pages(client, request, persona, car_flag):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(reverse("eligibility:flag_queue")).status_code == 403
+    assert client.get(reverse("eligibility:flag_detail", args=[car_flag.pk])).status_code == 403
+    assert client.get("/api/v1/eligibility/flags/").status_code == 403
+
+
+def test_agency_staff_see_no_flags(client, petugas_dinkes, car_flag):
+    client.force_login(petugas_dinkes)
+    assert client.get(reverse("eligibility:flag_detail", args=[car_flag.pk])).status_code == 404
+    assert client.get("/api/v1/eligibility/flags/").json()["count"] == 0
+
+
+def test_run_button_runs_the_check(
+    client, verifikator, margahayu, django_capture_on_commit_callbacks
+):
+    household_with_members(margahayu, size=2, car_count=1, welfare_decile=7)
+    client.force_login(verifikator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("eligibility:run_start"))
+    assert response.status_code == 302
+    assert Flag.objects.filter(rule_code="car_owner").count() == 1
+
+
+def test_rule_edit_shows_validation_messages(client, verifikator, reference_data):
+    from eligibility.models import Rule
+
+    rule = Rule.objects.get(code="car_owner", rule_set__status="active")
+    client.force_login(verifikator)
+    data = {
+        "name_id": rule.name_id,
+        "name_en": rule.name_en,
+        "kind": rule.kind,
+        "severity": rule.severity,
+        "message": rule.message,
+        "condition": '{"field": "yacht_count", "op": ">", "value": 0}',
+    }
+    response = client.post(reverse("eligibility:rule_edit", args=[rule.pk]), data)
+    assert response.status_code == 200
+    assert "yacht_count" in response.content.decode()
+    data["condition"] = '{"field": "car_count", "op": ">=", "value": 2}'
+    response = client.post(reverse("eligibility:rule_edit", args=[rule.pk]), data)
+    assert response.status_code == 302
+    draft = Rule.objects.get(code="car_owner", rule_set__status="draft")
+    simulate = client.get(reverse("eligibility:ruleset_simulate", args=[draft.rule_set_id]))
+    assert simulate.status_code == 200
+
+
+def test_api_review_action(client, verifikator, car_flag):
+    client.force_login(verifikator)
+    response = client.post(
+        "/api/v1/eligibility/flags/review/",
+        {"flags": [car_flag.pk], "decision": "dismissed", "reason": ""},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    response = client.post(
+        "/api/v1/eligibility/flags/review/",
+        {"flags": [car_flag.pk], "decision": "confirmed"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    for path in ("rules", "rule-sets", "runs", "flags", "review-decisions"):
+        assert client.get(f"/api/v1/eligibility/{path}/").status_code == 200
