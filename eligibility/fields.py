@@ -16,6 +16,7 @@ from django.db.models import (
     Count,
     Exists,
     Expression,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -25,7 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -162,6 +163,36 @@ def _same_person_elsewhere(today: datetime.date) -> Expression:
     return Exists(living.filter(household_id=OuterRef("pk"), person_key__in=shared))
 
 
+def _head_age(today: datetime.date) -> Expression:
+    """The head's age in whole years today, the same arithmetic on every database (year
+    difference, less one before the birthday), NULL without a head."""
+    before_birthday = Q(birth_date__month__gt=today.month) | Q(
+        birth_date__month=today.month, birth_date__day__gt=today.day
+    )
+    age = (
+        Member.objects.filter(household_id=OuterRef("pk"), relationship=Member.Relationship.HEAD)
+        .order_by("pk")
+        .annotate(
+            age=ExpressionWrapper(
+                Value(today.year)
+                - ExtractYear("birth_date")
+                - Case(When(before_birthday, then=Value(1)), default=Value(0)),
+                output_field=IntegerField(),
+            )
+        )
+        .values("age")[:1]
+    )
+    return Subquery(age, output_field=IntegerField())
+
+
+def _read_head_age(facts: Facts) -> int | None:
+    head = next((m for m in facts.members if m.relationship == Member.Relationship.HEAD), None)
+    if head is None:
+        return None
+    born, today = head.birth_date, facts.today
+    return today.year - born.year - ((born.month, born.day) > (today.month, today.day))
+
+
 def _direct(name: str, type_: str, label: Any, model_field: str | None = None) -> CatalogueField:
     column = model_field or name
     choices: tuple[str, ...] = ()
@@ -227,6 +258,14 @@ FIELDS: list[CatalogueField] = [
         lambda today: Exists(_living(occupation__in=OFFICIALS)),
         lambda facts: any(m.occupation in OFFICIALS and not m.is_deceased for m in facts.members),
         ("member", ("occupation",)),
+    ),
+    CatalogueField(
+        "head_age",
+        INT,
+        _("age of the head of the family"),
+        _head_age,
+        _read_head_age,
+        ("member", ("birth_date",)),
     ),
     CatalogueField(
         "children_out_of_school",

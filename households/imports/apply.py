@@ -103,7 +103,7 @@ def apply_plan(
     while part := list(islice(new_rows, CHUNK)):
         chunk = [
             {
-                **row.member,
+                **row.member.as_dict(),
                 "household_id": family.household_id,
                 "nik_warnings": list(row.nik_warnings),
             }

@@ -102,6 +102,7 @@ household_spec = st.fixed_dictionaries(
         "has_gold": st.booleans(),
         "owns_other_house": st.booleans(),
         "members": st.lists(member_spec, max_size=4),
+        "first_is_head": st.booleans(),
         "programs": st.lists(st.sampled_from(PROGRAM_CODES), max_size=2, unique=True),
     }
 )
@@ -113,9 +114,12 @@ def _make(specs, kelurahan):
     for spec in specs:
         spec = dict(spec)
         members, codes = spec.pop("members"), spec.pop("programs")
+        first_is_head = spec.pop("first_is_head")
         household = HouseholdFactory(kelurahan=kelurahan, member_count=len(members), **spec)
-        for m in members:
-            MemberFactory(household=household, **m)
+        for position, m in enumerate(members):
+            head = first_is_head and position == 0
+            relationship = Member.Relationship.HEAD if head else Member.Relationship.CHILD
+            MemberFactory(household=household, relationship=relationship, **m)
         for code in codes:
             EnrolmentFactory(household=household, program=programs[code])
         made.append(household)
@@ -165,3 +169,21 @@ def test_sql_and_python_agree_for_every_field_and_operator(margahayu, name, data
             raise _Rollback
     except _Rollback:
         pass
+
+
+@pytest.mark.parametrize(
+    ("born", "age"),
+    [
+        (datetime.date(1966, 6, 1), 60),  # birthday today
+        (datetime.date(1966, 6, 2), 59),  # tomorrow
+        (datetime.date(1966, 5, 31), 60),  # yesterday
+        (datetime.date(1964, 2, 29), 62),  # a leap-day birthday
+    ],
+)
+def test_head_age_is_whole_years_on_both_sides_of_the_birthday(margahayu, born, age):
+    household = HouseholdFactory(kelurahan=margahayu)
+    MemberFactory(household=household, relationship=Member.Relationship.HEAD, birth_date=born)
+    MemberFactory(household=household, birth_date=datetime.date(2000, 1, 1))
+    condition = {"field": "head_age", "op": "=", "value": age}
+    assert _sql_ids(condition, [household.pk]) == {household.pk}
+    assert read(load_facts(household, today=TODAY), ["head_age"]) == {"head_age": age}
