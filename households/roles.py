@@ -61,11 +61,20 @@ _ELIGIBILITY_DECIDE = [
     "eligibility.start_run",
 ]
 
+# Referrals (issue 5): raised by the facilitators and the desk, acted on by agency staff; the
+# receiving agency and the origin are checked by referrals.services.
+_REFERRALS_RAISE = ["referrals.add_referral", "referrals.view_referral"]
+_REFERRALS_ACT = ["referrals.act_on_referral", "referrals.view_referral"]
+
 # What each role may do; *which records* it may do it to is households.scope's job.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.PENDAMPING: _REGISTRY_READ + _REGISTRY_WRITE + _FLAGS_READ,
-    Role.OPERATOR_PUSKESOS: _REGISTRY_READ + _REGISTRY_WRITE + _IMPORT + _FLAGS_READ,
-    Role.PETUGAS_OPD: _REGISTRY_READ + _FLAGS_READ,
+    Role.PENDAMPING: _REGISTRY_READ + _REGISTRY_WRITE + _FLAGS_READ + _REFERRALS_RAISE,
+    Role.OPERATOR_PUSKESOS: _REGISTRY_READ
+    + _REGISTRY_WRITE
+    + _IMPORT
+    + _FLAGS_READ
+    + _REFERRALS_RAISE,
+    Role.PETUGAS_OPD: _REGISTRY_READ + _FLAGS_READ + _REFERRALS_ACT,
     Role.VERIFIKATOR: _REGISTRY_READ
     + _REGISTRY_WRITE
     + _IMPORT

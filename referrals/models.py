@@ -1,0 +1,218 @@
+"""Referrals (rujukan): a need of a household routed to the agency that can serve it, with a
+deadline, a state machine and one event per transition (DESIGN.md, issue 5)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from households.models import Agency, Household, Member, Region
+from referrals import sla
+from slrt.models import TimeStampedModel
+
+
+class NeedCategory(TimeStampedModel):
+    """What a household needs (health, schooling, house repair, ...): data, with the agency
+    that serves it by default and its deadline in days."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    default_agency = models.ForeignKey(
+        Agency, verbose_name=_("default agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    deadline_days = models.PositiveSmallIntegerField(_("deadline (days)"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("need category")
+        verbose_name_plural = _("need categories")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(deadline_days__gte=1), name="needcategory_deadline_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    ACCEPTED = "accepted", _("accepted")
+    IN_PROGRESS = "in_progress", _("in progress")
+    RETURNED = "returned", _("returned for information")
+    REJECTED = "rejected", _("rejected")
+    RESOLVED = "resolved", _("resolved")
+    CLOSED = "closed", _("closed")
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", _("submit")
+    ACCEPT = "accept", _("accept")
+    START = "start", _("start work")
+    RETURN = "return", _("return for information")
+    REJECT = "reject", _("reject")
+    TRANSFER = "transfer", _("transfer to another agency")
+    RESOLVE = "resolve", _("resolve")
+    CLOSE = "close", _("close")
+
+
+# action -> (the statuses it may start from, the status it leads to). A transfer leads back
+# to "submitted", at the other agency (DESIGN.md: transferred -> submitted).
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    Action.SUBMIT: (frozenset({Status.DRAFT, Status.RETURNED}), Status.SUBMITTED),
+    Action.ACCEPT: (frozenset({Status.SUBMITTED}), Status.ACCEPTED),
+    Action.START: (frozenset({Status.ACCEPTED}), Status.IN_PROGRESS),
+    Action.RETURN: (
+        frozenset({Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS}),
+        Status.RETURNED,
+    ),
+    Action.REJECT: (frozenset({Status.SUBMITTED, Status.ACCEPTED}), Status.REJECTED),
+    Action.TRANSFER: (
+        frozenset({Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS}),
+        Status.SUBMITTED,
+    ),
+    Action.RESOLVE: (frozenset({Status.ACCEPTED, Status.IN_PROGRESS}), Status.RESOLVED),
+    Action.CLOSE: (frozenset({Status.RESOLVED}), Status.CLOSED),
+}
+# Taken by the receiving agency's staff; the others by the side that raised the referral.
+AGENCY_ACTIONS = frozenset(
+    {Action.ACCEPT, Action.START, Action.RETURN, Action.REJECT, Action.TRANSFER, Action.RESOLVE}
+)
+NEEDS_NOTE = frozenset({Action.RETURN, Action.REJECT, Action.RESOLVE, Action.TRANSFER})
+OPEN = frozenset(
+    {Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS, Status.RETURNED}
+)  # the agency or the origin still has to act
+
+
+class Outcome(models.TextChoices):
+    SERVED = "served", _("served")
+    NOT_ELIGIBLE = "not_eligible", _("not eligible")
+    REFERRED_ELSEWHERE = "referred_elsewhere", _("referred elsewhere")
+    UNREACHABLE = "unreachable", _("could not be reached")
+    DECLINED = "declined", _("declined by the family")
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("normal")
+    URGENT = "urgent", _("urgent")
+
+
+class ReferralQuerySet(models.QuerySet):
+    def open(self) -> "ReferralQuerySet":
+        return self.filter(status__in=OPEN)
+
+    def overdue(self, today=None) -> "ReferralQuerySet":
+        today = today or timezone.localdate()
+        return self.filter(
+            status__in=OPEN - {Status.RETURNED}, due_date__lt=today
+        )  # a returned referral waits for its origin, not the agency
+
+
+class Referral(TimeStampedModel):
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("member"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    category = models.ForeignKey(
+        NeedCategory, verbose_name=_("need"), on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.TextField(_("what is needed"))
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    origin_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("raised by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    origin_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    origin_kelurahan = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("receiving agency"),
+        on_delete=models.PROTECT,
+        related_name="referrals",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    due_date = models.DateField(_("deadline"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        indexes = [models.Index(fields=["agency", "status", "due_date"], name="referral_queue")]
+        permissions = [
+            ("act_on_referral", _("Can accept, work on and resolve referrals to own agency")),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.category} – {self.household.kk_number}"
+
+    def days_overdue(self, today=None) -> int:
+        if self.status not in OPEN or self.status == Status.RETURNED:
+            return 0
+        return sla.days_overdue(due=self.due_date, today=today or timezone.localdate())
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.days_overdue() > 0
+
+
+class ReferralEvent(models.Model):
+    """One transition: who, when, from which status to which, and why."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    from_status = models.CharField(max_length=12, choices=Status.choices)
+    to_status = models.CharField(max_length=12, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    from_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("referral event")
+        verbose_name_plural = _("referral events")
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_status} → {self.to_status}"

@@ -1,0 +1,197 @@
+"""Raise referrals and move them along TRANSITIONS: the only way a referral changes.
+
+Every transition is guarded in its UPDATE's WHERE clause by the status it started from, so
+two officers pressing "Terima" at once cannot both win: the second is told who took it."""
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from households.models import Agency, Household, Member
+from households.scope import scope_for
+from referrals import sla
+from referrals.models import (
+    AGENCY_ACTIONS,
+    NEEDS_NOTE,
+    TRANSITIONS,
+    Action,
+    NeedCategory,
+    Outcome,
+    Priority,
+    Referral,
+    ReferralEvent,
+    Status,
+)
+
+
+@transaction.atomic
+def raise_referral(
+    *,
+    household: Household,
+    category: NeedCategory,
+    description: str,
+    by: User,
+    member: Member | None = None,
+    priority: str = Priority.NORMAL,
+    agency: Agency | None = None,
+    submit: bool = True,
+) -> Referral:
+    """A need of `household` for `agency` (the category's default when not given). The caller
+    checked that `by` may see the household (households.selectors.access_household)."""
+    agency = agency or category.default_agency
+    if not agency.receives_referrals:
+        raise ValidationError(
+            _("%(agency)s does not receive referrals."),
+            code="agency_not_receiving",
+            params={"agency": agency.short_name},
+        )
+    if member is not None and member.household_id != household.pk:
+        raise ValidationError(_("This person is not a member of the household."), code="member")
+    if not description.strip():
+        raise ValidationError(_("Describe what the family needs."), code="description")
+    profile = getattr(by, "profile", None)
+    referral = Referral.objects.create(
+        household=household,
+        member=member,
+        category=category,
+        description=description.strip(),
+        priority=priority,
+        origin_user=by,
+        origin_agency=getattr(profile, "agency", None),
+        origin_kelurahan=household.kelurahan,
+        agency=agency,
+    )
+    if submit:
+        referral = transition_referral(referral=referral, action=Action.SUBMIT, by=by)
+    return referral
+
+
+@transaction.atomic
+def transition_referral(
+    *,
+    referral: Referral,
+    action: str,
+    by: User,
+    note: str = "",
+    outcome: str = "",
+    to_agency: Agency | None = None,
+    today=None,
+) -> Referral:
+    """Take `action` on `referral`, refusing illegal, unauthorised and concurrent moves
+    with a message saying why."""
+    if action not in TRANSITIONS:
+        raise ValidationError(_("Unknown action."), code="unknown_action")
+    sources, target = TRANSITIONS[action]
+    current = referral.status
+    if current not in sources:
+        raise ValidationError(
+            _("A referral that is %(status)s cannot be given the action “%(action)s”."),
+            code="invalid_transition",
+            params={"status": Status(current).label, "action": Action(action).label},
+        )
+    _check_actor(referral, action, by)
+    note = note.strip()
+    if action in NEEDS_NOTE and not note:
+        raise ValidationError(
+            _("Write why (a note is required to %(action)s)."),
+            code="note_required",
+            params={"action": Action(action).label},
+        )
+    now = timezone.now()
+    today = today or timezone.localdate()
+    changes: dict[str, object] = {"status": target, "updated_at": now}
+    from_agency = referral.agency
+    if action == Action.SUBMIT:
+        changes |= _received(referral.category, today, now)
+    elif action == Action.ACCEPT:
+        changes |= {"accepted_at": now, "assignee": referral.assignee or by}
+    elif action == Action.TRANSFER:
+        _check_transfer(referral, to_agency)
+        # The new agency gets the category's full deadline from today (DESIGN.md).
+        changes |= _received(referral.category, today, now) | {
+            "agency": to_agency,
+            "assignee": None,
+            "accepted_at": None,
+        }
+    elif action == Action.RESOLVE:
+        if outcome not in Outcome.values:
+            raise ValidationError(_("Choose the outcome."), code="outcome_required")
+        changes |= {"resolved_at": now, "outcome": outcome}
+    elif action == Action.CLOSE:
+        changes |= {"closed_at": now}
+    if not Referral.objects.filter(pk=referral.pk, status=current).update(**changes):
+        raise _stale(referral, action)
+    ReferralEvent.objects.create(
+        referral=referral,
+        action=action,
+        from_status=current,
+        to_status=target,
+        actor=by,
+        note=note,
+        from_agency=from_agency if action == Action.TRANSFER else None,
+        to_agency=to_agency if action == Action.TRANSFER else None,
+        created_at=now,
+    )
+    referral.refresh_from_db()
+    return referral
+
+
+def _received(category: NeedCategory, today, now) -> dict[str, object]:
+    return {
+        "submitted_at": now,
+        "due_date": sla.due_date(received=today, days=category.deadline_days),
+    }
+
+
+def _check_actor(referral: Referral, action: str, by: User) -> None:
+    """Agency actions: staff of the receiving agency. The others: whoever raised it, or a
+    desk colleague working in the household's kelurahan."""
+    if action in AGENCY_ACTIONS:
+        profile = getattr(by, "profile", None)
+        if (
+            not by.has_perm("referrals.act_on_referral")
+            or profile is None
+            or profile.agency_id != referral.agency_id
+        ):
+            raise ValidationError(
+                _("Only staff of %(agency)s can do this."),
+                code="not_receiving_agency",
+                params={"agency": referral.agency.short_name},
+            )
+        return
+    if by.pk == referral.origin_user_id:
+        return
+    scope = scope_for(by)
+    same_area = scope.city_wide or referral.origin_kelurahan_id in scope.kelurahan_ids
+    if not (by.has_perm("referrals.add_referral") and same_area):
+        raise ValidationError(
+            _("Only the person or desk that raised this referral can do this."),
+            code="not_origin",
+        )
+
+
+def _check_transfer(referral: Referral, to_agency: Agency | None) -> None:
+    if to_agency is None or to_agency.pk == referral.agency_id:
+        raise ValidationError(_("Choose another agency."), code="transfer_agency")
+    if not to_agency.receives_referrals:
+        raise ValidationError(
+            _("%(agency)s does not receive referrals."),
+            code="agency_not_receiving",
+            params={"agency": to_agency.short_name},
+        )
+
+
+def _stale(referral: Referral, action: str) -> ValidationError:
+    fresh = Referral.objects.select_related("assignee").get(pk=referral.pk)
+    if action == Action.ACCEPT and fresh.status == Status.ACCEPTED and fresh.assignee:
+        return ValidationError(
+            _("%(name)s has just accepted this referral."),
+            code="taken",
+            params={"name": fresh.assignee.get_full_name() or fresh.assignee.username},
+        )
+    return ValidationError(
+        _("This referral was changed by someone else meanwhile. Reload the page."),
+        code="stale",
+    )

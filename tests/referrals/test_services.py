@@ -1,0 +1,241 @@
+"""The referral state machine: every legal and illegal transition, who may take each action,
+reasons and outcomes, deadlines across transfers, and the accept race."""
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from households.models import Agency
+from referrals import sla
+from referrals.models import (
+    AGENCY_ACTIONS,
+    TRANSITIONS,
+    Action,
+    NeedCategory,
+    Referral,
+    ReferralEvent,
+    Status,
+)
+from referrals.services import raise_referral, transition_referral
+from slrt.db import is_postgresql
+from tests.conftest import _persona
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 11, 2)
+ALL_STATUSES = list(Status.values)
+
+
+@pytest.fixture
+def health():
+    return NeedCategory.objects.get(code="kesehatan")  # Dinas Kesehatan, 14 days
+
+
+@pytest.fixture
+def referral(household_in_margahayu, health, operator):
+    return raise_referral(
+        household=household_in_margahayu,
+        category=health,
+        description="Kartu JKN nenek belum aktif",
+        by=operator,
+        submit=False,
+    )
+
+
+@pytest.fixture
+def petugas_disdik(reference_data):
+    return _persona("petugas_opd", agency_code="disdik", username="wati")
+
+
+def _actor(action, operator, petugas_dinkes):
+    return petugas_dinkes if action in AGENCY_ACTIONS else operator
+
+
+def _put(referral, status):
+    Referral.objects.filter(pk=referral.pk).update(status=status)
+    referral.refresh_from_db()
+    return referral
+
+
+def _take(referral, action, by, **extra):
+    defaults = {"note": "catatan"}
+    if action == Action.RESOLVE:
+        defaults["outcome"] = "served"
+    if action == Action.TRANSFER:
+        defaults["to_agency"] = Agency.objects.get(code="dinsos")
+    return transition_referral(
+        referral=referral, action=action, by=by, today=TODAY, **{**defaults, **extra}
+    )
+
+
+LEGAL = [(action, source) for action, (sources, _t) in TRANSITIONS.items() for source in sources]
+ILLEGAL = [
+    (action, source)
+    for action, (sources, _t) in TRANSITIONS.items()
+    for source in ALL_STATUSES
+    if source not in sources
+]
+
+
+@pytest.mark.parametrize(("action", "source"), LEGAL)
+def test_every_legal_transition_moves_and_records_one_event(
+    referral, operator, petugas_dinkes, action, source
+):
+    _put(referral, source)
+    moved = _take(referral, action, _actor(action, operator, petugas_dinkes))
+    assert moved.status == TRANSITIONS[action][1]
+    event = ReferralEvent.objects.get(referral=referral)
+    assert (event.action, event.from_status, event.to_status) == (action, source, moved.status)
+    assert event.actor in (operator, petugas_dinkes)
+
+
+@pytest.mark.parametrize(("action", "source"), ILLEGAL)
+def test_every_illegal_transition_is_refused_with_a_message(
+    referral, operator, petugas_dinkes, action, source
+):
+    _put(referral, source)
+    with pytest.raises(ValidationError) as refused:
+        _take(referral, action, _actor(action, operator, petugas_dinkes))
+    assert refused.value.code == "invalid_transition"
+    assert Referral.objects.get(pk=referral.pk).status == source
+    assert not ReferralEvent.objects.exists()
+
+
+def test_raising_submits_to_the_default_agency_with_its_deadline(
+    household_in_margahayu, health, operator
+):
+    referral = raise_referral(
+        household=household_in_margahayu, category=health, description="JKN", by=operator
+    )
+    assert referral.status == Status.SUBMITTED
+    assert referral.agency.code == "dinkes"
+    assert referral.origin_user == operator
+    assert referral.origin_kelurahan == household_in_margahayu.kelurahan
+    assert referral.events.get().action == Action.SUBMIT
+
+
+def test_transfer_restarts_the_deadline_at_the_new_agency(referral, operator, petugas_dinkes):
+    submitted = transition_referral(
+        referral=referral, action=Action.SUBMIT, by=operator, today=TODAY
+    )
+    assert submitted.due_date == TODAY + timedelta(days=14)
+    later = TODAY + timedelta(days=10)
+    moved = transition_referral(
+        referral=submitted,
+        action=Action.TRANSFER,
+        by=petugas_dinkes,
+        note="Bukan kesehatan: bantuan sosial",
+        to_agency=Agency.objects.get(code="dinsos"),
+        today=later,
+    )
+    assert (moved.status, moved.agency.code) == (Status.SUBMITTED, "dinsos")
+    assert moved.due_date == later + timedelta(days=14)
+    assert moved.assignee is None
+    event = moved.events.get(action=Action.TRANSFER)
+    assert (event.from_agency.code, event.to_agency.code) == ("dinkes", "dinsos")
+
+
+def test_deadline_arithmetic():
+    assert sla.due_date(received=date(2026, 12, 25), days=7) == date(2027, 1, 1)
+    assert sla.days_overdue(due=date(2026, 12, 1), today=date(2026, 12, 1)) == 0
+    assert sla.days_overdue(due=date(2026, 12, 1), today=date(2026, 12, 4)) == 3
+    with pytest.raises(ValueError, match="at least one day"):
+        sla.due_date(received=TODAY, days=0)
+
+
+def test_another_agency_and_the_origin_cannot_take_agency_actions(
+    referral, operator, pendamping, petugas_disdik
+):
+    _put(referral, Status.SUBMITTED)
+    for outsider in (petugas_disdik, operator, pendamping):
+        with pytest.raises(ValidationError) as refused:
+            _take(referral, Action.ACCEPT, outsider)
+        assert refused.value.code == "not_receiving_agency"
+
+
+def test_only_the_origin_side_submits_and_closes(referral, petugas_dinkes, bintara):
+    desk_elsewhere = _persona("operator_puskesos", kelurahan=[bintara], username="budi")
+    for outsider in (petugas_dinkes, desk_elsewhere):
+        with pytest.raises(ValidationError) as refused:
+            _take(referral, Action.SUBMIT, outsider)
+        assert refused.value.code == "not_origin"
+
+
+def test_a_desk_colleague_in_the_same_kelurahan_may_submit(referral, margahayu):
+    colleague = _persona("operator_puskesos", kelurahan=[margahayu], username="ani")
+    assert _take(referral, Action.SUBMIT, colleague).status == Status.SUBMITTED
+
+
+@pytest.mark.parametrize("action", [Action.RETURN, Action.REJECT, Action.RESOLVE])
+def test_return_reject_and_resolve_need_a_note(referral, petugas_dinkes, action):
+    _put(referral, Status.ACCEPTED)
+    with pytest.raises(ValidationError) as refused:
+        _take(referral, action, petugas_dinkes, note="  ")
+    assert refused.value.code == "note_required"
+
+
+def test_resolve_needs_an_outcome(referral, petugas_dinkes):
+    _put(referral, Status.IN_PROGRESS)
+    with pytest.raises(ValidationError) as refused:
+        _take(referral, Action.RESOLVE, petugas_dinkes, outcome="")
+    assert refused.value.code == "outcome_required"
+    resolved = _take(referral, Action.RESOLVE, petugas_dinkes, outcome="not_eligible")
+    assert (resolved.outcome, resolved.resolved_at is not None) == ("not_eligible", True)
+
+
+def test_the_second_accept_is_told_who_took_it(referral, operator, petugas_dinkes):
+    colleague = _persona("petugas_opd", agency_code="dinkes", username="ibu_sari_2")
+    submitted = _take(referral, Action.SUBMIT, operator)
+    stale_copy = Referral.objects.get(pk=submitted.pk)  # opened by the colleague meanwhile
+    _take(submitted, Action.ACCEPT, petugas_dinkes)
+    with pytest.raises(ValidationError) as refused:
+        _take(stale_copy, Action.ACCEPT, colleague)
+    assert refused.value.code == "taken"
+    assert petugas_dinkes.get_full_name() in refused.value.messages[0]
+    assert Referral.objects.get(pk=referral.pk).assignee == petugas_dinkes
+    assert referral.events.filter(action=Action.ACCEPT).count() == 1
+
+
+def test_overdue_is_derived_from_the_deadline(referral, operator):
+    submitted = _take(referral, Action.SUBMIT, operator)  # due TODAY + 14
+    after = submitted.due_date + timedelta(days=2)
+    assert list(Referral.objects.overdue(today=after)) == [submitted]
+    assert not Referral.objects.overdue(today=submitted.due_date).exists()
+    assert submitted.days_overdue(today=after) == 2
+    _put(submitted, Status.RETURNED)  # waiting for the origin: not the agency's delay
+    assert not Referral.objects.overdue(today=after).exists()
+
+
+@pytest.mark.skipif(not is_postgresql(), reason="row locking between connections: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_accepting_at_once_from_two_connections_one_wins(
+    household_in_margahayu, health, operator, petugas_dinkes
+):
+    colleague = _persona("petugas_opd", agency_code="dinkes", username="ibu_sari_2")
+    referral = raise_referral(
+        household=household_in_margahayu, category=health, description="JKN", by=operator
+    )
+    start = threading.Barrier(2)
+    results: dict[str, str] = {}
+
+    def accept(user):
+        try:
+            mine = Referral.objects.get(pk=referral.pk)  # both read "submitted"
+            start.wait()
+            transition_referral(referral=mine, action=Action.ACCEPT, by=user)
+            results[user.username] = "accepted"
+        except ValidationError as error:
+            results[user.username] = error.code
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=accept, args=(u,)) for u in (petugas_dinkes, colleague)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results.values()) == ["accepted", "taken"]
+    assert Referral.objects.get(pk=referral.pk).events.filter(action=Action.ACCEPT).count() == 1
