@@ -30,8 +30,17 @@ ALL_STATUSES = list(Status.values)
 
 
 @pytest.fixture
-def health():
-    return NeedCategory.objects.get(code="kesehatan")  # Dinas Kesehatan, 14 days
+def health(reference_data):
+    """Seeded by a data migration; a transactional test's flush removes it, so make sure."""
+    category, _ = NeedCategory.objects.get_or_create(
+        code="kesehatan",
+        defaults={
+            "name": "Kesehatan / JKN",
+            "default_agency": Agency.objects.get(code="dinkes"),
+            "deadline_days": 14,
+        },
+    )
+    return category
 
 
 @pytest.fixture
@@ -239,3 +248,13 @@ def test_two_officers_accepting_at_once_from_two_connections_one_wins(
         thread.join()
     assert sorted(results.values()) == ["accepted", "taken"]
     assert Referral.objects.get(pk=referral.pk).events.filter(action=Action.ACCEPT).count() == 1
+
+
+def test_the_need_categories_of_the_issue_are_seeded_with_agency_and_deadline(reference_data):
+    seeded = {c.code: (c.default_agency.code, c.deadline_days) for c in NeedCategory.objects.all()}
+    assert seeded["kesehatan"] == ("dinkes", 14)
+    assert seeded["pendidikan"][0] == "disdik"
+    assert seeded["rutilahu"][0] == "disperkimtan"
+    assert seeded["pekerjaan"][0] == "disnaker"
+    assert seeded["adminduk"][0] == "disdukcapil"
+    assert seeded["sosial"][0] == "dinsos"
