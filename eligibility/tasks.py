@@ -3,6 +3,7 @@
 from contextlib import suppress
 
 from celery import shared_task
+from django.core.exceptions import ValidationError
 
 
 @shared_task(acks_late=True)
@@ -37,8 +38,6 @@ def enqueue_run_after_import(batch_id: int) -> None:
     """The after-import hook (households.hooks): an imported file may hold thousands of
     households, so the whole registry is checked in one set-wise run rather than each
     household on its own. Nothing to do while no rule set is active."""
-    from django.core.exceptions import ValidationError
-
     from eligibility.services import start_eligibility_run
 
     with suppress(ValidationError):  # no active rule set

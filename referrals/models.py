@@ -85,6 +85,8 @@ NEEDS_NOTE = frozenset({Action.RETURN, Action.REJECT, Action.RESOLVE, Action.TRA
 OPEN = frozenset(
     {Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS, Status.RETURNED}
 )  # the agency or the origin still has to act
+# Open and on the agency's clock: a returned referral waits for its origin instead.
+ON_AGENCY_CLOCK = OPEN - {Status.RETURNED}
 
 
 class Outcome(models.TextChoices):
@@ -106,9 +108,7 @@ class ReferralQuerySet(models.QuerySet):
 
     def overdue(self, today=None) -> "ReferralQuerySet":
         today = today or timezone.localdate()
-        return self.filter(
-            status__in=OPEN - {Status.RETURNED}, due_date__lt=today
-        )  # a returned referral waits for its origin, not the agency
+        return self.filter(status__in=ON_AGENCY_CLOCK, due_date__lt=today)
 
 
 class Referral(TimeStampedModel):
@@ -181,7 +181,7 @@ class Referral(TimeStampedModel):
         return f"#{self.pk} {self.category} – {self.household.kk_number}"
 
     def days_overdue(self, today=None) -> int:
-        if self.status not in OPEN or self.status == Status.RETURNED:
+        if self.status not in ON_AGENCY_CLOCK:
             return 0
         return sla.days_overdue(due=self.due_date, today=today or timezone.localdate())
 
