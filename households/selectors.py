@@ -1,10 +1,19 @@
 """Scoped reads of the registry. Pages, API and exports start here, never at .objects."""
 
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from households.models import ChangeRecord, Enrolment, Household, ImportBatch, Member, Region
+from households.models import (
+    AccessRecord,
+    ChangeRecord,
+    Enrolment,
+    Household,
+    ImportBatch,
+    Member,
+    Region,
+)
 from households.scope import scope_for
 
 
@@ -16,10 +25,24 @@ def _household_condition(user: User, path: str = "") -> Q | None:
     if scope.city_wide:
         return Q()
     if scope.agency_id is not None:
-        # Agency staff see a household only through a referral to their agency (issue #5
-        # brings referrals); until then, nothing.
-        return None
+        # Agency staff see a household only through a referral to their agency; reads of it
+        # are logged (log_agency_read).
+        return Q(**{f"{path}pk__in": referred_household_ids(scope.agency_id)})
     return Q(**{f"{path}kelurahan_id__in": scope.kelurahan_ids})
+
+
+def referred_household_ids(agency_id: int) -> QuerySet:
+    """The households with a referral sent to the agency (a subquery). Referrals depend on
+    the registry, not the other way, hence the model looked up by name."""
+    referral = apps.get_model("referrals", "Referral")
+    sent = referral.objects.filter(agency_id=agency_id).exclude(status="draft")
+    return sent.values("household_id")
+
+
+def log_agency_read(user: User, household: Household, via: str = "") -> None:
+    """Agency staff see personal data only through referrals: each read is recorded."""
+    if scope_for(user).agency_id is not None:
+        AccessRecord.objects.create(user=user, household=household, via=via[:100])
 
 
 def visible_households(user: User) -> QuerySet[Household]:
@@ -30,7 +53,11 @@ def visible_households(user: User) -> QuerySet[Household]:
 
 
 def access_household(user: User, pk: int) -> Household:
-    return get_object_or_404(visible_households(user).select_related("kelurahan__parent"), pk=pk)
+    household = get_object_or_404(
+        visible_households(user).select_related("kelurahan__parent"), pk=pk
+    )
+    log_agency_read(user, household, via="household")
+    return household
 
 
 def household_with_details(user: User, pk: int) -> Household:
@@ -49,7 +76,9 @@ def household_with_details(user: User, pk: int) -> Household:
             queryset=ChangeRecord.objects.select_related("actor").order_by("-created_at", "-pk"),
         ),
     )
-    return get_object_or_404(queryset, pk=pk)
+    household = get_object_or_404(queryset, pk=pk)
+    log_agency_read(user, household, via="household")
+    return household
 
 
 def visible_members(user: User) -> QuerySet[Member]:

@@ -37,6 +37,42 @@ class NeedCategory(TimeStampedModel):
         return self.name
 
 
+class Complaint(TimeStampedModel):
+    """What a person asked for at the Puskesos desk (pengaduan). It may be settled at the desk
+    or raise one or more referrals."""
+
+    kelurahan = models.ForeignKey(
+        Region, verbose_name=_("kelurahan"), on_delete=models.PROTECT, related_name="+"
+    )
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
+    complainant_name = models.CharField(_("name of the person who came"), max_length=120)
+    complainant_phone = models.CharField(_("phone"), max_length=30, blank=True)
+    request = models.TextField(_("what they asked for"))
+    resolved_at_desk = models.BooleanField(_("resolved at the desk"), default=False)
+    desk_note = models.TextField(_("note from the desk"), blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.complainant_name}"
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("draft")
     SUBMITTED = "submitted", _("submitted")
@@ -125,6 +161,14 @@ class Referral(TimeStampedModel):
     )
     category = models.ForeignKey(
         NeedCategory, verbose_name=_("need"), on_delete=models.PROTECT, related_name="+"
+    )
+    complaint = models.ForeignKey(
+        Complaint,
+        verbose_name=_("complaint"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
     )
     description = models.TextField(_("what is needed"))
     priority = models.CharField(
@@ -216,3 +260,67 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_status} → {self.to_status}"
+
+
+class Attachment(models.Model):
+    """A document sent with a referral (a letter, a photo of a card). Size and type are
+    limited by referrals.services.attach_file."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="referrals/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Notification(models.Model):
+    """A message in someone's inbox about a referral (also e-mailed). `key` makes each one
+    idempotent: the daily overdue check run twice finds its notification there already."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", _("assigned to you")
+        RETURNED = "returned", _("returned for information")
+        RESOLVED = "resolved", _("resolved")
+        OVERDUE = "overdue", _("overdue")
+        ESCALATED = "escalated", _("escalated")
+        SUBMITTED = "submitted", _("new referral")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    key = models.CharField(max_length=60, blank=True)
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "referral", "kind", "key"],
+                name="referrals_notification_once",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="referrals_notification_inbox")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.referral_id} – {self.recipient}"

@@ -2,6 +2,7 @@
 
 from households.models.imports import ImportBatch, ImportIssue
 from households.models.registry import (
+    AccessRecord,
     Agency,
     ChangeRecord,
     Enrolment,
@@ -14,6 +15,7 @@ from households.models.registry import (
 )
 
 __all__ = [
+    "AccessRecord",
     "Agency",
     "ChangeRecord",
     "Enrolment",

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -58,6 +59,15 @@ class Agency(TimeStampedModel):
     short_name = models.CharField(_("short name"), max_length=60)
     email = models.EmailField(_("e-mail"), blank=True)
     receives_referrals = models.BooleanField(_("receives referrals"), default=True)
+    # Overdue referrals escalate to this person (issue 5).
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("head of agency"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["short_name"]
@@ -612,3 +622,24 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity} {self.object_label} {self.action}"
+
+
+class AccessRecord(models.Model):
+    """One read of a household's personal data by someone who sees it only through a
+    referral (agency staff): who, which household, when, through what. Written by the
+    selectors, never by views."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="access_records"
+    )
+    via = models.CharField(_("through"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("access record")
+        verbose_name_plural = _("access records")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.household_id} – {self.created_at:%Y-%m-%d %H:%M}"
