@@ -65,6 +65,8 @@ _ELIGIBILITY_DECIDE = [
 # receiving agency and the origin are checked by referrals.services.
 _REFERRALS_RAISE = ["referrals.add_referral", "referrals.view_referral"]
 _REFERRALS_ACT = ["referrals.act_on_referral", "referrals.view_referral"]
+# Complaints are taken at the Puskesos desk.
+_COMPLAINTS = ["referrals.add_complaint", "referrals.view_complaint"]
 
 # What each role may do; *which records* it may do it to is households.scope's job.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -73,7 +75,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _REGISTRY_WRITE
     + _IMPORT
     + _FLAGS_READ
-    + _REFERRALS_RAISE,
+    + _REFERRALS_RAISE
+    + _COMPLAINTS,
     Role.PETUGAS_OPD: _REGISTRY_READ + _FLAGS_READ + _REFERRALS_ACT,
     Role.VERIFIKATOR: _REGISTRY_READ
     + _REGISTRY_WRITE

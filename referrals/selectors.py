@@ -4,13 +4,16 @@ Agency staff see the referrals sent to their agency (never a draft); facilitator
 operators see those raised in their kelurahan or by themselves; the city-wide roles see all;
 aggregate-only roles see none (their numbers come from referrals.metrics)."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import User
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from households.scope import scope_for
 from households.selectors import log_agency_read
-from referrals.models import Complaint, Referral, ReferralEvent, Status
+from referrals.models import ON_AGENCY_CLOCK, Complaint, Referral, ReferralEvent, Status
 
 
 def visible_referrals(user: User) -> QuerySet[Referral]:
@@ -88,3 +91,45 @@ def access_complaint(user: User, pk: int) -> Complaint:
         "kelurahan__parent", "household", "received_by"
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    new: int  # submitted, waiting to be taken
+    in_hand: int  # accepted or being worked on
+    overdue: int
+    returned: int  # waiting for the origin
+
+
+def queue_counts(user: User) -> QueueCounts:
+    """The numbers on the queue's tabs and in the navigation, in one query."""
+    today = timezone.localdate()
+    counts = agency_queue(user).aggregate(
+        new=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        in_hand=Count("pk", filter=Q(status__in=[Status.ACCEPTED, Status.IN_PROGRESS])),
+        overdue=Count("pk", filter=Q(status__in=ON_AGENCY_CLOCK, due_date__lt=today)),
+        returned=Count("pk", filter=Q(status=Status.RETURNED)),
+    )
+    return QueueCounts(**counts)
+
+
+def waiting_on_origin(user: User) -> int:
+    """Referrals the user's side must act on: returned for information, or resolved and not
+    yet closed (the navigation shows the number)."""
+    return (
+        raised_referrals(user)
+        .filter(status__in=[Status.RETURNED, Status.RESOLVED], origin_user=user)
+        .count()
+    )
+
+
+def assignable_staff(user: User) -> QuerySet[User]:
+    """The colleagues a referral of the user's agency may be assigned to."""
+    scope = scope_for(user)
+    if scope.agency_id is None:
+        return User.objects.none()
+    act = Q(groups__permissions__codename="act_on_referral") | Q(
+        user_permissions__codename="act_on_referral"
+    )
+    staff = User.objects.filter(act, is_active=True, profile__agency_id=scope.agency_id)
+    return staff.distinct().order_by("first_name", "username")

@@ -3,20 +3,25 @@
 Every transition is guarded in its UPDATE's WHERE clause by the status it started from, so
 two officers pressing "Terima" at once cannot both win: the second is told who took it."""
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from households.models import Agency, Household, Member
+from households.models import Agency, Household, Member, Region
 from households.scope import scope_for
 from referrals import sla
 from referrals.models import (
     AGENCY_ACTIONS,
     NEEDS_NOTE,
+    OPEN,
     TRANSITIONS,
     Action,
+    Attachment,
+    Complaint,
     NeedCategory,
     Outcome,
     Priority,
@@ -36,6 +41,7 @@ def raise_referral(
     member: Member | None = None,
     priority: str = Priority.NORMAL,
     agency: Agency | None = None,
+    complaint: Complaint | None = None,
     submit: bool = True,
 ) -> Referral:
     """A need of `household` for `agency` (the category's default when not given). The caller
@@ -62,6 +68,7 @@ def raise_referral(
         origin_agency=getattr(profile, "agency", None),
         origin_kelurahan=household.kelurahan,
         agency=agency,
+        complaint=complaint,
     )
     if submit:
         referral = transition_referral(referral=referral, action=Action.SUBMIT, by=by)
@@ -138,6 +145,17 @@ def transition_referral(
     return referral
 
 
+def may_take(referral: Referral, action: str, by: User) -> bool:
+    """Whether `by` may take `action` on `referral` now (the page shows only these)."""
+    if referral.status not in TRANSITIONS[action][0]:
+        return False
+    try:
+        _check_actor(referral, action, by)
+    except ValidationError:
+        return False
+    return True
+
+
 def _received(category: NeedCategory, today, now) -> dict[str, object]:
     return {
         "submitted_at": now,
@@ -194,4 +212,127 @@ def _stale(referral: Referral, action: str) -> ValidationError:
     return ValidationError(
         _("This referral was changed by someone else meanwhile. Reload the page."),
         code="stale",
+    )
+
+
+@transaction.atomic
+def record_complaint(
+    *,
+    kelurahan: Region,
+    complainant_name: str,
+    request: str,
+    by: User,
+    household: Household | None = None,
+    phone: str = "",
+    resolved_at_desk: bool = False,
+    desk_note: str = "",
+) -> Complaint:
+    """What someone asked for at the desk of `kelurahan`. The caller checked that `by` works
+    there and may see `household` (found, or registered on the spot)."""
+    if household is not None and household.kelurahan_id != kelurahan.pk:
+        raise ValidationError(
+            _("This family lives in another kelurahan: record the complaint at its desk."),
+            code="household_kelurahan",
+        )
+    if resolved_at_desk and not desk_note.strip():
+        raise ValidationError(
+            _("Write how the request was settled at the desk."), code="desk_note_required"
+        )
+    return Complaint.objects.create(
+        kelurahan=kelurahan,
+        household=household,
+        complainant_name=complainant_name.strip(),
+        complainant_phone=phone.strip(),
+        request=request.strip(),
+        resolved_at_desk=resolved_at_desk,
+        desk_note=desk_note.strip(),
+        received_by=by,
+    )
+
+
+@transaction.atomic
+def link_complaint_household(*, complaint: Complaint, household: Household, by: User) -> Complaint:
+    """Attach the family found (or registered) after the complaint was written down."""
+    if household.kelurahan_id != complaint.kelurahan_id:
+        raise ValidationError(
+            _("This family lives in another kelurahan: record the complaint at its desk."),
+            code="household_kelurahan",
+        )
+    complaint.household = household
+    complaint.save(update_fields=["household", "updated_at"])
+    return complaint
+
+
+# What a referral may carry, recognised by the file's first bytes, not by its name or the
+# browser's word for it: a renamed executable is not a PDF.
+ATTACHMENT_SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+}
+
+
+def _sniff(upload: UploadedFile) -> str | None:
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    return next(
+        (kind for magic, kind in ATTACHMENT_SIGNATURES.items() if head.startswith(magic)), None
+    )
+
+
+@transaction.atomic
+def attach_file(*, referral: Referral, upload: UploadedFile, by: User) -> Attachment:
+    """A PDF, JPEG or PNG of at most REFERRAL_ATTACHMENT_MAX_BYTES, from either side of the
+    referral (the caller reached it through access_referral)."""
+    if not (by.has_perm("referrals.add_referral") or by.has_perm("referrals.act_on_referral")):
+        raise ValidationError(_("You cannot add documents to referrals."), code="not_allowed")
+    limit = settings.REFERRAL_ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file is %(size)s MB; at most %(limit)s MB is accepted."),
+            code="attachment_too_large",
+            params={"size": f"{upload.size / 2**20:.1f}", "limit": limit // 2**20},
+        )
+    if upload.size == 0:
+        raise ValidationError(_("The file is empty."), code="attachment_empty")
+    content_type = _sniff(upload)
+    if content_type is None:
+        raise ValidationError(
+            _("Only PDF, JPG and PNG files can be attached."), code="attachment_type"
+        )
+    return Attachment.objects.create(
+        referral=referral,
+        file=upload,
+        name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
+
+
+@transaction.atomic
+def assign_referrals(*, referrals: list[Referral], assignee: User, by: User) -> int:
+    """Give open referrals of the agency to one of its staff (bulk, from the queue). Only
+    staff of the receiving agency assign, and only to a colleague who may act on referrals."""
+    for referral in referrals:
+        _check_actor(referral, Action.ACCEPT, by)
+    profile = getattr(assignee, "profile", None)
+    agency_ids = {referral.agency_id for referral in referrals}
+    if (
+        not assignee.is_active
+        or not assignee.has_perm("referrals.act_on_referral")
+        or profile is None
+        or agency_ids - {profile.agency_id}
+    ):
+        raise ValidationError(
+            _("%(name)s does not work on referrals of this agency."),
+            code="assignee_agency",
+            params={"name": assignee.get_full_name() or assignee.username},
+        )
+    pks = [referral.pk for referral in referrals if referral.status in OPEN]
+    if len(pks) != len(referrals):
+        raise ValidationError(_("Only open referrals can be assigned."), code="assign_closed")
+    return Referral.objects.filter(pk__in=pks, status__in=OPEN).update(
+        assignee=assignee, updated_at=timezone.now()
     )

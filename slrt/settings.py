@@ -69,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "households.context_processors.navigation",
+                "referrals.context_processors.referral_counts",
             ],
         },
     },
@@ -157,6 +158,8 @@ SPECTACULAR_SETTINGS = {
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=50) * 2**20
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
+# Referrals: the largest document (PDF, JPG, PNG) attached to a referral.
+REFERRAL_ATTACHMENT_MAX_BYTES = env.int("REFERRAL_ATTACHMENT_MAX_MB", default=5) * 2**20
 # Demo accounts exist only where seed_demo created them; their password is in README.md.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="slrt-demo-2026")
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("households/", include("households.urls")),
     path("eligibility/", include("eligibility.urls")),
+    path("referrals/", include("referrals.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),

@@ -1,0 +1,52 @@
+"""What the referral page shows: the actions this user may take now, with their words."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.utils.translation import pgettext_lazy
+
+from referrals.models import NEEDS_NOTE, Action, Referral, Status
+from referrals.services import may_take
+
+# The words on the buttons (JOURNEYS.md): Terima, Tolak, Kembalikan, Alihkan, Selesai, ...
+BUTTONS = {
+    Action.SUBMIT: pgettext_lazy("referral button", "Send"),
+    Action.ACCEPT: pgettext_lazy("referral button", "Accept"),
+    Action.START: pgettext_lazy("referral button", "Start work"),
+    Action.RESOLVE: pgettext_lazy("referral button", "Resolved"),
+    Action.RETURN: pgettext_lazy("referral button", "Return"),
+    Action.TRANSFER: pgettext_lazy("referral button", "Transfer"),
+    Action.REJECT: pgettext_lazy("referral button", "Reject"),
+    Action.CLOSE: pgettext_lazy("referral button", "Close"),
+}
+RESEND = pgettext_lazy("referral button", "Send again")
+
+
+@dataclass(frozen=True)
+class AvailableAction:
+    action: str
+    label: str
+    needs_note: bool
+    needs_outcome: bool
+    needs_agency: bool
+    primary: bool
+
+
+def available_actions(referral: Referral, user: User) -> list[AvailableAction]:
+    actions = []
+    for action, label in BUTTONS.items():
+        if not may_take(referral, action, user):
+            continue
+        if action == Action.SUBMIT and referral.status == Status.RETURNED:
+            label = RESEND
+        actions.append(
+            AvailableAction(
+                action=action,
+                label=str(label),
+                needs_note=action in NEEDS_NOTE,
+                needs_outcome=action == Action.RESOLVE,
+                needs_agency=action == Action.TRANSFER,
+                primary=action in (Action.ACCEPT, Action.RESOLVE, Action.SUBMIT, Action.CLOSE),
+            )
+        )
+    return actions

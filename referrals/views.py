@@ -1,0 +1,325 @@
+"""Referral pages: the agency's queue (Antrian Rujukan), the referrals a desk or facilitator
+raised (the closed loop), one referral with its actions, and the desk's complaints."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from households.filters import HouseholdFilter
+from households.selectors import access_household, kelurahan_choices, visible_households
+from referrals.filters import ReferralFilter
+from referrals.forms import (
+    AssignForm,
+    AttachmentForm,
+    ComplaintForm,
+    ReferralForm,
+    TransitionForm,
+)
+from referrals.models import ON_AGENCY_CLOCK, OPEN, Action, Referral, Status
+from referrals.presenters import available_actions
+from referrals.selectors import (
+    access_complaint,
+    access_referral,
+    agency_queue,
+    assignable_staff,
+    queue_counts,
+    raised_referrals,
+    visible_complaints,
+    visible_referrals,
+)
+from referrals.services import (
+    assign_referrals,
+    attach_file,
+    raise_referral,
+    record_complaint,
+    transition_referral,
+)
+
+PAGE_SIZE = 25
+
+
+def _errors(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _page(request: HttpRequest, queryset, template: str, context: dict) -> HttpResponse:
+    context["page"] = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    if request.htmx:
+        template += "#results"
+    return render(request, template, context)
+
+
+@login_required
+@permission_required("referrals.act_on_referral", raise_exception=True)
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """Referrals addressed to the user's agency: by default what is on its clock, the most
+    urgent deadline first."""
+    referrals = agency_queue(request.user)
+    if not request.GET.get("status"):
+        referrals = referrals.filter(status__in=ON_AGENCY_CLOCK)
+    filterset = ReferralFilter(request.GET, queryset=referrals, request=request)
+    ordered = filterset.qs.order_by("due_date", "pk")
+    context = {
+        "filter": filterset,
+        "counts": queue_counts(request.user),
+        "assign_form": AssignForm(referrals=referrals, staff=assignable_staff(request.user)),
+    }
+    return _page(request, ordered, "referrals/referral_queue.html", context)
+
+
+@login_required
+@permission_required("referrals.act_on_referral", raise_exception=True)
+@require_POST
+def assign(request: HttpRequest) -> HttpResponse:
+    form = AssignForm(
+        request.POST,
+        referrals=agency_queue(request.user),
+        staff=assignable_staff(request.user),
+    )
+    if not form.is_valid():
+        messages.error(request, _errors(ValidationError(list(form.errors.values()))))
+    else:
+        try:
+            count = assign_referrals(
+                referrals=list(form.cleaned_data["referrals"]),
+                assignee=form.cleaned_data["assignee"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(request, _("%(count)d referrals assigned.") % {"count": count})
+    return redirect(_safe_next(request, reverse("referrals:queue")))
+
+
+@login_required
+@permission_required("referrals.add_referral", raise_exception=True)
+@require_GET
+def referral_list(request: HttpRequest) -> HttpResponse:
+    """The closed loop: what the desk or the facilitator raised, where it is, how it ended.
+    Those waiting on the origin's side (returned, resolved) come first."""
+    referrals = raised_referrals(request.user)
+    filterset = ReferralFilter(request.GET, queryset=referrals, request=request)
+    mine_first = Case(
+        When(status__in=[Status.RETURNED, Status.RESOLVED], then=Value(0)),
+        When(status__in=OPEN, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    ordered = filterset.qs.order_by(mine_first, "-updated_at", "-pk")
+    return _page(request, ordered, "referrals/referral_list.html", {"filter": filterset})
+
+
+@login_required
+@permission_required("referrals.view_referral", raise_exception=True)
+@require_GET
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = access_referral(request.user, pk)
+    context = {
+        "referral": referral,
+        "actions": available_actions(referral, request.user),
+        "transition_form": TransitionForm(),
+        "attachment_form": AttachmentForm(),
+        "is_agency_side": request.user.has_perm("referrals.act_on_referral"),
+    }
+    return render(request, "referrals/referral_detail.html", context)
+
+
+@login_required
+@permission_required("referrals.view_referral", raise_exception=True)
+@require_POST
+def referral_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = access_referral(request.user, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an action."))
+        return redirect(referral_url(referral))
+    data = form.cleaned_data
+    try:
+        referral = transition_referral(
+            referral=referral,
+            action=data["action"],
+            by=request.user,
+            note=data["note"],
+            outcome=data["outcome"],
+            to_agency=data["to_agency"],
+        )
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(
+            request,
+            _("Referral #%(pk)s is now: %(status)s.")
+            % {"pk": referral.pk, "status": referral.get_status_display()},
+        )
+        if data["action"] == Action.TRANSFER:
+            # The referral has left this agency's sight: back to the queue.
+            return redirect("referrals:queue")
+    return redirect(referral_url(referral))
+
+
+def referral_url(referral: Referral) -> str:
+    return reverse("referrals:referral_detail", args=[referral.pk])
+
+
+@login_required
+@permission_required("referrals.add_referral", raise_exception=True)
+def referral_create(request: HttpRequest, household_pk: int) -> HttpResponse:
+    """Raise a referral for a household in scope, from its page or from a complaint."""
+    household = access_household(request.user, household_pk)
+    complaint = None
+    if request.GET.get("complaint"):
+        complaint = access_complaint(request.user, int(request.GET["complaint"]))
+    form = ReferralForm(request.POST or None, household=household)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = raise_referral(
+                household=household,
+                category=data["category"],
+                description=data["description"],
+                by=request.user,
+                member=data["member"],
+                priority=data["priority"],
+                agency=data["agency"],
+                complaint=complaint,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Referral sent to %(agency)s. Deadline: %(date)s.")
+                % {
+                    "agency": referral.agency.short_name,
+                    "date": date_format(referral.due_date, "j F Y"),
+                },
+            )
+            if complaint is not None:
+                return redirect("referrals:complaint_detail", complaint.pk)
+            return redirect(referral_url(referral))
+    context = {"form": form, "household": household, "complaint": complaint}
+    return render(request, "referrals/referral_form.html", context)
+
+
+@login_required
+@permission_required("referrals.view_referral", raise_exception=True)
+@require_GET
+def household_referrals(request: HttpRequest, household_pk: int) -> HttpResponse:
+    """The household page's referral section (loaded by htmx): those this user may see."""
+    household = access_household(request.user, household_pk)
+    referrals = visible_referrals(request.user).filter(household=household)
+    referrals = referrals.select_related("category", "agency", "assignee", "household__kelurahan")
+    context = {"household": household, "referrals": referrals.order_by("-created_at", "-pk")}
+    return render(request, "referrals/household_referrals.html", context)
+
+
+@login_required
+@permission_required("referrals.view_referral", raise_exception=True)
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = access_referral(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to attach."))
+    else:
+        try:
+            attach_file(referral=referral, upload=form.cleaned_data["file"], by=request.user)
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(request, _("Document attached."))
+    return redirect(referral_url(referral))
+
+
+@login_required
+@permission_required("referrals.view_referral", raise_exception=True)
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    referral = access_referral(request.user, pk)
+    attachment = get_object_or_404(referral.attachments.all(), pk=attachment_pk)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+
+
+@login_required
+@permission_required("referrals.view_complaint", raise_exception=True)
+@require_GET
+def complaint_list(request: HttpRequest) -> HttpResponse:
+    complaints = visible_complaints(request.user).select_related("household", "kelurahan")
+    return _page(request, complaints, "referrals/complaint_list.html", {})
+
+
+@login_required
+@permission_required("referrals.add_complaint", raise_exception=True)
+def complaint_create(request: HttpRequest) -> HttpResponse:
+    """The desk writes down who came and what they asked, with their family: found by the
+    search here, or registered on the spot (the household form comes back with it)."""
+    households = visible_households(request.user)
+    form = ComplaintForm(
+        request.POST or None,
+        initial={"household": request.GET.get("household")},
+        kelurahan=kelurahan_choices(request.user),
+        households=households,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            complaint = record_complaint(
+                kelurahan=data["kelurahan"],
+                household=data["household"],
+                complainant_name=data["complainant_name"],
+                phone=data["complainant_phone"],
+                request=data["request"],
+                resolved_at_desk=data["resolved_at_desk"],
+                desk_note=data["desk_note"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Complaint recorded."))
+            return redirect("referrals:complaint_detail", complaint.pk)
+    chosen = _chosen_household(request, form, households)
+    search = HouseholdFilter({"q": request.GET.get("q", "")}, queryset=households, request=request)
+    found = search.qs.select_related("kelurahan")[:10] if request.GET.get("q") else None
+    context = {"form": form, "chosen": chosen, "found": found, "q": request.GET.get("q", "")}
+    return render(request, "referrals/complaint_form.html", context)
+
+
+def _chosen_household(request: HttpRequest, form: ComplaintForm, households):
+    raw = form.data.get("household") if form.is_bound else request.GET.get("household")
+    if not raw or not str(raw).isdigit():
+        return None
+    return households.select_related("kelurahan").filter(pk=raw).first()
+
+
+@login_required
+@permission_required("referrals.view_complaint", raise_exception=True)
+@require_GET
+def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = access_complaint(request.user, pk)
+    referrals = complaint.referrals.select_related("category", "agency")
+    context = {"complaint": complaint, "referrals": referrals}
+    return render(request, "referrals/complaint_detail.html", context)
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
