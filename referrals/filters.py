@@ -17,20 +17,32 @@ KELURAHAN = Region.objects.filter(level=Region.Level.KELURAHAN).order_by("name")
 class ReferralFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices)
     category = django_filters.ModelChoiceFilter(
-        label=_("Need"), queryset=NeedCategory.objects.all(), to_field_name="code"
+        label=_("Need"),
+        queryset=NeedCategory.objects.all(),
+        to_field_name="code",
+        empty_label=_("All"),
     )
     agency = django_filters.ModelChoiceFilter(
         label=_("Receiving agency"),
         queryset=Agency.objects.filter(receives_referrals=True),
         to_field_name="code",
+        empty_label=_("All"),
     )
     kecamatan = django_filters.ModelChoiceFilter(
-        label=_("Kecamatan"), queryset=KECAMATAN, field_name="household__kelurahan__parent"
+        label=_("Kecamatan"),
+        queryset=KECAMATAN,
+        field_name="household__kelurahan__parent",
+        empty_label=_("All"),
     )
     kelurahan = django_filters.ModelChoiceFilter(
-        label=_("Kelurahan"), queryset=KELURAHAN, field_name="household__kelurahan"
+        label=_("Kelurahan"),
+        queryset=KELURAHAN,
+        field_name="household__kelurahan",
+        empty_label=_("All"),
     )
-    priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Priority.choices)
+    priority = django_filters.ChoiceFilter(
+        label=_("Priority"), choices=Priority.choices, empty_label=_("All")
+    )
     overdue = django_filters.BooleanFilter(
         label=_("Overdue only"),
         method="filter_overdue",

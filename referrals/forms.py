@@ -91,3 +91,4 @@ class AssignForm(forms.Form):
         self.fields["referrals"].queryset = referrals
         self.fields["assignee"].queryset = staff
         self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["assignee"].empty_label = _("Choose an officer")

@@ -20,12 +20,14 @@ class DemoUser:
     agency: str | None = None
     kelurahan: tuple[str, ...] = ()
     superuser: bool = False
+    head: bool = False  # head of the agency: overdue referrals escalate to them
 
 
 DEMO_USERS = (
     DemoUser("demo-pendamping", Role.PENDAMPING, "Rina", "Marlina", kelurahan=(MARGAHAYU,)),
     DemoUser("demo-puskesos", Role.OPERATOR_PUSKESOS, "Dedi", "Kurniawan", kelurahan=(MARGAHAYU,)),
     DemoUser("demo-dinkes", Role.PETUGAS_OPD, "Ratna", "Sari", agency="dinkes"),
+    DemoUser("demo-kadinkes", Role.PETUGAS_OPD, "Bambang", "Susilo", agency="dinkes", head=True),
     DemoUser("demo-verifikator", Role.VERIFIKATOR, "Agus", "Setiawan", agency="dinsos"),
     DemoUser("demo-diskominfo", Role.DATA_STEWARD, "Fajar", "Nugroho", agency="diskominfostandi"),
     DemoUser("demo-bapelitbangda", Role.PERENCANA, "Maya", "Anggraini", agency="bapelitbangda"),
@@ -55,4 +57,6 @@ def ensure_demo_users() -> int:
             user=user, defaults={"agency": agency}
         )
         profile.kelurahan.set(Region.objects.filter(code__in=spec.kelurahan))
+        if spec.head:
+            Agency.objects.filter(pk=agency.pk).update(head=user)
     return len(DEMO_USERS)

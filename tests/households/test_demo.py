@@ -20,7 +20,7 @@ from households.demo import (
     KelurahanRef,
     ProgramIds,
 )
-from households.models import Household, Member, Region
+from households.models import Agency, Household, Member, Region
 from households.nik import nik_discrepancies, parse_kk_registration_date, parse_nik
 from households.reference import REGIONS_CSV
 from households.scope import scope_for
@@ -222,6 +222,7 @@ def test_seed_demo_creates_one_demo_user_per_role(seeded, settings):
     assert scope_for(User.objects.get(username="demo-puskesos")).kelurahan_ids == {margahayu.pk}
     assert scope_for(User.objects.get(username="demo-verifikator")).city_wide
     assert scope_for(User.objects.get(username="demo-dinkes")).agency_id is not None
+    assert Agency.objects.get(code="dinkes").head.username == "demo-kadinkes"
     assert scope_for(User.objects.get(username="demo-pimpinan")).is_aggregate_only
     admin = User.objects.get(username="demo-admin")
     assert admin.is_superuser

@@ -1,0 +1,23 @@
+"""The demo referrals `make run` shows: raised through the services, once."""
+
+import pytest
+from django.core.management import call_command
+
+from referrals.models import Referral, Status
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_referrals_fill_the_dinkes_queue_once(reference_data, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", households=1500, verbosity=0)
+    call_command("seed_demo_referrals", verbosity=0)
+    referrals = Referral.objects.all()
+    assert referrals.count() == 10
+    dinkes = referrals.filter(agency__code="dinkes")
+    assert dinkes.filter(status=Status.SUBMITTED).exists()
+    assert dinkes.filter(status=Status.RESOLVED, outcome="served").exists()
+    assert dinkes.overdue().exists()
+    assert all(r.complaint_id for r in referrals)
+    call_command("seed_demo_referrals", verbosity=0)
+    assert Referral.objects.count() == 10
