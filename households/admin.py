@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from households.models import (
+    AccessRecord,
     Agency,
     ChangeRecord,
     Enrolment,
@@ -28,8 +29,9 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ["short_name", "name", "code", "receives_referrals"]
+    list_display = ["short_name", "name", "code", "receives_referrals", "head"]
     search_fields = ["name", "short_name", "code"]
+    raw_id_fields = ["head"]
 
 
 @admin.register(Program)
@@ -106,11 +108,8 @@ class EnrolmentAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(ChangeRecord)
-class ChangeRecordAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "entity", "object_label", "action"]
-    list_filter = ["entity", "action"]
-    date_hierarchy = "created_at"
+class AuditAdmin(admin.ModelAdmin):
+    """An audit trail: looked at, never written, from the back office."""
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
@@ -120,3 +119,21 @@ class ChangeRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ChangeRecord)
+class ChangeRecordAdmin(AuditAdmin):
+    list_display = ["created_at", "actor", "entity", "object_label", "action"]
+    list_filter = ["entity", "action"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(AuditAdmin):
+    """Who of an agency read which household, when and through what (issue 5)."""
+
+    list_display = ["created_at", "user", "household", "via"]
+    list_filter = ["via"]
+    search_fields = ["user__username", "household__kk_number"]
+    list_select_related = ["user", "household"]
+    date_hierarchy = "created_at"

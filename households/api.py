@@ -4,7 +4,7 @@ from rest_framework import permissions, serializers, viewsets
 
 from households.filters import HouseholdFilter
 from households.models import Agency, Enrolment, Household, Member, Program, Region
-from households.selectors import visible_households, visible_members
+from households.selectors import log_agency_reads, visible_households, visible_members
 from households.services import MEMBER_FIELDS
 from slrt.api import router
 
@@ -101,6 +101,16 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
             .prefetch_related("members", "enrolments__program")
         )
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        log_agency_reads(self.request.user, [h.pk for h in page or ()], via="api")
+        return page
+
+    def get_object(self):
+        household = super().get_object()
+        log_agency_reads(self.request.user, [household.pk], via="api")
+        return household
+
 
 class MemberViewSet(viewsets.ReadOnlyModelViewSet):
     """Members of households in the caller's scope. Needs households.view_member."""
@@ -112,6 +122,16 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return visible_members(self.request.user).order_by("pk")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        log_agency_reads(self.request.user, [m.household_id for m in page or ()], via="api")
+        return page
+
+    def get_object(self):
+        member = super().get_object()
+        log_agency_reads(self.request.user, [member.household_id], via="api")
+        return member
 
 
 router.register("regions", RegionViewSet, basename="region")

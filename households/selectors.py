@@ -1,5 +1,7 @@
 """Scoped reads of the registry. Pages, API and exports start here, never at .objects."""
 
+from collections.abc import Iterable
+
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.db.models import Prefetch, Q, QuerySet
@@ -41,8 +43,16 @@ def referred_household_ids(agency_id: int) -> QuerySet:
 
 def log_agency_read(user: User, household: Household, via: str = "") -> None:
     """Agency staff see personal data only through referrals: each read is recorded."""
-    if scope_for(user).agency_id is not None:
-        AccessRecord.objects.create(user=user, household=household, via=via[:100])
+    log_agency_reads(user, [household.pk], via=via)
+
+
+def log_agency_reads(user: User, household_ids: Iterable[int], via: str = "") -> None:
+    """The same for a page of a list (the list page, the API): one record per household."""
+    if scope_for(user).agency_id is None:
+        return
+    AccessRecord.objects.bulk_create(
+        AccessRecord(user=user, household_id=pk, via=via[:100]) for pk in set(household_ids)
+    )
 
 
 def visible_households(user: User) -> QuerySet[Household]:

@@ -535,3 +535,16 @@ def test_a_draft_does_not_open_the_household_to_the_agency(
     )
     client.force_login(petugas_dinkes)
     assert client.get(household_in_margahayu.get_absolute_url()).status_code == 404
+
+
+def test_the_back_office_shows_referrals_with_their_events_read_only(
+    client, admin_user, referral
+):
+    client.force_login(admin_user)
+    url = reverse("admin:referrals_referral_change", args=[referral.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Kartu JKN nenek" in page.content.decode()
+    assert client.post(url, {"status": "closed"}).status_code == 403
+    referral.refresh_from_db()
+    assert referral.status == Status.SUBMITTED
