@@ -537,9 +537,7 @@ def test_a_draft_does_not_open_the_household_to_the_agency(
     assert client.get(household_in_margahayu.get_absolute_url()).status_code == 404
 
 
-def test_the_back_office_shows_referrals_with_their_events_read_only(
-    client, admin_user, referral
-):
+def test_the_back_office_shows_referrals_with_their_events_read_only(client, admin_user, referral):
     client.force_login(admin_user)
     url = reverse("admin:referrals_referral_change", args=[referral.pk])
     page = client.get(url)
