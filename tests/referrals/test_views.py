@@ -9,10 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from households.models import AccessRecord, Agency
+from households.models import AccessRecord, Agency, Household
 from referrals.models import Attachment, Complaint, NeedCategory, Referral, Status
 from referrals.services import raise_referral, transition_referral
 from tests.conftest import _persona
+from tests.households.test_views import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -434,13 +435,28 @@ def test_a_family_outside_the_desks_kelurahan_cannot_be_chosen(
     assert not Complaint.objects.exists()
 
 
-def test_registering_a_family_on_the_spot_comes_back_to_the_complaint(client, operator):
+def test_registering_a_family_on_the_spot_comes_back_to_the_complaint(
+    client, operator, margahayu
+):
     client.force_login(operator)
     url = reverse("households:household_create")
-    response = client.get(url, {"next": reverse("referrals:complaint_create")})
-    assert f'value="{reverse("referrals:complaint_create")}"' in response.content.decode()
-    response = client.get(url, {"next": "https://evil.example/"})
-    assert 'value="https://evil.example/"' not in response.content.decode()
+    back = reverse("referrals:complaint_create")
+    assert f'value="{back}"' in client.get(url, {"next": back}).content.decode()
+    data = form_data(margahayu, [{"nik": "3275011708850001"}], next=back)
+    response = client.post(url, data)
+    household = Household.objects.get()
+    assert response.url == f"{back}?household={household.pk}"
+    chosen = client.get(response.url).context["chosen"]
+    assert chosen == household
+
+
+def test_a_foreign_return_address_is_ignored(client, operator, margahayu):
+    client.force_login(operator)
+    url = reverse("households:household_create")
+    page = client.get(url, {"next": "https://evil.example/"}).content.decode()
+    assert 'value="https://evil.example/"' not in page
+    data = form_data(margahayu, [{"nik": "3275011708850001"}], next="https://evil.example/")
+    assert client.post(url, data).url == Household.objects.get().get_absolute_url()
 
 
 def test_complaints_of_another_kelurahan_are_404(client, operator, operator_bintara, margahayu):
