@@ -435,9 +435,7 @@ def test_a_family_outside_the_desks_kelurahan_cannot_be_chosen(
     assert not Complaint.objects.exists()
 
 
-def test_registering_a_family_on_the_spot_comes_back_to_the_complaint(
-    client, operator, margahayu
-):
+def test_registering_a_family_on_the_spot_comes_back_to_the_complaint(client, operator, margahayu):
     client.force_login(operator)
     url = reverse("households:household_create")
     back = reverse("referrals:complaint_create")
