@@ -15,6 +15,7 @@ from referrals import sla
 from referrals.models import (
     AGENCY_ACTIONS,
     NEEDS_NOTE,
+    ON_AGENCY_CLOCK,
     TRANSITIONS,
     Action,
     NeedCategory,
@@ -24,6 +25,7 @@ from referrals.models import (
     ReferralEvent,
     Status,
 )
+from referrals.notifications import notify_assignment, notify_transition
 
 
 @transaction.atomic
@@ -123,7 +125,7 @@ def transition_referral(
         changes |= {"closed_at": now}
     if not Referral.objects.filter(pk=referral.pk, status=current).update(**changes):
         raise _stale(referral, action)
-    ReferralEvent.objects.create(
+    event = ReferralEvent.objects.create(
         referral=referral,
         action=action,
         from_status=current,
@@ -135,6 +137,47 @@ def transition_referral(
         created_at=now,
     )
     referral.refresh_from_db()
+    notify_transition(referral, event)
+    return referral
+
+
+@transaction.atomic
+def assign_referral(*, referral: Referral, assignee: User, by: User) -> Referral:
+    """Give a referral on the agency's desk (submitted, accepted, in progress) to one of the
+    receiving agency's staff; `by` is staff of that agency too. The assignee is told."""
+    _check_actor(referral, Action.ACCEPT, by)  # the same rule as taking agency actions
+    profile = getattr(assignee, "profile", None)
+    if (
+        not assignee.is_active
+        or not assignee.has_perm("referrals.act_on_referral")
+        or profile is None
+        or profile.agency_id != referral.agency_id
+    ):
+        raise ValidationError(
+            _("%(name)s is not on the staff of %(agency)s."),
+            code="assignee_not_staff",
+            params={
+                "name": assignee.get_full_name() or assignee.username,
+                "agency": referral.agency.short_name,
+            },
+        )
+    if referral.status not in ON_AGENCY_CLOCK:
+        raise ValidationError(
+            _("A referral that is %(status)s cannot be assigned."),
+            code="invalid_assignment",
+            params={"status": Status(referral.status).label},
+        )
+    now = timezone.now()
+    guarded = Referral.objects.filter(
+        pk=referral.pk,
+        status=referral.status,
+        agency_id=referral.agency_id,
+        assignee_id=referral.assignee_id,
+    )
+    if not guarded.update(assignee=assignee, updated_at=now):
+        raise _stale(referral, "assign")
+    referral.refresh_from_db()
+    notify_assignment(referral, by=by, key=f"assign-{now.isoformat()}")
     return referral
 
 
