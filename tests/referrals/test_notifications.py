@@ -4,6 +4,7 @@ only after commit and only once, assignment, and the inbox pages."""
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -246,3 +247,15 @@ def test_the_unread_count_costs_anonymous_users_no_query(
     request.user = operator_with_mail
     with django_assert_num_queries(1):
         assert notification_count(request) == {"unread_notification_count": 1}
+
+
+@pytest.mark.urls("tests.referrals.urls")
+def test_unread_notifications_stand_out_in_the_inbox_and_on_the_bell(
+    client, inbox, operator_with_mail
+):
+    client.force_login(operator_with_mail)
+    page = client.get(reverse("notifications:notification_list")).content.decode()
+    assert page.count('class="card unread"') == 1
+    bell = render_to_string("referrals/_notification_bell.html", {"unread_notification_count": 3})
+    assert reverse("notifications:notification_list") in bell
+    assert '">3</span>' in bell
