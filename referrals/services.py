@@ -167,6 +167,8 @@ def assign_referral(*, referral: Referral, assignee: User, by: User) -> Referral
             code="invalid_assignment",
             params={"status": Status(referral.status).label},
         )
+    if referral.assignee_id == assignee.pk:
+        return referral  # already theirs: nothing changes, nobody is told again
     now = timezone.now()
     guarded = Referral.objects.filter(
         pk=referral.pk,

@@ -78,6 +78,7 @@ def test_assignment_tells_the_assignee_by_mail(
     with django_capture_on_commit_callbacks(execute=True):
         assigned = assign_referral(referral=submitted, assignee=petugas_dinkes, by=kepala_dinkes)
     assert assigned.assignee == petugas_dinkes
+    assign_referral(referral=assigned, assignee=petugas_dinkes, by=kepala_dinkes)  # again
     assert _kinds(petugas_dinkes) == [Kind.ASSIGNED]
     assert [mail.to for mail in mailoutbox] == [["sari@example.id"]]
 
