@@ -17,7 +17,7 @@ from referrals import sla
 from referrals.models import (
     AGENCY_ACTIONS,
     NEEDS_NOTE,
-    OPEN,
+    ON_AGENCY_CLOCK,
     TRANSITIONS,
     Action,
     Attachment,
@@ -29,6 +29,7 @@ from referrals.models import (
     ReferralEvent,
     Status,
 )
+from referrals.notifications import notify_assignment, notify_transition
 
 
 @transaction.atomic
@@ -130,7 +131,7 @@ def transition_referral(
         changes |= {"closed_at": now}
     if not Referral.objects.filter(pk=referral.pk, status=current).update(**changes):
         raise _stale(referral, action)
-    ReferralEvent.objects.create(
+    event = ReferralEvent.objects.create(
         referral=referral,
         action=action,
         from_status=current,
@@ -142,6 +143,49 @@ def transition_referral(
         created_at=now,
     )
     referral.refresh_from_db()
+    notify_transition(referral, event)
+    return referral
+
+
+@transaction.atomic
+def assign_referral(*, referral: Referral, assignee: User, by: User) -> Referral:
+    """Give a referral on the agency's desk (submitted, accepted, in progress) to one of the
+    receiving agency's staff; `by` is staff of that agency too. The assignee is told."""
+    _check_actor(referral, Action.ACCEPT, by)  # the same rule as taking agency actions
+    profile = getattr(assignee, "profile", None)
+    if (
+        not assignee.is_active
+        or not assignee.has_perm("referrals.act_on_referral")
+        or profile is None
+        or profile.agency_id != referral.agency_id
+    ):
+        raise ValidationError(
+            _("%(name)s is not on the staff of %(agency)s."),
+            code="assignee_not_staff",
+            params={
+                "name": assignee.get_full_name() or assignee.username,
+                "agency": referral.agency.short_name,
+            },
+        )
+    if referral.status not in ON_AGENCY_CLOCK:
+        raise ValidationError(
+            _("A referral that is %(status)s cannot be assigned."),
+            code="invalid_assignment",
+            params={"status": Status(referral.status).label},
+        )
+    if referral.assignee_id == assignee.pk:
+        return referral  # already theirs: nothing changes, nobody is told again
+    now = timezone.now()
+    guarded = Referral.objects.filter(
+        pk=referral.pk,
+        status=referral.status,
+        agency_id=referral.agency_id,
+        assignee_id=referral.assignee_id,
+    )
+    if not guarded.update(assignee=assignee, updated_at=now):
+        raise _stale(referral, "assign")
+    referral.refresh_from_db()
+    notify_assignment(referral, by=by, key=f"assign-{now.isoformat()}")
     return referral
 
 
@@ -313,26 +357,10 @@ def attach_file(*, referral: Referral, upload: UploadedFile, by: User) -> Attach
 
 @transaction.atomic
 def assign_referrals(*, referrals: list[Referral], assignee: User, by: User) -> int:
-    """Give open referrals of the agency to one of its staff (bulk, from the queue). Only
-    staff of the receiving agency assign, and only to a colleague who may act on referrals."""
+    """The queue's bulk assignment: each referral as assign_referral, all or none. Returns
+    how many changed hands."""
+    changed = 0
     for referral in referrals:
-        _check_actor(referral, Action.ACCEPT, by)
-    profile = getattr(assignee, "profile", None)
-    agency_ids = {referral.agency_id for referral in referrals}
-    if (
-        not assignee.is_active
-        or not assignee.has_perm("referrals.act_on_referral")
-        or profile is None
-        or agency_ids - {profile.agency_id}
-    ):
-        raise ValidationError(
-            _("%(name)s does not work on referrals of this agency."),
-            code="assignee_agency",
-            params={"name": assignee.get_full_name() or assignee.username},
-        )
-    pks = [referral.pk for referral in referrals if referral.status in OPEN]
-    if len(pks) != len(referrals):
-        raise ValidationError(_("Only open referrals can be assigned."), code="assign_closed")
-    return Referral.objects.filter(pk__in=pks, status__in=OPEN).update(
-        assignee=assignee, updated_at=timezone.now()
-    )
+        changed += referral.assignee_id != assignee.pk
+        assign_referral(referral=referral, assignee=assignee, by=by)
+    return changed

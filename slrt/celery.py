@@ -20,4 +20,10 @@ app.conf.beat_schedule = {
         "task": "eligibility.tasks.start_eligibility_run_task",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Referral deadlines: overdue notices, escalation to agency heads and auto-close, daily
+    # at 06:00 Jakarta time (CELERY_TIMEZONE), before the agencies' working day starts.
+    "referral-deadlines-daily": {
+        "task": "referrals.tasks.check_referral_deadlines_task",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }

@@ -160,6 +160,10 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 # Referrals: the largest document (PDF, JPG, PNG) attached to a referral.
 REFERRAL_ATTACHMENT_MAX_BYTES = env.int("REFERRAL_ATTACHMENT_MAX_MB", default=5) * 2**20
+# Referrals: a resolved referral closes itself this many days after resolution unless its
+# origin closed it first; e-mailed notifications link to pages under SITE_URL.
+REFERRAL_AUTO_CLOSE_DAYS = env.int("REFERRAL_AUTO_CLOSE_DAYS", default=14)
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Demo accounts exist only where seed_demo created them; their password is in README.md.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="slrt-demo-2026")
 

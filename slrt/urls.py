@@ -14,6 +14,7 @@ urlpatterns = [
     path("households/", include("households.urls")),
     path("eligibility/", include("eligibility.urls")),
     path("referrals/", include("referrals.urls")),
+    path("notifications/", include("referrals.notification_urls")),
     path("dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),

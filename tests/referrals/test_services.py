@@ -30,20 +30,6 @@ ALL_STATUSES = list(Status.values)
 
 
 @pytest.fixture
-def health(reference_data):
-    """Seeded by a data migration; a transactional test's flush removes it, so make sure."""
-    category, _ = NeedCategory.objects.get_or_create(
-        code="kesehatan",
-        defaults={
-            "name": "Kesehatan / JKN",
-            "default_agency": Agency.objects.get(code="dinkes"),
-            "deadline_days": 14,
-        },
-    )
-    return category
-
-
-@pytest.fixture
 def referral(household_in_margahayu, health, operator):
     return raise_referral(
         household=household_in_margahayu,
@@ -52,11 +38,6 @@ def referral(household_in_margahayu, health, operator):
         by=operator,
         submit=False,
     )
-
-
-@pytest.fixture
-def petugas_disdik(reference_data):
-    return _persona("petugas_opd", agency_code="disdik", username="wati")
 
 
 def _actor(action, operator, petugas_dinkes):

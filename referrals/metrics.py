@@ -1,0 +1,121 @@
+"""Deadline metrics (issue 5, item 7): per agency, per need category, or both, how many
+referrals are open and overdue, how many were resolved and how many of those in time, and the
+median days to accept and to resolve.
+
+Numbers only, no names of people: any role may see them (the agency page passes its own
+agency's referrals, the dashboards the city's). Two queries whatever the size: one aggregate
+for the counts, one list of durations whose medians are taken in Python, which reads the same
+on SQLite and PostgreSQL. Days are counted from `submitted_at`, which a transfer restarts: the
+clock of the agency that holds it."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from statistics import median
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from referrals.models import ON_AGENCY_CLOCK, OPEN, Referral, Status
+
+# grouping name -> (id field, label field)
+GROUPINGS = {
+    "agency": ("agency_id", "agency__short_name"),
+    "category": ("category_id", "category__name"),
+}
+DONE = (Status.RESOLVED, Status.CLOSED)  # a closed referral was resolved first
+SECONDS_PER_DAY = 86_400
+
+
+@dataclass(frozen=True)
+class DeadlineMetrics:
+    agency_id: int | None  # None when not grouped by agency
+    agency: str
+    category_id: int | None  # None when not grouped by category
+    category: str
+    open: int
+    overdue: int
+    resolved: int  # resolved or closed
+    resolved_in_time: int  # ... on or before the due date (Jakarta's calendar)
+    share_resolved_in_time: float | None  # percent of `resolved`; None when none resolved
+    median_days_to_accept: float | None
+    median_days_to_resolve: float | None
+
+
+def deadline_metrics(
+    *,
+    by: Sequence[str] = ("agency",),
+    referrals: QuerySet[Referral] | None = None,
+    today: date | None = None,
+) -> list[DeadlineMetrics]:
+    """One row per group of `by` ("agency", "category", both, or none for a single total),
+    over `referrals` (all by default; drafts never count), ordered by the groups' names."""
+    unknown = set(by) - GROUPINGS.keys()
+    if unknown:
+        raise ValueError(f"unknown grouping: {sorted(unknown)}")
+    today = today or timezone.localdate()
+    base = (Referral.objects.all() if referrals is None else referrals).order_by()
+    base = base.exclude(status=Status.DRAFT)
+    ids = [GROUPINGS[name][0] for name in by]
+    labels = [GROUPINGS[name][1] for name in by]
+    counts = _counts(base, ids + labels, today)
+    accept_days, resolve_days = _durations(base, ids)
+    rows = []
+    for row in counts:
+        group = tuple(row[field] for field in ids)
+        resolved, in_time = row["resolved"], row["in_time"]
+        rows.append(
+            DeadlineMetrics(
+                agency_id=row.get("agency_id"),
+                agency=row.get("agency__short_name", ""),
+                category_id=row.get("category_id"),
+                category=row.get("category__name", ""),
+                open=row["open"],
+                overdue=row["overdue"],
+                resolved=resolved,
+                resolved_in_time=in_time,
+                share_resolved_in_time=round(100 * in_time / resolved, 1) if resolved else None,
+                median_days_to_accept=_median(accept_days.get(group)),
+                median_days_to_resolve=_median(resolve_days.get(group)),
+            )
+        )
+    return sorted(rows, key=lambda m: (m.agency, m.category))
+
+
+def _counts(referrals: QuerySet[Referral], fields: list[str], today: date) -> list[dict]:
+    done = Q(status__in=DONE, resolved_at__isnull=False)
+    aggregates = {
+        "open": Count("pk", filter=Q(status__in=OPEN)),
+        "overdue": Count("pk", filter=Q(status__in=ON_AGENCY_CLOCK, due_date__lt=today)),
+        "resolved": Count("pk", filter=done),
+        # __date converts to the current time zone (Asia/Jakarta) on both databases.
+        "in_time": Count("pk", filter=done & Q(resolved_at__date__lte=F("due_date"))),
+    }
+    if not fields:
+        return [referrals.aggregate(**aggregates)]
+    return list(referrals.values(*fields).annotate(**aggregates))
+
+
+def _durations(
+    referrals: QuerySet[Referral], ids: list[str]
+) -> tuple[dict[tuple, list[float]], dict[tuple, list[float]]]:
+    """Days from submission to acceptance and to resolution, per group."""
+    accept: dict[tuple, list[float]] = defaultdict(list)
+    resolve: dict[tuple, list[float]] = defaultdict(list)
+    rows = referrals.filter(submitted_at__isnull=False).filter(
+        Q(accepted_at__isnull=False) | Q(status__in=DONE, resolved_at__isnull=False)
+    )
+    for *group, submitted, accepted, resolved in rows.values_list(
+        *ids, "submitted_at", "accepted_at", "resolved_at"
+    ).iterator(chunk_size=5000):
+        key = tuple(group)
+        if accepted is not None:
+            accept[key].append((accepted - submitted).total_seconds() / SECONDS_PER_DAY)
+        if resolved is not None:
+            resolve[key].append((resolved - submitted).total_seconds() / SECONDS_PER_DAY)
+    return accept, resolve
+
+
+def _median(days: list[float] | None) -> float | None:
+    return round(median(days), 1) if days else None
