@@ -1,0 +1,48 @@
+"""One FilterSet for the triage queue page, the API and (later) exports of referrals.
+
+Regions, agencies and categories are chosen by code: codes are stable across databases and
+are what an API client or a bookmarked queue URL carries."""
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from households.models import Agency, Region
+from referrals.models import ON_AGENCY_CLOCK, NeedCategory, Priority, Referral, Status
+
+
+class ReferralFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices)
+    category = django_filters.ModelChoiceFilter(
+        label=_("Need"), queryset=NeedCategory.objects.all(), to_field_name="code"
+    )
+    agency = django_filters.ModelChoiceFilter(
+        label=_("Receiving agency"),
+        queryset=Agency.objects.filter(receives_referrals=True),
+        to_field_name="code",
+    )
+    kecamatan = django_filters.ModelChoiceFilter(
+        label=_("Kecamatan"),
+        queryset=Region.objects.filter(level=Region.Level.KECAMATAN),
+        to_field_name="code",
+        field_name="household__kelurahan__parent",
+    )
+    kelurahan = django_filters.ModelChoiceFilter(
+        label=_("Kelurahan"),
+        queryset=Region.objects.filter(level=Region.Level.KELURAHAN),
+        to_field_name="code",
+        field_name="household__kelurahan",
+    )
+    priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Priority.choices)
+    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
+
+    class Meta:
+        model = Referral
+        fields = ["status", "category", "agency", "kecamatan", "kelurahan", "priority", "overdue"]
+
+    def filter_overdue(self, queryset: QuerySet[Referral], name: str, value: bool):
+        if value:
+            return queryset.overdue()
+        # The complement of ReferralQuerySet.overdue(), so that true and false split the rows.
+        return queryset.exclude(status__in=ON_AGENCY_CLOCK, due_date__lt=timezone.localdate())
