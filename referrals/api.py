@@ -47,8 +47,13 @@ class ReferralEventSerializer(serializers.ModelSerializer):
 class ReferralSerializer(serializers.ModelSerializer):
     category = serializers.CharField(source="category.code", read_only=True)
     agency = serializers.CharField(source="agency.code", read_only=True)
-    kelurahan_code = serializers.CharField(source="household.kelurahan.code", read_only=True)
-    kecamatan_code = serializers.CharField(source="household.kelurahan.parent.code", read_only=True)
+    # Where it was raised (the household's kelurahan then): what the scope and filters use.
+    kelurahan_code = serializers.CharField(
+        source="origin_kelurahan.code", default=None, read_only=True
+    )
+    kecamatan_code = serializers.CharField(
+        source="origin_kelurahan.parent.code", default=None, read_only=True
+    )
     origin_user = serializers.CharField(source="origin_user.username", read_only=True)
     assignee = serializers.CharField(source="assignee.username", default=None, read_only=True)
     is_overdue = serializers.BooleanField(read_only=True)
@@ -116,7 +121,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Referral]:
         return visible_referrals(self.request.user).select_related(
-            "household__kelurahan__parent", "category", "agency", "origin_user", "assignee"
+            "origin_kelurahan__parent", "category", "agency", "origin_user", "assignee"
         )
 
     def get_serializer_class(self):
