@@ -110,9 +110,10 @@ def _service_error(error: DjangoValidationError) -> exceptions.ValidationError:
 
 class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
     """Referrals in the caller's scope (agency staff: sent to their agency, never drafts), by
-    deadline. Needs referrals.view_referral. Retrieving one by agency staff is logged as a read
-    of the household. `transition` is authorised by the service (receiving agency for agency
-    actions, the origin for submit and close); `create` needs referrals.add_referral."""
+    deadline. Needs referrals.view_referral. Retrieving one (or its `events`) by agency staff
+    is logged as a read of the household. `transition` is authorised by the service (receiving
+    agency for agency actions, the origin for submit and close); `create` needs
+    referrals.add_referral."""
 
     permission_classes = [ReferralPermission]
     filterset_class = ReferralFilter
