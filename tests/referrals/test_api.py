@@ -5,12 +5,15 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from households.models import AccessRecord, Agency
 from referrals import api
+from referrals.filters import ReferralFilter
 from referrals.models import NeedCategory, Referral, ReferralEvent, Status
+from referrals.selectors import agency_queue
 from referrals.services import raise_referral, transition_referral
 from tests.conftest import _persona
 from tests.households.factories import household_with_members
@@ -208,6 +211,15 @@ def test_overdue_filter_follows_the_querysets_rule(client, petugas_dinkes, submi
     assert _ids(client.get(URL, {"overdue": "true"})) == []
 
 
+def test_the_filterset_serves_the_queue_page_alone(petugas_dinkes, submitted, in_bintara):
+    # The triage page builds it from request.GET over agency_queue(), without the API.
+    accepted = transition_referral(referral=in_bintara, action="accept", by=petugas_dinkes)
+    data = QueryDict("status=submitted&status=accepted&kecamatan=32.75.02")
+    filterset = ReferralFilter(data, queryset=agency_queue(petugas_dinkes))
+    assert filterset.is_valid()
+    assert list(filterset.qs) == [accepted]
+
+
 @pytest.mark.parametrize(
     "params", [{"status": "nope"}, {"category": "nope"}, {"kelurahan": "32.75.01"}]
 )
@@ -229,6 +241,13 @@ def test_accept_through_the_api_moves_and_records_the_event(client, petugas_dink
     assert (body["status"], body["assignee"]) == ("accepted", "sari")
     assert body["events"][-1]["note"] == "Kami tangani"
     assert Referral.objects.get(pk=submitted.pk).status == Status.ACCEPTED
+
+
+def test_the_origin_submits_a_draft_through_the_api(client, operator, draft):
+    client.force_login(operator)
+    response = _transition(client, draft, action="submit")
+    assert (response.status_code, response.json()["status"]) == (200, "submitted")
+    assert response.json()["due_date"]
 
 
 def test_transfer_and_resolve_take_their_extra_fields(client, petugas_dinkes, submitted):
