@@ -216,7 +216,11 @@ class Referral(TimeStampedModel):
         ordering = ["due_date", "pk"]
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
-        indexes = [models.Index(fields=["agency", "status", "due_date"], name="referral_queue")]
+        indexes = [
+            models.Index(fields=["agency", "status", "due_date"], name="referral_queue"),
+            # The queue's first page across statuses, by deadline (bench_referrals).
+            models.Index(fields=["agency", "due_date", "id"], name="referrals_referral_agency_due"),
+        ]
         permissions = [
             ("act_on_referral", _("Can accept, work on and resolve referrals to own agency")),
         ]

@@ -151,6 +151,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status"; a referral's (also its events' from/to) is named once.
+    "ENUM_NAME_OVERRIDES": {"ReferralStatusEnum": "referrals.models.Status"},
 }
 
 # --- Registry settings ---

@@ -122,7 +122,7 @@ def test_the_queue_filter_by_status_and_kelurahan(client, referral, petugas_dink
     client.force_login(petugas_dinkes)
     accepted = client.get(reverse("referrals:queue"), {"status": "accepted"})
     assert accepted.context["page"].paginator.count == 0
-    elsewhere = client.get(reverse("referrals:queue"), {"kelurahan": bintara.pk})
+    elsewhere = client.get(reverse("referrals:queue"), {"kelurahan": bintara.code})
     assert elsewhere.context["page"].paginator.count == 0
 
 
