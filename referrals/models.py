@@ -297,6 +297,7 @@ class Notification(models.Model):
         ASSIGNED = "assigned", _("assigned to you")
         RETURNED = "returned", _("returned for information")
         RESOLVED = "resolved", _("resolved")
+        REJECTED = "rejected", _("rejected")
         OVERDUE = "overdue", _("overdue")
         ESCALATED = "escalated", _("escalated")
         SUBMITTED = "submitted", _("new referral")

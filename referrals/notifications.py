@@ -5,7 +5,7 @@ Who hears about what:
 - a submission (or re-submission) and a transfer: the receiving agency's head, and whoever
   already holds the referral. The head triages; the agency's other staff see it in the queue.
 - an assignment (accepting, or `assign_referral`): the assignee.
-- a return and a resolution: the user who raised the referral.
+- a return, a rejection and a resolution: the user who raised the referral.
 - overdue and escalation: referrals.deadlines (the daily job).
 Nobody is told about their own action.
 
@@ -27,7 +27,7 @@ from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -55,12 +55,8 @@ class Notice:
 
 
 def referral_path(pk: int) -> str:
-    """The referral's page. Its URL belongs to referrals.urls; until that is wired the
-    path is the one agreed for it."""
-    try:
-        return reverse("referrals:referral_detail", args=[pk])
-    except NoReverseMatch:
-        return f"/referrals/{pk}/"
+    """The referral's page."""
+    return reverse("referrals:referral_detail", args=[pk])
 
 
 def visible_notifications(user: User) -> QuerySet[Notification]:
@@ -98,6 +94,11 @@ def _transition_notices(referral: Referral, event: ReferralEvent) -> Iterable[No
             "information. Open it to read their note and submit it again."
         )
         yield _notice(referral.origin_user, referral, Kind.RETURNED, key, text % params)
+    elif event.action == Action.REJECT:
+        text = _(
+            "Referral #%(number)s (%(category)s) was rejected by %(agency)s. Open it to read why."
+        )
+        yield _notice(referral.origin_user, referral, Kind.REJECTED, key, text % params)
     elif event.action == Action.RESOLVE:
         text = _("Referral #%(number)s (%(category)s) was resolved by %(agency)s: %(outcome)s.")
         params["outcome"] = referral.get_outcome_display()

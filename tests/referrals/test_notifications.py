@@ -136,6 +136,14 @@ def test_a_return_tells_the_origin(accepted, petugas_dinkes, operator_with_mail)
     assert "KTP" not in Notification.objects.get().message
 
 
+def test_a_rejection_tells_the_origin(submitted, petugas_dinkes, operator_with_mail):
+    transition_referral(
+        referral=submitted, action=Action.REJECT, by=petugas_dinkes, note="Bukan wewenang kami"
+    )
+    assert _kinds(operator_with_mail) == [Kind.REJECTED]
+    assert "wewenang" not in Notification.objects.get(kind=Kind.REJECTED).message
+
+
 def test_a_resolution_tells_the_origin_by_mail(
     accepted, petugas_dinkes, operator_with_mail, django_capture_on_commit_callbacks, mailoutbox
 ):
