@@ -24,6 +24,7 @@ from referrals.forms import (
     ReferralForm,
     TransitionForm,
 )
+from referrals.metrics import deadline_metrics
 from referrals.models import ON_AGENCY_CLOCK, OPEN, Action, Referral, Status
 from referrals.presenters import available_actions
 from referrals.selectors import (
@@ -72,6 +73,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": filterset,
         "counts": queue_counts(request.user),
+        "metrics": deadline_metrics(by=("category",), referrals=agency_queue(request.user)),
         "assign_form": AssignForm(referrals=referrals, staff=assignable_staff(request.user)),
     }
     return _page(request, ordered, "referrals/referral_queue.html", context)
@@ -117,7 +119,12 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         output_field=IntegerField(),
     )
     ordered = filterset.qs.order_by(mine_first, "-updated_at", "-pk")
-    return _page(request, ordered, "referrals/referral_list.html", {"filter": filterset})
+    context = {
+        "filter": filterset,
+        "metrics": deadline_metrics(by=("agency",), referrals=referrals),
+        "by_agency": True,
+    }
+    return _page(request, ordered, "referrals/referral_list.html", context)
 
 
 @login_required

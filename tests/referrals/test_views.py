@@ -560,3 +560,17 @@ def test_the_back_office_shows_referrals_with_their_events_read_only(client, adm
     assert client.post(url, {"status": "closed"}).status_code == 403
     referral.refresh_from_db()
     assert referral.status == Status.SUBMITTED
+
+
+def test_the_queue_shows_the_agencys_deadline_performance_per_need(
+    client, referral, petugas_dinkes
+):
+    client.force_login(petugas_dinkes)
+    rows = client.get(reverse("referrals:queue")).context["metrics"]
+    assert [(row.category, row.open) for row in rows] == [("Kesehatan / JKN", 1)]
+
+
+def test_the_origin_sees_deadline_performance_per_agency(client, referral, operator):
+    client.force_login(operator)
+    rows = client.get(reverse("referrals:referral_list")).context["metrics"]
+    assert [(row.agency, row.open) for row in rows] == [("Dinas Kesehatan", 1)]
