@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from households.demo.users import MARGAHAYU
 from households.models import Household
-from referrals.models import NeedCategory, Referral, ReferralEvent
+from referrals.deadlines import check_referral_deadlines
+from referrals.models import NeedCategory, Notification, Referral, ReferralEvent
 from referrals.services import raise_referral, record_complaint, transition_referral
 
 # (need, what is needed, days ago it was sent, what happened since)
@@ -42,6 +43,7 @@ def seed_demo_referrals() -> int:
     with transaction.atomic():
         for household, (need, text, days_ago, then) in zip(households, STORIES, strict=True):
             _tell(household, need, text, days_ago, then, desk, officer)
+        check_referral_deadlines()  # this morning's job: overdue notices and escalations
     return len(STORIES)
 
 
@@ -76,3 +78,6 @@ def _tell(household, need, text, days_ago, then, desk, officer) -> None:
         due_date=timezone.localdate() - shift + timedelta(days=category.deadline_days),
     )
     ReferralEvent.objects.filter(referral=referral).update(created_at=now - shift)
+    # Its notices spoke of the deadline before the move: the inbox starts with this
+    # morning's deadline job instead.
+    Notification.objects.filter(referral=referral).delete()

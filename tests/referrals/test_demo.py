@@ -1,9 +1,10 @@
 """The demo referrals `make run` shows: raised through the services, once."""
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from referrals.models import Referral, Status
+from referrals.models import Notification, Referral, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -19,5 +20,7 @@ def test_demo_referrals_fill_the_dinkes_queue_once(reference_data, settings):
     assert dinkes.filter(status=Status.RESOLVED, outcome="served").exists()
     assert dinkes.overdue().exists()
     assert all(r.complaint_id for r in referrals)
+    head = User.objects.get(username="demo-kadinkes")
+    assert head.notifications.filter(kind=Notification.Kind.ESCALATED).exists()
     call_command("seed_demo_referrals", verbosity=0)
     assert Referral.objects.count() == 10

@@ -259,7 +259,7 @@ def test_unread_notifications_stand_out_in_the_inbox_and_on_the_bell(
 ):
     client.force_login(operator_with_mail)
     page = client.get(reverse("notifications:notification_list")).content.decode()
-    assert page.count('class="card unread"') == 1
+    assert page.count('class="unread"') == 1
     bell = render_to_string("referrals/_notification_bell.html", {"unread_notification_count": 3})
     assert reverse("notifications:notification_list") in bell
     assert '">3</span>' in bell
