@@ -25,20 +25,6 @@ URL = "/api/v1/referrals/"
 
 # Kept in this module (not a conftest) so parallel work on tests/referrals/ cannot collide.
 @pytest.fixture
-def health(reference_data):
-    """Seeded by a data migration; a transactional test's flush removes it, so make sure."""
-    category, _ = NeedCategory.objects.get_or_create(
-        code="kesehatan",
-        defaults={
-            "name": "Kesehatan / JKN",
-            "default_agency": Agency.objects.get(code="dinkes"),
-            "deadline_days": 14,
-        },
-    )
-    return category
-
-
-@pytest.fixture
 def schooling(reference_data):
     category, _ = NeedCategory.objects.get_or_create(
         code="pendidikan",
@@ -84,11 +70,6 @@ def to_disdik(household_in_margahayu, schooling, operator):
     return raise_referral(
         household=household_in_margahayu, category=schooling, description="KIP", by=operator
     )
-
-
-@pytest.fixture
-def petugas_disdik(reference_data):
-    return _persona("petugas_opd", agency_code="disdik", username="wati")
 
 
 def _ids(response) -> list[int]:

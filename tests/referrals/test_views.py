@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from households.models import AccessRecord, Agency, Household
-from referrals.models import Attachment, Complaint, NeedCategory, Referral, Status
+from referrals.models import Attachment, Complaint, Referral, Status
 from referrals.services import raise_referral, transition_referral
 from tests.conftest import _persona
 from tests.households.test_views import form_data
@@ -21,20 +21,6 @@ PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
 
 
 @pytest.fixture
-def health(reference_data):
-    """Seeded by a data migration; a transactional test's flush removes it, so make sure."""
-    category, _ = NeedCategory.objects.get_or_create(
-        code="kesehatan",
-        defaults={
-            "name": "Kesehatan / JKN",
-            "default_agency": Agency.objects.get(code="dinkes"),
-            "deadline_days": 14,
-        },
-    )
-    return category
-
-
-@pytest.fixture
 def referral(household_in_margahayu, health, operator):
     return raise_referral(
         household=household_in_margahayu,
@@ -42,11 +28,6 @@ def referral(household_in_margahayu, health, operator):
         description="Kartu JKN nenek belum aktif",
         by=operator,
     )
-
-
-@pytest.fixture
-def petugas_disdik(reference_data):
-    return _persona("petugas_opd", agency_code="disdik", username="wati")
 
 
 @pytest.fixture
