@@ -27,6 +27,7 @@ class AvailableAction:
     action: str
     label: str
     needs_note: bool
+    asks_note: bool  # a form with a note field (required when needs_note)
     needs_outcome: bool
     needs_agency: bool
     primary: bool
@@ -37,13 +38,16 @@ def available_actions(referral: Referral, user: User) -> list[AvailableAction]:
     for action, label in BUTTONS.items():
         if not may_take(referral, action, user):
             continue
-        if action == Action.SUBMIT and referral.status == Status.RETURNED:
+        resend = action == Action.SUBMIT and referral.status == Status.RETURNED
+        if resend:
             label = RESEND
         actions.append(
             AvailableAction(
                 action=action,
                 label=str(label),
                 needs_note=action in NEEDS_NOTE,
+                # Sent back for information: the answer goes with it (or as a document).
+                asks_note=action in NEEDS_NOTE or resend,
                 needs_outcome=action == Action.RESOLVE,
                 needs_agency=action == Action.TRANSFER,
                 primary=action in (Action.ACCEPT, Action.RESOLVE, Action.SUBMIT, Action.CLOSE),

@@ -555,3 +555,19 @@ def test_the_origin_sees_deadline_performance_per_agency(client, referral, opera
     client.force_login(operator)
     rows = client.get(reverse("referrals:referral_list")).context["metrics"]
     assert [(row.agency, row.open) for row in rows] == [("Dinas Kesehatan", 1)]
+
+
+def test_a_returned_referral_goes_back_with_the_information_asked_for(
+    client, referral, petugas_dinkes, operator
+):
+    transition_referral(
+        referral=referral, action="return", by=petugas_dinkes, note="Nomor BPJS lama?"
+    )
+    client.force_login(operator)
+    page = client.get(_detail(referral))
+    resend = next(a for a in page.context["actions"] if a.action == "submit")
+    assert (resend.asks_note, resend.needs_note) == (True, False)
+    _act(client, referral, "submit", note="BPJS lama: 0001234567890")
+    referral.refresh_from_db()
+    assert referral.status == Status.SUBMITTED
+    assert referral.events.last().note == "BPJS lama: 0001234567890"
