@@ -3,21 +3,22 @@ referrals are open and overdue, how many were resolved and how many of those in 
 median days to accept and to resolve.
 
 Numbers only, no names of people: any role may see them (the agency page passes its own
-agency's referrals, the dashboards the city's). Two queries whatever the size: one aggregate
-for the counts, one list of durations whose medians are taken in Python, which reads the same
-on SQLite and PostgreSQL. Days are counted from `submitted_at`, which a transfer restarts: the
-clock of the agency that holds it."""
+agency's referrals, the dashboards the city's). On PostgreSQL one query whatever the size (the
+medians are PERCENTILE_CONT in the same aggregate); on SQLite a second query lists the
+durations and Python takes their medians. The tests run both. Days are counted from
+`submitted_at`, which a transfer restarts: the clock of the agency that holds it."""
 
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from statistics import median
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet
 from django.utils import timezone
 
 from referrals.models import ON_AGENCY_CLOCK, OPEN, Referral, Status
+from slrt.db import is_postgresql
 
 # grouping name -> (id field, label field)
 GROUPINGS = {
@@ -60,11 +61,19 @@ def deadline_metrics(
     ids = [GROUPINGS[name][0] for name in by]
     labels = [GROUPINGS[name][1] for name in by]
     counts = _counts(base, ids + labels, today)
-    accept_days, resolve_days = _durations(base, ids)
+    if is_postgresql():  # the medians came with the counts
+        accept_days = resolve_days = None
+    else:
+        accept_days, resolve_days = _durations(base, ids)
     rows = []
     for row in counts:
         group = tuple(row[field] for field in ids)
         resolved, in_time = row["resolved"], row["in_time"]
+        if accept_days is None:
+            to_accept, to_resolve = _days(row["to_accept"]), _days(row["to_resolve"])
+        else:
+            to_accept = _median(accept_days.get(group))
+            to_resolve = _median(resolve_days.get(group))
         rows.append(
             DeadlineMetrics(
                 agency_id=row.get("agency_id"),
@@ -76,8 +85,8 @@ def deadline_metrics(
                 resolved=resolved,
                 resolved_in_time=in_time,
                 share_resolved_in_time=round(100 * in_time / resolved, 1) if resolved else None,
-                median_days_to_accept=_median(accept_days.get(group)),
-                median_days_to_resolve=_median(resolve_days.get(group)),
+                median_days_to_accept=to_accept,
+                median_days_to_resolve=to_resolve,
             )
         )
     return sorted(rows, key=lambda m: (m.agency, m.category))
@@ -92,9 +101,31 @@ def _counts(referrals: QuerySet[Referral], fields: list[str], today: date) -> li
         # __date converts to the current time zone (Asia/Jakarta) on both databases.
         "in_time": Count("pk", filter=done & Q(resolved_at__date__lte=F("due_date"))),
     }
+    if is_postgresql():
+        # The medians in the same pass: loading every timestamp into Python took 0.4 s for
+        # one agency's 16,000 referrals (bench_referrals).
+        since = Q(submitted_at__isnull=False)
+        aggregates["to_accept"] = _Median(
+            F("accepted_at") - F("submitted_at"), filter=since & Q(accepted_at__isnull=False)
+        )
+        aggregates["to_resolve"] = _Median(
+            F("resolved_at") - F("submitted_at"), filter=since & done
+        )
     if not fields:
         return [referrals.aggregate(**aggregates)]
     return list(referrals.values(*fields).annotate(**aggregates))
+
+
+class _Median(Aggregate):
+    """PostgreSQL's median of an interval (SQLite has no ordered-set aggregates)."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
+def _days(duration: timedelta | None) -> float | None:
+    return round(duration.total_seconds() / SECONDS_PER_DAY, 1) if duration is not None else None
 
 
 def _durations(

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.referral_list, name="referral_list"),
     path("queue/", views.queue, name="queue"),
     path("queue/assign/", views.assign, name="assign"),
+    path("metrics/", views.metrics, name="metrics"),
     path("household/<int:household_pk>/", views.household_referrals, name="household_referrals"),
     path("new/<int:household_pk>/", views.referral_create, name="referral_create"),
     path("<int:pk>/", views.referral_detail, name="referral_detail"),

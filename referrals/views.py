@@ -32,7 +32,6 @@ from referrals.selectors import (
     access_referral,
     agency_queue,
     assignable_staff,
-    queue_counts,
     raised_referrals,
     visible_complaints,
     visible_referrals,
@@ -72,8 +71,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     ordered = filterset.qs.order_by("due_date", "pk")
     context = {
         "filter": filterset,
-        "counts": queue_counts(request.user),
-        "metrics": deadline_metrics(by=("category",), referrals=agency_queue(request.user)),
         "assign_form": AssignForm(referrals=referrals, staff=assignable_staff(request.user)),
     }
     return _page(request, ordered, "referrals/referral_queue.html", context)
@@ -119,12 +116,23 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         output_field=IntegerField(),
     )
     ordered = filterset.qs.order_by(mine_first, "-updated_at", "-pk")
-    context = {
-        "filter": filterset,
-        "metrics": deadline_metrics(by=("agency",), referrals=referrals),
-        "by_agency": True,
-    }
-    return _page(request, ordered, "referrals/referral_list.html", context)
+    return _page(request, ordered, "referrals/referral_list.html", {"filter": filterset})
+
+
+@login_required
+@permission_required("referrals.view_referral", raise_exception=True)
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Deadline performance, loaded when its panel is opened: the agency's own per need, or
+    per agency for what the user's side raised. Numbers only."""
+    if request.user.has_perm("referrals.act_on_referral"):
+        rows = deadline_metrics(by=("category",), referrals=agency_queue(request.user))
+        by_agency = False
+    else:
+        rows = deadline_metrics(by=("agency",), referrals=raised_referrals(request.user))
+        by_agency = True
+    context = {"metrics": rows, "by_agency": by_agency}
+    return render(request, "referrals/_metrics_rows.html", context)
 
 
 @login_required

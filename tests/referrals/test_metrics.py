@@ -10,6 +10,7 @@ from households.models import Agency
 from referrals.metrics import DeadlineMetrics, deadline_metrics
 from referrals.models import NeedCategory, Referral, Status
 from referrals.services import raise_referral
+from slrt.db import is_postgresql
 
 pytestmark = pytest.mark.django_db
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -96,9 +97,10 @@ def test_metrics_per_category_and_both_and_in_total(referrals, health, social):
     assert total.median_days_to_accept == 2.0
 
 
-def test_metrics_take_a_restricted_set_in_two_queries(referrals, django_assert_num_queries):
+def test_metrics_take_a_restricted_set_in_one_query_or_two(referrals, django_assert_num_queries):
     own = Referral.objects.filter(agency__code="dinsos")
-    with django_assert_num_queries(2):
+    # PostgreSQL takes the medians in the counting query; SQLite lists durations apart.
+    with django_assert_num_queries(1 if is_postgresql() else 2):
         (row,) = deadline_metrics(by=["agency"], referrals=own, today=TODAY)
     assert (row.open, row.resolved) == (1, 0)
 

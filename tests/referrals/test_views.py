@@ -67,7 +67,7 @@ def test_the_queue_shows_the_agencys_referrals_earliest_deadline_first(
     response = client.get(reverse("referrals:queue"))
     assert response.status_code == 200
     assert [r.pk for r in response.context["page"].object_list] == [referral.pk, later.pk]
-    assert response.context["counts"].new == 2
+    assert response.context["queue_counts"].new == 2
 
 
 def test_the_queue_hides_other_agencies_referrals_and_drafts(
@@ -95,7 +95,7 @@ def test_the_queue_filters_overdue_and_counts_them(client, referral, petugas_din
     client.force_login(petugas_dinkes)
     response = client.get(reverse("referrals:queue"), {"overdue": "true"})
     assert [r.pk for r in response.context["page"].object_list] == [referral.pk]
-    assert response.context["counts"].overdue == 1
+    assert response.context["queue_counts"].overdue == 1
     assert "terlambat 2 hari" in response.content.decode()
 
 
@@ -547,13 +547,14 @@ def test_the_queue_shows_the_agencys_deadline_performance_per_need(
     client, referral, petugas_dinkes
 ):
     client.force_login(petugas_dinkes)
-    rows = client.get(reverse("referrals:queue")).context["metrics"]
+    assert reverse("referrals:metrics") in client.get(reverse("referrals:queue")).content.decode()
+    rows = client.get(reverse("referrals:metrics")).context["metrics"]
     assert [(row.category, row.open) for row in rows] == [("Kesehatan / JKN", 1)]
 
 
 def test_the_origin_sees_deadline_performance_per_agency(client, referral, operator):
     client.force_login(operator)
-    rows = client.get(reverse("referrals:referral_list")).context["metrics"]
+    rows = client.get(reverse("referrals:metrics")).context["metrics"]
     assert [(row.agency, row.open) for row in rows] == [("Dinas Kesehatan", 1)]
 
 
@@ -571,3 +572,8 @@ def test_a_returned_referral_goes_back_with_the_information_asked_for(
     referral.refresh_from_db()
     assert referral.status == Status.SUBMITTED
     assert referral.events.last().note == "BPJS lama: 0001234567890"
+
+
+def test_deadline_performance_is_numbers_for_referral_roles_only(client, referral, perencana):
+    client.force_login(perencana)
+    assert client.get(reverse("referrals:metrics")).status_code == 403
