@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -157,7 +157,8 @@ def referral_transition(request: HttpRequest, pk: int) -> HttpResponse:
     referral = access_referral(request.user, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose an action."))
+        problems = [error for errors in form.errors.values() for error in errors]
+        messages.error(request, " ".join(problems))
         return redirect(referral_url(referral))
     data = form.cleaned_data
     try:
@@ -193,8 +194,11 @@ def referral_create(request: HttpRequest, household_pk: int) -> HttpResponse:
     """Raise a referral for a household in scope, from its page or from a complaint."""
     household = access_household(request.user, household_pk)
     complaint = None
-    if request.GET.get("complaint"):
-        complaint = access_complaint(request.user, int(request.GET["complaint"]))
+    if "complaint" in request.GET:
+        raw = request.GET["complaint"]
+        if not raw.isdigit():
+            raise Http404
+        complaint = access_complaint(request.user, int(raw))
     form = ReferralForm(request.POST or None, household=household)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -577,3 +577,34 @@ def test_a_returned_referral_goes_back_with_the_information_asked_for(
 def test_deadline_performance_is_numbers_for_referral_roles_only(client, referral, perencana):
     client.force_login(perencana)
     assert client.get(reverse("referrals:metrics")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"kelurahan": "bogus"},
+        {"status": "exploded"},
+        {"overdue": "maybe"},
+        {"page": "9999"},
+        {"category": "<script>"},
+    ],
+)
+def test_bad_filters_on_the_queue_are_not_a_500(client, referral, petugas_dinkes, query):
+    client.force_login(petugas_dinkes)
+    assert client.get(reverse("referrals:queue"), query).status_code == 200
+
+
+def test_a_bad_complaint_number_when_raising_is_404_not_500(client, operator, referral):
+    client.force_login(operator)
+    url = reverse("referrals:referral_create", args=[referral.household.pk])
+    assert client.get(url, {"complaint": "abc"}).status_code == 404
+    assert client.get(url, {"complaint": "999999"}).status_code == 404
+
+
+def test_a_transfer_to_an_unknown_agency_is_a_message(client, referral, petugas_dinkes):
+    client.force_login(petugas_dinkes)
+    response = _act(client, referral, "transfer", to_agency="99999", note="x")
+    assert response.status_code == 302
+    assert _messages(response)
+    referral.refresh_from_db()
+    assert referral.status == Status.SUBMITTED
