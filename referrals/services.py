@@ -294,19 +294,6 @@ def record_complaint(
     )
 
 
-@transaction.atomic
-def link_complaint_household(*, complaint: Complaint, household: Household, by: User) -> Complaint:
-    """Attach the family found (or registered) after the complaint was written down."""
-    if household.kelurahan_id != complaint.kelurahan_id:
-        raise ValidationError(
-            _("This family lives in another kelurahan: record the complaint at its desk."),
-            code="household_kelurahan",
-        )
-    complaint.household = household
-    complaint.save(update_fields=["household", "updated_at"])
-    return complaint
-
-
 # What a referral may carry, recognised by the file's first bytes, not by its name or the
 # browser's word for it: a renamed executable is not a PDF.
 ATTACHMENT_SIGNATURES = {
