@@ -174,3 +174,6 @@ LOGGING = {
 # Eligibility: the city's poverty line (Rp per capita per month). Default: garis kemiskinan
 # Kota Bekasi 2022 (BPS via Dinsos), the only city figure in shared/data/bekasi_city_indicators.csv.
 POVERTY_LINE = env.int("POVERTY_LINE", default=731_392)
+
+# Dashboards: for aggregate-only roles, kelurahan counts below this show as "<n" (issue 6).
+DASHBOARD_MIN_CELL = env.int("DASHBOARD_MIN_CELL", default=5)

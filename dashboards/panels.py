@@ -1,0 +1,119 @@
+"""The map and trend panel of a page: which shapes, which colour class, which series.
+
+Colour classes are quintile breaks of the *shown* values of the areas on the map; a hidden
+cell gets the neutral class and no value, so the colour cannot reveal it.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.formats import date_format
+
+from dashboards import geo
+from dashboards.charts import Chart, line_chart
+from dashboards.indicators import BY_CODE, DEFAULT_MAP_INDICATOR, Indicator
+from dashboards.presenters import Dashboard, trend
+from dashboards.tree import Area
+
+CLASSES = 5
+
+
+@dataclass(frozen=True)
+class Shape:
+    code: str
+    name: str
+    path: str
+    display: str
+    css_class: str
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class Panel:
+    area: Area
+    indicator: Indicator
+    indicators: list[Indicator]
+    shapes: list[Shape]
+    view_box: str
+    legend: list[tuple[str, str]]  # css class, range as text
+    chart: Chart | None
+
+    @property
+    def has_hidden(self) -> bool:
+        return any(shape.css_class == "c-hidden" for shape in self.shapes)
+
+
+def pick_indicator(dashboard: Dashboard, code: str | None) -> Indicator:
+    codes = [i.code for i in dashboard.indicators]
+    if code in codes:
+        return BY_CODE[code]
+    return BY_CODE[DEFAULT_MAP_INDICATOR if DEFAULT_MAP_INDICATOR in codes else codes[0]]
+
+
+def _parent(dashboard: Dashboard, area: Area) -> Area:
+    for kecamatan in dashboard.city.children:
+        if area in kecamatan.children:
+            return kecamatan
+    return dashboard.city
+
+
+def _breaks(values: list[int]) -> list[int]:
+    ordered = sorted(values)
+    return [ordered[min(len(ordered) - 1, len(ordered) * i // CLASSES)] for i in range(CLASSES)]
+
+
+def _klass(value: int | None, breaks: list[int]) -> str:
+    if value is None:
+        return "c-hidden"
+    return f"c{max(i for i, b in enumerate(breaks) if value >= b)}"
+
+
+def build_panel(dashboard: Dashboard, area: Area, code: str | None) -> Panel:
+    indicator = pick_indicator(dashboard, code)
+    # A kelurahan has no children: draw its kecamatan's, with it outlined.
+    drawn = area if area.children else _parent(dashboard, area)
+    level = "kecamatan" if drawn is dashboard.city else "kelurahan"
+    values = [c.cells[indicator.code].value for c in drawn.children]
+    breaks = _breaks([v for v in values if v is not None] or [0])
+    available = geo.shapes(level)
+    shapes = [
+        Shape(
+            code=child.code,
+            name=child.name,
+            path=available[child.code][0],
+            display=child.cells[indicator.code].display,
+            css_class=_klass(child.cells[indicator.code].value, breaks),
+            url=reverse("dashboards:district", args=[child.code]),
+            current=child.code == area.code,
+        )
+        for child in drawn.children
+        if child.code in available
+    ]
+    legend = []
+    for index, low in enumerate(breaks):
+        high = breaks[index + 1] - 1 if index + 1 < len(breaks) else None
+        if high is not None and high < low:
+            continue
+        legend.append(
+            (
+                f"c{index}",
+                f"{low:,}".replace(",", ".")
+                + ("+" if high is None else f"–{high:,}".replace(",", ".")),
+            )
+        )
+    points = [
+        (date_format(month, "M Y"), cell.value, cell.display)
+        for month, cell in trend(
+            dashboard, area.code if area is not dashboard.city else "", indicator.code
+        )
+    ]
+    return Panel(
+        area=area,
+        indicator=indicator,
+        indicators=dashboard.indicators,
+        shapes=shapes,
+        view_box=geo.view_box([s.code for s in shapes], level),
+        legend=legend,
+        chart=line_chart(points),
+    )
