@@ -1,6 +1,7 @@
 """Monthly snapshots (issue 6, item 3)."""
 
 import datetime
+import re
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +14,13 @@ from households.models import Region
 
 def month_start(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
+
+
+def parse_month(text: str) -> datetime.date:
+    """"2026-11" → 1 November 2026; ValueError for anything else."""
+    if not re.fullmatch(r"\d{4}-\d{2}", text):
+        raise ValueError(text)
+    return datetime.date.fromisoformat(f"{text}-01")
 
 
 @transaction.atomic

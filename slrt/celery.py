@@ -20,4 +20,10 @@ app.conf.beat_schedule = {
         "task": "eligibility.tasks.start_eligibility_run_task",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Dashboards: this month's indicators per kelurahan, on the 1st at 00:30 Jakarta time
+    # (before the nightly eligibility run), so each month's trend point is its opening state.
+    "dashboards-monthly-snapshot": {
+        "task": "dashboards.tasks.snapshot_indicators_task",
+        "schedule": crontab(day_of_month=1, hour=0, minute=30),
+    },
 }
