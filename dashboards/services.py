@@ -17,7 +17,7 @@ def month_start(day: datetime.date) -> datetime.date:
 
 
 def parse_month(text: str) -> datetime.date:
-    """"2026-11" → 1 November 2026; ValueError for anything else."""
+    """ "2026-11" → 1 November 2026; ValueError for anything else."""
     if not re.fullmatch(r"\d{4}-\d{2}", text):
         raise ValueError(text)
     return datetime.date.fromisoformat(f"{text}-01")
