@@ -7,7 +7,7 @@ rather than being drawn as zero.
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 600, 180
-LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 28
+LEFT, RIGHT, TOP, BOTTOM = 56, 32, 12, 28
 
 
 @dataclass(frozen=True)
@@ -22,10 +22,11 @@ class Chart:
 
 
 def _nice_max(value: int) -> int:
-    if value <= 5:
-        return 5
-    step = 10 ** (len(str(value)) - 1)
-    return ((value + step - 1) // step) * step
+    """The top of the axis: four equal steps of 1, 1.5, 2, 2.5, 3 or 5 times a power of ten."""
+    raw = max(value, 4) / 4
+    magnitude = 10 ** (len(str(int(raw))) - 1)
+    step = next(m * magnitude for m in (1, 1.5, 2, 2.5, 3, 5, 10) if m * magnitude >= raw)
+    return int(step * 4)
 
 
 def line_chart(points: list[tuple[str, int | None, str]]) -> Chart | None:

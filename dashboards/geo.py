@@ -30,8 +30,8 @@ def _ring(coordinates: list[list[float]], cos_lat: float) -> tuple[str, list[tup
 
 
 @lru_cache(maxsize=2)
-def shapes(level: str) -> dict[str, tuple[str, tuple[float, float, float, float]]]:
-    """code → (SVG path, bounding box min_x, min_y, max_x, max_y) for every feature."""
+def shapes(level: str) -> dict[str, tuple[str, tuple[float, float, float, float], tuple[int, int]]]:
+    """code → (SVG path, bounding box min_x, min_y, max_x, max_y, label point) per feature."""
     cos_lat = math.cos(math.radians(_reference_latitude()))
     features = json.loads((DATA / FILES[level]).read_text())["features"]
     result = {}
@@ -48,16 +48,20 @@ def shapes(level: str) -> dict[str, tuple[str, tuple[float, float, float, float]
                 xs += [x for x, _ in points]
                 ys += [y for _, y in points]
         box = (min(xs), min(ys), max(xs), max(ys))
-        result[feature["properties"]["code"]] = ("".join(parts), box)
+        properties = feature["properties"]  # lat/lng: the centroid given with the data
+        label = (round(properties["lng"] * SCALE * cos_lat), round(-properties["lat"] * SCALE))
+        result[properties["code"]] = ("".join(parts), box, label)
     return result
 
 
-def view_box(codes: list[str], level: str, margin: float = 0.03) -> str:
+def view_box(codes: list[str], level: str, margin: float = 0.03) -> tuple[str, float]:
+    """The viewBox around the shapes of `codes`, and a label font size that suits it."""
     boxes = [shapes(level)[code][1] for code in codes if code in shapes(level)]
     if not boxes:
-        return "0 0 1 1"
+        return "0 0 1 1", 1.0
     min_x, min_y = min(b[0] for b in boxes), min(b[1] for b in boxes)
     max_x, max_y = max(b[2] for b in boxes), max(b[3] for b in boxes)
     pad = max(max_x - min_x, max_y - min_y) * margin
     width, height = max_x - min_x + 2 * pad, max_y - min_y + 2 * pad
-    return f"{min_x - pad:.0f} {min_y - pad:.0f} {width:.0f} {height:.0f}"
+    box = f"{min_x - pad:.0f} {min_y - pad:.0f} {width:.0f} {height:.0f}"
+    return box, round(max(width, height) / 40, 1)

@@ -27,6 +27,8 @@ class Shape:
     css_class: str
     url: str
     current: bool
+    label_x: int
+    label_y: int
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Panel:
     indicators: list[Indicator]
     shapes: list[Shape]
     view_box: str
+    label_size: float
     legend: list[tuple[str, str]]  # css class, range as text
     chart: Chart | None
 
@@ -86,6 +89,8 @@ def build_panel(dashboard: Dashboard, area: Area, code: str | None) -> Panel:
             css_class=_klass(child.cells[indicator.code].value, breaks),
             url=reverse("dashboards:district", args=[child.code]),
             current=child.code == area.code,
+            label_x=available[child.code][2][0],
+            label_y=available[child.code][2][1],
         )
         for child in drawn.children
         if child.code in available
@@ -108,12 +113,14 @@ def build_panel(dashboard: Dashboard, area: Area, code: str | None) -> Panel:
             dashboard, area.code if area is not dashboard.city else "", indicator.code
         )
     ]
+    view_box, label_size = geo.view_box([s.code for s in shapes], level)
     return Panel(
         area=area,
         indicator=indicator,
         indicators=dashboard.indicators,
         shapes=shapes,
-        view_box=geo.view_box([s.code for s in shapes], level),
+        view_box=view_box,
+        label_size=label_size,
         legend=legend,
         chart=line_chart(points),
     )
