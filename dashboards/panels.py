@@ -78,7 +78,8 @@ def build_panel(dashboard: Dashboard, area: Area, code: str | None) -> Panel:
     drawn = area if area.children else _parent(dashboard, area)
     level = "kecamatan" if drawn is dashboard.city else "kelurahan"
     values = [c.cells[indicator.code].value for c in drawn.children]
-    breaks = _breaks([v for v in values if v is not None] or [0])
+    shown = [v for v in values if v is not None]
+    breaks = _breaks(shown or [0])
     available = geo.shapes(level)
     shapes = [
         Shape(
@@ -96,7 +97,7 @@ def build_panel(dashboard: Dashboard, area: Area, code: str | None) -> Panel:
         if child.code in available
     ]
     legend = []
-    for index, low in enumerate(breaks):
+    for index, low in enumerate(breaks if shown else []):
         high = breaks[index + 1] - 1 if index + 1 < len(breaks) else None
         if high is not None and high < low:
             continue

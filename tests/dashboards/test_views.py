@@ -118,3 +118,12 @@ def test_no_personal_data_reaches_an_aggregate_only_role(client, pimpinan, peren
             else:
                 body = response.content.decode()
             assert not [s for s in secrets if s and s in body], response.request["PATH_INFO"]
+
+
+def test_a_hidden_count_gets_the_neutral_colour_and_no_value_on_the_map(client, pimpinan):
+    crafted_registry()
+    response = _get(client, pimpinan, "dashboards:panel", area="32.75.01", indicator="households")
+    panel = response.context["panel"]
+    assert {shape.css_class for shape in panel.shapes} == {"c-hidden"}
+    assert {shape.display for shape in panel.shapes} == {"<5"}
+    assert panel.legend == []
