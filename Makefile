@@ -25,7 +25,7 @@ CHROMIUM := $(or $(SLRT_CHROMIUM),/usr/bin/chromium)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install run test lint bench bench-import bench-eligibility messages clean distclean
+.PHONY: help install run test lint bench bench-import bench-eligibility bench-dashboards messages clean distclean
 
 help:
 	@echo "make run      set up (venv, migrate, reference data, $(HOUSEHOLDS) demo households) and serve"
@@ -35,6 +35,7 @@ help:
 	@echo "make bench    run bench/bench_registry.py on PostgreSQL (arguments: BENCH_ARGS=...)"
 	@echo "make bench-import  run bench/bench_import.py (100,000-row .xlsx, 1,000,000-row .csv)"
 	@echo "make bench-eligibility  run bench/bench_eligibility.py (full run and simulation, 300,000 households)"
+	@echo "make bench-dashboards  run bench/bench_dashboards.py (Dasbor pages, 300,000 households)"
 	@echo "make messages collect new interface strings into the Indonesian .po and compile it"
 	@echo "make install  create $(VENV) and install the dependencies (done by the targets above)"
 	@echo "make clean    remove caches and build leftovers; make distclean also removes $(VENV) and var/"
@@ -113,6 +114,10 @@ bench-import: $(STAMP)
 # Its own *_bench_elig database, seeded with seed_demo; --reuse keeps it between runs.
 bench-eligibility: $(STAMP)
 	$(BIN)/python bench/bench_eligibility.py $(BENCH_ARGS)
+
+# Its own *_bench_dash database, seeded with seed_demo; --reuse keeps it between runs.
+bench-dashboards: $(STAMP)
+	$(BIN)/python bench/bench_dashboards.py $(BENCH_ARGS)
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -7,12 +7,14 @@ written out by hand in EXPECTED; households A and F fall in several categories a
 import datetime
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from eligibility.models import Flag, Rule, RuleSet
 from households.models import Agency, Enrolment, Household, Region
 from referrals.models import NeedCategory, Referral, Status
 from tests.households.factories import EnrolmentFactory, UserFactory, household_with_members
 
-TODAY = datetime.date(2026, 11, 20)
+TODAY = timezone.localdate()  # pages count overdue against the real today
 LINE = 731_392  # settings.POVERTY_LINE's default
 
 # kelurahan code → indicator → count

@@ -127,3 +127,24 @@ def test_a_hidden_count_gets_the_neutral_colour_and_no_value_on_the_map(client, 
     assert {shape.css_class for shape in panel.shapes} == {"c-hidden"}
     assert {shape.display for shape in panel.shapes} == {"<5"}
     assert panel.legend == []
+
+
+def test_agency_staff_get_their_agencys_referral_tiles_only(client, petugas_dinkes):
+    crafted_registry()
+    response = _get(client, petugas_dinkes, "dashboards:overview")
+    assert [indicator.code for indicator, _ in response.context["tiles"]] == [
+        "open_referrals",
+        "overdue_referrals",
+    ]
+    assert response.context["totals"] == {"open_referrals": 2, "overdue_referrals": 1}
+    assert response.context["panel"].chart is None  # no city-wide trend for one agency
+
+
+def test_facilitator_districts_are_their_own(client, pendamping):
+    crafted_registry()
+    response = _get(client, pendamping, "dashboards:district_city")
+    assert [row.code for row in response.context["rows"]] == ["32.75.01"]
+    kecamatan = _get(client, pendamping, "dashboards:district", "32.75.01")
+    assert [row.code for row in kecamatan.context["rows"]] == ["32.75.01.1002"]
+    # facilitators see personal data anyway: nothing is hidden from them
+    assert kecamatan.context["rows"][0].cells["households"].value == 4

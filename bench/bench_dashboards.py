@@ -1,0 +1,175 @@
+"""Dashboard benchmark: the Dasbor pages on a city-sized registry beside the one bare SQL
+aggregation behind the district table, measured in the same run (PERF.md).
+
+    .venv/bin/python bench/bench_dashboards.py [--households 300000] [--database-url URL]
+                                               [--reuse] [--warm 15]
+
+The database (default postgresql://postgres@127.0.0.1:5432/slrt_bench_dash) is dropped,
+migrated and seeded with `seed_demo` (+ demo referrals), one eligibility run is kept (so
+inclusion errors exist) and last month's snapshot stored (so pages show changes and a trend),
+unless --reuse is given. Figures:
+
+- bare: the hand-written grouped SELECT of every household indicator per kelurahan (BARE_SQL),
+  first run (cold) and median of --warm runs.
+- pages, as demo-pimpinan (suppressed) and demo-pendamping (one kelurahan): Django test client
+  in this process, DEBUG off; the first request (cold: new connection, empty caches of the
+  process) and the median of --warm requests, with the number of queries.
+Targets (issue 6): ≤ 300 ms warm, ≤ 2 s cold, ≤ 15 queries per page.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import sys
+import time
+from dataclasses import asdict
+from datetime import UTC
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_registry as registry  # noqa: E402
+
+ROOT = registry.ROOT
+LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/slrt_bench_dash"
+WARM_TARGET_MS, COLD_TARGET_MS, QUERY_TARGET = 300.0, 2000.0, 15
+BARE_SQL = """
+SELECT h.kelurahan_id, count(*), coalesce(sum(h.member_count), 0),
+  count(*) FILTER (WHERE {poor}),
+  count(*) FILTER (WHERE {aided}),
+  count(*) FILTER (WHERE {aided} AND {flagged}),
+  count(*) FILTER (WHERE ({poor}) AND NOT {aided})
+FROM households_household h GROUP BY h.kelurahan_id
+""".format(
+    poor="(h.member_count > 0 AND h.monthly_income < h.member_count * 731392::bigint)"
+    " OR h.welfare_decile <= 4",
+    aided="EXISTS (SELECT 1 FROM households_enrolment e"
+    " WHERE e.household_id = h.id AND e.status = 'active')",
+    flagged="EXISTS (SELECT 1 FROM eligibility_flag f JOIN eligibility_rule r ON r.id = f.rule_id"
+    " WHERE f.household_id = h.id AND f.status = 'open' AND r.kind = 'exclusion'"
+    " AND f.decision <> 'dismissed')",
+)
+PAGES = [
+    ("demo-pimpinan", "overview", "/dashboards/"),
+    ("demo-pimpinan", "districts (city)", "/dashboards/districts/"),
+    ("demo-pimpinan", "kecamatan page", "/dashboards/districts/32.75.01/"),
+    ("demo-pimpinan", "kelurahan page", "/dashboards/districts/32.75.01.1002/"),
+    ("demo-pimpinan", "map panel swap", "/dashboards/panel/?area=32.75.01&indicator=persons"),
+    ("demo-pimpinan", "export .xlsx (city)", "/dashboards/export/"),
+    ("demo-pendamping", "overview", "/dashboards/"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--households", type=int, default=300_000)
+    parser.add_argument("--database-url", default=LOCAL_URL)
+    parser.add_argument("--reuse", action="store_true", help="keep the seeded database")
+    parser.add_argument("--warm", type=int, default=15)
+    args = parser.parse_args()
+    url = registry._bench_url(args.database_url)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "False",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-a-secret"),
+    }
+    print(f"Benchmark database: {registry._redacted(url)}")
+    if not args.reuse:
+        registry._recreate_database(url)
+        registry._manage(env, "migrate", "--noinput", "-v0")
+        registry._seed(env, args.households)
+        registry._manage(env, "seed_demo_referrals")
+    os.environ.update(env)
+    registry._setup_django()
+    if not args.reuse:
+        _prepare()
+    bare_cold, bare_warm = _bare(args.warm)
+    pages = []
+    for username, label, url_path in PAGES:
+        print(f"Timing {label} as {username} ...", flush=True)
+        from django.contrib.auth.models import User
+
+        user = User.objects.get(username=username)
+        pages.append(registry._time_page(user, label, url_path, args.warm))
+    results = {
+        "when": datetime.datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count()},
+        "postgresql": registry._server_version(url),
+        "households": _count("households_household"),
+        "members": _count("households_member"),
+        "bare_cold_ms": bare_cold,
+        "bare_warm_ms": bare_warm,
+        "pages": [asdict(t) | {"ratio_to_bare": t.median_ms / bare_warm} for t in pages],
+    }
+    _report(results, pages)
+    registry.RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    path = registry.RESULTS / f"dashboards-{stamp}.json"
+    path.write_text(json.dumps(results, indent=2, default=str))
+    print(f"\nResults written to {path.relative_to(ROOT)}")
+
+
+def _prepare() -> None:
+    from django.db import connection
+    from django.utils import timezone
+
+    from dashboards.services import month_start, snapshot_indicators
+    from eligibility.services import run_eligibility
+
+    print("Eligibility run (inclusion errors) ...", flush=True)
+    run_eligibility()
+    last_month = month_start(timezone.localdate()) - datetime.timedelta(days=1)
+    snapshot_indicators(month=last_month)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def _bare(warm: int) -> tuple[float, float]:
+    from django.db import connection
+
+    samples = []
+    with connection.cursor() as cursor:
+        for _ in range(warm + 1):
+            started = time.perf_counter()
+            cursor.execute(BARE_SQL)
+            cursor.fetchall()
+            samples.append((time.perf_counter() - started) * 1000)
+    return samples[0], statistics.median(samples[1:])
+
+
+def _count(table: str) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (our table names)
+        return cursor.fetchone()[0]
+
+
+def _report(results: dict, pages) -> None:
+    print(
+        f"\n{results['households']:,} households, {results['members']:,} members"
+        f"\nbare aggregation: {results['bare_cold_ms']:.0f} ms first, "
+        f"{results['bare_warm_ms']:.0f} ms warm (median)\n"
+    )
+    print(f"{'page':44} {'cold ms':>8} {'warm ms':>8} {'queries':>7} {'× bare':>7}  ok")
+    for t in pages:
+        if t.error:
+            print(f"{t.figure:44} ERROR {t.error}")
+            continue
+        ok = (
+            t.median_ms <= WARM_TARGET_MS
+            and t.first_ms <= COLD_TARGET_MS
+            and t.queries <= QUERY_TARGET
+            and t.status == 200
+        )
+        ratio = t.median_ms / results["bare_warm_ms"]
+        print(
+            f"{t.figure:44} {t.first_ms:8.0f} {t.median_ms:8.0f} {t.queries:7d} "
+            f"{ratio:7.2f}  {'yes' if ok else 'NO'}"
+        )
+
+
+if __name__ == "__main__":
+    main()
