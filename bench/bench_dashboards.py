@@ -6,8 +6,8 @@ aggregation behind the district table, measured in the same run (PERF.md).
 
 The database (default postgresql://postgres@127.0.0.1:5432/slrt_bench_dash) is dropped,
 migrated and seeded with `seed_demo` (+ demo referrals), one eligibility run is kept (so
-inclusion errors exist) and last month's snapshot stored (so pages show changes and a trend),
-unless --reuse is given. Figures:
+inclusion errors exist) and last month's snapshot stored (so pages show changes and a trend);
+--reuse keeps the seeded database and its run. Figures:
 
 - bare: the hand-written grouped SELECT of every household indicator per kelurahan (BARE_SQL),
   first run (cold) and median of --warm runs.
@@ -80,11 +80,10 @@ def main() -> None:
         registry._recreate_database(url)
         registry._manage(env, "migrate", "--noinput", "-v0")
         registry._seed(env, args.households)
-        registry._manage(env, "seed_demo_referrals")
+        registry._manage(env, "seed_demo_referrals", "--force")
     os.environ.update(env)
     registry._setup_django()
-    if not args.reuse:
-        _prepare()
+    _prepare()
     bare_cold, bare_warm = _bare(args.warm)
     pages = []
     for username, label, url_path in PAGES:
@@ -116,10 +115,12 @@ def _prepare() -> None:
     from django.utils import timezone
 
     from dashboards.services import month_start, snapshot_indicators
+    from eligibility.models import Run
     from eligibility.services import run_eligibility
 
-    print("Eligibility run (inclusion errors) ...", flush=True)
-    run_eligibility()
+    if not Run.objects.filter(status=Run.Status.COMPLETE).exists():
+        print("Eligibility run (inclusion errors) ...", flush=True)
+        run_eligibility()
     last_month = month_start(timezone.localdate()) - datetime.timedelta(days=1)
     snapshot_indicators(month=last_month)
     with connection.cursor() as cursor:

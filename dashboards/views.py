@@ -40,11 +40,13 @@ def _crumbs(dashboard: Dashboard, area: Area) -> list[Area]:
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    """City overview: a tile per indicator with its definition and change, the map, a trend."""
+    """City overview: a tile per indicator with its definition and change, the map, a trend,
+    and the kecamatan table (sortable by ?sort=)."""
     dashboard = _dashboard(request)
     panel = build_panel(dashboard, dashboard.city, request.GET.get("indicator"))
     tiles = [(i, dashboard.city.cells[i.code]) for i in dashboard.indicators]
-    context = {"dashboard": dashboard, "panel": panel, "tiles": tiles}
+    rows, sort = sorted_children(dashboard.city, request.GET.get("sort", ""))
+    context = {"dashboard": dashboard, "panel": panel, "tiles": tiles, "rows": rows, "sort": sort}
     # Kept for callers that read the plain totals (tests of scope); never rendered.
     context["totals"] = {code: cell.value for code, cell in dashboard.city.cells.items()}
     return render(request, "dashboards/overview.html", context)

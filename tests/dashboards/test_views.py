@@ -148,3 +148,17 @@ def test_facilitator_districts_are_their_own(client, pendamping):
     assert [row.code for row in kecamatan.context["rows"]] == ["32.75.01.1002"]
     # facilitators see personal data anyway: nothing is hidden from them
     assert kecamatan.context["rows"][0].cells["households"].value == 4
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [("dashboards:overview", ()), ("dashboards:district", ("32.75.01",))],
+)
+def test_pages_stay_within_15_queries(client, pimpinan, django_assert_max_num_queries, name, args):
+    crafted_registry()
+    from dashboards.services import snapshot_indicators
+
+    snapshot_indicators()
+    client.force_login(pimpinan)
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse(name, args=args)).status_code == 200
