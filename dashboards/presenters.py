@@ -42,7 +42,8 @@ def dashboard_for(user: User, *, today: datetime.date | None = None) -> Dashboar
     codes = indicator_codes_for(user)
     kelurahan = list(regions_for(user).select_related("parent__parent"))
     threshold = int(settings.DASHBOARD_MIN_CELL) if scope.is_aggregate_only else None
-    city = build_tree(kelurahan, live_counts(user, today=today), codes, threshold=threshold)
+    counts, counted_at = live_counts(user, today=today)
+    city = build_tree(kelurahan, counts, codes, threshold=threshold)
     previous_month = None
     # Snapshots are city-wide counts: an agency's own referral numbers are not among them.
     if scope.agency_id is None and codes:
@@ -54,7 +55,7 @@ def dashboard_for(user: User, *, today: datetime.date | None = None) -> Dashboar
     return Dashboard(
         city=city,
         indicators=[BY_CODE[code] for code in codes],
-        as_of=timezone.localtime(),
+        as_of=timezone.localtime(counted_at),
         previous_month=previous_month,
         aggregate_only=scope.is_aggregate_only,
         threshold=threshold,

@@ -177,3 +177,6 @@ POVERTY_LINE = env.int("POVERTY_LINE", default=731_392)
 
 # Dashboards: for aggregate-only roles, kelurahan counts below this show as "<n" (issue 6).
 DASHBOARD_MIN_CELL = env.int("DASHBOARD_MIN_CELL", default=5)
+# Dashboards: how long the city's per-kelurahan counts are reused before being counted again
+# (the page shows the time they were counted); 0 counts on every request.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)

@@ -6,6 +6,7 @@ from dashboards.selectors import live_counts
 from dashboards.tree import build_tree, find
 from households.models import Region
 from tests.dashboards.registry import EXPECTED, TODAY, crafted_registry
+from tests.households.factories import household_with_members
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,7 @@ def _tree(user, threshold=None):
 
     kelurahan = regions_for(user).select_related("parent__parent")
     return build_tree(
-        kelurahan, live_counts(user, today=TODAY), indicator_codes_for(user), threshold=threshold
+        kelurahan, live_counts(user, today=TODAY)[0], indicator_codes_for(user), threshold=threshold
     )
 
 
@@ -65,10 +66,22 @@ def test_the_poverty_line_is_read_from_settings(verifikator, settings):
     assert find(city, "32.75.01.1002").cells["poor_households"].value == 1
 
 
-def test_one_query_over_households_whatever_their_number(verifikator, django_assert_num_queries):
+def test_city_counts_are_reused_until_the_cache_expires(verifikator, settings):
+    registry = crafted_registry()
+    first, counted_at = live_counts(verifikator, today=TODAY)
+    household_with_members(registry.households[0].kelurahan, size=2)
+    assert live_counts(verifikator, today=TODAY) == (first, counted_at)
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    fresh, _ = live_counts(verifikator, today=TODAY)
+    assert fresh[registry.households[0].kelurahan_id]["households"] == 5
+
+
+def test_queries_over_households_do_not_grow_with_their_number(
+    verifikator, django_assert_num_queries
+):
     crafted_registry()
     from dashboards.selectors import household_counts, regions_for
 
     kelurahan = regions_for(verifikator)  # the user's scope is read here, once
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(3):
         household_counts(kelurahan)
