@@ -12,8 +12,9 @@ inclusion errors exist) and last month's snapshot stored (so pages show changes 
 - bare: the hand-written grouped SELECT of every household indicator per kelurahan (BARE_SQL),
   first run (cold) and median of --warm runs.
 - pages, as demo-pimpinan (suppressed) and demo-pendamping (one kelurahan): Django test client
-  in this process, DEBUG off; the first request (cold: new connection, empty caches of the
-  process) and the median of --warm requests, with the number of queries.
+  in this process, DEBUG off; the first request with the cache emptied ("cold": the city is
+  counted again; not a cold disk cache) and the median of --warm requests (counts from the
+  cache, DASHBOARD_CACHE_SECONDS), with the number of queries.
 Targets (issue 6): ≤ 300 ms warm, ≤ 2 s cold, ≤ 15 queries per page.
 """
 
@@ -34,21 +35,25 @@ import bench_registry as registry  # noqa: E402
 ROOT = registry.ROOT
 LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/slrt_bench_dash"
 WARM_TARGET_MS, COLD_TARGET_MS, QUERY_TARGET = 300.0, 2000.0, 15
+# The floor: the same figures by hand, the aided and flagged households as hashed derived
+# tables joined once (what a DBA would write), not the per-household EXISTS of a FILTER.
 BARE_SQL = """
 SELECT h.kelurahan_id, count(*), coalesce(sum(h.member_count), 0),
   count(*) FILTER (WHERE {poor}),
-  count(*) FILTER (WHERE {aided}),
-  count(*) FILTER (WHERE {aided} AND {flagged}),
-  count(*) FILTER (WHERE ({poor}) AND NOT {aided})
-FROM households_household h GROUP BY h.kelurahan_id
+  count(a.household_id),
+  count(f.household_id) FILTER (WHERE a.household_id IS NOT NULL),
+  count(*) FILTER (WHERE ({poor}) AND a.household_id IS NULL)
+FROM households_household h
+LEFT JOIN (SELECT DISTINCT household_id FROM households_enrolment WHERE status = 'active') a
+  ON a.household_id = h.id
+LEFT JOIN (SELECT DISTINCT f.household_id FROM eligibility_flag f
+           JOIN eligibility_rule r ON r.id = f.rule_id
+           WHERE f.status = 'open' AND r.kind = 'exclusion' AND f.decision <> 'dismissed') f
+  ON f.household_id = h.id
+GROUP BY h.kelurahan_id
 """.format(
     poor="(h.member_count > 0 AND h.monthly_income < h.member_count * 731392::bigint)"
-    " OR h.welfare_decile <= 4",
-    aided="EXISTS (SELECT 1 FROM households_enrolment e"
-    " WHERE e.household_id = h.id AND e.status = 'active')",
-    flagged="EXISTS (SELECT 1 FROM eligibility_flag f JOIN eligibility_rule r ON r.id = f.rule_id"
-    " WHERE f.household_id = h.id AND f.status = 'open' AND r.kind = 'exclusion'"
-    " AND f.decision <> 'dismissed')",
+    " OR h.welfare_decile <= 4"
 )
 PAGES = [
     ("demo-pimpinan", "overview", "/dashboards/"),
@@ -91,7 +96,7 @@ def main() -> None:
         from django.contrib.auth.models import User
 
         user = User.objects.get(username=username)
-        pages.append(registry._time_page(user, label, url_path, args.warm))
+        pages.append(_time_page(user, label, url_path, args.warm))
     results = {
         "when": datetime.datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count()},
@@ -108,6 +113,31 @@ def main() -> None:
     path = registry.RESULTS / f"dashboards-{stamp}.json"
     path.write_text(json.dumps(results, indent=2, default=str))
     print(f"\nResults written to {path.relative_to(ROOT)}")
+
+
+def _time_page(user, label: str, url: str, warm: int) -> registry.Timing:
+    """First request with an empty cache (the city is counted), then --warm requests."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    timing = registry.Timing(figure=f"{label} ({user.username.removeprefix('demo-')})", url=url)
+    client = Client()
+    client.force_login(user)
+    client.get("/accounts/login/")  # the session and the process warmed, not the counts
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold_queries:
+        first, response = registry._timed(lambda: client.get(url))
+    samples = [registry._timed(lambda: client.get(url))[0] for _ in range(warm)]
+    with CaptureQueriesContext(connection) as warm_queries:
+        client.get(url)
+    timing.status = response.status_code
+    timing.first_ms, timing.median_ms = first * 1000, statistics.median(samples) * 1000
+    timing.queries = len(warm_queries.captured_queries)
+    timing.error = "" if response.status_code == 200 else f"HTTP {response.status_code}"
+    timing.slowest_sql = f"cold queries: {len(cold_queries.captured_queries)}"
+    return timing
 
 
 def _prepare() -> None:
@@ -155,6 +185,7 @@ def _report(results: dict, pages) -> None:
         f"{results['bare_warm_ms']:.0f} ms warm (median)\n"
     )
     print(f"{'page':44} {'cold ms':>8} {'warm ms':>8} {'queries':>7} {'× bare':>7}  ok")
+    print("(queries: warm request; the cold one's count is in the JSON as slowest_sql)")
     for t in pages:
         if t.error:
             print(f"{t.figure:44} ERROR {t.error}")
