@@ -61,15 +61,26 @@ def _parent(dashboard: Dashboard, area: Area) -> Area:
     return dashboard.city
 
 
-def _breaks(values: list[int]) -> list[int]:
+def _breaks(values: list[int]) -> list[tuple[int, str]]:
+    """Quintile lower bounds of the shown values, each once, with its colour class; spread
+    over the palette so few distinct values still run from light to dark (0 is lightest)."""
     ordered = sorted(values)
-    return [ordered[min(len(ordered) - 1, len(ordered) * i // CLASSES)] for i in range(CLASSES)]
+    lows = sorted(set(ordered))
+    if len(lows) > CLASSES:
+        lows = sorted({ordered[len(ordered) * i // CLASSES] for i in range(CLASSES)})
+    if len(lows) == 1:
+        return [(lows[0], "c0")]
+    return [(low, f"c{round(i * (CLASSES - 1) / (len(lows) - 1))}") for i, low in enumerate(lows)]
 
 
-def _klass(value: int | None, breaks: list[int]) -> str:
+def _klass(value: int | None, breaks: list[tuple[int, str]]) -> str:
     if value is None:
         return "c-hidden"
-    return f"c{max(i for i, b in enumerate(breaks) if value >= b)}"
+    return [css for low, css in breaks if value >= low][-1]
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
 
 
 def build_panel(dashboard: Dashboard, area: Area, code: str | None) -> Panel:
@@ -97,17 +108,13 @@ def build_panel(dashboard: Dashboard, area: Area, code: str | None) -> Panel:
         if child.code in available
     ]
     legend = []
-    for index, low in enumerate(breaks if shown else []):
-        high = breaks[index + 1] - 1 if index + 1 < len(breaks) else None
-        if high is not None and high < low:
-            continue
-        legend.append(
-            (
-                f"c{index}",
-                f"{low:,}".replace(",", ".")
-                + ("+" if high is None else f"–{high:,}".replace(",", ".")),
-            )
-        )
+    for index, (low, css) in enumerate(breaks if shown else []):
+        if index + 1 < len(breaks):
+            high = breaks[index + 1][0] - 1
+            text = _number(low) if high == low else f"{_number(low)}–{_number(high)}"
+        else:
+            text = f"{_number(low)}+"
+        legend.append((css, text))
     points = [
         (date_format(month, "M Y"), cell.value, cell.display)
         for month, cell in trend(
