@@ -25,7 +25,7 @@ CHROMIUM := $(or $(SLRT_CHROMIUM),/usr/bin/chromium)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install run test lint bench bench-import bench-eligibility bench-referrals messages clean distclean
+.PHONY: help install run test lint bench bench-import bench-eligibility bench-referrals bench-dashboards messages clean distclean
 
 help:
 	@echo "make run      set up (venv, migrate, reference data, $(HOUSEHOLDS) demo households) and serve"
@@ -36,6 +36,7 @@ help:
 	@echo "make bench-import  run bench/bench_import.py (100,000-row .xlsx, 1,000,000-row .csv)"
 	@echo "make bench-eligibility  run bench/bench_eligibility.py (full run and simulation, 300,000 households)"
 	@echo "make bench-referrals  run bench/bench_referrals.py (triage queue and API, 100,000 referrals)"
+	@echo "make bench-dashboards  run bench/bench_dashboards.py (Dasbor pages, 300,000 households)"
 	@echo "make messages collect new interface strings into the Indonesian .po and compile it"
 	@echo "make install  create $(VENV) and install the dependencies (done by the targets above)"
 	@echo "make clean    remove caches and build leftovers; make distclean also removes $(VENV) and var/"
@@ -118,6 +119,10 @@ bench-eligibility: $(STAMP)
 # Its own *_bench_ref database: seed_demo, then 100,000 referrals by COPY; --reuse keeps it.
 bench-referrals: $(STAMP)
 	$(BIN)/python bench/bench_referrals.py $(BENCH_ARGS)
+
+# Its own *_bench_dash database, seeded with seed_demo; --reuse keeps it between runs.
+bench-dashboards: $(STAMP)
+	$(BIN)/python bench/bench_dashboards.py $(BENCH_ARGS)
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -3,4 +3,10 @@ from django.urls import path
 from dashboards import views
 
 app_name = "dashboards"
-urlpatterns = [path("", views.overview, name="overview")]
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("districts/", views.district, name="district_city"),
+    path("districts/<str:code>/", views.district, name="district"),
+    path("panel/", views.panel, name="panel"),
+    path("export/", views.export, name="export"),
+]

@@ -1,19 +1,90 @@
+"""Dasbor pages: numbers only, in the user's scope, suppressed for aggregate-only roles."""
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from dashboards.selectors import households_per_kecamatan
+from dashboards.exports import district_table
+from dashboards.panels import build_panel
+from dashboards.presenters import Dashboard, dashboard_for
+from dashboards.tree import Area, sorted_children
+from slrt.exports import export_response
+
+
+def _dashboard(request: HttpRequest) -> Dashboard:
+    dashboard = dashboard_for(request.user)
+    if not dashboard.indicators:  # no role: nothing to count
+        raise PermissionDenied
+    return dashboard
+
+
+def _area(dashboard: Dashboard, code: str | None) -> Area:
+    area = dashboard.area(code)
+    if area is None:  # outside the user's scope, or no such district: 404 either way
+        raise Http404
+    return area
+
+
+def _crumbs(dashboard: Dashboard, area: Area) -> list[Area]:
+    trail = [dashboard.city]
+    for kecamatan in dashboard.city.children:
+        if area is kecamatan or area in kecamatan.children:
+            trail.append(kecamatan)
+    if area not in trail:
+        trail.append(area)
+    return trail
 
 
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    """Aggregates only: households and persons per kecamatan in the user's scope."""
-    rows = households_per_kecamatan(request.user)
-    totals = {
-        "households": sum(r.households for r in rows),
-        "persons": sum(r.persons for r in rows),
-        "car_owners": sum(r.car_owners for r in rows),
+    """City overview: a tile per indicator with its definition and change, the map, a trend,
+    and the kecamatan table (sortable by ?sort=)."""
+    dashboard = _dashboard(request)
+    panel = build_panel(dashboard, dashboard.city, request.GET.get("indicator"))
+    tiles = [(i, dashboard.city.cells[i.code]) for i in dashboard.indicators]
+    rows, sort = sorted_children(dashboard.city, request.GET.get("sort", ""))
+    context = {"dashboard": dashboard, "panel": panel, "tiles": tiles, "rows": rows, "sort": sort}
+    # Kept for callers that read the plain totals (tests of scope); never rendered.
+    context["totals"] = {code: cell.value for code, cell in dashboard.city.cells.items()}
+    return render(request, "dashboards/overview.html", context)
+
+
+@login_required
+@require_GET
+def district(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """The table of an area's districts (city → kecamatan → kelurahan), sortable by ?sort=."""
+    dashboard = _dashboard(request)
+    area = _area(dashboard, code)
+    rows, sort = sorted_children(area, request.GET.get("sort", ""))
+    panel = build_panel(dashboard, area, request.GET.get("indicator"))
+    context = {
+        "dashboard": dashboard,
+        "area": area,
+        "rows": rows,
+        "sort": sort,
+        "panel": panel,
+        "crumbs": _crumbs(dashboard, area),
     }
-    return render(request, "dashboards/overview.html", {"rows": rows, "totals": totals})
+    return render(request, "dashboards/district.html", context)
+
+
+@login_required
+@require_GET
+def panel(request: HttpRequest) -> HttpResponse:
+    """The map and trend of one area for the chosen indicator (htmx swap of the select)."""
+    dashboard = _dashboard(request)
+    area = _area(dashboard, request.GET.get("area") or None)
+    context = {"panel": build_panel(dashboard, area, request.GET.get("indicator"))}
+    return render(request, "dashboards/panel.html", context)
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    """An area's district table as .xlsx: same scope and suppression as the page."""
+    dashboard = _dashboard(request)
+    area = _area(dashboard, request.GET.get("area") or None)
+    return export_response(district_table(dashboard, area), file_format="xlsx")

@@ -26,4 +26,10 @@ app.conf.beat_schedule = {
         "task": "referrals.tasks.check_referral_deadlines_task",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Dashboards: this month's indicators per kelurahan, on the 1st at 00:30 Jakarta time
+    # (before the nightly eligibility run), so each month's trend point is its opening state.
+    "dashboards-monthly-snapshot": {
+        "task": "dashboards.tasks.snapshot_indicators_task",
+        "schedule": crontab(day_of_month=1, hour=0, minute=30),
+    },
 }

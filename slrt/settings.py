@@ -180,3 +180,9 @@ LOGGING = {
 # Eligibility: the city's poverty line (Rp per capita per month). Default: garis kemiskinan
 # Kota Bekasi 2022 (BPS via Dinsos), the only city figure in shared/data/bekasi_city_indicators.csv.
 POVERTY_LINE = env.int("POVERTY_LINE", default=731_392)
+
+# Dashboards: for aggregate-only roles, kelurahan counts below this show as "<n" (issue 6).
+DASHBOARD_MIN_CELL = env.int("DASHBOARD_MIN_CELL", default=5)
+# Dashboards: how long the city's per-kelurahan counts are reused before being counted again
+# (the page shows the time they were counted); 0 counts on every request.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)

@@ -83,6 +83,14 @@ def household_in_bintara(bintara):
     return household_with_members(bintara, size=2)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The dashboards keep the city's counts in the cache: each test counts its own data."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def pytest_configure(config):
     """Background tasks run in-process in tests, also when REDIS_URL is set (CI's PostgreSQL
     run): a test then sees what the task did, and nothing is left queued in Redis."""

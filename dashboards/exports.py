@@ -1,0 +1,31 @@
+"""Dashboard tables to Excel through slrt.exports (formula-neutralised cells)."""
+
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from dashboards.presenters import Dashboard
+from dashboards.tree import Area, Cell
+
+
+def _value(cell: Cell) -> int | str:
+    # Hidden cells go out as the page shows them ("<5", "×"): no number behind them.
+    return cell.value if cell.value is not None else cell.display
+
+
+def district_table(dashboard: Dashboard, area: Area):
+    from slrt.exports import Table
+
+    codes = [i.code for i in dashboard.indicators]
+    headers = [_("Code"), _("Area"), *[str(i.label) for i in dashboard.indicators]]
+    rows = [[area.code, area.name or _("Total"), *[_value(area.cells[c]) for c in codes]]]
+    rows += [[c.code, c.name, *[_value(c.cells[k]) for k in codes]] for c in area.children]
+    as_of = _("As of %(date)s") % {"date": dashboard.as_of.strftime("%Y-%m-%d %H:%M")}
+    rows.append([""])
+    rows.append([as_of])
+    return Table(
+        headers=headers,
+        rows=rows,
+        sheet_title=_("Dashboard"),
+        filename_stem=f"slrt-dasbor-{slugify(area.name) or 'kota'}",
+        text_columns=frozenset({0}),
+    )

@@ -1,0 +1,134 @@
+"""The map and trend panel of a page: which shapes, which colour class, which series.
+
+Colour classes are quintile breaks of the *shown* values of the areas on the map; a hidden
+cell gets the neutral class and no value, so the colour cannot reveal it.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.formats import date_format
+
+from dashboards import geo
+from dashboards.charts import Chart, line_chart
+from dashboards.indicators import BY_CODE, DEFAULT_MAP_INDICATOR, Indicator
+from dashboards.presenters import Dashboard, trend
+from dashboards.tree import Area
+
+CLASSES = 5
+
+
+@dataclass(frozen=True)
+class Shape:
+    code: str
+    name: str
+    path: str
+    display: str
+    css_class: str
+    url: str
+    current: bool
+    label_x: int
+    label_y: int
+
+
+@dataclass(frozen=True)
+class Panel:
+    area: Area
+    indicator: Indicator
+    indicators: list[Indicator]
+    shapes: list[Shape]
+    view_box: str
+    label_size: float
+    legend: list[tuple[str, str]]  # css class, range as text
+    chart: Chart | None
+
+    @property
+    def has_hidden(self) -> bool:
+        return any(shape.css_class == "c-hidden" for shape in self.shapes)
+
+
+def pick_indicator(dashboard: Dashboard, code: str | None) -> Indicator:
+    codes = [i.code for i in dashboard.indicators]
+    if code in codes:
+        return BY_CODE[code]
+    return BY_CODE[DEFAULT_MAP_INDICATOR if DEFAULT_MAP_INDICATOR in codes else codes[0]]
+
+
+def _parent(dashboard: Dashboard, area: Area) -> Area:
+    for kecamatan in dashboard.city.children:
+        if area in kecamatan.children:
+            return kecamatan
+    return dashboard.city
+
+
+def _breaks(values: list[int]) -> list[tuple[int, str]]:
+    """Quintile lower bounds of the shown values, each once, with its colour class; spread
+    over the palette so few distinct values still run from light to dark (0 is lightest)."""
+    ordered = sorted(values)
+    lows = sorted(set(ordered))
+    if len(lows) > CLASSES:
+        lows = sorted({ordered[len(ordered) * i // CLASSES] for i in range(CLASSES)})
+    if len(lows) == 1:
+        return [(lows[0], "c0")]
+    return [(low, f"c{round(i * (CLASSES - 1) / (len(lows) - 1))}") for i, low in enumerate(lows)]
+
+
+def _klass(value: int | None, breaks: list[tuple[int, str]]) -> str:
+    if value is None:
+        return "c-hidden"
+    return [css for low, css in breaks if value >= low][-1]
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def build_panel(dashboard: Dashboard, area: Area, code: str | None) -> Panel:
+    indicator = pick_indicator(dashboard, code)
+    # A kelurahan has no children: draw its kecamatan's, with it outlined.
+    drawn = area if area.children else _parent(dashboard, area)
+    level = "kecamatan" if drawn is dashboard.city else "kelurahan"
+    values = [c.cells[indicator.code].value for c in drawn.children]
+    shown = [v for v in values if v is not None]
+    breaks = _breaks(shown or [0])
+    available = geo.shapes(level)
+    shapes = [
+        Shape(
+            code=child.code,
+            name=child.name,
+            path=available[child.code][0],
+            display=child.cells[indicator.code].display,
+            css_class=_klass(child.cells[indicator.code].value, breaks),
+            url=reverse("dashboards:district", args=[child.code]),
+            current=child.code == area.code,
+            label_x=available[child.code][2][0],
+            label_y=available[child.code][2][1],
+        )
+        for child in drawn.children
+        if child.code in available
+    ]
+    legend = []
+    for index, (low, css) in enumerate(breaks if shown else []):
+        if index + 1 < len(breaks):
+            high = breaks[index + 1][0] - 1
+            text = _number(low) if high == low else f"{_number(low)}–{_number(high)}"
+        else:
+            text = f"{_number(low)}+"
+        legend.append((css, text))
+    points = [
+        (date_format(month, "M Y"), cell.value, cell.display)
+        for month, cell in trend(
+            dashboard, area.code if area is not dashboard.city else "", indicator.code
+        )
+    ]
+    view_box, label_size = geo.view_box([s.code for s in shapes], level)
+    return Panel(
+        area=area,
+        indicator=indicator,
+        indicators=dashboard.indicators,
+        shapes=shapes,
+        view_box=view_box,
+        label_size=label_size,
+        legend=legend,
+        chart=line_chart(points),
+    )

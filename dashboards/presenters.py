@@ -1,0 +1,105 @@
+"""What a dashboard page shows: the user's tree of live figures with last month's change, and
+the monthly series behind the trend charts. Scope and suppression are applied here once, so
+pages and exports cannot differ."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from dashboards.indicators import BY_CODE, Indicator
+from dashboards.models import IndicatorSnapshot
+from dashboards.selectors import indicator_codes_for, live_counts, regions_for
+from dashboards.services import month_start
+from dashboards.tree import Area, Cell, build_tree, find, with_changes
+from households.models import Region
+from households.scope import scope_for
+
+TREND_MONTHS = 12
+
+
+@dataclass
+class Dashboard:
+    city: Area
+    indicators: list[Indicator]
+    as_of: datetime.datetime
+    previous_month: datetime.date | None  # the snapshot the change is measured against
+    aggregate_only: bool
+    threshold: int | None
+    kelurahan: list[Region]
+    has_trends: bool  # snapshots are city-wide counts, not one agency's referral numbers
+
+    def area(self, code: str | None) -> Area | None:
+        """The area of `code` in the user's tree; None outside it (the page's 404)."""
+        return self.city if not code else find(self.city, code)
+
+
+def dashboard_for(user: User, *, today: datetime.date | None = None) -> Dashboard:
+    scope = scope_for(user)
+    codes = indicator_codes_for(user)
+    kelurahan = list(regions_for(user).select_related("parent__parent"))
+    threshold = int(settings.DASHBOARD_MIN_CELL) if scope.is_aggregate_only else None
+    counts, counted_at = live_counts(user, today=today)
+    city = build_tree(kelurahan, counts, codes, threshold=threshold)
+    previous_month = None
+    # Snapshots are city-wide counts: an agency's own referral numbers are not among them.
+    if scope.agency_id is None and codes:
+        last = month_start(today or timezone.localdate()) - datetime.timedelta(days=1)
+        previous = _snapshot_tree(kelurahan, codes, month_start(last), threshold)
+        if previous is not None:
+            with_changes(city, previous)
+            previous_month = month_start(last)
+    return Dashboard(
+        city=city,
+        indicators=[BY_CODE[code] for code in codes],
+        as_of=timezone.localtime(counted_at),
+        previous_month=previous_month,
+        aggregate_only=scope.is_aggregate_only,
+        threshold=threshold,
+        kelurahan=kelurahan,
+        has_trends=scope.agency_id is None and bool(codes),
+    )
+
+
+def _snapshot_counts(kelurahan: list[Region], codes, months) -> dict:
+    rows = IndicatorSnapshot.objects.filter(
+        kelurahan__in=[k.pk for k in kelurahan], month__in=months
+    ).values("month", "kelurahan_id", *codes)
+    per_month: dict[datetime.date, dict[int, dict[str, int]]] = defaultdict(dict)
+    for row in rows:
+        per_month[row.pop("month")][row.pop("kelurahan_id")] = row
+    return per_month
+
+
+def _snapshot_tree(kelurahan, codes, month, threshold) -> Area | None:
+    counts = _snapshot_counts(kelurahan, codes, [month]).get(month)
+    if counts is None:
+        return None
+    return build_tree(kelurahan, counts, codes, threshold=threshold)
+
+
+def trend(
+    dashboard: Dashboard, area_code: str, code: str, *, today: datetime.date | None = None
+) -> list[tuple[datetime.date, Cell]]:
+    """The last months' snapshots of one indicator for one area, suppressed as live figures
+    are (a month's tree is rebuilt and suppressed whole), oldest first; months without a
+    snapshot are left out."""
+    if not dashboard.has_trends:
+        return []
+    first = month_start(today or timezone.localdate())
+    months = [first]
+    for _ in range(TREND_MONTHS - 1):
+        months.append(month_start(months[-1] - datetime.timedelta(days=1)))
+    per_month = _snapshot_counts(dashboard.kelurahan, [code], months)
+    series = []
+    for month in sorted(per_month):
+        tree = build_tree(
+            dashboard.kelurahan, per_month[month], [code], threshold=dashboard.threshold
+        )
+        area = find(tree, area_code) if area_code else tree
+        if area is not None:
+            series.append((month, area.cells[code]))
+    return series

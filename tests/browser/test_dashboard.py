@@ -1,0 +1,63 @@
+"""Journey 5: the mayor's office (demo-pimpinan) on a laptop opens the Dasbor, sees the map of
+the 12 kecamatan, picks an indicator (the map is swapped in place by htmx) and drills into a
+kecamatan by clicking it. Never a name. Screenshots go to /tmp/shots/dashboard-*.png."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.dashboards.registry import crafted_registry
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path("/tmp/shots")
+PASSWORD = "test-pass-123"  # UserFactory's
+
+
+@pytest.fixture
+def laptop(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"dashboard-{name}.png", full_page=True)
+
+
+def test_mayors_office_picks_an_indicator_and_drills_into_a_kecamatan(
+    laptop, live_server, pimpinan
+):
+    registry = crafted_registry()
+    page = laptop
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", pimpinan.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    # the map of the 12 kecamatan, coloured by poor households
+    page.click("text=Dasbor")
+    expect(page.locator("h1")).to_contain_text("Dasbor")
+    expect(page.locator(".map a.district")).to_have_count(12)
+    expect(page.locator("#id_indicator")).to_have_value("poor_households")
+    _shot(page, "1-overview")
+    # when: she picks aid recipients, the panel is swapped in place (same page, new map)
+    page.select_option("#id_indicator", "aid_recipients")
+    expect(page.locator(".map figcaption strong")).to_have_text("Penerima bantuan")
+    assert page.url.rstrip("/").endswith("/dashboards")
+    # and clicks Bekasi Timur on the map
+    page.locator(".map a.district[data-code='32.75.01']").dispatch_event("click")
+    expect(page.locator("h1")).to_have_text("Kecamatan Bekasi Timur")
+    expect(page.locator(".map a.district")).to_have_count(4)
+    expect(page.locator("#id_indicator")).to_have_value("aid_recipients")
+    # then: Margahayu's 4 households are a small number, shown as "<5"
+    row = page.locator("tr[data-code='32.75.01.1002']")
+    expect(row.locator("td").first).to_have_text("<5")
+    _shot(page, "2-kecamatan")
+    body = page.content()
+    for household in registry.households:
+        assert household.kk_number not in body
+        assert household.head_name not in body

@@ -1,0 +1,164 @@
+"""Dasbor pages through the client: codes and numbers, scope, suppression, no personal data."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from households.models import Member
+from tests.dashboards.registry import crafted_registry
+
+pytestmark = pytest.mark.django_db
+
+
+def _get(client, user, name, *args, **params):
+    client.force_login(user)
+    return client.get(reverse(name, args=args), params)
+
+
+def test_overview_shows_every_indicator_with_its_definition(client, verifikator):
+    crafted_registry()
+    response = _get(client, verifikator, "dashboards:overview")
+    assert response.status_code == 200
+    assert response.context["totals"]["households"] == 5
+    body = response.content.decode()
+    assert body.count('class="tile"') == 8
+    assert 'class="definition"' in body
+    assert "<svg" in body
+    assert body.count('class="district ') == 12
+
+
+def test_district_pages_drill_from_city_to_kelurahan(client, verifikator):
+    crafted_registry()
+    city = _get(client, verifikator, "dashboards:district_city")
+    assert [row.code for row in city.context["rows"]][:2] == ["32.75.01", "32.75.02"]
+    kecamatan = _get(client, verifikator, "dashboards:district", "32.75.01")
+    assert kecamatan.context["area"].cells["households"].value == 4
+    assert len(kecamatan.context["rows"]) == 4
+    kelurahan = _get(client, verifikator, "dashboards:district", "32.75.01.1002")
+    assert kelurahan.status_code == 200
+    assert kelurahan.context["area"].cells["poor_households"].value == 2
+
+
+def test_district_table_sorts_by_an_indicator(client, verifikator):
+    crafted_registry()
+    response = _get(client, verifikator, "dashboards:district", "32.75.01", sort="-households")
+    assert response.context["rows"][0].code == "32.75.01.1002"
+    assert response.context["sort"] == "-households"
+
+
+def test_outside_scope_is_404(client, pendamping):
+    crafted_registry()
+    assert _get(client, pendamping, "dashboards:district", "32.75.02").status_code == 404
+    assert _get(client, pendamping, "dashboards:district", "32.75.02.1001").status_code == 404
+    assert _get(client, pendamping, "dashboards:district", "32.75.01.1002").status_code == 200
+    response = client.get(reverse("dashboards:export"), {"area": "32.75.02"})
+    assert response.status_code == 404
+
+
+def test_a_user_without_a_role_is_refused(client, reference_data):
+    from tests.households.factories import UserFactory
+
+    assert _get(client, UserFactory(username="norole"), "dashboards:overview").status_code == 403
+
+
+def test_pimpinan_sees_small_kelurahan_counts_hidden(client, pimpinan):
+    crafted_registry()
+    response = _get(client, pimpinan, "dashboards:district", "32.75.01")
+    margahayu = next(r for r in response.context["rows"] if r.code == "32.75.01.1002")
+    # 4 households in Margahayu: below 5, hidden; the kecamatan total (4) stays shown.
+    assert margahayu.cells["households"].value is None
+    assert margahayu.cells["households"].display == "<5"
+    assert response.context["area"].cells["households"].value == 4
+
+
+def test_panel_swaps_the_indicator(client, pimpinan):
+    crafted_registry()
+    response = _get(
+        client, pimpinan, "dashboards:panel", area="32.75.01", indicator="aid_recipients"
+    )
+    assert response.status_code == 200
+    assert response.context["panel"].indicator.code == "aid_recipients"
+    assert response.content.decode().count('class="district ') == 4
+
+
+def test_export_is_an_xlsx_of_the_suppressed_table(client, pimpinan):
+    crafted_registry()
+    response = _get(client, pimpinan, "dashboards:export", area="32.75.01")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][:3] == ("32.75.01", "Bekasi Timur", 4)
+    margahayu = next(row for row in rows if row[0] == "32.75.01.1002")
+    assert margahayu[2] == "<5"
+
+
+def test_no_personal_data_reaches_an_aggregate_only_role(client, pimpinan, perencana):
+    registry = crafted_registry()
+    secrets = []
+    for household in registry.households:
+        secrets += [household.kk_number, household.head_name, household.address]
+        secrets += list(Member.objects.filter(household=household).values_list("nik", flat=True))
+    for user in (pimpinan, perencana):
+        responses = [
+            _get(client, user, "dashboards:overview"),
+            _get(client, user, "dashboards:district_city"),
+            _get(client, user, "dashboards:district", "32.75.01"),
+            _get(client, user, "dashboards:district", "32.75.01.1002"),
+            _get(client, user, "dashboards:panel", area="32.75.01"),
+            _get(client, user, "dashboards:export"),
+            _get(client, user, "dashboards:export", area="32.75.01"),
+        ]
+        for response in responses:
+            assert response.status_code == 200
+            if response["Content-Type"].startswith("application/vnd"):
+                sheet = load_workbook(io.BytesIO(response.content)).active
+                body = " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row)
+            else:
+                body = response.content.decode()
+            assert not [s for s in secrets if s and s in body], response.request["PATH_INFO"]
+
+
+def test_a_hidden_count_gets_the_neutral_colour_and_no_value_on_the_map(client, pimpinan):
+    crafted_registry()
+    response = _get(client, pimpinan, "dashboards:panel", area="32.75.01", indicator="households")
+    panel = response.context["panel"]
+    assert {shape.css_class for shape in panel.shapes} == {"c-hidden"}
+    assert {shape.display for shape in panel.shapes} == {"<5"}
+    assert panel.legend == []
+
+
+def test_agency_staff_get_their_agencys_referral_tiles_only(client, petugas_dinkes):
+    crafted_registry()
+    response = _get(client, petugas_dinkes, "dashboards:overview")
+    assert [indicator.code for indicator, _ in response.context["tiles"]] == [
+        "open_referrals",
+        "overdue_referrals",
+    ]
+    assert response.context["totals"] == {"open_referrals": 2, "overdue_referrals": 1}
+    assert response.context["panel"].chart is None  # no city-wide trend for one agency
+
+
+def test_facilitator_districts_are_their_own(client, pendamping):
+    crafted_registry()
+    response = _get(client, pendamping, "dashboards:district_city")
+    assert [row.code for row in response.context["rows"]] == ["32.75.01"]
+    kecamatan = _get(client, pendamping, "dashboards:district", "32.75.01")
+    assert [row.code for row in kecamatan.context["rows"]] == ["32.75.01.1002"]
+    # facilitators see personal data anyway: nothing is hidden from them
+    assert kecamatan.context["rows"][0].cells["households"].value == 4
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [("dashboards:overview", ()), ("dashboards:district", ("32.75.01",))],
+)
+def test_pages_stay_within_15_queries(client, pimpinan, django_assert_max_num_queries, name, args):
+    crafted_registry()
+    from dashboards.services import snapshot_indicators
+
+    snapshot_indicators()
+    client.force_login(pimpinan)
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse(name, args=args)).status_code == 200
