@@ -9,4 +9,5 @@ urlpatterns = [
     path("districts/<str:code>/", views.district, name="district"),
     path("panel/", views.panel, name="panel"),
     path("export/", views.export, name="export"),
+    path("referrals/", views.referrals, name="referrals"),
 ]

@@ -6,10 +6,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from dashboards.exports import district_table
+from dashboards.exports import district_table, referral_table
 from dashboards.panels import build_panel
 from dashboards.presenters import Dashboard, dashboard_for
 from dashboards.tree import Area, sorted_children
+from referrals.metrics import deadline_metrics
+from referrals.selectors import counted_referrals
 from slrt.exports import export_response
 
 
@@ -47,6 +49,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     tiles = [(i, dashboard.city.cells[i.code]) for i in dashboard.indicators]
     rows, sort = sorted_children(dashboard.city, request.GET.get("sort", ""))
     context = {"dashboard": dashboard, "panel": panel, "tiles": tiles, "rows": rows, "sort": sort}
+    # One query: share in time and overdue here; the medians are on the referrals page.
+    counted = counted_referrals(request.user)
+    (context["referrals"],) = deadline_metrics(by=(), referrals=counted, medians=False)
     # Kept for callers that read the plain totals (tests of scope); never rendered.
     context["totals"] = {code: cell.value for code, cell in dashboard.city.cells.items()}
     return render(request, "dashboards/overview.html", context)
@@ -88,3 +93,19 @@ def export(request: HttpRequest) -> HttpResponse:
     dashboard = _dashboard(request)
     area = _area(dashboard, request.GET.get("area") or None)
     return export_response(district_table(dashboard, area), file_format="xlsx")
+
+
+@login_required
+@require_GET
+def referrals(request: HttpRequest) -> HttpResponse:
+    """Referrals against their deadlines per agency and need: numbers only, over the referrals
+    the user's role may count (the city's, the agency's own, or the kelurahan's)."""
+    _dashboard(request)  # a role is needed, as on every Dasbor page
+    counted = counted_referrals(request.user)
+    per_agency = deadline_metrics(by=("agency",), referrals=counted)
+    detail = deadline_metrics(by=("agency", "category"), referrals=counted)
+    if request.GET.get("format") == "xlsx":
+        return export_response(referral_table(detail), file_format="xlsx")
+    (total,) = deadline_metrics(by=(), referrals=counted)
+    context = {"total": total, "per_agency": per_agency, "detail": detail}
+    return render(request, "dashboards/referrals.html", context)

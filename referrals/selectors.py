@@ -133,3 +133,18 @@ def assignable_staff(user: User) -> QuerySet[User]:
     )
     staff = User.objects.filter(act, is_active=True, profile__agency_id=scope.agency_id)
     return staff.distinct().order_by("first_name", "username")
+
+
+def counted_referrals(user: User) -> QuerySet[Referral]:
+    """The referrals whose numbers (never their rows) a user may see, for the dashboards:
+    the city's for city-wide and aggregate-only roles, the agency's own for its staff, those
+    raised in their kelurahan for facilitators and desks."""
+    scope = scope_for(user)
+    referrals = Referral.objects.exclude(status=Status.DRAFT)
+    if scope.role is None:
+        return referrals.none()
+    if scope.city_wide:
+        return referrals
+    if scope.agency_id is not None:
+        return referrals.filter(agency_id=scope.agency_id)
+    return referrals.filter(origin_kelurahan_id__in=scope.kelurahan_ids)

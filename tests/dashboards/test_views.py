@@ -109,6 +109,8 @@ def test_no_personal_data_reaches_an_aggregate_only_role(client, pimpinan, peren
             _get(client, user, "dashboards:panel", area="32.75.01"),
             _get(client, user, "dashboards:export"),
             _get(client, user, "dashboards:export", area="32.75.01"),
+            _get(client, user, "dashboards:referrals"),
+            _get(client, user, "dashboards:referrals", format="xlsx"),
         ]
         for response in responses:
             assert response.status_code == 200
@@ -162,3 +164,32 @@ def test_pages_stay_within_15_queries(client, pimpinan, django_assert_max_num_qu
     client.force_login(pimpinan)
     with django_assert_max_num_queries(15):
         assert client.get(reverse(name, args=args)).status_code == 200
+
+
+def test_referrals_against_deadlines_per_agency_and_need(client, pimpinan, petugas_dinkes):
+    crafted_registry()
+    city = _get(client, pimpinan, "dashboards:referrals").context
+    assert (city["total"].total, city["total"].open, city["total"].overdue) == (4, 3, 1)
+    assert [(row.agency, row.total) for row in city["per_agency"]] == [
+        ("Dinas Kesehatan", 3),
+        ("Dinas Sosial", 1),
+    ]
+    own = _get(client, petugas_dinkes, "dashboards:referrals").context
+    assert [(row.agency, row.total) for row in own["per_agency"]] == [("Dinas Kesehatan", 3)]
+    overview = _get(client, pimpinan, "dashboards:overview")
+    assert overview.context["referrals"].total == 4
+
+
+def test_the_referral_table_exports_to_excel(client, pimpinan):
+    crafted_registry()
+    response = _get(client, pimpinan, "dashboards:referrals", format="xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][:3] == ("Dinas Kesehatan", "Kesehatan", 3)
+
+
+def test_the_referral_dashboard_needs_a_role(client, reference_data):
+    from tests.households.factories import UserFactory
+
+    client.force_login(UserFactory(username="nobody"))
+    assert client.get(reverse("dashboards:referrals")).status_code == 403

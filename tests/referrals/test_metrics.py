@@ -70,6 +70,7 @@ def test_metrics_per_agency(referrals):
         agency=dinkes.agency,
         category_id=None,
         category="",
+        total=4,
         open=2,
         overdue=1,
         resolved=2,
@@ -108,3 +109,10 @@ def test_metrics_take_a_restricted_set_in_one_query_or_two(referrals, django_ass
 def test_an_unknown_grouping_is_refused():
     with pytest.raises(ValueError, match="unknown grouping"):
         deadline_metrics(by=["kelurahan"])
+
+
+def test_without_medians_the_counts_take_one_query(referrals, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        (total,) = deadline_metrics(by=[], today=TODAY, medians=False)
+    assert (total.open, total.resolved_in_time) == (3, 1)
+    assert (total.median_days_to_accept, total.median_days_to_resolve) == (None, None)
