@@ -4,6 +4,7 @@ family pass. Internal to the import package; pure: no ORM, no settings."""
 
 from collections.abc import Callable
 from datetime import date
+from operator import attrgetter
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -92,7 +93,10 @@ class WorkRow:
     def __reduce__(self):
         """Sent back from a process of the parallel row pass (households.imports.parallel):
         a tuple of the slots, the empty defaults restored to the shared objects."""
-        return _work_row, tuple(getattr(self, name) for name in WorkRow.__slots__)
+        return _work_row, _slots_of(self)
+
+
+_slots_of = attrgetter(*WorkRow.__slots__)  # a tuple of them, made in C
 
 
 def _work_row(*slots):

@@ -166,3 +166,14 @@ def test_a_daemonic_process_checks_the_rows_itself(tmp_path):
     assert worker.exitcode == 0
     one = check(read(path).rows, 1)
     assert found == (len(one.rows), len(one.issues), sorted(one.error_rows))
+
+
+@fork_only
+def test_an_error_in_a_process_is_raised_here(tmp_path, monkeypatch):
+    def broken(self, source):
+        raise ValueError("cell parser broke")
+
+    rows = read(ward_file(tmp_path)).rows
+    monkeypatch.setattr(parallel.RowChecker, "row", broken)  # the children inherit it
+    with pytest.raises(RuntimeError, match="cell parser broke"):
+        check(rows, 2)
