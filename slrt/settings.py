@@ -159,6 +159,8 @@ SPECTACULAR_SETTINGS = {
 # Ward files: the largest upload accepted, and the most data rows in one file.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=50) * 2**20
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
+# Processes that check a large CSV's rows (households.imports.parallel); 0: one per CPU.
+IMPORT_CHECK_PROCESSES = env.int("IMPORT_CHECK_PROCESSES", default=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 # Referrals: the largest document (PDF, JPG, PNG) attached to a referral.
 REFERRAL_ATTACHMENT_MAX_BYTES = env.int("REFERRAL_ATTACHMENT_MAX_MB", default=5) * 2**20

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.db.models import F
 from django.utils import timezone
 
+from households.imports.members import ABSENT, FIELDS
 from households.imports.plan import FamilyPlan, ImportPlan
 from households.imports.writers import BATCH, CHUNK, CopyWriter, OrmWriter, writer_for_database
 from households.models import (
@@ -100,22 +101,17 @@ def apply_plan(
     new_ids: dict[str, int] = {}  # NIK -> id, for member-level enrolments only
     members_created = 0
     new_rows = ((family, row) for family in plan.families for row in family.new_members)
+    member_row = _member_row_maker()
     while part := list(islice(new_rows, CHUNK)):
-        chunk = [
-            {
-                **row.member.as_dict(),
-                "household_id": family.household_id,
-                "nik_warnings": list(row.nik_warnings),
-            }
-            for family, row in part
-        ]
-        ids = writer.insert(Member, chunk)
-        for (family, _row), member, pk in zip(part, chunk, ids, strict=True):
+        ids = writer.insert_values(
+            Member, MEMBER_COLUMNS, [member_row(row, family.household_id) for family, row in part]
+        )
+        for (family, row), pk in zip(part, ids, strict=True):
             if not family.is_new:  # a new family's members are in its own record
-                history.add(member["household_id"], "member", pk, member["name"], "created", {})
-            if member["nik"] in member_level:
-                new_ids[member["nik"]] = pk
-        members_created += len(chunk)
+                history.add(family.household_id, "member", pk, row.member["name"], "created", {})
+            if row.member["nik"] in member_level:
+                new_ids[row.member["nik"]] = pk
+        members_created += len(part)
 
     starts = _program_starts(plan.families, programs)
     enrolments = _new_enrolments(starts, programs, today, new_ids)
@@ -136,6 +132,29 @@ def apply_plan(
         members_updated=len(changed),
         enrolments_created=len(enrolment_ids),
     )
+
+
+MEMBER_COLUMNS = (*FIELDS, "household_id", "nik_warnings")
+
+
+def _member_row_maker():
+    """(row, household id) -> the values of MEMBER_COLUMNS, a field the file left blank
+    given its model default. One `dict.get` per field, run by `map` in C: for each field a
+    one-key dict {ABSENT: default} gives the default for ABSENT and the value itself else."""
+    blanks = tuple({ABSENT: Member._meta.get_field(name).get_default()} for name in FIELDS)
+    get = dict.get
+
+    def member_row(row, household_id: int) -> tuple:
+        member = row.member
+        try:
+            values = tuple(map(get, blanks, member, member))
+        except TypeError:  # an unhashable value: no field has one today
+            values = tuple(
+                b[ABSENT] if v is ABSENT else v for b, v in zip(blanks, member, strict=True)
+            )
+        return (*values, household_id, list(row.nik_warnings))
+
+    return member_row
 
 
 class _History:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from households.hooks import registry_imported
 from households.imports import checked as stored_checks
 from households.imports.apply import apply_plan
+from households.imports.parallel import usable_processes
 from households.imports.plan import build_plan
 from households.imports.readers import UnreadableFile, megabytes, read_sheet
 from households.imports.validation import Issue, RegionIndex, ValidationResult, validate_rows
@@ -29,8 +30,6 @@ from households.models import ImportBatch, ImportIssue, Region
 from households.scope import scope_for
 from households.selectors import kelurahan_choices
 from households.services import plain_value
-
-PROGRESS_STEP = 5000
 
 
 @dataclass(frozen=True)
@@ -289,12 +288,14 @@ def check_file(batch: ImportBatch, *, progress: bool) -> CheckedFile:
             progress_total=len(sheet.rows), progress_done=0
         )
     result = validate_rows(
-        _reporting_progress(batch.pk, sheet.rows) if progress else sheet.rows,
+        sheet.rows,
         regions=region_index(),
         source_format=batch.source_format,
         today=timezone.localdate(),
         default_kelurahan_id=batch.kelurahan_id,
         allowed_kelurahan_ids=_allowed_ids(batch.uploaded_by),
+        processes=usable_processes(settings.IMPORT_CHECK_PROCESSES or None),
+        on_progress=partial(_report_progress, batch.pk) if progress else None,
     )
     return CheckedFile(row_count=len(sheet.rows), result=result)
 
@@ -306,11 +307,8 @@ def region_index() -> RegionIndex:
     return RegionIndex.build(list(rows))
 
 
-def _reporting_progress(batch_id: int, rows):
-    for done, row in enumerate(rows, start=1):
-        if done % PROGRESS_STEP == 0:
-            ImportBatch.objects.filter(pk=batch_id).update(progress_done=done)
-        yield row
+def _report_progress(batch_id: int, done: int) -> None:
+    ImportBatch.objects.filter(pk=batch_id).update(progress_done=done)
 
 
 def _allowed_ids(user: User) -> frozenset[int] | None:

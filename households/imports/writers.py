@@ -37,6 +37,12 @@ class OrmWriter:
         model._default_manager.bulk_create(objects, batch_size=BATCH)
         return [obj.pk for obj in objects]
 
+    def insert_values(
+        self, model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> list[int]:
+        """insert() for rows given as values of `columns` (attnames), in that order."""
+        return self.insert(model, [dict(zip(columns, row, strict=True)) for row in rows])
+
     def update(
         self, model: type[models.Model], rows: Sequence[dict[str, Any]], fields: Sequence[str]
     ) -> None:
@@ -88,6 +94,39 @@ class CopyWriter:
                 values = [get(name, default) for name, default in pairs]
                 if return_ids:
                     values.insert(0, ids[index])
+                for position, dump in dumped:
+                    if values[position] is not None:
+                        values[position] = dump(values[position])
+                write(values)
+        return ids
+
+    def insert_values(
+        self, model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> list[int]:
+        """insert() for rows given as values of `columns` (attnames), in that order: no dict
+        per row and no lookup per field (a million member rows: several seconds less). The
+        other fields take their defaults, as in insert()."""
+        if not rows:
+            return []
+        fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
+        given = [fields.pop(name) for name in columns]  # KeyError: not a field of the model
+        now = timezone.now()
+        tail = [_default(f, now) for f in fields.values()]
+        dumped = [(i + 1, dump) for i, f in enumerate(given) if (dump := _dumper(f))]
+        targets = [model._meta.pk, *given, *fields.values()]
+        names = ", ".join(connection.ops.quote_name(f.column) for f in targets)
+        ids = self._new_ids(model, len(rows))
+        with (
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,
+            cursor.cursor.copy(
+                f"COPY {_table(model)} ({names}) FROM STDIN",
+                writer=QueuedLibpqWriter(cursor.cursor),
+            ) as copy,
+        ):
+            write = copy.write_row
+            for pk, row in zip(ids, rows, strict=True):
+                values = [pk, *row, *tail]
                 for position, dump in dumped:
                     if values[position] is not None:
                         values[position] = dump(values[position])
