@@ -29,6 +29,7 @@ from eligibility.services import (
     start_eligibility_run,
 )
 from households.selectors import access_household, visible_households
+from slrt.http import local_next
 
 PAGE_SIZE = 25
 
@@ -100,7 +101,7 @@ def flag_review(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("Decision saved for %(count)s flag(s).") % {"count": len(done)}
             )
-    return redirect(request.POST.get("next") or "eligibility:flag_queue")
+    return redirect(local_next(request) or "eligibility:flag_queue")
 
 
 @login_required

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -34,6 +33,7 @@ from households.services import (
     register_household,
     update_household,
 )
+from slrt.http import local_next
 
 PAGE_SIZE = 25
 
@@ -93,21 +93,14 @@ def household_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Household saved."))
             return redirect(_back_with(request, household) or household)
-    context = {"form": form, "formset": formset, "next": _safe_next(request)}
+    context = {"form": form, "formset": formset, "next": local_next(request)}
     return render(request, "households/household_form.html", context)
 
 
-def _safe_next(request: HttpRequest) -> str:
-    """A page that sent the user here to register a family and wants it back (the desk's
-    complaint form): a local path only."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return ""
-
-
 def _back_with(request: HttpRequest, household: Household) -> str:
-    target = _safe_next(request)
+    """The page that sent the user here to register a family wants it back (the desk's
+    complaint form)."""
+    target = local_next(request)
     if not target:
         return ""
     separator = "&" if "?" in target else "?"

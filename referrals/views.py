@@ -10,7 +10,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -43,6 +42,7 @@ from referrals.services import (
     record_complaint,
     transition_referral,
 )
+from slrt.http import local_next
 
 PAGE_SIZE = 25
 
@@ -98,7 +98,7 @@ def assign(request: HttpRequest) -> HttpResponse:
             messages.error(request, _errors(error))
         else:
             messages.success(request, _("%(count)d referrals assigned.") % {"count": count})
-    return redirect(_safe_next(request, reverse("referrals:queue")))
+    return redirect(local_next(request) or reverse("referrals:queue"))
 
 
 @login_required
@@ -335,10 +335,3 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referrals = complaint.referrals.select_related("category", "agency")
     context = {"complaint": complaint, "referrals": referrals}
     return render(request, "referrals/complaint_detail.html", context)
-
-
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default

@@ -51,6 +51,16 @@ def test_verifikator_dismisses_with_a_reason_in_bulk(client, verifikator, car_fl
     assert ReviewDecision.objects.get(flag=car_flag).reason == "Mobil dijual"
 
 
+def test_after_a_decision_only_a_page_of_this_site_is_returned_to(client, verifikator, car_flag):
+    client.force_login(verifikator)
+    url = reverse("eligibility:flag_review")
+    data = {"flags": [car_flag.pk], "decision": "confirmed"}
+    here = client.post(url, {**data, "next": "/eligibility/?rule=car_owner"})
+    assert here.url == "/eligibility/?rule=car_owner"
+    away = client.post(url, {**data, "next": "https://evil.example/"})
+    assert away.url == reverse("eligibility:flag_queue")
+
+
 def test_only_the_verifikator_decides(client, pendamping, car_flag):
     client.force_login(pendamping)
     response = client.post(
