@@ -52,17 +52,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     url = registry._bench_url(args.database_url)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "False",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-a-secret"),
-    }
+    env = registry.bench_env(url)
     print(f"Benchmark database: {registry._redacted(url)}")
     if not args.reuse:
-        registry._recreate_database(url)
-        registry._manage(env, "migrate", "--noinput", "-v0")
-        registry._seed(env, args.households)
+        registry.seed_database(url, env, args.households)
     os.environ.update(env)
     registry._setup_django()
 

@@ -47,6 +47,7 @@ from bench_registry import (  # noqa: E402 - a sibling script, not a package
     _redacted,
     _server_version,
     _setup_django,
+    bench_env,
 )
 
 XLSX_TARGET_SECONDS = 15.0
@@ -60,15 +61,12 @@ def main() -> None:
         _child(Path(args.child))
         return
     url = _import_url(args.database_url)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "False",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-a-secret"),
-        "IMPORT_MAX_MB": "4096",  # the 1M-row CSV is ~400 MB; the page's limit is 50 MB
-        "IMPORT_MAX_ROWS": str(max(args.csv_rows, args.xlsx_rows, 1_000_000)),
-        "MEDIA_ROOT": str(ROOT / "var" / "bench-media"),
-    }
+    env = bench_env(
+        url,
+        IMPORT_MAX_MB="4096",  # the 1M-row CSV is ~400 MB; the page's limit is 50 MB
+        IMPORT_MAX_ROWS=str(max(args.csv_rows, args.xlsx_rows, 1_000_000)),
+        MEDIA_ROOT=str(ROOT / "var" / "bench-media"),
+    )
     env.pop("REDIS_URL", None)  # tasks run in this process: their time is the import's
     print(f"Benchmark database: {_redacted(url)}")
     work = ROOT / "var" / "bench-import"

@@ -87,17 +87,10 @@ def main() -> None:
     if url is None:
         print("bench_referrals measures PostgreSQL (COPY, the planner): skipped on SQLite.")
         return
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "False",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-a-secret"),
-    }
+    env = registry.bench_env(url)
     print(f"Benchmark database: {registry._redacted(url)}")
     if not (args.reuse and _seeded(url, args.households)):
-        registry._recreate_database(url)
-        registry._manage(env, "migrate", "--noinput", "-v0")
-        registry._seed(env, args.households)
+        registry.seed_database(url, env, args.households)
     registry._manage(env, "migrate", "--noinput", "-v0")  # e.g. a new index on a reused db
     os.environ.update(env)
     registry._setup_django()

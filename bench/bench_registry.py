@@ -69,17 +69,9 @@ class Timing:
 def main() -> None:
     args = _arguments()
     url = _bench_url(args.database_url)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "False",  # no query logging while a million rows go in
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-a-secret"),
-    }
+    env = bench_env(url)
     print(f"Benchmark database: {_redacted(url)}")
-    _recreate_database(url)
-    _manage(env, "migrate", "--noinput", "-v0")
-
-    seed = _seed(env, args.households)
+    seed = seed_database(url, env, args.households)
     copy = _bare_copy(url)
     os.environ.update(env)
     _setup_django()
@@ -105,6 +97,25 @@ def main() -> None:
     path = RESULTS / f"registry-{stamp}.json"
     path.write_text(json.dumps(results, indent=2, default=str))
     print(f"\nResults written to {path.relative_to(ROOT)}")
+
+
+def bench_env(url: str, **extra: str) -> dict[str, str]:
+    """The environment of the benchmark's Django processes: its own database, DEBUG off (no
+    query logging while a million rows go in), and whatever the benchmark adds."""
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "False",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-a-secret"),
+        **extra,
+    }
+
+
+def seed_database(url: str, env: dict[str, str], households: int) -> dict:
+    """Drop and create the benchmark database, migrate it and seed the demo registry."""
+    _recreate_database(url)
+    _manage(env, "migrate", "--noinput", "-v0")
+    return _seed(env, households)
 
 
 def _arguments() -> argparse.Namespace:
