@@ -51,6 +51,11 @@ def _errors(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _fields(filterset: ReferralFilter, *names: str) -> list:
+    """The filters folded under "Saring" (on a phone the list comes first)."""
+    return [filterset.form[name] for name in names]
+
+
 def _page(request: HttpRequest, queryset, template: str, context: dict) -> HttpResponse:
     context["page"] = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     if request.htmx:
@@ -71,6 +76,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     ordered = filterset.qs.order_by("due_date", "pk")
     context = {
         "filter": filterset,
+        "more_filters": _fields(filterset, "category", "kecamatan", "kelurahan", "priority"),
         "assign_form": AssignForm(referrals=referrals, staff=assignable_staff(request.user)),
     }
     return _page(request, ordered, "referrals/referral_queue.html", context)
@@ -116,7 +122,11 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         output_field=IntegerField(),
     )
     ordered = filterset.qs.order_by(mine_first, "-updated_at", "-pk")
-    return _page(request, ordered, "referrals/referral_list.html", {"filter": filterset})
+    context = {
+        "filter": filterset,
+        "more_filters": _fields(filterset, "category", "agency", "kelurahan"),
+    }
+    return _page(request, ordered, "referrals/referral_list.html", context)
 
 
 @login_required

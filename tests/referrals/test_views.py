@@ -608,3 +608,12 @@ def test_a_transfer_to_an_unknown_agency_is_a_message(client, referral, petugas_
     assert _messages(response)
     referral.refresh_from_db()
     assert referral.status == Status.SUBMITTED
+
+
+def test_the_folded_filters_open_when_one_is_used(client, referral, petugas_dinkes, health):
+    client.force_login(petugas_dinkes)
+    folded = client.get(reverse("referrals:queue")).content.decode()
+    assert '<details class="more-filters">' in folded
+    assert 'id="id_category"' in folded
+    used = client.get(reverse("referrals:queue"), {"category": health.code}).content.decode()
+    assert '<details class="more-filters" open>' in used
