@@ -10,6 +10,7 @@ from dashboards.exports import district_table, referral_table
 from dashboards.panels import build_panel
 from dashboards.presenters import Dashboard, dashboard_for
 from dashboards.tree import Area, sorted_children
+from households.audit import record_export
 from referrals.metrics import deadline_metrics
 from referrals.selectors import counted_referrals
 from slrt.exports import export_response
@@ -92,7 +93,15 @@ def export(request: HttpRequest) -> HttpResponse:
     """An area's district table as .xlsx: same scope and suppression as the page."""
     dashboard = _dashboard(request)
     area = _area(dashboard, request.GET.get("area") or None)
-    return export_response(district_table(dashboard, area), file_format="xlsx")
+    table = district_table(dashboard, area)
+    record_export(
+        by=request.user,
+        export="dashboard_districts",
+        file_format="xlsx",
+        filters=request.GET.dict(),
+        row_count=len(area.children) + 1,
+    )
+    return export_response(table, file_format="xlsx")
 
 
 @login_required
@@ -105,6 +114,13 @@ def referrals(request: HttpRequest) -> HttpResponse:
     per_agency = deadline_metrics(by=("agency",), referrals=counted)
     detail = deadline_metrics(by=("agency", "category"), referrals=counted)
     if request.GET.get("format") == "xlsx":
+        record_export(
+            by=request.user,
+            export="dashboard_referrals",
+            file_format="xlsx",
+            filters=request.GET.dict(),
+            row_count=len(detail),
+        )
         return export_response(referral_table(detail), file_format="xlsx")
     (total,) = deadline_metrics(by=(), referrals=counted)
     context = {"total": total, "per_agency": per_agency, "detail": detail}

@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from households.models import (
     AccessRecord,
     Agency,
+    BreakGlassGrant,
     ChangeRecord,
     Enrolment,
+    ExportRecord,
     Household,
     Member,
     Program,
@@ -109,7 +111,11 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 
 class AuditAdmin(admin.ModelAdmin):
-    """An audit trail: looked at, never written, from the back office."""
+    """An audit trail: looked at and searched, never written, from the back office. No add,
+    change or delete for anyone, superusers included (the change form is read-only and a
+    POST to it is refused); bulk delete is gone from the actions."""
+
+    show_full_result_count = False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
@@ -120,20 +126,53 @@ class AuditAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_actions(self, request):
+        return {}
+
 
 @admin.register(ChangeRecord)
 class ChangeRecordAdmin(AuditAdmin):
-    list_display = ["created_at", "actor", "entity", "object_label", "action"]
-    list_filter = ["entity", "action"]
+    """Who changed which household, member or enrolment, and when. Search: the actor's
+    username, the household's id or KK number."""
+
+    list_display = ["created_at", "actor", "household_id", "entity", "object_label", "action"]
+    list_filter = ["entity", "action", "actor"]
+    search_fields = ["actor__username", "=household__id", "=household__kk_number"]
+    list_select_related = ["actor"]
     date_hierarchy = "created_at"
 
 
 @admin.register(AccessRecord)
 class AccessRecordAdmin(AuditAdmin):
-    """Who of an agency read which household, when and through what (issue 5)."""
+    """Who read which household outside their own kelurahan, when, through what and on what
+    basis (agency referral, city-wide role, emergency access). Search: username, household id
+    or KK number."""
 
-    list_display = ["created_at", "user", "household", "via"]
-    list_filter = ["via"]
-    search_fields = ["user__username", "household__kk_number"]
-    list_select_related = ["user", "household"]
+    list_display = ["created_at", "user", "household_id", "basis", "via", "grant"]
+    list_filter = ["basis", "via", "user"]
+    search_fields = ["user__username", "=household__id", "=household__kk_number"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(AuditAdmin):
+    """Every export: who, which, with which filters, how many records, when."""
+
+    list_display = ["created_at", "user", "export", "file_format", "row_count", "filters"]
+    list_filter = ["export", "file_format", "user"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(BreakGlassGrant)
+class BreakGlassGrantAdmin(AuditAdmin):
+    """Emergency accesses and their review (the review itself is on the Verifikator's page,
+    through households.break_glass)."""
+
+    list_display = ["created_at", "user", "household_id", "expires_at", "decision", "reviewed_by"]
+    list_filter = ["decision", "user"]
+    search_fields = ["user__username", "=household__id", "=kk_number"]
+    list_select_related = ["user", "reviewed_by"]
     date_hierarchy = "created_at"

@@ -1,10 +1,12 @@
 """Registry API under /api/v1/: scoped read-only viewsets (STYLE.md section 7)."""
 
+from django.contrib.auth.models import AnonymousUser
 from rest_framework import permissions, serializers, viewsets
 
 from households.filters import HouseholdFilter
+from households.identifiers import shown_identifier
 from households.models import Agency, Enrolment, Household, Member, Program, Region
-from households.selectors import log_agency_reads, visible_households, visible_members
+from households.selectors import log_household_reads, visible_households, visible_members
 from households.services import MEMBER_FIELDS
 from slrt.api import router
 
@@ -39,7 +41,24 @@ class ProgramSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "description", "level", "is_active"]
 
 
+class IdentifierField(serializers.CharField):
+    """A NIK or KK through households.identifiers: masked in list endpoints, whole in a
+    detail (retrieve) for the roles that see numbers whole. Read-only."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value) -> str:
+        request = self.context.get("request")
+        view = self.context.get("view")
+        whole = getattr(view, "action", None) == "retrieve"
+        user = getattr(request, "user", None) or AnonymousUser()
+        return shown_identifier(value, user, whole=whole)
+
+
 class MemberSerializer(serializers.ModelSerializer):
+    nik = IdentifierField()
+
     class Meta:
         model = Member
         fields = ["id", "household", *MEMBER_FIELDS, "nik_warnings"]
@@ -54,6 +73,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
+    kk_number = IdentifierField()
     kelurahan_code = serializers.CharField(source="kelurahan.code", read_only=True)
     kecamatan_code = serializers.CharField(source="kelurahan.parent.code", read_only=True)
     members = MemberSerializer(many=True, read_only=True)
@@ -103,12 +123,12 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        log_agency_reads(self.request.user, [h.pk for h in page or ()], via="api")
+        log_household_reads(self.request.user, [h.pk for h in page or ()], via="api")
         return page
 
     def get_object(self):
         household = super().get_object()
-        log_agency_reads(self.request.user, [household.pk], via="api")
+        log_household_reads(self.request.user, [household.pk], via="api")
         return household
 
 
@@ -125,12 +145,12 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet):
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        log_agency_reads(self.request.user, [m.household_id for m in page or ()], via="api")
+        log_household_reads(self.request.user, [m.household_id for m in page or ()], via="api")
         return page
 
     def get_object(self):
         member = super().get_object()
-        log_agency_reads(self.request.user, [member.household_id], via="api")
+        log_household_reads(self.request.user, [member.household_id], via="api")
         return member
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from households.exports import KINDS, registry_export
 from households.filters import HouseholdFilter
-from households.selectors import log_agency_reads, visible_households
+from households.selectors import visible_households
 from slrt.exports import FORMATS, export_response
 
 
@@ -39,8 +39,13 @@ def household_export(request: HttpRequest) -> HttpResponse:
             for name, errors in filterset.errors.items()
         ]
         return _refuse(request, problems)
-    log_agency_reads(request.user, filterset.qs.values_list("pk", flat=True), via="export")
-    table = registry_export(user=request.user, households=filterset.qs, kind=kind)
+    table = registry_export(
+        user=request.user,
+        households=filterset.qs,
+        kind=kind,
+        file_format=file_format,
+        filters=request.GET.dict(),
+    )
     return export_response(table, file_format=file_format)
 
 

@@ -4,7 +4,7 @@ Rows are read in chunks with their kelurahan joined and programs prefetched per 
 number of queries does not grow with the number of rows. Cells are escaped by slrt.exports.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -12,6 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from households.audit import record_export
 from households.models import Enrolment, Household, Member
 from households.selectors import visible_members
 from slrt.exports import Table
@@ -55,15 +56,33 @@ MEMBER_FIELDS = [
 ]
 
 
-def registry_export(*, user: User, households: QuerySet[Household], kind: str) -> Table:
+def registry_export(
+    *,
+    user: User,
+    households: QuerySet[Household],
+    kind: str,
+    file_format: str,
+    filters: Mapping[str, str],
+) -> Table:
     """The one way out of the registry into a file. `households` is already scoped to `user`
-    (visible_households) and filtered like the list page; `kind` is one of KINDS."""
-    # TODO(#7): audit the export here (who, kind, filters, when) before any row is read.
+    (visible_households) and filtered like the list page; `kind` is one of KINDS. The export
+    is recorded (who, which, the filters, how many) before any row is read."""
     if kind == "households":
-        return household_table(households)
-    if kind == "members":
-        return member_table(visible_members(user).filter(household__in=households))
-    raise ValueError(f"Unknown export kind {kind!r}")
+        rows, table = households, household_table(households)
+    elif kind == "members":
+        rows = visible_members(user).filter(household__in=households)
+        table = member_table(rows)
+    else:
+        raise ValueError(f"Unknown export kind {kind!r}")
+    record_export(
+        by=user,
+        export=kind,
+        file_format=file_format,
+        filters=filters,
+        households=households,
+        row_count=rows.count(),
+    )
+    return table
 
 
 def household_table(households: QuerySet[Household]) -> Table:

@@ -42,6 +42,29 @@ _REGISTRY_WRITE = [
 
 _IMPORT = ["households.add_importbatch", "households.view_importbatch"]
 
+# Issue 7: emergency (break-glass) access to a household outside one's scope is for the people
+# who serve families in the field or at an agency; the Verifikator reviews every one.
+_BREAK_GLASS_REQUEST = ["households.request_breakglassgrant"]
+_BREAK_GLASS_REVIEW = ["households.review_breakglassgrant", "households.view_breakglassgrant"]
+
+# Issue 7, privacy by default: lists show NIK and KK masked (3275********0001) to everyone;
+# nobody needs a whole number to pick a row, and search still takes the full number typed.
+# A household's own page (and the API's detail) shows them whole to the roles whose work
+# needs the number itself: the facilitator and the desk check it against the family card,
+# the agency officer enrols the person (PBI-JK, KIP, Disdukcapil need the NIK), the
+# Verifikator and the data steward verify and correct records, the admin runs the system.
+# Aggregate-only roles never see a household at all.
+FULL_IDENTIFIER_ROLES = frozenset(
+    {
+        Role.PENDAMPING,
+        Role.OPERATOR_PUSKESOS,
+        Role.PETUGAS_OPD,
+        Role.VERIFIKATOR,
+        Role.DATA_STEWARD,
+        Role.ADMIN,
+    }
+)
+
 # Eligibility (issue 4): anyone who reads a household reads its flags and their receipt;
 # only the Verifikator decides flags, edits rules, simulates and activates them.
 _FLAGS_READ = [
@@ -70,20 +93,25 @@ _COMPLAINTS = ["referrals.add_complaint", "referrals.view_complaint"]
 
 # What each role may do; *which records* it may do it to is households.scope's job.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.PENDAMPING: _REGISTRY_READ + _REGISTRY_WRITE + _FLAGS_READ + _REFERRALS_RAISE,
+    Role.PENDAMPING: _REGISTRY_READ
+    + _REGISTRY_WRITE
+    + _FLAGS_READ
+    + _REFERRALS_RAISE
+    + _BREAK_GLASS_REQUEST,
     Role.OPERATOR_PUSKESOS: _REGISTRY_READ
     + _REGISTRY_WRITE
     + _IMPORT
     + _FLAGS_READ
     + _REFERRALS_RAISE
     + _COMPLAINTS,
-    Role.PETUGAS_OPD: _REGISTRY_READ + _FLAGS_READ + _REFERRALS_ACT,
+    Role.PETUGAS_OPD: _REGISTRY_READ + _FLAGS_READ + _REFERRALS_ACT + _BREAK_GLASS_REQUEST,
     Role.VERIFIKATOR: _REGISTRY_READ
     + _REGISTRY_WRITE
     + _IMPORT
     + ["households.add_enrolment", "households.change_enrolment"]
     + _FLAGS_READ
-    + _ELIGIBILITY_DECIDE,
+    + _ELIGIBILITY_DECIDE
+    + _BREAK_GLASS_REVIEW,
     Role.DATA_STEWARD: _REGISTRY_READ + _IMPORT + _FLAGS_READ,
     Role.PERENCANA: [],
     Role.PIMPINAN: [],
@@ -107,6 +135,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "households.add_userprofile",
         "households.view_changerecord",
         "households.view_accessrecord",
+        "households.view_exportrecord",
+        "households.view_breakglassgrant",
         "referrals.view_needcategory",
         "referrals.change_needcategory",
         "referrals.add_needcategory",

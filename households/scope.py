@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser, User
 
-from households.roles import ROLE_PRECEDENCE, Role
+from households.models import BreakGlassGrant
+from households.roles import FULL_IDENTIFIER_ROLES, ROLE_PRECEDENCE, Role
 
 
 @dataclass(frozen=True)
@@ -18,10 +19,19 @@ class Scope:
     city_wide: bool
     agency_id: int | None = None  # agency staff: households referred to this agency
     kelurahan_ids: frozenset[int] = field(default_factory=frozenset)
+    # Households opened by an active emergency (break-glass) grant: {household id: grant id}.
+    # Expired grants are not here; the scope is computed once per request.
+    granted: dict[int, int] = field(default_factory=dict)
+    # NIK and KK whole on a household's own page and the API detail (households.roles).
+    sees_full_identifiers: bool = False
 
     @property
     def is_aggregate_only(self) -> bool:
         return not self.personal_data
+
+    @property
+    def granted_household_ids(self) -> frozenset[int]:
+        return frozenset(self.granted)
 
 
 NO_SCOPE = Scope(role=None, personal_data=False, city_wide=False)
@@ -47,21 +57,50 @@ def scope_for(user: User | AnonymousUser) -> Scope:
     return scope
 
 
+def forget_scope(user: User | AnonymousUser) -> None:
+    """After a change to what the user may see (a grant): the next scope_for recomputes."""
+    if hasattr(user, "_slrt_scope"):
+        del user._slrt_scope
+
+
 def _compute_scope(user: User | AnonymousUser) -> Scope:
     role = role_of(user)
     if role is None or not user.is_active:
         return NO_SCOPE
+    full = role in FULL_IDENTIFIER_ROLES
     if role in (Role.ADMIN, Role.VERIFIKATOR, Role.DATA_STEWARD):
-        return Scope(role=role, personal_data=True, city_wide=True)
+        return Scope(role=role, personal_data=True, city_wide=True, sees_full_identifiers=full)
     if role in (Role.PIMPINAN, Role.PERENCANA):
         return Scope(role=role, personal_data=False, city_wide=True)
     profile = getattr(user, "profile", None)
+    granted = _active_grants(user)
     if role == Role.PETUGAS_OPD:
         agency_id = profile.agency_id if profile else None
         if agency_id is None:
             return NO_SCOPE
-        return Scope(role=role, personal_data=True, city_wide=False, agency_id=agency_id)
+        return Scope(
+            role=role,
+            personal_data=True,
+            city_wide=False,
+            agency_id=agency_id,
+            granted=granted,
+            sees_full_identifiers=full,
+        )
     kelurahan_ids = frozenset(profile.kelurahan.values_list("pk", flat=True)) if profile else ()
     return Scope(
-        role=role, personal_data=True, city_wide=False, kelurahan_ids=frozenset(kelurahan_ids)
+        role=role,
+        personal_data=True,
+        city_wide=False,
+        kelurahan_ids=frozenset(kelurahan_ids),
+        granted=granted,
+        sees_full_identifiers=full,
     )
+
+
+def _active_grants(user: User) -> dict[int, int]:
+    """The households the user opened by emergency access that has not yet expired (one
+    query; the newest grant wins when there are several for one household)."""
+    if not user.has_perm("households.request_breakglassgrant"):
+        return {}
+    rows = BreakGlassGrant.objects.active().filter(user=user).order_by("created_at", "pk")
+    return dict(rows.values_list("household_id", "pk"))

@@ -4,11 +4,12 @@ from collections.abc import Iterable
 
 from django.apps import apps
 from django.contrib.auth.models import User
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from households.models import (
     AccessRecord,
+    BreakGlassGrant,
     ChangeRecord,
     Enrolment,
     Household,
@@ -20,7 +21,8 @@ from households.scope import scope_for
 
 
 def _household_condition(user: User, path: str = "") -> Q | None:
-    """The rows of a household (reached through `path`) that the user may see; None: none."""
+    """The rows of a household (reached through `path`) that the user may see; None: none.
+    An active emergency (break-glass) grant adds its household to any personal-data scope."""
     scope = scope_for(user)
     if not scope.personal_data:  # planners, mayor's office: aggregates only
         return None
@@ -28,9 +30,13 @@ def _household_condition(user: User, path: str = "") -> Q | None:
         return Q()
     if scope.agency_id is not None:
         # Agency staff see a household only through a referral to their agency; reads of it
-        # are logged (log_agency_read).
-        return Q(**{f"{path}pk__in": referred_household_ids(scope.agency_id)})
-    return Q(**{f"{path}kelurahan_id__in": scope.kelurahan_ids})
+        # are logged (log_household_reads).
+        condition = Q(**{f"{path}pk__in": referred_household_ids(scope.agency_id)})
+    else:
+        condition = Q(**{f"{path}kelurahan_id__in": scope.kelurahan_ids})
+    if scope.granted:
+        condition |= Q(**{f"{path}pk__in": scope.granted_household_ids})
+    return condition
 
 
 def referred_household_ids(agency_id: int) -> QuerySet:
@@ -41,18 +47,35 @@ def referred_household_ids(agency_id: int) -> QuerySet:
     return sent.values("household_id")
 
 
-def log_agency_read(user: User, household: Household, via: str = "") -> None:
-    """Agency staff see personal data only through referrals: each read is recorded."""
-    log_agency_reads(user, [household.pk], via=via)
+def log_household_read(user: User, household: Household, via: str = "") -> None:
+    """One household's personal data read (its page, a referral's page): see below."""
+    log_household_reads(user, [household.pk], via=via)
 
 
-def log_agency_reads(user: User, household_ids: Iterable[int], via: str = "") -> None:
-    """The same for a page of a list (the list page, the API): one record per household."""
-    if scope_for(user).agency_id is None:
+def log_household_reads(user: User, household_ids: Iterable[int], via: str = "") -> None:
+    """The one way into the access log (issue 7): every read of personal data outside the
+    reader's own kelurahan. Agency staff (through a referral) and the city-wide roles have no
+    kelurahan of their own, so each of their reads is recorded; a read possible only through
+    an emergency grant is recorded with its grant; a facilitator or desk reading their own
+    kelurahan leaves no record. One bulk insert, so a list page logs its rows cheaply."""
+    scope = scope_for(user)
+    if not scope.personal_data:
         return
-    AccessRecord.objects.bulk_create(
-        AccessRecord(user=user, household_id=pk, via=via[:100]) for pk in set(household_ids)
-    )
+    basis = AccessRecord.Basis
+    records = []
+    for pk in set(household_ids):
+        grant_id = scope.granted.get(pk)
+        if grant_id is not None:
+            records.append((pk, basis.BREAK_GLASS, grant_id))
+        elif scope.city_wide:
+            records.append((pk, basis.CITY_WIDE, None))
+        elif scope.agency_id is not None:
+            records.append((pk, basis.AGENCY, None))
+    if records:
+        AccessRecord.objects.bulk_create(
+            AccessRecord(user=user, household_id=pk, basis=why, grant_id=grant, via=via[:100])
+            for pk, why, grant in records
+        )
 
 
 def visible_households(user: User) -> QuerySet[Household]:
@@ -66,7 +89,7 @@ def access_household(user: User, pk: int) -> Household:
     household = get_object_or_404(
         visible_households(user).select_related("kelurahan__parent"), pk=pk
     )
-    log_agency_read(user, household, via="household")
+    log_household_read(user, household, via="household")
     return household
 
 
@@ -87,7 +110,7 @@ def household_with_details(user: User, pk: int) -> Household:
         ),
     )
     household = get_object_or_404(queryset, pk=pk)
-    log_agency_read(user, household, via="household")
+    log_household_read(user, household, via="household")
     return household
 
 
@@ -132,3 +155,23 @@ def visible_import_batches(user: User) -> QuerySet[ImportBatch]:
 
 def access_import_batch(user: User, pk: int) -> ImportBatch:
     return get_object_or_404(visible_import_batches(user), pk=pk)
+
+
+def own_break_glass_grants(user: User) -> QuerySet[BreakGlassGrant]:
+    """The emergency accesses the user asked for, newest first (the request page lists them)."""
+    return BreakGlassGrant.objects.filter(user=user).select_related("household")
+
+
+def break_glass_grants_for_review(user: User) -> QuerySet[BreakGlassGrant]:
+    """Every emergency access, for the Verifikator's review: not yet reviewed first, then the
+    newest; with the number of reads made through each. Others: none."""
+    if not user.has_perm("households.review_breakglassgrant"):
+        return BreakGlassGrant.objects.none()
+    grants = BreakGlassGrant.objects.select_related(
+        "user", "household__kelurahan", "reviewed_by"
+    ).annotate(read_count=Count("reads"))
+    return grants.order_by(F("reviewed_at").asc(nulls_first=True), "-created_at", "-pk")
+
+
+def access_break_glass_grant(user: User, pk: int) -> BreakGlassGrant:
+    return get_object_or_404(break_glass_grants_for_review(user), pk=pk)

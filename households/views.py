@@ -23,7 +23,7 @@ from households.scope import scope_for
 from households.selectors import (
     access_household,
     household_with_details,
-    log_agency_reads,
+    log_household_reads,
     visible_households,
 )
 from households.services import (
@@ -55,7 +55,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     queryset = visible_households(request.user).select_related("kelurahan__parent")
     filterset = HouseholdFilter(request.GET, queryset=queryset, request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    log_agency_reads(request.user, [household.pk for household in page], via="list")
+    log_household_reads(request.user, [household.pk for household in page], via="list")
     template = "households/household_list.html"
     if request.htmx:
         template += "#results"

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from households.scope import scope_for
-from households.selectors import log_agency_read
+from households.selectors import log_household_read
 from referrals.models import ON_AGENCY_CLOCK, Complaint, Referral, ReferralEvent, Status
 
 
@@ -50,7 +50,7 @@ def access_referral(user: User, pk: int) -> Referral:
         "attachments",
     )
     referral = get_object_or_404(queryset, pk=pk)
-    log_agency_read(user, referral.household, via=f"referral {referral.pk}")
+    log_household_read(user, referral.household, via=f"referral {referral.pk}")
     return referral
 
 

@@ -4,8 +4,10 @@ from households.models.imports import ImportBatch, ImportIssue
 from households.models.registry import (
     AccessRecord,
     Agency,
+    BreakGlassGrant,
     ChangeRecord,
     Enrolment,
+    ExportRecord,
     Household,
     HouseholdQuerySet,
     Member,
@@ -17,8 +19,10 @@ from households.models.registry import (
 __all__ = [
     "AccessRecord",
     "Agency",
+    "BreakGlassGrant",
     "ChangeRecord",
     "Enrolment",
+    "ExportRecord",
     "Household",
     "HouseholdQuerySet",
     "ImportBatch",

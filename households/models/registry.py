@@ -625,15 +625,31 @@ class ChangeRecord(models.Model):
 
 
 class AccessRecord(models.Model):
-    """One read of a household's personal data by someone who sees it only through a
-    referral (agency staff): who, which household, when, through what. Written by the
-    selectors, never by views."""
+    """One read of a household's personal data by someone outside its kelurahan: agency staff
+    (through a referral), the city-wide roles, and anyone reading through a break-glass grant.
+    Who, which household, when, through what and on what basis. Written only by
+    households.selectors.log_household_reads, never by views; never edited."""
+
+    class Basis(models.TextChoices):
+        AGENCY = "agency", _("Referral to the agency")
+        CITY_WIDE = "city_wide", _("City-wide role")
+        BREAK_GLASS = "break_glass", _("Emergency access")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="access_records"
     )
     via = models.CharField(_("through"), max_length=100, blank=True)
+    basis = models.CharField(_("basis"), max_length=12, choices=Basis.choices, default=Basis.AGENCY)
+    # Set when the read was possible only through an emergency (break-glass) grant.
+    grant = models.ForeignKey(
+        "households.BreakGlassGrant",
+        verbose_name=_("emergency access"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reads",
+    )
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
     class Meta:
@@ -643,3 +659,94 @@ class AccessRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.household_id} – {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ExportRecord(models.Model):
+    """One download of registry data, by anyone: who, which export, with which filters, when,
+    and how many records left the system. Written only by households.audit.record_export."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    export = models.CharField(_("export"), max_length=40)  # "households", "members", ...
+    file_format = models.CharField(_("format"), max_length=10)
+    # The filters as given on the page ({"kelurahan": "12", "q": "..."}), NIKs masked.
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("records"))
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("export record")
+        verbose_name_plural = _("export records")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.export} ({self.row_count}) – {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class BreakGlassGrantQuerySet(models.QuerySet):
+    def active(self, now=None) -> "BreakGlassGrantQuerySet":
+        return self.filter(household__isnull=False, expires_at__gt=now or timezone.now())
+
+
+class BreakGlassGrant(models.Model):
+    """An emergency (break-glass) access: an agency officer or a facilitator opened a household
+    outside their scope, with a written reason, for a limited time. Granted at once and
+    reviewed afterwards by the Verifikator (households.break_glass explains why)."""
+
+    class Decision(models.TextChoices):
+        JUSTIFIED = "justified", _("Justified")
+        NOT_JUSTIFIED = "not_justified", _("Not justified")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="break_glass_grants",
+    )
+    # The KK number as typed; the household is None when no household has it (the request is
+    # still recorded and counted, so probing for numbers is visible to the reviewer).
+    kk_number = models.CharField(_("KK number"), max_length=16)
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="break_glass_grants",
+    )
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    decision = models.CharField(_("review"), max_length=14, choices=Decision.choices, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    objects = BreakGlassGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("emergency access")
+        verbose_name_plural = _("emergency accesses")
+        permissions = [
+            ("request_breakglassgrant", _("Can request emergency access to a household")),
+            ("review_breakglassgrant", _("Can review emergency accesses")),
+        ]
+        indexes = [
+            models.Index(fields=["user", "expires_at"], name="households_breakglass_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – KK {self.kk_number} – {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.household_id is not None and self.expires_at > timezone.now()
