@@ -174,10 +174,20 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", default="slrt-demo-2026")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"mask_identifiers": {"()": "slrt.log_filters.MaskIdentifiers"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+# Issue 7: no NIK or KK in any log line; every handler above masks runs of 16 digits.
+for _handler in LOGGING["handlers"].values():
+    _handler.setdefault("filters", []).append("mask_identifiers")
+
+# Issue 7, emergency (break-glass) access to a household outside one's scope: how long a grant
+# lasts, how many a user may open in 24 hours, and the shortest reason accepted.
+BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=24)
+BREAK_GLASS_MAX_PER_DAY = env.int("BREAK_GLASS_MAX_PER_DAY", default=3)
+BREAK_GLASS_REASON_MIN_LENGTH = env.int("BREAK_GLASS_REASON_MIN_LENGTH", default=30)
 
 # Eligibility: the city's poverty line (Rp per capita per month). Default: garis kemiskinan
 # Kota Bekasi 2022 (BPS via Dinsos), the only city figure in shared/data/bekasi_city_indicators.csv.
