@@ -5,7 +5,15 @@ from django.contrib.auth.models import User
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from households.models import Enrolment, Household, ImportBatch, Member, Program, Region
+from households.models import (
+    BreakGlassGrant,
+    Enrolment,
+    Household,
+    ImportBatch,
+    Member,
+    Program,
+    Region,
+)
 from households.nik import normalise_number
 from households.selectors import kelurahan_choices
 from households.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS, MemberChange
@@ -163,3 +171,24 @@ class ImportUploadForm(forms.Form):
         if choices.count() == 1:  # a desk operator: their own kelurahan, shown, not chosen
             self.fields["kelurahan"].initial = choices.first()
             self.fields["kelurahan"].disabled = True
+
+
+class BreakGlassForm(forms.Form):
+    """An emergency access request: the full KK number as on the card, and why. The rules
+    (reason length, daily cap) are households.break_glass's."""
+
+    kk_number = IdentityNumberField(label=_("KK number"), validator=validate_kk_number)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Why you must open this household now. Your reason, the time and every page you "
+            "open are recorded and reviewed by the Verifikator."
+        ),
+    )
+
+
+class BreakGlassReviewForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Review"), choices=BreakGlassGrant.Decision.choices)
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False)

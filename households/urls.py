@@ -1,12 +1,23 @@
 from django.urls import path
 
-from households import export_views, import_views, views
+from households import break_glass_views, export_views, import_views, views
 
 app_name = "households"
 urlpatterns = [
     path("", views.household_list, name="household_list"),
     path("export/", export_views.household_export, name="household_export"),
     path("new/", views.household_create, name="household_create"),
+    path("emergency/", break_glass_views.break_glass_request, name="break_glass_request"),
+    path(
+        "emergency/review/",
+        break_glass_views.break_glass_review_list,
+        name="break_glass_review_list",
+    ),
+    path(
+        "emergency/review/<int:pk>/",
+        break_glass_views.break_glass_review,
+        name="break_glass_review",
+    ),
     path("imports/", import_views.import_list, name="import_list"),
     path("imports/new/", import_views.import_upload, name="import_upload"),
     path("imports/template/", import_views.import_template, name="import_template"),
