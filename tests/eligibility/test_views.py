@@ -26,10 +26,14 @@ def test_verifikator_sees_the_queue_and_the_receipt(client, verifikator, car_fla
     client.force_login(verifikator)
     queue = client.get(reverse("eligibility:flag_queue"))
     assert queue.status_code == 200
-    assert car_flag.household.kk_number in queue.content.decode()
+    kk = car_flag.household.kk_number
+    # Issue 7: a list shows the KK masked, the flag's own page whole (to the Verifikator).
+    assert f"{kk[:4]}********{kk[-4:]}" in queue.content.decode()
+    assert kk not in queue.content.decode()
     page = client.get(reverse("eligibility:flag_detail", args=[car_flag.pk]))
     assert page.status_code == 200
     assert "Memiliki 2 mobil" in page.content.decode()
+    assert kk in page.content.decode()
 
 
 def test_household_receipt_names_the_values(client, pendamping, car_flag):
