@@ -200,3 +200,18 @@ def test_every_configured_handler_masks(settings):
         assert "mask_identifiers" in handler["filters"]
     root_handlers = logging.getLogger().handlers
     assert any(isinstance(f, MaskIdentifiers) for handler in root_handlers for f in handler.filters)
+
+
+def test_the_web_servers_access_log_leaves_out_query_strings_and_referers():
+    """Searches are GET forms: a NIK typed into one is in the query string, which gunicorn's
+    access log must not write (gunicorn.conf.py, read by gunicorn from the app directory)."""
+    import runpy
+    from pathlib import Path
+
+    from django.conf import settings
+
+    config = runpy.run_path(str(Path(settings.BASE_DIR) / "gunicorn.conf.py"))
+    log_format = config["access_log_format"]
+    assert "%(U)s" in log_format  # the path only
+    for with_query in ("%(r)s", "%(q)s", "%(f)s"):  # request line, query, referer
+        assert with_query not in log_format
