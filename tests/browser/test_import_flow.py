@@ -15,6 +15,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from households.identifiers import mask_identifier
 from households.models import Household, ImportBatch
 from tests.imports.test_services import FAMILY_A, FAMILY_B, HEADER, KK_A
 
@@ -149,7 +150,7 @@ def test_operator_imports_a_ward_csv_on_a_phone(live_server, phone, operator, tm
     household = Household.objects.get(kk_number=KK_A)
     found = page.locator(f"#results a[href='{household.get_absolute_url()}']")
     expect(found).to_contain_text("Budi Santoso")  # the head of the family
-    expect(found).to_contain_text(KK_A)
+    expect(found).to_contain_text(mask_identifier(KK_A))  # issue 7: masked in the list
     _shot(page, "6-household-list")
     _fits_the_phone(page)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from households.identifiers import mask_identifier
 from households.models import Agency
 from referrals.models import NeedCategory, Referral, Status
 
@@ -95,7 +96,8 @@ def test_a_desk_complaint_is_referred_served_and_seen_by_the_facilitator(
     _log_in(officer, live_server, petugas_dinkes.username)
     officer.click("nav >> text=Antrian Rujukan")
     expect(officer.locator(".tiles")).to_contain_text("1")
-    expect(officer.locator("#results")).to_contain_text(household.kk_number)
+    # Issue 7: lists show the KK masked.
+    expect(officer.locator("#results")).to_contain_text(mask_identifier(household.kk_number))
     _shot(officer, "3-queue")
     officer.click(f"a[href='/referrals/{referral.pk}/']")
     officer.click("button:has-text('Terima')")
