@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
 from households.scope import scope_for
-from households.selectors import visible_households
+from households.selectors import log_household_read, visible_households
 
 
 def visible_flags(user: User) -> QuerySet[Flag]:
@@ -20,7 +20,11 @@ def visible_flags(user: User) -> QuerySet[Flag]:
 
 
 def access_flag(user: User, pk: int) -> Flag:
-    return get_object_or_404(visible_flags(user), pk=pk)
+    """One flag with its household's receipt: a read of the household (logged outside one's
+    own kelurahan, issue 7)."""
+    flag = get_object_or_404(visible_flags(user), pk=pk)
+    log_household_read(user, flag.household, via=f"flag {flag.pk}")
+    return flag
 
 
 def visible_decisions(user: User) -> QuerySet[ReviewDecision]:

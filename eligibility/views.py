@@ -28,7 +28,7 @@ from eligibility.services import (
     simulate_rule_set,
     start_eligibility_run,
 )
-from households.selectors import access_household, visible_households
+from households.selectors import access_household, log_household_reads, visible_households
 from slrt.http import local_next
 
 PAGE_SIZE = 25
@@ -51,6 +51,7 @@ def flag_queue(request: HttpRequest) -> HttpResponse:
         flags = visible_flags(request.user).filter(status=Flag.Status.OPEN, decision="")
         flags = flags.order_by("rule_code", "household_id", "pk")
     page = Paginator(flags, PAGE_SIZE).get_page(request.GET.get("page"))
+    log_household_reads(request.user, [flag.household_id for flag in page], via="flags")
     context = {
         "filter": form,
         "page": page,

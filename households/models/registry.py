@@ -532,10 +532,6 @@ class Member(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def masked_nik(self) -> str:
-        return f"{self.nik[:4]}{'*' * 8}{self.nik[-4:]}"
-
 
 class Enrolment(TimeStampedModel):
     """A household (or one member) in an aid program, with period and status."""

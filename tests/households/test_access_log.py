@@ -73,6 +73,28 @@ def test_a_list_page_logs_with_one_insert(client, verifikator, margahayu):
     assert _records(verifikator, via="list").count() == 5
 
 
+def test_the_verifikators_flag_queue_and_flag_page_are_logged(
+    client, verifikator, operator, margahayu
+):
+    from eligibility.models import Flag
+    from eligibility.services import run_eligibility
+
+    household = household_with_members(margahayu, size=2, car_count=2, welfare_decile=7)
+    run_eligibility()
+    flag = Flag.objects.get(household=household, rule_code="car_owner")
+    client.force_login(verifikator)
+    client.get(reverse("eligibility:flag_queue"))
+    client.get(reverse("eligibility:flag_detail", args=[flag.pk]))
+    assert set(_records(verifikator).values_list("household_id", "via")) == {
+        (household.pk, "flags"),
+        (household.pk, f"flag {flag.pk}"),
+    }
+    client.force_login(operator)  # the desk, in its own kelurahan: nothing to log
+    client.get(reverse("eligibility:flag_queue"))
+    client.get(reverse("eligibility:flag_detail", args=[flag.pk]))
+    assert not _records(operator).exists()
+
+
 # --- exports -----------------------------------------------------------------------------
 
 
