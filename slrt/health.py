@@ -8,7 +8,6 @@ each check gives up after about a second.
 """
 
 import redis
-from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -43,9 +42,11 @@ def _database() -> str:
 
 
 def _broker() -> str:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    from slrt.celery import app  # what dispatch() publishes with
+
+    if app.conf.task_always_eager:
         return "eager"  # no broker: tasks run in the web process
-    url = settings.CELERY_BROKER_URL
+    url = app.conf.broker_url
     try:
         if url.startswith(("redis://", "rediss://")):
             client = redis.Redis.from_url(
