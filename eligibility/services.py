@@ -27,8 +27,11 @@ from eligibility import conditions
 from eligibility.fields import CATALOGUE, NON_NULL, SPECS, TYPES, annotate, codes_q, column
 from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
 from households.models import Enrolment, Household, Program, Region
-from slrt.db import is_postgresql
+from slrt.db import is_postgresql, take_turns
 from slrt.dispatch import TRANSIENT_ERRORS, dispatch, dispatch_on_commit
+
+# The advisory lock of whole-registry runs (slrt.db.take_turns).
+RUN_LOCK = 72_750_002
 
 RULE_FIELDS = ("name_id", "name_en", "kind", "condition", "message", "severity")
 
@@ -199,6 +202,9 @@ def execute_eligibility_run(*, run_id: int) -> Run:
     clock = time.perf_counter()
     try:
         with transaction.atomic():
+            # Runs take turns (the nightly run, one after an import, one started by hand):
+            # two at once would both open the same flag and the second would fail.
+            take_turns(RUN_LOCK)
             counts = apply_rules(rule_set=run.rule_set, run=run)
             run.counts = counts
             run.status = Run.Status.COMPLETE

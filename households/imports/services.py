@@ -31,6 +31,7 @@ from households.models import ImportBatch, ImportIssue, Region
 from households.scope import scope_for
 from households.selectors import kelurahan_choices
 from households.services import plain_value
+from slrt.db import take_turns
 from slrt.dispatch import TRANSIENT_ERRORS, dispatch, dispatch_on_commit
 
 
@@ -207,6 +208,7 @@ def commit_import_batch(*, batch_id: int) -> ImportBatch | None:
 def _commit_import_batch(batch_id: int) -> ImportBatch | None:
     try:
         with transaction.atomic():
+            take_turns(IMPORT_COMMIT_LOCK)
             batch = (
                 ImportBatch.objects.select_for_update(of=("self",))
                 .select_related("uploaded_by", "committed_by")
@@ -245,6 +247,12 @@ def _commit_import_batch(batch_id: int) -> ImportBatch | None:
         raise
     stored_checks.discard(batch_id)
     return batch
+
+
+# The advisory lock of import commits (slrt.db.take_turns): two imports committing at once
+# would each plan the same new family as new, and the second would fail on the unique KK/NIK.
+# They take turns instead: the second plans against the first's result and only updates.
+IMPORT_COMMIT_LOCK = 72_750_001
 
 
 def _check_key(batch: ImportBatch) -> stored_checks.CheckKey:
