@@ -14,7 +14,7 @@ from django.http import HttpRequest
 
 current_request: ContextVar[HttpRequest | None] = ContextVar("current_request", default=None)
 
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request"}
 
 
 class JsonFormatter(logging.Formatter):
@@ -28,8 +28,10 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        request = current_request.get()
-        if request is not None:
+        # django.request's own lines (4xx/5xx) are written after the middleware returned, but
+        # carry the request.
+        request = getattr(record, "request", None) or current_request.get()
+        if isinstance(request, HttpRequest):
             line["request_id"] = getattr(request, "request_id", "")
             line["path"] = request.path
             user = getattr(request, "_cached_user", None)  # never load a user to log a line
