@@ -232,14 +232,16 @@ def _commit_import_batch(batch_id: int) -> ImportBatch | None:
         # The database or broker went away: the transaction rolled back, nothing was written.
         # The batch stays 'committing' so the task's retry (or redispatch_stalled_work) takes
         # it again; the page says so meanwhile.
-        ImportBatch.objects.filter(pk=batch_id).update(
+        # (Filtered on the status: an error of an after-commit hook must not touch a batch
+        # that was committed.)
+        ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.COMMITTING).update(
             error_message=_("The import was interrupted and nothing was saved; it is retried."),
             updated_at=timezone.now(),
         )
         raise
     except Exception:
         # The transaction rolled back, so nothing was written: the user may confirm again.
-        ImportBatch.objects.filter(pk=batch_id).update(
+        ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.COMMITTING).update(
             status=ImportBatch.Status.VALIDATED,
             error_message=_("The import failed and nothing was saved. Confirm again to retry."),
             updated_at=timezone.now(),

@@ -126,3 +126,26 @@ def test_a_fault_that_is_not_transient_gives_the_batch_back_for_confirmation(
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.VALIDATED  # the user may confirm again
     assert batch.error_message
+
+
+def test_an_error_after_the_commit_does_not_turn_a_committed_batch_back(operator, monkeypatch):
+    """An after-commit hook failing (say, the eligibility run it starts) used to reset the
+    committed batch to 'waiting for confirmation', inviting a second import."""
+    from django.db import transaction
+
+    from households.imports import services
+
+    def failing_hook(batch_id):
+        def fail():
+            raise ValueError("the hook failed")
+
+        transaction.on_commit(fail)
+
+    monkeypatch.setattr(services, "registry_imported", failing_hook)
+    batch = confirmed_batch(operator)
+    with pytest.raises(ValueError, match="the hook failed"):
+        commit_import_batch(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMITTED
+    assert batch.error_message == ""
+    assert Household.objects.count() == 2
