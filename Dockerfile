@@ -12,6 +12,12 @@ RUN groupadd --system --gid 10001 slrt \
     && useradd --system --uid 10001 --gid slrt --create-home --home-dir /home/slrt \
        --shell /usr/sbin/nologin slrt
 
+# pg_dump/pg_restore for `manage.py backup` and `restore` (Debian 12's client is PostgreSQL 15,
+# the server's version in docker-compose.yml).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 
 # pyproject.toml declares no packages (the app runs from /app with manage.py), so installing it

@@ -13,3 +13,8 @@ class EligibilityConfig(AppConfig):
 
         register_after_household_save(enqueue_household_evaluation)
         register_after_import(enqueue_run_after_import)
+
+        from eligibility.services import redispatch_stalled_runs
+        from slrt.dispatch import register_stalled_work
+
+        register_stalled_work(redispatch_stalled_runs)

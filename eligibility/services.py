@@ -6,7 +6,7 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import partial
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -27,7 +27,11 @@ from eligibility import conditions
 from eligibility.fields import CATALOGUE, NON_NULL, SPECS, TYPES, annotate, codes_q, column
 from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
 from households.models import Enrolment, Household, Program, Region
-from slrt.db import is_postgresql
+from slrt.db import is_postgresql, take_turns
+from slrt.dispatch import TRANSIENT_ERRORS, dispatch, dispatch_on_commit
+
+# The advisory lock of whole-registry runs (slrt.db.take_turns).
+RUN_LOCK = 72_750_002
 
 RULE_FIELDS = ("name_id", "name_en", "kind", "condition", "message", "severity")
 
@@ -158,8 +162,22 @@ def start_eligibility_run(*, by: User | None) -> Run:
         raise ValidationError(_("There is no active rule set."), code="no_active_set")
     with transaction.atomic():
         run = Run.objects.create(rule_set=rule_set, started_by=by)
-        transaction.on_commit(partial(execute_eligibility_run_task.delay, run.pk))
+        dispatch_on_commit(run, execute_eligibility_run_task)
     return run
+
+
+def redispatch_stalled_runs(older_than: timedelta) -> int:
+    """Queue again the runs left 'queued' longer than `older_than` (the broker was down when
+    they were started). The task claims its run, so one already taken is left alone."""
+    from eligibility.tasks import execute_eligibility_run_task
+
+    stalled = Run.objects.filter(
+        status=Run.Status.QUEUED, updated_at__lte=timezone.now() - older_than
+    )
+    return sum(
+        dispatch(execute_eligibility_run_task, run_id)
+        for run_id in stalled.values_list("pk", flat=True)
+    )
 
 
 def run_eligibility(*, by: User | None = None) -> Run:
@@ -184,12 +202,21 @@ def execute_eligibility_run(*, run_id: int) -> Run:
     clock = time.perf_counter()
     try:
         with transaction.atomic():
+            # Runs take turns (the nightly run, one after an import, one started by hand):
+            # two at once would both open the same flag and the second would fail.
+            take_turns(RUN_LOCK)
             counts = apply_rules(rule_set=run.rule_set, run=run)
             run.counts = counts
             run.status = Run.Status.COMPLETE
             run.finished_at = timezone.now()
             run.duration_ms = int((time.perf_counter() - clock) * 1000)
             run.save(update_fields=["counts", "status", "finished_at", "duration_ms", "updated_at"])
+    except TRANSIENT_ERRORS as error:
+        # Nothing was written (one transaction): queued again for the task's retry.
+        Run.objects.filter(pk=run_id).update(
+            status=Run.Status.QUEUED, error=repr(error)[:2000], updated_at=timezone.now()
+        )
+        raise
     except Exception as error:
         Run.objects.filter(pk=run_id).update(status=Run.Status.FAILED, error=repr(error)[:2000])
         raise

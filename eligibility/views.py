@@ -29,6 +29,7 @@ from eligibility.services import (
     start_eligibility_run,
 )
 from households.selectors import access_household, log_household_reads, visible_households
+from slrt.dispatch import is_waiting, waiting_message
 from slrt.http import local_next
 
 PAGE_SIZE = 25
@@ -126,11 +127,16 @@ def household_receipt(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def run_start(request: HttpRequest) -> HttpResponse:
     try:
-        start_eligibility_run(by=request.user)
+        run = start_eligibility_run(by=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, _("The check has started. Results appear when it is complete."))
+        if is_waiting(run):
+            messages.warning(request, waiting_message())
+        else:
+            messages.success(
+                request, _("The check has started. Results appear when it is complete.")
+            )
     return redirect("eligibility:flag_queue")
 
 

@@ -6,3 +6,9 @@ class HouseholdsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "households"
     verbose_name = _("Household registry")
+
+    def ready(self) -> None:
+        from households.imports.services import redispatch_stalled_imports
+        from slrt.dispatch import register_stalled_work
+
+        register_stalled_work(redispatch_stalled_imports)

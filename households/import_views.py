@@ -19,6 +19,7 @@ from households.imports.services import (
 from households.imports.template import build_template_xlsx
 from households.models import ImportBatch
 from households.selectors import access_import_batch, kelurahan_choices, visible_import_batches
+from slrt.dispatch import is_waiting, waiting_message
 from slrt.exports import XLSX_CONTENT_TYPE, as_download
 
 ISSUES_SHOWN = 200
@@ -47,6 +48,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("file", error)
         else:
+            if is_waiting(batch):
+                messages.warning(request, waiting_message())
             return redirect(batch)
     return render(request, "households/import_upload.html", {"form": form})
 
@@ -83,11 +86,14 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     batch = access_import_batch(request.user, pk)
     try:
-        confirm_import_batch(
+        batch = confirm_import_batch(
             batch=batch, by=request.user, confirm_moves=request.POST.get("confirm_moves") == "1"
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    else:
+        if is_waiting(batch):
+            messages.warning(request, waiting_message())
     return redirect(batch)
 
 

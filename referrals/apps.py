@@ -6,3 +6,9 @@ class ReferralsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "referrals"
     verbose_name = _("Referrals")
+
+    def ready(self) -> None:
+        from referrals.notifications import redispatch_unsent_emails
+        from slrt.dispatch import register_stalled_work
+
+        register_stalled_work(redispatch_unsent_emails)

@@ -20,6 +20,7 @@ import logging
 import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
@@ -34,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from referrals.models import Action, Notification, Referral, ReferralEvent
+from slrt.dispatch import dispatch
 
 logger = logging.getLogger(__name__)
 Kind = Notification.Kind
@@ -206,7 +208,32 @@ def deliver(notices: Iterable[Notice], *, actor: User | None = None) -> int:
 def _enqueue_emails(notification_ids: list[int]) -> None:
     from referrals.tasks import send_notification_emails_task  # tasks import services
 
-    send_notification_emails_task.delay(notification_ids)
+    dispatch(send_notification_emails_task, notification_ids)
+
+
+# Mails older than this are not sent late: the inbox row has been there all along.
+LATE_EMAIL_LIMIT = timedelta(days=2)
+
+
+def redispatch_unsent_emails(older_than: timedelta) -> int:
+    """Queue again the e-mails of notifications that waited longer than `older_than` (the
+    broker was down when they were made, or a send failed). Each row is claimed before its
+    mail goes, so none is mailed twice."""
+    now = timezone.now()
+    ids = list(
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            created_at__lte=now - older_than,
+            created_at__gte=now - LATE_EMAIL_LIMIT,
+        )
+        .exclude(recipient__email="")
+        .values_list("pk", flat=True)[:5000]
+    )
+    if not ids:
+        return 0
+    from referrals.tasks import send_notification_emails_task  # tasks import services
+
+    return int(dispatch(send_notification_emails_task, ids))
 
 
 def send_notification_emails(*, notification_ids: list[int]) -> int:

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "slrt.settings")
 
@@ -28,8 +29,19 @@ app.conf.beat_schedule = {
     },
     # Dashboards: this month's indicators per kelurahan, on the 1st at 00:30 Jakarta time
     # (before the nightly eligibility run), so each month's trend point is its opening state.
+    # Work left waiting while Redis was down (slrt/dispatch.py): every 5 minutes.
+    "redispatch-stalled-work": {
+        "task": "households.tasks.redispatch_stalled_work_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "dashboards-monthly-snapshot": {
         "task": "dashboards.tasks.snapshot_indicators_task",
         "schedule": crontab(day_of_month=1, hour=0, minute=30),
     },
 }
+
+
+@worker_ready.connect
+def _redispatch_on_start(sender, **kwargs) -> None:
+    """A worker coming back after an outage first picks up the work that waited for it."""
+    sender.app.send_task("households.tasks.redispatch_stalled_work_task")

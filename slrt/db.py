@@ -37,3 +37,12 @@ def where_in(queryset: QuerySet, field: str, values: Sequence) -> Iterator[Query
         return
     for start in range(0, len(values), IN_CHUNK):
         yield queryset.filter(**{f"{field}__in": values[start : start + IN_CHUNK]})
+
+
+def take_turns(key: int) -> None:
+    """Inside a transaction: wait until no other transaction holding `key` is open, and hold
+    it until this one ends (PostgreSQL advisory lock). For whole-registry jobs that must not
+    overlap; SQLite allows one writer at a time anyway."""
+    if is_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])

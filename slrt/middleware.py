@@ -4,11 +4,15 @@ Django's LocaleMiddleware would follow the browser's Accept-Language, which on m
 computers says English; a city system speaks Indonesian first, whatever the browser says.
 """
 
+import re
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+
+from slrt.logs import current_request
 
 
 class LanguageMiddleware:
@@ -24,3 +28,25 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RequestIdMiddleware:
+    """Give each request an id (the proxy's X-Request-ID when it sent a sane one), answer it
+    in the same header, and let log lines written meanwhile carry it (slrt.logs)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        given = request.headers.get("X-Request-ID", "")
+        request.request_id = given if _SANE_ID.fullmatch(given) else uuid.uuid4().hex
+        token = current_request.set(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request.reset(token)
+        response.headers["X-Request-ID"] = request.request_id
+        return response
+
+
+_SANE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")

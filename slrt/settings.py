@@ -42,6 +42,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "slrt.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,6 +93,24 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL  # no Redis: tasks run in-process
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Jakarta"
+# Redis down must not hang a page that queues work (slrt/dispatch.py): connecting and sending
+# give up after BROKER_TIMEOUT seconds and the publish is retried once; the work waits in the
+# database and redispatch_stalled_work sends it later. Workers keep retrying to connect.
+BROKER_TIMEOUT = env.float("BROKER_TIMEOUT", default=1.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits for Redis as long as it takes
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": BROKER_TIMEOUT,
+    "socket_timeout": 5 * BROKER_TIMEOUT,
+    "socket_keepalive": True,
+    "retry_on_timeout": False,
+    "max_retries": 1,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # acks_late jobs: a worker holds one at a time
+# Work still waiting this many minutes after it was asked for is queued again.
+REDISPATCH_AFTER_MINUTES = env.int("REDISPATCH_AFTER_MINUTES", default=5)
 
 # --- Auth ---
 AUTH_PASSWORD_VALIDATORS = [
@@ -175,8 +194,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_identifiers": {"()": "slrt.log_filters.MaskIdentifiers"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "slrt.logs.JsonFormatter"},  # one JSON object a line (slrt/logs.py)
+    },
+    # LOG_FORMAT: "json" for production's log collectors, "plain" to read in a terminal.
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env("LOG_FORMAT", default="plain" if DEBUG else "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 # Issue 7: no NIK or KK in any log line; every handler above masks runs of 16 digits.

@@ -7,9 +7,11 @@ import households.api  # noqa: F401  (registers its viewsets on the router)
 import referrals.api  # noqa: F401  (registers its viewsets on the router)
 from households import views as household_views
 from slrt.api import router
+from slrt.health import healthz
 
 urlpatterns = [
     path("", household_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("households/", include("households.urls")),

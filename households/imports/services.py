@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
@@ -30,6 +31,8 @@ from households.models import ImportBatch, ImportIssue, Region
 from households.scope import scope_for
 from households.selectors import kelurahan_choices
 from households.services import plain_value
+from slrt.db import take_turns
+from slrt.dispatch import TRANSIENT_ERRORS, dispatch, dispatch_on_commit
 
 
 @dataclass(frozen=True)
@@ -81,14 +84,14 @@ def upload_import_batch(
         )
         batch.file.save(uploaded_file.name, uploaded_file, save=False)
         batch.save()
-        transaction.on_commit(partial(_queue_validation, batch.pk))
+        dispatch_on_commit(batch, _tasks().validate_import_batch_task)
     return batch
 
 
-def _queue_validation(batch_id: int) -> None:
-    from households.tasks import validate_import_batch_task
+def _tasks():
+    from households import tasks  # tasks import services
 
-    validate_import_batch_task.delay(batch_id)
+    return tasks
 
 
 @contextmanager
@@ -121,6 +124,17 @@ def _validate_import_batch(batch_id: int) -> ImportBatch | None:
     )
     if not claimed:
         return None
+    try:
+        return _check_claimed_batch(batch_id)
+    except TRANSIENT_ERRORS:
+        # Give the batch back, so the task's retry (or redispatch_stalled_work) claims it again.
+        ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.VALIDATING).update(
+            status=ImportBatch.Status.UPLOADED, updated_at=timezone.now()
+        )
+        raise
+
+
+def _check_claimed_batch(batch_id: int) -> ImportBatch:
     batch = ImportBatch.objects.select_related("uploaded_by", "kelurahan").get(pk=batch_id)
     try:
         checked = check_file(batch, progress=True)
@@ -149,6 +163,7 @@ def confirm_import_batch(
     confirmed, once (a second click is told so)."""
     claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.VALIDATED).update(
         status=ImportBatch.Status.COMMITTING,
+        error_message="",
         committed_by=by,
         confirm_moves=confirm_moves,
         progress_done=0,
@@ -160,15 +175,26 @@ def confirm_import_batch(
             code="not_validated",
             params={"status": batch.get_status_display()},
         )
-    transaction.on_commit(partial(_queue_commit, batch.pk))
+    dispatch_on_commit(batch, _tasks().commit_import_batch_task)
     batch.refresh_from_db()
     return batch
 
 
-def _queue_commit(batch_id: int) -> None:
-    from households.tasks import commit_import_batch_task
-
-    commit_import_batch_task.delay(batch_id)
+def redispatch_stalled_imports(older_than: timedelta) -> int:
+    """Queue again the checks and commits that waited longer than `older_than` without a
+    worker taking them (the broker was down when they were asked for). Both tasks claim
+    their batch, so one already taken is left alone."""
+    cutoff = timezone.now() - older_than
+    stalled = ImportBatch.objects.filter(updated_at__lte=cutoff)
+    tasks = _tasks()
+    sent = 0
+    for status, task in (
+        (ImportBatch.Status.UPLOADED, tasks.validate_import_batch_task),
+        (ImportBatch.Status.COMMITTING, tasks.commit_import_batch_task),
+    ):
+        for batch_id in stalled.filter(status=status).values_list("pk", flat=True):
+            sent += dispatch(task, batch_id)
+    return sent
 
 
 def commit_import_batch(*, batch_id: int) -> ImportBatch | None:
@@ -182,6 +208,7 @@ def commit_import_batch(*, batch_id: int) -> ImportBatch | None:
 def _commit_import_batch(batch_id: int) -> ImportBatch | None:
     try:
         with transaction.atomic():
+            take_turns(IMPORT_COMMIT_LOCK)
             batch = (
                 ImportBatch.objects.select_for_update(of=("self",))
                 .select_related("uploaded_by", "committed_by")
@@ -201,12 +228,33 @@ def _commit_import_batch(batch_id: int) -> ImportBatch | None:
             registry_imported(batch.pk)  # eligibility checks the new rows after the commit
     except UnreadableFile as error:  # the stored file changed or vanished since the check
         return _fail(ImportBatch.objects.get(pk=batch_id), error.message)
+    except TRANSIENT_ERRORS:
+        # The database or broker went away: the transaction rolled back, nothing was written.
+        # The batch stays 'committing' so the task's retry (or redispatch_stalled_work) takes
+        # it again; the page says so meanwhile.
+        # (Filtered on the status: an error of an after-commit hook must not touch a batch
+        # that was committed.)
+        ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.COMMITTING).update(
+            error_message=_("The import was interrupted and nothing was saved; it is retried."),
+            updated_at=timezone.now(),
+        )
+        raise
     except Exception:
         # The transaction rolled back, so nothing was written: the user may confirm again.
-        ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.VALIDATED)
+        ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.COMMITTING).update(
+            status=ImportBatch.Status.VALIDATED,
+            error_message=_("The import failed and nothing was saved. Confirm again to retry."),
+            updated_at=timezone.now(),
+        )
         raise
     stored_checks.discard(batch_id)
     return batch
+
+
+# The advisory lock of import commits (slrt.db.take_turns): two imports committing at once
+# would each plan the same new family as new, and the second would fail on the unique KK/NIK.
+# They take turns instead: the second plans against the first's result and only updates.
+IMPORT_COMMIT_LOCK = 72_750_001
 
 
 def _check_key(batch: ImportBatch) -> stored_checks.CheckKey:
@@ -259,6 +307,7 @@ def _store_outcome(batch: ImportBatch, checked: CheckedFile, plan, *, committed:
     now = timezone.now()
     if committed:
         batch.status, batch.committed_at = ImportBatch.Status.COMMITTED, now
+        batch.error_message = ""
     else:
         batch.status, batch.validated_at = ImportBatch.Status.VALIDATED, now
     batch.save()
