@@ -13,7 +13,7 @@ check from slipping in. Then `test_scope_matrix[role]` requests it as each role:
 - inside scope: 200 for the roles listed for the URL, 403 or 404 for the others; the
   aggregate-only roles (perencana, pimpinan) never get 200 on a page with personal data;
 - admin: a non-staff user is sent to the admin login; the administrator gets no 500.
-POST-only URLs are posted to (empty form) only where the answer must be a refusal
+POST-only URLs and form pages are posted to (empty form) only where the answer must be a refusal
 (anonymous, outside scope, a role without the permission): a test of the form itself is the
 app's own tests' job.
 """
@@ -81,6 +81,7 @@ class Expect:
     scoped: bool = True
     ok: frozenset = frozenset({200})  # the answers that mean "opened" (a redirect for some)
     per_person: bool = False  # the record is the user's own (an inbox): B is nobody's but B's
+    form: bool = False  # a form page: also POSTed (empty) where the answer must be a refusal
 
 
 def page(allowed, **kw) -> Expect:
@@ -116,14 +117,14 @@ EXPECTATIONS: dict[str, Expect] = {
     # households
     "households:household_list": page(READ, scoped=False),
     "households:household_export": page(READ, scoped=False),
-    "households:household_create": page(WRITE, scoped=False),
+    "households:household_create": page(WRITE, scoped=False, form=True),
     "households:household_detail": page(READ),
-    "households:household_edit": page(WRITE),
+    "households:household_edit": page(WRITE, form=True),
     "households:household_location": post(WRITE),
     "households:enrolment_create": post(ENROL),
     "households:enrolment_status": post(ENROL),
     "households:import_list": page(IMPORT, scoped=False),
-    "households:import_upload": page(IMPORT, scoped=False),
+    "households:import_upload": page(IMPORT, scoped=False, form=True),
     "households:import_template": page(IMPORT, personal=False, scoped=False),
     "households:import_detail": page(IMPORT),
     "households:import_confirm": post(IMPORT),
@@ -140,20 +141,20 @@ EXPECTATIONS: dict[str, Expect] = {
     "eligibility:ruleset_detail": page(READ, personal=False, scoped=False),
     "eligibility:ruleset_simulate": page(DECIDE, personal=False, scoped=False),
     "eligibility:ruleset_activate": post(DECIDE, personal=False, scoped=False),
-    "eligibility:rule_edit": page(DECIDE, personal=False, scoped=False),
+    "eligibility:rule_edit": page(DECIDE, personal=False, scoped=False, form=True),
     # referrals
     "referrals:referral_list": page(RAISE, scoped=False),
     "referrals:queue": page(AGENCY, scoped=False),
     "referrals:assign": post(AGENCY, scoped=False),
     "referrals:metrics": page(REFERRAL_READ, personal=False, scoped=False),
     "referrals:household_referrals": page(REFERRAL_READ),
-    "referrals:referral_create": page(RAISE),
+    "referrals:referral_create": page(RAISE, form=True),
     "referrals:referral_detail": page(REFERRAL_READ),
     "referrals:referral_transition": post(REFERRAL_READ),
     "referrals:attachment_upload": post(REFERRAL_READ),
     "referrals:attachment_download": page(REFERRAL_READ),
     "referrals:complaint_list": page(DESK_READ, scoped=False),
-    "referrals:complaint_create": page(DESK, scoped=False),
+    "referrals:complaint_create": page(DESK, scoped=False, form=True),
     "referrals:complaint_detail": page(DESK_READ),
     "notifications:notification_list": page(EVERYONE, personal=False, scoped=False),
     "notifications:notification_open": page(
@@ -465,7 +466,7 @@ def _role_failures(role, user, client, a: World, b: World) -> list[str | None]:
             failures.append(_check(role, route, expect, response, inside=inside, method="GET"))
             allowed = role == "admin" or role in expect.allowed
             refusal = role == "anonymous" or not inside or not allowed
-            if expect.post_only and route.name != "logout" and refusal:
+            if (expect.post_only or expect.form) and route.name != "logout" and refusal:
                 response = client.post(url, POST_DATA.get(route.name, {}))
                 failures.append(_check(role, route, expect, response, inside=inside, method="POST"))
     return failures
