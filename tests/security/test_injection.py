@@ -217,13 +217,15 @@ def test_the_dashboard_export_neutralises_formulas(formulas, pimpinan, operator)
             _assert_neutralised(_cells_of(response), "referrals dashboard", expect_payload=False)
 
 
-def test_the_import_error_report_neutralises_formulas(operator, django_capture_on_commit_callbacks):
-    """A ward file whose cells start like formulas, with a bad NIK so that every row is in
-    the error report: each cell goes back quoted."""
+def test_the_import_error_report_neutralises_formulas_and_the_page_escapes_markup(
+    operator, django_capture_on_commit_callbacks
+):
+    """A ward file whose cells start like formulas or hold markup, with a bad NIK so that
+    every row is in the error report: each cell goes back quoted, and escaped on the page."""
     rows = [
         f"3275010502100007;12345;{payload};L;17-08-1985;Kepala Keluarga;{payload};3;12;"
         "Margahayu;0;Ya"
-        for payload in FORMULAS
+        for payload in [*FORMULAS, XSS]
     ]
     content = ("\n".join([HEADER, *rows]) + "\n").encode()
     batch = upload(content, "rw-formula.csv", operator, django_capture_on_commit_callbacks)
@@ -231,6 +233,8 @@ def test_the_import_error_report_neutralises_formulas(operator, django_capture_o
     response = _as(operator).get(reverse("households:import_error_report", args=[batch.pk]))
     assert response.status_code == 200
     _assert_neutralised(_cells_of(response), "import error report")
+    detail = _as(operator).get(reverse("households:import_detail", args=[batch.pk]))
+    _assert_escaped(detail.content.decode(), "import detail")  # the cells in the issues
 
 
 # --- filters: SQL-looking and odd values --------------------------------------------------
