@@ -25,7 +25,7 @@ CHROMIUM := $(or $(SLRT_CHROMIUM),/usr/bin/chromium)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install run test lint bench bench-import bench-eligibility bench-referrals bench-dashboards messages clean distclean
+.PHONY: help install run test lint bench bench-import bench-eligibility bench-referrals bench-dashboards bench-load messages clean distclean
 
 help:
 	@echo "make run      set up (venv, migrate, reference data, $(HOUSEHOLDS) demo households) and serve"
@@ -37,6 +37,7 @@ help:
 	@echo "make bench-eligibility  run bench/bench_eligibility.py (full run and simulation, 300,000 households)"
 	@echo "make bench-referrals  run bench/bench_referrals.py (triage queue and API, 100,000 referrals)"
 	@echo "make bench-dashboards  run bench/bench_dashboards.py (Dasbor pages, 300,000 households)"
+	@echo "make bench-load  run bench/bench_load.py (gunicorn + wrk: requests/s and p95 of four pages)"
 	@echo "make messages collect new interface strings into the Indonesian .po and compile it"
 	@echo "make install  create $(VENV) and install the dependencies (done by the targets above)"
 	@echo "make clean    remove caches and build leftovers; make distclean also removes $(VENV) and var/"
@@ -123,6 +124,11 @@ bench-referrals: $(STAMP)
 # Its own *_bench_dash database, seeded with seed_demo; --reuse keeps it between runs.
 bench-dashboards: $(STAMP)
 	$(BIN)/python bench/bench_dashboards.py $(BENCH_ARGS)
+
+# Its own slrt_bench database (seed_demo + demo referrals; --reuse keeps it), gunicorn on
+# 127.0.0.1:8790 and wrk (apt-get install wrk): not a test, a load figure.
+bench-load: $(STAMP)
+	$(BIN)/python bench/bench_load.py $(BENCH_ARGS)
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -22,7 +22,9 @@ class ModelPermission(permissions.DjangoModelPermissions):
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
+    parent_code = serializers.CharField(
+        source="parent.code", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = Region

@@ -32,9 +32,15 @@ class ReferralPermission(ModelPermission):
 
 
 class ReferralEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
-    from_agency = serializers.CharField(source="from_agency.code", default=None, read_only=True)
-    to_agency = serializers.CharField(source="to_agency.code", default=None, read_only=True)
+    actor = serializers.CharField(
+        source="actor.username", default=None, allow_null=True, read_only=True
+    )
+    from_agency = serializers.CharField(
+        source="from_agency.code", default=None, allow_null=True, read_only=True
+    )
+    to_agency = serializers.CharField(
+        source="to_agency.code", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = ReferralEvent
@@ -49,13 +55,15 @@ class ReferralSerializer(serializers.ModelSerializer):
     agency = serializers.CharField(source="agency.code", read_only=True)
     # Where it was raised (the household's kelurahan then): what the scope and filters use.
     kelurahan_code = serializers.CharField(
-        source="origin_kelurahan.code", default=None, read_only=True
+        source="origin_kelurahan.code", default=None, allow_null=True, read_only=True
     )
     kecamatan_code = serializers.CharField(
-        source="origin_kelurahan.parent.code", default=None, read_only=True
+        source="origin_kelurahan.parent.code", default=None, allow_null=True, read_only=True
     )
     origin_user = serializers.CharField(source="origin_user.username", read_only=True)
-    assignee = serializers.CharField(source="assignee.username", default=None, read_only=True)
+    assignee = serializers.CharField(
+        source="assignee.username", default=None, allow_null=True, read_only=True
+    )
     is_overdue = serializers.BooleanField(read_only=True)
 
     class Meta:

@@ -1,0 +1,101 @@
+"""Two small worlds for the adversarial tests: A in Margahayu, referred to Dinas Kesehatan;
+B in Bintara, referred to Dinas Pendidikan. The personas of tests/conftest.py work in A
+(pendamping, operator, petugas Dinkes), so B is outside their scope; city-wide roles see both."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
+
+from eligibility.models import Flag, Rule, RuleSet
+from households.models import Agency, Enrolment, Household, ImportBatch, Member, Region
+from referrals.models import Attachment, Complaint, NeedCategory, Notification, Referral
+from referrals.services import raise_referral, record_complaint
+from tests.conftest import _persona
+from tests.households.factories import EnrolmentFactory, household_with_members
+
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
+
+
+@dataclass
+class World:
+    kelurahan: Region
+    household: Household
+    member: Member
+    enrolment: Enrolment
+    referral: Referral
+    attachment: Attachment
+    complaint: Complaint
+    batch: ImportBatch
+    flag: Flag
+    notification: Notification
+
+
+def _category(code: str, agency_code: str) -> NeedCategory:
+    category, _ = NeedCategory.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": code,
+            "default_agency": Agency.objects.get(code=agency_code),
+            "deadline_days": 14,
+        },
+    )
+    return category
+
+
+def build_world(
+    kelurahan: Region,
+    *,
+    agency_code: str,
+    desk: User,
+    rule: Rule,
+    text: str = "Butuh bantuan",
+    ward_file: bytes = b"no_kk,nik,nama\n1,2,Siti\n",
+) -> World:
+    """One household with everything hanging off it, raised by `desk` (its kelurahan's desk)."""
+    household = household_with_members(kelurahan, size=2)
+    member = household.members.order_by("pk").first()
+    enrolment = EnrolmentFactory(household=household)
+    category = _category(f"sec-{agency_code}", agency_code)
+    complaint = record_complaint(
+        kelurahan=kelurahan, complainant_name="Ibu Uji", request=text, by=desk, household=household
+    )
+    referral = raise_referral(household=household, category=category, description=text, by=desk)
+    attachment = Attachment.objects.create(
+        referral=referral,
+        file=ContentFile(PDF, name="surat.pdf"),
+        name="surat.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        uploaded_by=desk,
+    )
+    batch = ImportBatch.objects.create(
+        filename="rw01.csv",
+        file=ContentFile(ward_file, name="rw01.csv"),
+        checksum=f"sec-{household.pk}",
+        uploaded_by=desk,
+        kelurahan=kelurahan,
+        status="validated",
+        counts={"rows": 1, "valid": 0, "errors": 1},
+    )
+    flag = Flag.objects.create(household=household, rule=rule, rule_code=rule.code)
+    notification = Notification.objects.create(
+        recipient=desk, referral=referral, kind=Notification.Kind.SUBMITTED, key="", message="m"
+    )
+    return World(
+        kelurahan, household, member, enrolment, referral, attachment, complaint, batch, flag,
+        notification,
+    )  # fmt: skip
+
+
+def security_rule() -> Rule:
+    rule_set = RuleSet.objects.create(version=901, status=RuleSet.Status.DRAFT)
+    return Rule.objects.create(
+        rule_set=rule_set, code="sec_test", name_id="Uji", name_en="Test",
+        kind=Rule.Kind.EXCLUSION, condition={"field": "car_count", "op": ">=", "value": 1},
+        message="",
+    )  # fmt: skip
+
+
+def desk_of(kelurahan: Region, username: str) -> User:
+    return _persona("operator_puskesos", kelurahan=[kelurahan], username=username)
