@@ -104,6 +104,7 @@ AGGREGATE = page(EVERYONE, personal=False, scoped=False)
 EXPECTATIONS: dict[str, Expect] = {
     "home": page(EVERYONE, personal=False, scoped=False, ok=frozenset({302})),
     "login": PUBLIC,
+    "healthz": Expect(frozenset(EVERYONE), personal=False, public=True, api=True, scoped=False),
     "logout": Expect(frozenset(), personal=False, post_only=True, public=True, scoped=False),
     "password_change": page(EVERYONE, personal=False, scoped=False),
     "password_change_done": page(EVERYONE, personal=False, scoped=False),
@@ -130,6 +131,12 @@ EXPECTATIONS: dict[str, Expect] = {
     "households:import_confirm": post(IMPORT),
     "households:import_cancel": post(IMPORT),
     "households:import_error_report": page(IMPORT),  # an .xlsx
+    # emergency (break-glass) access: asked for by KK number in a POST, reviewed by Dinsos
+    "households:break_glass_request": page(
+        {"pendamping", "petugas_opd"}, personal=False, scoped=False, form=True
+    ),
+    "households:break_glass_review_list": page(DECIDE, scoped=False),
+    "households:break_glass_review": post(DECIDE, scoped=False),
     # eligibility
     "eligibility:flag_queue": page(READ, scoped=False),
     "eligibility:flag_detail": page(READ),
@@ -266,6 +273,7 @@ KWARGS = {
     ("households:import_confirm", "pk"): _w("batch"),
     ("households:import_cancel", "pk"): _w("batch"),
     ("households:import_error_report", "pk"): _w("batch"),
+    ("households:break_glass_review", "pk"): lambda world, user: 999_999,  # no grant: 404
     ("eligibility:flag_detail", "pk"): _w("flag"),
     ("eligibility:ruleset_detail", "pk"): lambda world, user: world.flag.rule.rule_set_id,
     ("eligibility:ruleset_simulate", "pk"): lambda world, user: world.flag.rule.rule_set_id,
