@@ -1,14 +1,30 @@
 """Dasbor pages: numbers only, in the user's scope, suppressed for aggregate-only roles."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from dashboards.exports import district_table, referral_table
+from dashboards.exports import district_table, planning_table, program_table, referral_table
+from dashboards.forms import UnitCostForm
+from dashboards.models import UnitCost
+from dashboards.needs import NEEDS
 from dashboards.panels import build_panel
-from dashboards.presenters import Dashboard, dashboard_for
+from dashboards.presenters import (
+    BUDGET,
+    Board,
+    Dashboard,
+    budget_code,
+    dashboard_for,
+    planning_board_for,
+    program_board_for,
+)
+from dashboards.programs import FIGURE_CODES, FIGURES, program_code
+from dashboards.selectors import household_figures_for, unit_costs
+from dashboards.services import set_unit_costs
 from dashboards.tree import Area, sorted_children
 from referrals.metrics import deadline_metrics
 from referrals.selectors import counted_referrals
@@ -109,3 +125,108 @@ def referrals(request: HttpRequest) -> HttpResponse:
     (total,) = deadline_metrics(by=(), referrals=counted)
     context = {"total": total, "per_agency": per_agency, "detail": detail}
     return render(request, "dashboards/referrals.html", context)
+
+
+def _household_figures(request: HttpRequest) -> None:
+    # Agency staff count their agency's referrals only; without a role nothing is counted.
+    if not household_figures_for(request.user):
+        raise PermissionDenied
+
+
+def _board_area(board: Board, code: str | None) -> Area:
+    area = board.area(code)
+    if area is None:  # outside the user's scope, or no such district
+        raise Http404
+    return area
+
+
+def _board_crumbs(board: Board, area: Area) -> list[Area]:
+    trail = [board.city]
+    for kecamatan in board.city.children:
+        if area is kecamatan or area in kecamatan.children:
+            trail.append(kecamatan)
+    if area not in trail:
+        trail.append(area)
+    return trail
+
+
+@login_required
+@require_GET
+def programs(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """Per aid program and district: enrolled, enrolled but flagged, eligible but not
+    enrolled (dashboards.programs); ?program= picks the table's program, ?sort= its order,
+    ?format=xlsx exports every program for the area."""
+    _household_figures(request)
+    board = program_board_for(request.user)
+    area = _board_area(board, code)
+    if request.GET.get("format") == "xlsx":
+        return export_response(program_table(board, area), file_format="xlsx")
+    by_code = {program.code: program for program in board.programs}
+    program = by_code.get(request.GET.get("program", "")) or next(iter(by_code.values()), None)
+    rows, sort = sorted_children(area, request.GET.get("sort", ""))
+    summary = [
+        (p, [area.cells[program_code(p.code, f)] for f in FIGURE_CODES]) for p in board.programs
+    ]
+    columns = [(f, program_code(program.code, f.code)) for f in FIGURES] if program else []
+    context = {
+        "board": board,
+        "area": area,
+        "program": program,
+        "summary": summary,
+        "columns": columns,
+        "rows": rows,
+        "sort": sort,
+        "figures": FIGURES,
+        "crumbs": _board_crumbs(board, area),
+    }
+    return render(request, "dashboards/programs.html", context)
+
+
+def _planning_page(request, board, area, form) -> HttpResponse:
+    rows, sort = sorted_children(area, request.GET.get("sort", ""))
+    context = {
+        "board": board,
+        "area": area,
+        "rows": rows,
+        "sort": sort,
+        "needs": [(need, budget_code(need.code), board.costs[need.code]) for need in NEEDS],
+        "budget": BUDGET,
+        "form": form,
+        "can_edit": request.user.has_perm("dashboards.change_unitcost"),
+        "updated": UnitCost.objects.select_related("updated_by").order_by("-updated_at").first(),
+        "crumbs": _board_crumbs(board, area),
+    }
+    return render(request, "dashboards/planning.html", context)
+
+
+@login_required
+@require_GET
+def planning(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """Bapelitbangda's needs per district times their unit cost: counts and estimated budget
+    (?format=xlsx exports them with the unit costs used). Everyone with household figures
+    reads it; dashboards.change_unitcost (Perencana, Admin) edits the unit costs."""
+    _household_figures(request)
+    board = planning_board_for(request.user)
+    area = _board_area(board, code)
+    if request.GET.get("format") == "xlsx":
+        return export_response(planning_table(board, area), file_format="xlsx")
+    return _planning_page(request, board, area, UnitCostForm(costs=board.costs))
+
+
+@login_required
+@require_POST
+@permission_required("dashboards.change_unitcost", raise_exception=True)
+def unit_costs_edit(request: HttpRequest) -> HttpResponse:
+    """Save the planner's unit costs (all or none); errors re-show the page with messages."""
+    form = UnitCostForm(request.POST, costs=unit_costs())
+    if form.is_valid():
+        try:
+            set_unit_costs(amounts=form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            for need, messages_ in error.error_dict.items():
+                form.add_error(need, messages_)
+        else:
+            messages.success(request, _("Unit costs saved."))
+            return redirect("dashboards:planning_city")
+    board = planning_board_for(request.user)
+    return _planning_page(request, board, board.city, form)

@@ -85,7 +85,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _FLAGS_READ
     + _ELIGIBILITY_DECIDE,
     Role.DATA_STEWARD: _REGISTRY_READ + _IMPORT + _FLAGS_READ,
-    Role.PERENCANA: [],
+    # The planner sets the unit costs of the planning page (issue 6, item 6).
+    Role.PERENCANA: ["dashboards.change_unitcost"],
     Role.PIMPINAN: [],
     Role.ADMIN: _REGISTRY_READ
     + _REGISTRY_WRITE
@@ -115,5 +116,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",
+        "dashboards.change_unitcost",
     ],
 }
