@@ -65,6 +65,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     tiles = [(i, dashboard.city.cells[i.code]) for i in dashboard.indicators]
     rows, sort = sorted_children(dashboard.city, request.GET.get("sort", ""))
     context = {"dashboard": dashboard, "panel": panel, "tiles": tiles, "rows": rows, "sort": sort}
+    context["household_figures"] = household_figures_for(request.user)
     # One query: share in time and overdue here; the medians are on the referrals page.
     counted = counted_referrals(request.user)
     (context["referrals"],) = deadline_metrics(by=(), referrals=counted, medians=False)
@@ -88,6 +89,7 @@ def district(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "sort": sort,
         "panel": panel,
         "crumbs": _crumbs(dashboard, area),
+        "household_figures": household_figures_for(request.user),
     }
     return render(request, "dashboards/district.html", context)
 
