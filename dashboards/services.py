@@ -74,9 +74,15 @@ def set_unit_cost(*, need: str, amount: int, by: User) -> UnitCost:
 
 @transaction.atomic
 def set_unit_costs(*, amounts: dict[str, int], by: User) -> list[UnitCost]:
-    """Set several unit costs together: all or none. Errors come back keyed by need."""
+    """Set several unit costs together: all or none; an unchanged amount is left alone (its
+    row keeps who set it). Errors come back keyed by need."""
+    from dashboards.selectors import unit_costs
+
+    current = unit_costs()
     saved, errors = [], {}
     for need, amount in amounts.items():
+        if current.get(need) == amount:
+            continue
         try:
             saved.append(set_unit_cost(need=need, amount=amount, by=by))
         except ValidationError as error:

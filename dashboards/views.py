@@ -38,14 +38,14 @@ def _dashboard(request: HttpRequest) -> Dashboard:
     return dashboard
 
 
-def _area(dashboard: Dashboard, code: str | None) -> Area:
+def _area(dashboard: Dashboard | Board, code: str | None) -> Area:
     area = dashboard.area(code)
     if area is None:  # outside the user's scope, or no such district: 404 either way
         raise Http404
     return area
 
 
-def _crumbs(dashboard: Dashboard, area: Area) -> list[Area]:
+def _crumbs(dashboard: Dashboard | Board, area: Area) -> list[Area]:
     trail = [dashboard.city]
     for kecamatan in dashboard.city.children:
         if area is kecamatan or area in kecamatan.children:
@@ -135,23 +135,6 @@ def _household_figures(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _board_area(board: Board, code: str | None) -> Area:
-    area = board.area(code)
-    if area is None:  # outside the user's scope, or no such district
-        raise Http404
-    return area
-
-
-def _board_crumbs(board: Board, area: Area) -> list[Area]:
-    trail = [board.city]
-    for kecamatan in board.city.children:
-        if area is kecamatan or area in kecamatan.children:
-            trail.append(kecamatan)
-    if area not in trail:
-        trail.append(area)
-    return trail
-
-
 @login_required
 @require_GET
 def programs(request: HttpRequest, code: str | None = None) -> HttpResponse:
@@ -160,7 +143,7 @@ def programs(request: HttpRequest, code: str | None = None) -> HttpResponse:
     ?format=xlsx exports every program for the area."""
     _household_figures(request)
     board = program_board_for(request.user)
-    area = _board_area(board, code)
+    area = _area(board, code)
     if request.GET.get("format") == "xlsx":
         return export_response(program_table(board, area), file_format="xlsx")
     by_code = {program.code: program for program in board.programs}
@@ -179,7 +162,7 @@ def programs(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "rows": rows,
         "sort": sort,
         "figures": FIGURES,
-        "crumbs": _board_crumbs(board, area),
+        "crumbs": _crumbs(board, area),
     }
     return render(request, "dashboards/programs.html", context)
 
@@ -196,7 +179,7 @@ def _planning_page(request, board, area, form) -> HttpResponse:
         "form": form,
         "can_edit": request.user.has_perm("dashboards.change_unitcost"),
         "updated": UnitCost.objects.select_related("updated_by").order_by("-updated_at").first(),
-        "crumbs": _board_crumbs(board, area),
+        "crumbs": _crumbs(board, area),
     }
     return render(request, "dashboards/planning.html", context)
 
@@ -209,7 +192,7 @@ def planning(request: HttpRequest, code: str | None = None) -> HttpResponse:
     reads it; dashboards.change_unitcost (Perencana, Admin) edits the unit costs."""
     _household_figures(request)
     board = planning_board_for(request.user)
-    area = _board_area(board, code)
+    area = _area(board, code)
     if request.GET.get("format") == "xlsx":
         return export_response(planning_table(board, area), file_format="xlsx")
     return _planning_page(request, board, area, UnitCostForm(costs=board.costs))

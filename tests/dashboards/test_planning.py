@@ -120,8 +120,8 @@ def test_the_planner_edits_a_unit_cost_and_the_budget_follows(client, perencana)
     data = {code: str(DEFAULT[code]) for code in NEEDS} | {"unfit_house": "Rp25.000.000"}
     response = client.post(reverse("dashboards:unit_costs_edit"), data)
     assert response.status_code == 302
-    cost = UnitCost.objects.get(need="unfit_house")
-    assert (cost.amount, cost.updated_by) == (25_000_000, perencana)
+    cost = UnitCost.objects.get()  # the unchanged defaults are not stored
+    assert (cost.need, cost.amount, cost.updated_by) == ("unfit_house", 25_000_000, perencana)
     area = _get(client, perencana, "dashboards:planning", "32.75.01").context["area"]
     assert area.cells["budget:unfit_house"].value == 2 * 25_000_000
     costs = DEFAULT | {"unfit_house": 25_000_000}
