@@ -84,6 +84,7 @@ run: $(STAMP) | var
 	fi
 	$(MANAGE) seed_demo --households $(HOUSEHOLDS) --if-empty
 	$(MANAGE) seed_demo_referrals
+	$(MANAGE) seed_demo_flags
 	@worker=""; \
 	if [ -n "$${REDIS_URL:-}" ]; then \
 		echo "REDIS_URL is set: starting a Celery worker with beat (log: var/celery.log)"; \

@@ -11,7 +11,9 @@ inclusion errors exist) and last month's snapshot stored (so pages show changes 
 
 - bare: the hand-written grouped SELECT of every household indicator per kelurahan (BARE_SQL),
   first run (cold) and median of --warm runs.
-- pages, as demo-pimpinan (suppressed) and demo-pendamping (one kelurahan): Django test client
+- pages, as demo-pimpinan (suppressed) and demo-pendamping (one kelurahan), the programs and
+  planning pages (issue 6, items 4 and 6; the planning pages as demo-bapelitbangda) and the
+  indicators API: Django test client
   in this process, DEBUG off; the first request with the cache emptied ("cold": the city is
   counted again; not a cold disk cache) and the median of --warm requests (counts from the
   cache, DASHBOARD_CACHE_SECONDS), with the number of queries.
@@ -63,6 +65,14 @@ PAGES = [
     ("demo-pimpinan", "map panel swap", "/dashboards/panel/?area=32.75.01&indicator=persons"),
     ("demo-pimpinan", "export .xlsx (city)", "/dashboards/export/"),
     ("demo-pendamping", "overview", "/dashboards/"),
+    ("demo-pimpinan", "programs (city)", "/dashboards/programs/"),
+    ("demo-pimpinan", "programs (kecamatan)", "/dashboards/programs/32.75.01/?program=bpnt"),
+    ("demo-pimpinan", "programs export .xlsx (city)", "/dashboards/programs/?format=xlsx"),
+    ("demo-pendamping", "programs (own kelurahan)", "/dashboards/programs/32.75.01.1002/"),
+    ("demo-bapelitbangda", "planning (city)", "/dashboards/planning/"),
+    ("demo-bapelitbangda", "planning (kecamatan)", "/dashboards/planning/32.75.01/"),
+    ("demo-bapelitbangda", "planning export .xlsx (city)", "/dashboards/planning/?format=xlsx"),
+    ("demo-pimpinan", "API indicators (kelurahan)", "/api/v1/indicators/?level=kelurahan"),
 ]
 
 

@@ -7,6 +7,7 @@ shapes it draws. Boundaries: dashboards/data/ (copied from shared/data, see its 
 
 import json
 import math
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,3 +66,64 @@ def view_box(codes: list[str], level: str, margin: float = 0.03) -> tuple[str, f
     width, height = max_x - min_x + 2 * pad, max_y - min_y + 2 * pad
     box = f"{min_x - pad:.0f} {min_y - pad:.0f} {width:.0f} {height:.0f}"
     return box, round(max(width, height) / 40, 1)
+
+
+# Width of one character in em, for the label boxes (a generous mean for the UI font).
+CHAR_EM = 0.58
+# A label's box around its anchor: the name's line above the baseline, the value's below.
+ABOVE_EM, BELOW_EM = 0.95, 1.35
+
+
+@dataclass
+class Label:
+    code: str
+    text: str  # the longer of its two lines
+    x: float
+    y: float
+    size: float
+
+    def box(self) -> tuple[float, float, float, float]:
+        half = CHAR_EM * self.size * max(len(self.text), 1) / 2
+        return (
+            self.x - half,
+            self.y - ABOVE_EM * self.size,
+            self.x + half,
+            self.y + BELOW_EM * self.size,
+        )
+
+
+def overlap(a: Label, b: Label) -> float:
+    """How far two label boxes overlap vertically; 0 when they do not overlap."""
+    p, q = a.box(), b.box()
+    if p[2] <= q[0] or q[2] <= p[0] or p[3] <= q[1] or q[3] <= p[1]:
+        return 0.0
+    return min(p[3], q[3]) - max(p[1], q[1])
+
+
+def place_labels(
+    labels: list[tuple[str, str, tuple[int, int], tuple[float, float, float, float]]],
+    size: float,
+) -> dict[str, Label]:
+    """Where each map label goes and at what font size, so that neighbours do not overlap.
+
+    `labels`: (code, text of its longer line, anchor point, bounding box of its shape). A
+    label is made smaller when its text is wider than its shape (down to 0.6 × `size`);
+    labels whose boxes still overlap are pushed apart vertically, each by half the overlap,
+    for a few rounds (Pondokmelati and Jatiasih on the city map)."""
+    placed = []
+    for code, text, (x, y), box in labels:
+        fitting = 0.9 * (box[2] - box[0]) / (CHAR_EM * max(len(text), 1))
+        placed.append(Label(code, text, x, y, max(0.6 * size, min(size, fitting))))
+    for _ in range(30):
+        moved = False
+        for i, first in enumerate(placed):
+            for second in placed[i + 1 :]:
+                dy = overlap(first, second)
+                if dy > 0:
+                    upper, lower = (first, second) if first.y <= second.y else (second, first)
+                    upper.y -= dy / 2 + 1
+                    lower.y += dy / 2 + 1
+                    moved = True
+        if not moved:
+            break
+    return {label.code: label for label in placed}

@@ -1,5 +1,6 @@
 """Monthly snapshots of the indicators per kelurahan: the trends and "change vs last month"."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,3 +37,28 @@ class IndicatorSnapshot(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.kelurahan_id}"
+
+
+class UnitCost(TimeStampedModel):
+    """What one unit of a planning need costs (Rp a year), as the planner set it. A need
+    without a row costs its documented default (dashboards.needs). Written only by
+    `set_unit_cost`."""
+
+    need = models.CharField(_("need"), max_length=30, unique=True)
+    amount = models.PositiveBigIntegerField(_("unit cost (Rp)"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["need"]
+        verbose_name = _("unit cost")
+        verbose_name_plural = _("unit costs")
+
+    def __str__(self) -> str:
+        return f"{self.need}: Rp{self.amount}"

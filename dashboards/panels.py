@@ -4,7 +4,7 @@ Colour classes are quintile breaks of the *shown* values of the areas on the map
 cell gets the neutral class and no value, so the colour cannot reveal it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -29,6 +29,7 @@ class Shape:
     current: bool
     label_x: int
     label_y: int
+    label_size: float = 0
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,22 @@ def build_panel(dashboard: Dashboard, area: Area, code: str | None) -> Panel:
         )
     ]
     view_box, label_size = geo.view_box([s.code for s in shapes], level)
+    labels = geo.place_labels(
+        [
+            (s.code, max(s.name, s.display, key=len), (s.label_x, s.label_y), available[s.code][1])
+            for s in shapes
+        ],
+        label_size,
+    )
+    shapes = [
+        replace(
+            s,
+            label_x=round(labels[s.code].x),
+            label_y=round(labels[s.code].y),
+            label_size=round(labels[s.code].size, 1),
+        )
+        for s in shapes
+    ]
     return Panel(
         area=area,
         indicator=indicator,

@@ -4,18 +4,29 @@ pages and exports cannot differ."""
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from dashboards import needs
 from dashboards.indicators import BY_CODE, Indicator
 from dashboards.models import IndicatorSnapshot
-from dashboards.selectors import indicator_codes_for, live_counts, regions_for
+from dashboards.programs import FIGURE_CODES, program_code
+from dashboards.selectors import (
+    indicator_codes_for,
+    live_counts,
+    live_need_counts,
+    live_program_counts,
+    regions_for,
+    unit_costs,
+    visible_programs,
+)
 from dashboards.services import month_start
+from dashboards.suppression import State
 from dashboards.tree import Area, Cell, build_tree, find, with_changes
-from households.models import Region
+from households.models import Program, Region
 from households.scope import scope_for
 
 TREND_MONTHS = 12
@@ -103,3 +114,77 @@ def trend(
         if area is not None:
             series.append((month, area.cells[code]))
     return series
+
+
+@dataclass
+class Board:
+    """A page of household figures other than the indicators (programs, planning needs):
+    the same tree, scope and suppression as the Dashboard."""
+
+    city: Area
+    as_of: datetime.datetime
+    aggregate_only: bool
+    threshold: int | None
+
+    def area(self, code: str | None) -> Area | None:
+        return self.city if not code else find(self.city, code)
+
+
+def _board(user: User, counts: dict, counted_at: datetime.datetime, codes) -> Board:
+    scope = scope_for(user)
+    kelurahan = list(regions_for(user).select_related("parent__parent"))
+    threshold = int(settings.DASHBOARD_MIN_CELL) if scope.is_aggregate_only else None
+    return Board(
+        city=build_tree(kelurahan, counts, codes, threshold=threshold),
+        as_of=timezone.localtime(counted_at),
+        aggregate_only=scope.is_aggregate_only,
+        threshold=threshold,
+    )
+
+
+@dataclass
+class ProgramBoard(Board):
+    programs: list[Program] = field(default_factory=list)
+
+
+def program_board_for(user: User) -> ProgramBoard:
+    """Every active program's figures per area (dashboards.programs) for the user."""
+    programs = visible_programs()
+    counts, counted_at = live_program_counts(user, programs)
+    codes = [program_code(p.code, figure) for p in programs for figure in FIGURE_CODES]
+    board = _board(user, counts, counted_at, codes)
+    return ProgramBoard(**vars(board), programs=programs)
+
+
+BUDGET = "budget"  # the cell of an area's total budget
+
+
+def budget_code(need: str) -> str:
+    return f"budget:{need}"
+
+
+@dataclass
+class PlanningBoard(Board):
+    costs: dict[str, int] = field(default_factory=dict)
+
+
+def planning_board_for(user: User) -> PlanningBoard:
+    """The planning needs per area with their budget (count × unit cost). A budget is hidden
+    with its count (it would give the count back); an area's total budget is hidden when any
+    of its needs is, since the total less the shown budgets would give that one back."""
+    counts, counted_at = live_need_counts(user)
+    board = _board(user, counts, counted_at, needs.CODES)
+    costs = unit_costs()
+    for area in board.city.walk():
+        total = 0
+        for need in needs.CODES:
+            cell = area.cells[need]
+            if cell.value is None:
+                area.cells[budget_code(need)] = Cell(None, State.HIDDEN)
+                total = None
+            else:
+                budget = cell.value * costs[need]
+                area.cells[budget_code(need)] = Cell(budget)
+                total = None if total is None else total + budget
+        area.cells[BUDGET] = Cell(total, State.HIDDEN if total is None else State.SHOWN)
+    return PlanningBoard(**vars(board), costs=costs)

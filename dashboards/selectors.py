@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from dashboards.indicators import CODES, REFERRAL_CODES
 from eligibility.models import Flag, Rule
-from households.models import Enrolment, Household, Region
+from households.models import Enrolment, Household, Member, Program, Region
 from households.scope import scope_for
 from referrals.models import Referral
 
@@ -43,12 +43,18 @@ def indicator_codes_for(user: User) -> tuple[str, ...]:
     return CODES
 
 
-def poor_q() -> Q:
+def poor_q(prefix: str = "") -> Q:
     """Per-capita income below the poverty line, or desil 1–4. income / members < line is
-    written income < line × members: exact in integers and no division by zero."""
+    written income < line × members: exact in integers and no division by zero. `prefix`
+    reaches the household from another model ("household__")."""
     line = Value(int(settings.POVERTY_LINE), output_field=BigIntegerField())
-    below_line = Q(member_count__gt=0, monthly_income__lt=F("member_count") * line)
-    return below_line | Q(welfare_decile__lte=4)
+    below_line = Q(
+        **{
+            f"{prefix}member_count__gt": 0,
+            f"{prefix}monthly_income__lt": F(f"{prefix}member_count") * line,
+        }
+    )
+    return below_line | Q(**{f"{prefix}welfare_decile__lte": 4})
 
 
 def _aided() -> Exists:
@@ -57,9 +63,10 @@ def _aided() -> Exists:
     )
 
 
-def _flagged() -> Exists:
-    """An open finding of an exclusion rule that no verifier dismissed."""
-    flags = Flag.objects.open().filter(household_id=OuterRef("pk"), rule__kind=Rule.Kind.EXCLUSION)
+def _flagged(outer: str = "pk") -> Exists:
+    """An open finding of an exclusion rule that no verifier dismissed (the "inclusion error"
+    of an aid recipient; the programs page uses the same test)."""
+    flags = Flag.objects.open().filter(household_id=OuterRef(outer), rule__kind=Rule.Kind.EXCLUSION)
     return Exists(flags.exclude(decision=Flag.Decision.DISMISSED))
 
 
@@ -95,6 +102,65 @@ def household_counts(kelurahan: QuerySet[Region]) -> Counts:
     flagged = aided.filter(_flagged()).values("kelurahan_id").annotate(n=Count("pk")).order_by()
     for row in flagged:
         counts[row["kelurahan_id"]]["inclusion_errors"] = row["n"]
+    return counts
+
+
+def program_counts(kelurahan: QuerySet[Region], programs: list[Program]) -> Counts:
+    """Per kelurahan and program (codes "<program>:enrolled|flagged|eligible", see
+    dashboards.programs): households with an active enrolment in the program, those of them
+    with an open exclusion finding (the overview's inclusion errors, per program), and poor
+    households not enrolled in it (the overview's exclusion errors, per program), counted as
+    the poor less the poor enrolled. Three grouped queries, whatever the number of programs."""
+    from dashboards.programs import program_code
+
+    codes = {program.pk: program.code for program in programs}
+    counts: Counts = {}
+    poor = Household.objects.filter(poor_q(), kelurahan__in=kelurahan)
+    for row in poor.values("kelurahan_id").annotate(n=Count("pk")).order_by():
+        counts[row["kelurahan_id"]] = {
+            program_code(code, "eligible"): row["n"] for code in codes.values()
+        }
+    active = Enrolment.objects.filter(
+        status=Enrolment.Status.ACTIVE,
+        household__kelurahan__in=kelurahan,
+        program_id__in=list(codes),
+    )
+    grouped = {"kel": F("household__kelurahan_id"), "prog": F("program_id")}
+    for row in (
+        active.values(**grouped)
+        .annotate(
+            enrolled=Count("household_id", distinct=True),
+            poor=Count("household_id", distinct=True, filter=poor_q("household__")),
+        )
+        .order_by()
+    ):
+        values = counts.setdefault(row["kel"], {})
+        code = codes[row["prog"]]
+        values[program_code(code, "enrolled")] = row["enrolled"]
+        eligible = program_code(code, "eligible")
+        values[eligible] = values.get(eligible, 0) - row["poor"]
+    flagged = active.filter(_flagged("household_id")).values(**grouped)
+    for row in flagged.annotate(n=Count("household_id", distinct=True)).order_by():
+        counts[row["kel"]][program_code(codes[row["prog"]], "flagged")] = row["n"]
+    return counts
+
+
+def need_counts(kelurahan: QuerySet[Region], *, today: datetime.date | None = None) -> Counts:
+    """The planning needs per kelurahan (definitions in dashboards.needs): one grouped query
+    over living members, one over households."""
+    from dashboards import needs
+
+    today = today or timezone.localdate()
+    counts: Counts = {}
+    members = Member.objects.filter(household__kelurahan__in=kelurahan, is_deceased=False)
+    annotations = {
+        code: Count("pk", filter=q) for code, q in needs.member_conditions(today).items()
+    }
+    for row in members.values(kel=F("household__kelurahan_id")).annotate(**annotations).order_by():
+        counts[row.pop("kel")] = row
+    households = Household.objects.filter(needs.unfit_house_q(), kelurahan__in=kelurahan)
+    for row in households.values("kelurahan_id").annotate(n=Count("pk")).order_by():
+        counts.setdefault(row["kelurahan_id"], {})[needs.UNFIT_HOUSE] = row["n"]
     return counts
 
 
@@ -135,6 +201,53 @@ def city_counts(*, today: datetime.date | None = None) -> tuple[Counts, datetime
     if seconds <= 0:
         return count()
     return cache.get_or_set(f"dashboards:city-counts:{today.isoformat()}", count, seconds)
+
+
+def household_figures_for(user: User) -> bool:
+    """Whether the user may see counts of households (programs, needs): every role with a
+    dashboard except agency staff, who count only their agency's referrals."""
+    scope = scope_for(user)
+    return scope.role is not None and scope.agency_id is None
+
+
+def _scoped_city_counts(user: User, name: str, count) -> tuple[Counts, datetime.datetime]:
+    """Counts of every kelurahan from `count(kelurahan)`, kept in the cache as city_counts
+    are, then cut to the user's kelurahan."""
+
+    def city() -> tuple[Counts, datetime.datetime]:
+        return count(Region.objects.filter(level=Region.Level.KELURAHAN)), timezone.now()
+
+    seconds = int(settings.DASHBOARD_CACHE_SECONDS)
+    key = f"dashboards:{name}:{timezone.localdate().isoformat()}"
+    counts, counted_at = city() if seconds <= 0 else cache.get_or_set(key, city, seconds)
+    scope = scope_for(user)
+    if not scope.city_wide:
+        counts = {pk: values for pk, values in counts.items() if pk in scope.kelurahan_ids}
+    return counts, counted_at
+
+
+def visible_programs() -> list[Program]:
+    return list(Program.objects.filter(is_active=True).order_by("name"))
+
+
+def live_program_counts(user: User, programs: list[Program]) -> tuple[Counts, datetime.datetime]:
+    """Program figures per kelurahan in the user's scope (household roles only)."""
+    name = "program-counts:" + ",".join(str(program.pk) for program in programs)
+    return _scoped_city_counts(user, name, lambda kel: program_counts(kel, programs))
+
+
+def live_need_counts(user: User) -> tuple[Counts, datetime.datetime]:
+    """Planning needs per kelurahan in the user's scope (household roles only)."""
+    return _scoped_city_counts(user, "need-counts", need_counts)
+
+
+def unit_costs() -> dict[str, int]:
+    """Rp per unit of each planning need: the planner's amount, else the default."""
+    from dashboards import needs
+    from dashboards.models import UnitCost
+
+    saved = dict(UnitCost.objects.values_list("need", "amount"))
+    return {need.code: saved.get(need.code, need.default_cost) for need in needs.NEEDS}
 
 
 def live_counts(

@@ -10,4 +10,9 @@ urlpatterns = [
     path("panel/", views.panel, name="panel"),
     path("export/", views.export, name="export"),
     path("referrals/", views.referrals, name="referrals"),
+    path("programs/", views.programs, name="programs_city"),
+    path("programs/<str:code>/", views.programs, name="programs"),
+    path("planning/", views.planning, name="planning_city"),
+    path("planning/costs/", views.unit_costs_edit, name="unit_costs_edit"),
+    path("planning/<str:code>/", views.planning, name="planning"),
 ]

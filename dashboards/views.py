@@ -1,14 +1,30 @@
 """Dasbor pages: numbers only, in the user's scope, suppressed for aggregate-only roles."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from dashboards.exports import district_table, referral_table
+from dashboards.exports import district_table, planning_table, program_table, referral_table
+from dashboards.forms import UnitCostForm
+from dashboards.models import UnitCost
+from dashboards.needs import NEEDS
 from dashboards.panels import build_panel
-from dashboards.presenters import Dashboard, dashboard_for
+from dashboards.presenters import (
+    BUDGET,
+    Board,
+    Dashboard,
+    budget_code,
+    dashboard_for,
+    planning_board_for,
+    program_board_for,
+)
+from dashboards.programs import FIGURE_CODES, FIGURES, program_code
+from dashboards.selectors import household_figures_for, unit_costs
+from dashboards.services import set_unit_costs
 from dashboards.tree import Area, sorted_children
 from households.audit import record_export
 from referrals.metrics import deadline_metrics
@@ -23,14 +39,14 @@ def _dashboard(request: HttpRequest) -> Dashboard:
     return dashboard
 
 
-def _area(dashboard: Dashboard, code: str | None) -> Area:
+def _area(dashboard: Dashboard | Board, code: str | None) -> Area:
     area = dashboard.area(code)
     if area is None:  # outside the user's scope, or no such district: 404 either way
         raise Http404
     return area
 
 
-def _crumbs(dashboard: Dashboard, area: Area) -> list[Area]:
+def _crumbs(dashboard: Dashboard | Board, area: Area) -> list[Area]:
     trail = [dashboard.city]
     for kecamatan in dashboard.city.children:
         if area is kecamatan or area in kecamatan.children:
@@ -50,6 +66,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     tiles = [(i, dashboard.city.cells[i.code]) for i in dashboard.indicators]
     rows, sort = sorted_children(dashboard.city, request.GET.get("sort", ""))
     context = {"dashboard": dashboard, "panel": panel, "tiles": tiles, "rows": rows, "sort": sort}
+    context["household_figures"] = household_figures_for(request.user)
     # One query: share in time and overdue here; the medians are on the referrals page.
     counted = counted_referrals(request.user)
     (context["referrals"],) = deadline_metrics(by=(), referrals=counted, medians=False)
@@ -73,6 +90,7 @@ def district(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "sort": sort,
         "panel": panel,
         "crumbs": _crumbs(dashboard, area),
+        "household_figures": household_figures_for(request.user),
     }
     return render(request, "dashboards/district.html", context)
 
@@ -125,3 +143,91 @@ def referrals(request: HttpRequest) -> HttpResponse:
     (total,) = deadline_metrics(by=(), referrals=counted)
     context = {"total": total, "per_agency": per_agency, "detail": detail}
     return render(request, "dashboards/referrals.html", context)
+
+
+def _household_figures(request: HttpRequest) -> None:
+    # Agency staff count their agency's referrals only; without a role nothing is counted.
+    if not household_figures_for(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def programs(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """Per aid program and district: enrolled, enrolled but flagged, eligible but not
+    enrolled (dashboards.programs); ?program= picks the table's program, ?sort= its order,
+    ?format=xlsx exports every program for the area."""
+    _household_figures(request)
+    board = program_board_for(request.user)
+    area = _area(board, code)
+    if request.GET.get("format") == "xlsx":
+        return export_response(program_table(board, area), file_format="xlsx")
+    by_code = {program.code: program for program in board.programs}
+    program = by_code.get(request.GET.get("program", "")) or next(iter(by_code.values()), None)
+    rows, sort = sorted_children(area, request.GET.get("sort", ""))
+    summary = [
+        (p, [area.cells[program_code(p.code, f)] for f in FIGURE_CODES]) for p in board.programs
+    ]
+    columns = [(f, program_code(program.code, f.code)) for f in FIGURES] if program else []
+    context = {
+        "board": board,
+        "area": area,
+        "program": program,
+        "summary": summary,
+        "columns": columns,
+        "rows": rows,
+        "sort": sort,
+        "figures": FIGURES,
+        "crumbs": _crumbs(board, area),
+    }
+    return render(request, "dashboards/programs.html", context)
+
+
+def _planning_page(request, board, area, form) -> HttpResponse:
+    rows, sort = sorted_children(area, request.GET.get("sort", ""))
+    context = {
+        "board": board,
+        "area": area,
+        "rows": rows,
+        "sort": sort,
+        "needs": [(need, budget_code(need.code), board.costs[need.code]) for need in NEEDS],
+        "budget": BUDGET,
+        "form": form,
+        "can_edit": request.user.has_perm("dashboards.change_unitcost"),
+        "updated": UnitCost.objects.select_related("updated_by").order_by("-updated_at").first(),
+        "crumbs": _crumbs(board, area),
+    }
+    return render(request, "dashboards/planning.html", context)
+
+
+@login_required
+@require_GET
+def planning(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """Bapelitbangda's needs per district times their unit cost: counts and estimated budget
+    (?format=xlsx exports them with the unit costs used). Everyone with household figures
+    reads it; dashboards.change_unitcost (Perencana, Admin) edits the unit costs."""
+    _household_figures(request)
+    board = planning_board_for(request.user)
+    area = _area(board, code)
+    if request.GET.get("format") == "xlsx":
+        return export_response(planning_table(board, area), file_format="xlsx")
+    return _planning_page(request, board, area, UnitCostForm(costs=board.costs))
+
+
+@login_required
+@require_POST
+@permission_required("dashboards.change_unitcost", raise_exception=True)
+def unit_costs_edit(request: HttpRequest) -> HttpResponse:
+    """Save the planner's unit costs (all or none); errors re-show the page with messages."""
+    form = UnitCostForm(request.POST, costs=unit_costs())
+    if form.is_valid():
+        try:
+            set_unit_costs(amounts=form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            for need, messages_ in error.error_dict.items():
+                form.add_error(need, messages_)
+        else:
+            messages.success(request, _("Unit costs saved."))
+            return redirect("dashboards:planning_city")
+    board = planning_board_for(request.user)
+    return _planning_page(request, board, board.city, form)

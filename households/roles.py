@@ -113,7 +113,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _ELIGIBILITY_DECIDE
     + _BREAK_GLASS_REVIEW,
     Role.DATA_STEWARD: _REGISTRY_READ + _IMPORT + _FLAGS_READ,
-    Role.PERENCANA: [],
+    # The planner sets the unit costs of the planning page (issue 6, item 6).
+    Role.PERENCANA: ["dashboards.change_unitcost"],
     Role.PIMPINAN: [],
     Role.ADMIN: _REGISTRY_READ
     + _REGISTRY_WRITE
@@ -145,5 +146,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",
+        "dashboards.change_unitcost",
     ],
 }

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+import dashboards.api  # noqa: F401  (registers its viewsets on the router)
 import eligibility.api  # noqa: F401  (registers its viewsets on the router)
 import households.api  # noqa: F401  (registers its viewsets on the router)
 import referrals.api  # noqa: F401  (registers its viewsets on the router)

@@ -101,5 +101,8 @@
     if (target.hasAttribute("data-add-member")) addMemberRow();
     if (target.hasAttribute("data-gps")) readLocation(target);
   });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
   document.addEventListener("DOMContentLoaded", setUpDrafts);
 })();

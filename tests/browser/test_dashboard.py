@@ -61,3 +61,31 @@ def test_mayors_office_picks_an_indicator_and_drills_into_a_kecamatan(
     for household in registry.households:
         assert household.kk_number not in body
         assert household.head_name not in body
+
+
+def test_planner_sets_a_unit_cost_and_opens_the_programs_page(laptop, live_server, perencana):
+    crafted_registry()
+    page = laptop
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", perencana.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/dashboards/")
+    page.click("text=Kebutuhan dan anggaran")
+    expect(page.locator("h1")).to_contain_text("Kebutuhan dan anggaran")
+    # a typing slip gets a message in Indonesian, not an error page
+    page.fill("input[name=unfit_house]", "dua puluh juta")
+    page.click("text=Simpan biaya satuan")
+    expect(page.locator("tr[data-need='unfit_house'] .error")).to_contain_text("rupiah bulat")
+    page.fill("input[name=unfit_house]", "Rp25.000.000")
+    page.click("text=Simpan biaya satuan")
+    expect(page.locator(".messages")).to_contain_text("Biaya satuan tersimpan")
+    expect(page.locator("input[name=unfit_house]")).to_have_value("25000000")
+    _shot(page, "3-planning")
+    # the print button works without inline JavaScript (the data-print listener)
+    page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed++; }; }")
+    page.click("[data-print]")
+    assert page.evaluate("window.__printed") == 1
+    page.goto(f"{live_server.url}/dashboards/programs/32.75.01/?program=pkh")
+    expect(page.locator("tr[data-code='32.75.01.1002'] td").first).to_have_text("<5")
+    _shot(page, "4-programs")

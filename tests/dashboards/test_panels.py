@@ -18,3 +18,56 @@ def test_quintiles_of_spread_values_use_every_class():
     breaks = _breaks(values)
     assert {_klass(v, breaks) for v in values} == {"c0", "c1", "c2", "c3", "c4"}
     assert _klass(None, breaks) == "c-hidden"
+
+
+def _maps():
+    """Every map the dashboard draws: the city's kecamatan, each kecamatan's kelurahan."""
+    from dashboards import geo
+
+    kecamatan = list(geo.shapes("kecamatan"))
+    yield "kecamatan", kecamatan
+    kelurahan = list(geo.shapes("kelurahan"))
+    for code in kecamatan:
+        yield "kelurahan", [c for c in kelurahan if c.startswith(code + ".")]
+
+
+def test_no_two_map_labels_overlap(reference_data):
+    import itertools
+
+    from dashboards import geo
+    from households.models import Region
+
+    names = dict(Region.objects.values_list("code", "name"))
+    for level, codes in _maps():
+        shapes = geo.shapes(level)
+        _box, size = geo.view_box(codes, level)
+        labels = geo.place_labels(
+            [(c, max(names[c], "99.999", key=len), shapes[c][2], shapes[c][1]) for c in codes],
+            size,
+        )
+        overlapping = [
+            (a.code, b.code)
+            for a, b in itertools.combinations(labels.values(), 2)
+            if geo.overlap(a, b) > 0
+        ]
+        assert not overlapping, level
+
+
+def test_pondokmelati_and_jatiasih_labels_no_longer_overlap(reference_data):
+    from dashboards import geo
+
+    shapes = geo.shapes("kecamatan")
+    before = [
+        geo.Label(c, name, *shapes[c][2], 60.0)
+        for c, name in (("32.75.12", "Pondokmelati"), ("32.75.09", "Jatiasih"))
+    ]
+    assert geo.overlap(*before) > 0  # the centroids of the data, at the one font size
+    after = geo.place_labels(
+        [
+            (label.code, label.text, shapes[label.code][2], shapes[label.code][1])
+            for label in before
+        ],
+        60.0,
+    )
+    assert geo.overlap(after["32.75.12"], after["32.75.09"]) == 0
+    assert after["32.75.12"].size < 60.0  # the narrow kecamatan gets a smaller label

@@ -193,3 +193,26 @@ def test_the_referral_dashboard_needs_a_role(client, reference_data):
 
     client.force_login(UserFactory(username="nobody"))
     assert client.get(reverse("dashboards:referrals")).status_code == 403
+
+
+def test_the_new_pages_are_linked_for_the_roles_that_see_them(client, pimpinan, petugas_dinkes):
+    crafted_registry()
+    overview = _get(client, pimpinan, "dashboards:overview").content.decode()
+    assert reverse("dashboards:programs_city") in overview
+    assert reverse("dashboards:planning_city") in overview
+    district = _get(client, pimpinan, "dashboards:district", "32.75.01").content.decode()
+    assert reverse("dashboards:programs", args=["32.75.01"]) in district
+    agency = _get(client, petugas_dinkes, "dashboards:overview").content.decode()
+    assert reverse("dashboards:programs_city") not in agency
+
+
+def test_no_inline_javascript_on_the_dashboard_pages(client, pimpinan):
+    crafted_registry()
+    for name, args in (
+        ("dashboards:overview", ()),
+        ("dashboards:district", ("32.75.01",)),
+        ("dashboards:referrals", ()),
+    ):
+        body = _get(client, pimpinan, name, *args).content.decode()
+        assert "onclick" not in body
+        assert "data-print" in body

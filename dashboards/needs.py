@@ -1,0 +1,150 @@
+"""The planner's needs (issue 6, item 6): what each one counts, written in one place.
+
+The page shows each definition beside its figures; `dashboards.selectors.need_counts` counts
+them with the conditions below, and the unit cost a planner sets turns each count into an
+estimated budget. Default unit costs are documented figures for Kota Bekasi (DOMAIN.md), used
+until a planner saves another amount.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from dashboards.indicators import HOUSEHOLDS_UNIT, PERSONS_UNIT
+from households.models import Household, Member
+
+OUT_OF_SCHOOL = "out_of_school"
+DISABILITY = "disability"
+UNEMPLOYED_HEAD = "unemployed_head"
+UNFIT_HOUSE = "unfit_house"
+UNINSURED = "uninsured"
+
+# Compulsory schooling (wajib belajar 12 tahun): ages 7 to 18 at the day counted.
+SCHOOL_AGE = (7, 18)
+# Houses unfit to live in (rumah tidak layak huni, Kepmensos 262/HUK/2022 and Rutilahu
+# criteria): any one of these materials, as coded in the registry (Regsosek items 303–305).
+UNFIT_FLOORS = (Household.FloorMaterial.EARTH, Household.FloorMaterial.BAMBOO)
+UNFIT_WALLS = (
+    Household.WallMaterial.PLASTERED_BAMBOO,
+    Household.WallMaterial.WOVEN_BAMBOO,
+    Household.WallMaterial.BAMBOO,
+    Household.WallMaterial.LOG,
+)
+UNFIT_ROOFS = (Household.RoofMaterial.BAMBOO, Household.RoofMaterial.THATCH)
+
+
+@dataclass(frozen=True)
+class Need:
+    code: str
+    label: str
+    unit: str
+    definition: str
+    default_cost: int  # Rp per unit and year
+    cost_basis: str  # where the default comes from
+
+
+def _labels(choices) -> str:
+    return ", ".join(str(choice.label).lower() for choice in choices)
+
+
+def _unfit_definition() -> str:
+    return str(
+        _(
+            "Households whose house has a floor of %(floors)s; or walls of %(walls)s; or a "
+            "roof of %(roofs)s."
+        )
+    ) % {
+        "floors": _labels(UNFIT_FLOORS),
+        "walls": _labels(UNFIT_WALLS),
+        "roofs": _labels(UNFIT_ROOFS),
+    }
+
+
+NEEDS: tuple[Need, ...] = (
+    Need(
+        OUT_OF_SCHOOL,
+        _("Children out of school"),
+        PERSONS_UNIT,
+        format_lazy(
+            _(
+                "Living members aged {low} to {high} (compulsory schooling) who never attended "
+                "school or are no longer in school."
+            ),
+            low=SCHOOL_AGE[0],
+            high=SCHOOL_AGE[1],
+        ),
+        1_800_000,
+        _("PIP for SMA/SMK pupils: Rp1,800,000 a year (the highest PIP rate)."),
+    ),
+    Need(
+        DISABILITY,
+        _("Persons with disabilities"),
+        PERSONS_UNIT,
+        _("Living members with any recorded disability."),
+        3_600_000,
+        _("Assumption: Rp300,000 a month of social assistance (ATENSI) for a year."),
+    ),
+    Need(
+        UNEMPLOYED_HEAD,
+        _("Unemployed heads of household"),
+        PERSONS_UNIT,
+        _("Living heads of household whose occupation is recorded as not working."),
+        4_200_000,
+        _("Kartu Prakerja: Rp4,200,000 of training and incentives per person."),
+    ),
+    Need(
+        UNFIT_HOUSE,
+        _("Houses unfit to live in"),
+        HOUSEHOLDS_UNIT,
+        lazy(_unfit_definition, str)(),
+        20_000_000,
+        _("Rutilahu in Kota Bekasi: Disperkimtan gives Rp20,000,000 per house."),
+    ),
+    Need(
+        UNINSURED,
+        _("Uninsured persons"),
+        PERSONS_UNIT,
+        _("Living members without any health insurance."),
+        504_000,
+        _("PBI-JK premium: Rp42,000 a month for a year."),
+    ),
+)
+
+BY_CODE: dict[str, Need] = {need.code: need for need in NEEDS}
+CODES: tuple[str, ...] = tuple(BY_CODE)
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year - years, day=28)
+
+
+def member_conditions(today: datetime.date) -> dict[str, Q]:
+    """The member needs as conditions on living members, counted on `today`."""
+    low, high = SCHOOL_AGE
+    return {
+        OUT_OF_SCHOOL: Q(
+            birth_date__lte=years_before(today, low),
+            birth_date__gt=years_before(today, high + 1),
+            schooling__in=[Member.Schooling.NEVER, Member.Schooling.LEFT],
+        ),
+        DISABILITY: ~Q(disability__in=[Member.Disability.NONE, ""]),
+        UNEMPLOYED_HEAD: Q(
+            relationship=Member.Relationship.HEAD, occupation=Member.Occupation.NONE
+        ),
+        UNINSURED: Q(health_insurance=Member.HealthInsurance.NONE),
+    }
+
+
+def unfit_house_q() -> Q:
+    return (
+        Q(floor_material__in=UNFIT_FLOORS)
+        | Q(wall_material__in=UNFIT_WALLS)
+        | Q(roof_material__in=UNFIT_ROOFS)
+    )
