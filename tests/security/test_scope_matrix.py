@@ -178,6 +178,12 @@ EXPECTATIONS: dict[str, Expect] = {
     "dashboards:panel": AGGREGATE,
     "dashboards:export": AGGREGATE,
     "dashboards:referrals": AGGREGATE,
+    # programs and planning: households' numbers, not agency staff's (they see referrals)
+    "dashboards:programs_city": page(EVERYONE - AGENCY, personal=False, scoped=False),
+    "dashboards:programs": page(EVERYONE - AGENCY, personal=False, scoped=False),
+    "dashboards:planning_city": page(EVERYONE - AGENCY, personal=False, scoped=False),
+    "dashboards:planning": page(EVERYONE - AGENCY, personal=False, scoped=False),
+    "dashboards:unit_costs_edit": post({"perencana"}, personal=False, scoped=False),
     # API (DRF router): 401 for anonymous; lists of personal data empty or 403 when aggregate
     "api-root": api(EVERYONE, personal=False, scoped=False),
     "region-list": api(EVERYONE, personal=False, scoped=False),
@@ -202,6 +208,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "eligibility-flag-review": Expect(frozenset(DECIDE), post_only=True, api=True, scoped=False),
     "eligibility-decision-list": api(READ, scoped=False),
     "eligibility-decision-detail": api(READ, scoped=False, ok=frozenset({404})),
+    "indicator-list": api(EVERYONE, personal=False, scoped=False),  # as the district pages
+    "indicator-detail": api(EVERYONE, personal=False, scoped=False),
     "referral-list": api(REFERRAL_READ, scoped=False),
     "referral-detail": api(REFERRAL_READ),
     "referral-events": api(REFERRAL_READ),
