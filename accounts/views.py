@@ -37,3 +37,15 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
     user's language, saying how long the lock lasts; 429 Too Many Requests."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "registration/locked_out.html", {"lockout_minutes": minutes}, status=429)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address for lockouts (AXES_CLIENT_IP_CALLABLE). Each of the
+    TRUSTED_PROXY_COUNT proxies appends the address it saw to X-Forwarded-For, so the client is
+    the entry that many places from the end; anything left of it may be forged by the client."""
+    count = settings.TRUSTED_PROXY_COUNT
+    forwarded = [ip.strip() for ip in request.headers.get("X-Forwarded-For", "").split(",")]
+    forwarded = [ip for ip in forwarded if ip]
+    if count and forwarded:
+        return forwarded[-min(count, len(forwarded))]
+    return request.META.get("REMOTE_ADDR")

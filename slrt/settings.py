@@ -142,11 +142,9 @@ AXES_HTTP_RESPONSE_CODE = 429
 # The admin's list of failed attempts must not keep the passwords typed (axes masks it anyway).
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "new_password1"]
 # Behind the TLS proxy every request comes from the proxy's address; with TRUSTED_PROXY_COUNT
-# proxies in front, the client's address is read from X-Forwarded-For (set by the proxy).
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# proxies in front, each appending to X-Forwarded-For, the client is read from that header.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.views.client_ip"
 
 # --- HTTPS and browser protections (manage.py check --deploy) ---
 # SECURE_SSL: the app is reached over https:// only (through the TLS proxy of

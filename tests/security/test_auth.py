@@ -146,3 +146,39 @@ def test_weak_passwords_are_refused(password, code):
 def test_a_long_unusual_password_is_accepted():
     user = UserFactory(username="rina")
     validate_password("kali-malang-hujan-sore", user)
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "6.6.6.6", "10.0.0.1"),  # no proxy: the header is the client's own, ignored
+        (1, "6.6.6.6, 203.0.113.7", "203.0.113.7"),  # a forged entry left of the proxy's
+        (1, "203.0.113.7", "203.0.113.7"),
+        (2, "6.6.6.6, 203.0.113.7, 10.1.1.1", "203.0.113.7"),
+    ],
+)
+def test_lockouts_count_per_client_address_behind_the_proxy(rf, proxies, forwarded, expected):
+    from accounts.views import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    with override_settings(TRUSTED_PROXY_COUNT=proxies):
+        assert client_ip(request) == expected
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_behind_the_proxy_a_lockout_holds_only_for_that_client_address(client):
+    UserFactory(username="rina")
+    for _ in range(LIMIT):
+        client.post(
+            "/accounts/login/",
+            {"username": "rina", "password": "wrong"},
+            REMOTE_ADDR="172.18.0.5",
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+        )
+    response = client.post(
+        "/accounts/login/",
+        {"username": "rina", "password": PASSWORD},
+        REMOTE_ADDR="172.18.0.5",
+        HTTP_X_FORWARDED_FOR="198.51.100.2",
+    )
+    assert response.status_code == 302
