@@ -5,10 +5,12 @@ import logging
 
 from axes.signals import user_locked_out
 from django.contrib.auth.models import User
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from accounts.services import end_user_sessions
+from slrt.middleware import start_session_clock
 
 log = logging.getLogger("slrt.security")
 
@@ -34,3 +36,9 @@ def log_lockout(sender, request, username: str | None, ip_address: str | None, *
         ip_address,
         getattr(request, "path", ""),
     )
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.start_session_clock")
+def stamp_login(sender, request, user: User, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        start_session_clock(request.session)

@@ -45,6 +45,14 @@ ACTIVITY_RESOLUTION_SECONDS = 60
 BACKGROUND_HEADER = "X-SLRT-Background"
 
 
+def start_session_clock(session) -> None:
+    """Stamp a new login (accounts.signals, on user_logged_in): the absolute cap counts from
+    here, and the first requests after it need no session write."""
+    now = int(time.time())
+    session[SESSION_STARTED_KEY] = now
+    session[SESSION_ACTIVITY_KEY] = now
+
+
 class SessionTimeoutMiddleware:
     """Logs a user out after SESSION_IDLE_SECONDS without a request of theirs, and in any case
     SESSION_COOKIE_AGE after the login (the absolute cap: refreshing the activity saves the
@@ -65,9 +73,8 @@ class SessionTimeoutMiddleware:
         now = int(time.time())
         started = session.get(SESSION_STARTED_KEY)
         last = session.get(SESSION_ACTIVITY_KEY)
-        if started is None or last is None:  # just logged in (or a session from before)
-            session[SESSION_STARTED_KEY] = now
-            session[SESSION_ACTIVITY_KEY] = now
+        if started is None or last is None:  # a session from before this middleware
+            start_session_clock(session)
             return None
         if (
             now - last > settings.SESSION_IDLE_SECONDS

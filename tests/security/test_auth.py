@@ -1,6 +1,7 @@
 """Login throttling (django-axes) and password strength (issue 7, items 1 and 2)."""
 
 import logging
+from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
@@ -182,3 +183,19 @@ def test_behind_the_proxy_a_lockout_holds_only_for_that_client_address(client):
         HTTP_X_FORWARDED_FOR="198.51.100.2",
     )
     assert response.status_code == 302
+
+
+def test_the_reset_command_unlocks_a_username(client):
+    from django.core.management import call_command
+
+    UserFactory(username="rina")
+    _fail(client, "rina", LIMIT)
+    call_command("axes_reset_username", "rina")
+    assert _post_login(client, "rina", PASSWORD).status_code == 302
+
+
+def test_the_lockout_ends_after_the_cool_off(client):
+    UserFactory(username="rina")
+    _fail(client, "rina", LIMIT)
+    with override_settings(AXES_COOLOFF_TIME=timedelta(seconds=0)):
+        assert _post_login(client, "rina", PASSWORD).status_code == 302

@@ -113,3 +113,13 @@ def test_deactivating_a_user_leaves_other_sessions_alone(verifikator, pendamping
     verifikator.is_active = False
     verifikator.save()
     assert mine.get("/households/").status_code == 200
+
+
+def test_django_itself_refuses_a_session_of_an_inactive_user(client, verifikator, clock):
+    # what the deactivation signal backs up: a bulk update sends no signal, the session stays
+    client.force_login(verifikator)
+    type(verifikator).objects.filter(pk=verifikator.pk).update(is_active=False)
+    assert Session.objects.exists()
+    response = client.get("/households/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
