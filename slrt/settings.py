@@ -127,7 +127,7 @@ SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Login throttling: django-axes (jazzband, maintained since 2008, Django 5.2 supported) rather
+# Login throttling: django-axes (Jazzband; in use since 2008, releases keep up with Django) rather
 # than a home-made counter: it covers every authenticate() call (the login page and the admin
 # login), keeps its attempts in the database (shared by all gunicorn workers) and gives the admin
 # a list of lockouts to clear. Locking is per username *and* IP address: by username alone anyone
@@ -139,8 +139,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
-# The admin's list of failed attempts must not keep the passwords typed (axes masks it anyway).
-AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "new_password1"]
+# axes' own log lines mask username and address (its default); the password is never kept. The
+# one WARNING per lockout (accounts.signals, logger slrt.security) names both, for follow-up.
 # Behind the TLS proxy every request comes from the proxy's address; with TRUSTED_PROXY_COUNT
 # proxies in front, each appending to X-Forwarded-For, the client is read from that header.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -170,8 +170,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Content-Security-Policy (django-csp): no inline script or style anywhere, every asset from the
-# app itself. Swagger UI (/api/docs/) runs its own bundle under the same policy (slrt/urls.py).
+# Content-Security-Policy (django-csp 4): no inline script or style, every asset from the app
+# itself. Only Swagger UI's page (/api/docs/) also allows inline styles (slrt/urls.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
