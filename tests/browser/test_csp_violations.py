@@ -4,7 +4,6 @@ and the admin run without a single CSP violation (headless Chromium, tests/brows
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import browser  # noqa: F401  (the session's Chromium)
 from tests.dashboards.registry import crafted_registry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -13,7 +12,7 @@ PASSWORD = "test-pass-123"  # UserFactory's
 
 
 @pytest.fixture
-def watched(browser):  # noqa: F811
+def watched(browser):
     """A laptop-sized page that records CSP violations and script errors."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
     page = context.new_page()
