@@ -1,8 +1,10 @@
 """SLRT settings. The only module that reads the environment (README.md lists every variable)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -30,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
+    "csp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -39,11 +43,13 @@ INSTALLED_APPS = [
     "eligibility",
     "referrals",
     "dashboards",
+    "accounts",
 ]
 
 MIDDLEWARE = [
     "slrt.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "slrt.middleware.LanguageMiddleware",
@@ -53,6 +59,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "slrt.middleware.SessionTimeoutMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "slrt.urls"
@@ -113,16 +122,89 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # acks_late jobs: a worker holds one at a
 REDISPATCH_AFTER_MINUTES = env.int("REDISPATCH_AFTER_MINUTES", default=5)
 
 # --- Auth ---
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username+IP is refused before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Sessions end after SESSION_IDLE_MINUTES without a request (slrt.middleware.SessionTimeout-
+# Middleware) and, however busy, SESSION_COOKIE_AGE after the login (the absolute cap).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Login throttling: django-axes (Jazzband; in use since 2008, releases keep up with Django) rather
+# than a home-made counter: it covers every authenticate() call (the login page and the admin
+# login), keeps its attempts in the database (shared by all gunicorn workers) and gives the admin
+# a list of lockouts to clear. Locking is per username *and* IP address: by username alone anyone
+# could lock a colleague out from anywhere; by IP alone one mistyping volunteer would lock the
+# whole ward office, which shares one address behind its router.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+# axes' own log lines mask username and address (its default); the password is never kept. The
+# one WARNING per lockout (accounts.signals, logger slrt.security) names both, for follow-up.
+# Behind the TLS proxy every request comes from the proxy's address; with TRUSTED_PROXY_COUNT
+# proxies in front, each appending to X-Forwarded-For, the client is read from that header.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.views.client_ip"
+
+# --- HTTPS and browser protections (manage.py check --deploy) ---
+# SECURE_SSL: the app is reached over https:// only (through the TLS proxy of
+# docker-compose.yml). On by default without DEBUG; the embedded default serves plain http.
+SECURE_SSL = env.bool("SECURE_SSL", default=not DEBUG)
+SECURE_SSL_REDIRECT = SECURE_SSL
+SESSION_COOKIE_SECURE = SECURE_SSL
+CSRF_COOKIE_SECURE = SECURE_SSL
+# The proxy terminates TLS and says so in this header; it must overwrite a client's own.
+_proxy_header = env("SECURE_PROXY_SSL_HEADER", default="X-Forwarded-Proto" if SECURE_SSL else "")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https") if _proxy_header else None
+)
+SECURE_HSTS_SECONDS = env.int(
+    "SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60 if SECURE_SSL else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Preloading is a promise to browser vendors that is slow to take back: only when asked.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4): no inline script or style, every asset from the app
+# itself. Only Swagger UI's page (/api/docs/) also allows inline styles (slrt/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
 
 # --- Language and time ---
 LANGUAGE_CODE = "id"
@@ -206,6 +288,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Lockouts, deactivations and token changes (slrt.security): kept even at LOG_LEVEL=ERROR.
+    "loggers": {"slrt.security": {"level": "INFO"}},
 }
 # Issue 7: no NIK or KK in any log line; every handler above masks runs of 16 digits.
 for _handler in LOGGING["handlers"].values():

@@ -1,4 +1,4 @@
-// SLRT progressive enhancement: member rows, GPS location, drafts kept on the device.
+// SLRT progressive enhancement: member rows, GPS location, drafts kept on the device, print.
 // Everything works without it; it only saves typing and signal drops.
 (function () {
   "use strict";
@@ -101,6 +101,7 @@
     if (target.hasAttribute("data-add-member")) addMemberRow();
     if (target.hasAttribute("data-gps")) readLocation(target);
   });
+  // Print buttons (data-print): a listener here, as the Content-Security-Policy refuses onclick.
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) window.print();
   });

@@ -1,0 +1,101 @@
+"""Production settings (issue 7): `check --deploy` passes with the production environment, and
+settings refuse to load without a SECRET_KEY once DEBUG is off. Each case runs in a subprocess
+with a clean environment, as settings are read once per process."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DEBUG": "False",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "slrt.bekasikota.go.id",
+}
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LOG_LEVEL": "WARNING", **env}
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def _settings(env: dict[str, str], *names: str) -> list[str]:
+    code = "from django.conf import settings\n" + "".join(
+        f"print(repr(settings.{name}))\n" for name in names
+    )
+    result = _run(
+        ["-c", f"import django; django.setup()\n{code}"],
+        {**env, "DJANGO_SETTINGS_MODULE": "slrt.settings"},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()
+
+
+def test_check_deploy_passes_with_the_production_environment():
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_fails_with_a_weak_secret_key():
+    result = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        {**PRODUCTION, "SECRET_KEY": "change-me"},
+    )
+    assert result.returncode != 0
+    assert "security.W009" in result.stdout + result.stderr
+
+
+def test_settings_without_a_secret_key_fail_clearly_when_debug_is_off():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    result = _run(["manage.py", "check"], env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "Set the SECRET_KEY environment variable" in result.stderr
+
+
+def test_production_defaults_are_https_only():
+    values = _settings(
+        PRODUCTION,
+        "SECURE_SSL_REDIRECT",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_PROXY_SSL_HEADER",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_PRELOAD",
+        "X_FRAME_OPTIONS",
+        "SESSION_COOKIE_HTTPONLY",
+    )
+    assert values == [
+        "True",
+        "True",
+        "True",
+        "('HTTP_X_FORWARDED_PROTO', 'https')",
+        "31536000",
+        "False",
+        "'DENY'",
+        "True",
+    ]
+
+
+@pytest.mark.parametrize("env", [{}, {"DEBUG": "True"}])
+def test_the_embedded_default_serves_plain_http(env):
+    values = _settings(
+        env, "DEBUG", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "SECURE_HSTS_SECONDS"
+    )
+    assert values == ["True", "False", "False", "0"]
+
+
+def test_hsts_preload_only_when_asked():
+    values = _settings(
+        {**PRODUCTION, "SECURE_HSTS_PRELOAD": "true"},
+        "SECURE_HSTS_PRELOAD",
+        "SILENCED_SYSTEM_CHECKS",
+    )
+    assert values == ["True", "[]"]
