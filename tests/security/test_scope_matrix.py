@@ -109,6 +109,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "password_change": page(EVERYONE, personal=False, scoped=False),
     "password_change_done": page(EVERYONE, personal=False, scoped=False),
     "password_reset": PUBLIC,
+    # one's own API token: made, shown once, replaced, revoked (accounts/)
+    "accounts:api_token": page(EVERYONE, personal=False, scoped=False, form=True),
+    "accounts:api_token_revoke": post(EVERYONE, personal=False, scoped=False),
     "password_reset_done": PUBLIC,
     "password_reset_confirm": PUBLIC,
     "password_reset_complete": PUBLIC,
