@@ -162,12 +162,15 @@ def programs(request: HttpRequest, code: str | None = None) -> HttpResponse:
     area = _area(board, code)
     if request.GET.get("format") == "xlsx":
         return export_response(program_table(board, area), file_format="xlsx")
-    by_code = {program.code: program for program in board.programs}
-    program = by_code.get(request.GET.get("program", "")) or next(iter(by_code.values()), None)
-    rows, sort = sorted_children(area, request.GET.get("sort", ""))
     summary = [
         (p, [area.cells[program_code(p.code, f)] for f in FIGURE_CODES]) for p in board.programs
     ]
+    by_code = {program.code: program for program in board.programs}
+    # Without ?program=, the table opens on the program with the most enrolled households here
+    # (not the first by name, which may be one nobody is enrolled in yet).
+    largest = max(summary, key=lambda row: row[1][0].value or 0, default=(None, None))[0]
+    program = by_code.get(request.GET.get("program", "")) or largest
+    rows, sort = sorted_children(area, request.GET.get("sort", ""))
     columns = [(f, program_code(program.code, f.code)) for f in FIGURES] if program else []
     context = {
         "board": board,

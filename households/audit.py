@@ -13,6 +13,7 @@ from households.scope import scope_for
 from households.selectors import log_household_reads
 
 # Page plumbing, not filters.
+_MAX_FILTER_LENGTH = 200
 _NOT_FILTERS = frozenset({"kind", "format", "page", "csrfmiddlewaretoken"})
 
 
@@ -32,7 +33,7 @@ def record_export(
     exports are the whole registry and are recorded here once, not row by row. Aggregate
     exports (the dashboards) pass no households."""
     cleaned = {
-        name: mask_digits(value)
+        _storable(name): _storable(mask_digits(value))
         for name, value in sorted(filters.items())
         if name not in _NOT_FILTERS and value
     }
@@ -43,3 +44,9 @@ def record_export(
     if households is not None and not scope.city_wide:
         log_household_reads(by, households.values_list("pk", flat=True), via="export")
     return record
+
+
+def _storable(text: str) -> str:
+    """What a filter said, as PostgreSQL's JSON can keep it: a NUL byte (which jsonb refuses:
+    "unsupported Unicode escape sequence") is dropped, an overlong value cut."""
+    return text.replace("\x00", "")[:_MAX_FILTER_LENGTH]

@@ -97,6 +97,15 @@ def test_the_summary_lists_every_active_program_and_the_table_sorts(client, veri
     assert "data-print" in body
 
 
+def test_without_a_choice_the_table_opens_on_the_program_most_enrolled_in(client, verifikator):
+    """Not the first by name (BLT, BPNT... may have nobody enrolled): PKH has A, C and F."""
+    _program_registry()
+    response = _get(client, verifikator, "dashboards:programs_city")
+    assert response.context["program"].code == "pkh"
+    response = _get(client, verifikator, "dashboards:programs_city", program="kip")
+    assert response.context["program"].code == "kip"
+
+
 def test_the_export_holds_every_program_of_the_area(client, verifikator):
     _program_registry()
     response = _get(client, verifikator, "dashboards:programs", "32.75.01", format="xlsx")

@@ -67,6 +67,11 @@ def test_reference_endpoints(client, pimpinan):
     }
 
 
+def test_openapi_schema_and_docs_are_for_signed_in_users_only(client):
+    assert client.get("/api/schema/").status_code in (401, 403)
+    assert client.get("/api/docs/").status_code in (401, 403)
+
+
 def test_openapi_schema_and_docs_are_served_by_the_app(client, pendamping):
     client.force_login(pendamping)
     schema = client.get("/api/schema/")

@@ -217,8 +217,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "referral-detail": api(REFERRAL_READ),
     "referral-events": api(REFERRAL_READ),
     "referral-transition": Expect(frozenset(REFERRAL_READ), post_only=True, api=True),
-    "schema": Expect(frozenset(EVERYONE), personal=False, public=True, api=True, scoped=False),
-    "api-docs": Expect(frozenset(EVERYONE), personal=False, public=True, api=True, scoped=False),
+    # the schema and Swagger UI: signed-in users and tokens only (401/403 to anonymous)
+    "schema": api(EVERYONE, personal=False, scoped=False),
+    "api-docs": api(EVERYONE, personal=False, scoped=False),
 }
 
 
