@@ -101,11 +101,13 @@ def main() -> None:
 
 def bench_env(url: str, **extra: str) -> dict[str, str]:
     """The environment of the benchmark's Django processes: its own database, DEBUG off (no
-    query logging while a million rows go in), and whatever the benchmark adds."""
+    query logging while a million rows go in), plain http on loopback (without DEBUG the app
+    would otherwise redirect to https), and whatever the benchmark adds."""
     return {
         **os.environ,
         "DATABASE_URL": url,
         "DEBUG": "False",
+        "SECURE_SSL": "False",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-a-secret"),
         **extra,
     }
