@@ -62,7 +62,8 @@ def apply_plan(
     }
     for start in range(0, len(new_families), CHUNK):
         chunk = new_families[start : start + CHUNK]
-        ids = writer.insert(Household, [_new_household(f, by) for f in chunk])
+        # Generators throughout: the COPY takes each row as it is made (writers.py).
+        ids = writer.insert(Household, (_new_household(f, by) for f in chunk), count=len(chunk))
         for family, pk in zip(chunk, ids, strict=True):
             family.household_id = pk
             created = _created(family, programs)
@@ -104,7 +105,10 @@ def apply_plan(
     member_row = _member_row_maker()
     while part := list(islice(new_rows, CHUNK)):
         ids = writer.insert_values(
-            Member, MEMBER_COLUMNS, [member_row(row, family.household_id) for family, row in part]
+            Member,
+            MEMBER_COLUMNS,
+            (member_row(row, family.household_id) for family, row in part),
+            count=len(part),
         )
         for (family, row), pk in zip(part, ids, strict=True):
             if not family.is_new:  # a new family's members are in its own record
@@ -115,12 +119,10 @@ def apply_plan(
 
     starts = _program_starts(plan.families, programs)
     enrolments = _new_enrolments(starts, programs, today, new_ids)
-    enrolment_ids = writer.insert(Enrolment, enrolments)
-    for (family, code, _row), enrolment, pk in zip(starts, enrolments, enrolment_ids, strict=True):
+    enrolment_ids = writer.insert(Enrolment, enrolments, count=len(starts))
+    for (family, code, _row), pk in zip(starts, enrolment_ids, strict=True):
         if not family.is_new:
-            history.add(
-                enrolment["household_id"], "enrolment", pk, programs[code].name, "created", {}
-            )
+            history.add(family.household_id, "enrolment", pk, programs[code].name, "created", {})
 
     # New families' summaries came from their rows; existing ones are read back.
     refresh_summaries(touched | moved_from)
@@ -264,7 +266,7 @@ def _new_enrolments(starts, programs: dict[str, Program], today, new_member_ids:
     member_ids = dict(new_member_ids)
     for part in where_in(Member.objects.all(), "nik", wanted):
         member_ids.update(part.values_list("nik", "pk"))
-    return [
+    return (
         {
             "household_id": family.household_id,
             "program_id": programs[code].pk,
@@ -272,7 +274,7 @@ def _new_enrolments(starts, programs: dict[str, Program], today, new_member_ids:
             "start_date": today,
         }
         for family, code, row in starts
-    ]
+    )
 
 
 def refresh_summaries(household_ids: Iterable[int]) -> None:

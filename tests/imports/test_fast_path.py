@@ -141,3 +141,39 @@ def test_copy_ids_come_from_the_sequence_whether_or_not_they_are_one_run():
     scattered = CopyWriter._new_ids(Household, 4)
     assert scattered == [scattered[0] + 2 * i for i in range(4)]
     assert scattered[0] > unbroken[-1]
+
+
+@pytest.mark.parametrize("writer_class", [CopyWriter, OrmWriter])
+@pytest.mark.parametrize("given", [1, 3])
+def test_rows_from_a_generator_must_number_what_was_announced(writer_class, given, operator):
+    """Rows may come from a generator (the COPY consumes them as they are made), with their
+    count announced for the ids; a generator yielding fewer or more rows is an error that
+    writes nothing, never ids handed to the wrong rows."""
+    if writer_class is CopyWriter and not is_postgresql():
+        pytest.skip("the COPY path exists on PostgreSQL only")
+    batch = ImportBatch.objects.create(uploaded_by=operator, filename="x.csv")
+    rows = (
+        {"entity": "household", "object_id": n, "object_label": "x", "action": "created",
+         "changes": {}, "actor_id": operator.pk, "import_batch_id": batch.pk}
+        for n in range(given)
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="announced"), transaction.atomic():
+        writer_class().insert(ChangeRecord, rows, count=2)
+    assert not ChangeRecord.objects.filter(import_batch=batch).exists()
+
+
+@pytest.mark.parametrize("writer_class", [CopyWriter, OrmWriter])
+def test_member_values_from_a_generator_are_written_with_their_ids(
+    writer_class, operator, margahayu
+):
+    if writer_class is CopyWriter and not is_postgresql():
+        pytest.skip("the COPY path exists on PostgreSQL only")
+    household = Household.objects.create(kk_number="3275010101200001", kelurahan=margahayu)
+    niks = ["3275014101800001", "3275014101800002"]
+    born = date(1980, 1, 1)
+    rows = ((nik, f"Warga {nik[-1]}", born, household.pk) for nik in niks)
+    columns = ("nik", "name", "birth_date", "household_id")
+    ids = writer_class().insert_values(Member, columns, rows, count=2)
+    assert dict(Member.objects.filter(pk__in=ids).values_list("pk", "nik")) == dict(
+        zip(ids, niks, strict=True)
+    )
