@@ -53,7 +53,6 @@ from bench_registry import (  # noqa: E402 - a sibling script, not a package
     TABLES,
     _bare_copy,
     _bench_url,
-    _copy_in,
     _copy_out,
     _manage,
     _recreate_database,
@@ -61,6 +60,7 @@ from bench_registry import (  # noqa: E402 - a sibling script, not a package
     _server_version,
     _setup_django,
     bench_env,
+    timed_copies,
 )
 
 XLSX_TARGET_SECONDS = 15.0
@@ -265,7 +265,6 @@ def _bare_copy_into_registry(url: str) -> dict:
     registry tables in one transaction, COMMIT (and so the foreign-key checks) included."""
     print("Bare COPY of the same rows into the registry's tables ...", flush=True)
     tables = [sql.Identifier(table) for table in TABLES]
-    per_table = {}
     with psycopg.connect(url, autocommit=True) as conn:
         data = {table: _copy_out(conn, table) for table in TABLES}
         # CASCADE empties the tables that point at these (the import's change history).
@@ -273,13 +272,7 @@ def _bare_copy_into_registry(url: str) -> dict:
         conn.execute("CHECKPOINT")  # the import's writes are not this figure's to flush
         started = time.perf_counter()
         with conn.transaction():
-            for table in TABLES:
-                table_started = time.perf_counter()
-                _copy_in(conn, table, data[table])
-                per_table[table] = {
-                    "rows": data[table].count(b"\n"),
-                    "seconds": time.perf_counter() - table_started,
-                }
+            per_table = timed_copies(conn, data)
             commit_started = time.perf_counter()
         commit = time.perf_counter() - commit_started
         total = time.perf_counter() - started

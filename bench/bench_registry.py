@@ -201,7 +201,6 @@ def _seed(env: dict[str, str], households: int) -> dict:
 def _bare_copy(url: str) -> dict:
     """COPY the rows seed_demo wrote into same-shaped tables: the ingest floor."""
     print("Bare COPY of the same rows ...", flush=True)
-    per_table = {}
     with psycopg.connect(url, autocommit=True) as conn:
         data = {table: _copy_out(conn, table) for table in TABLES}
         for table in TABLES:
@@ -214,13 +213,7 @@ def _bare_copy(url: str) -> dict:
             )
         started = time.perf_counter()
         with conn.transaction():
-            for table in TABLES:
-                table_started = time.perf_counter()
-                _copy_in(conn, f"bench_copy_{table}", data[table])
-                per_table[table] = {
-                    "rows": data[table].count(b"\n"),
-                    "seconds": time.perf_counter() - table_started,
-                }
+            per_table = timed_copies(conn, data, into="bench_copy_{}")
         total = time.perf_counter() - started
         for table in TABLES:
             conn.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(f"bench_copy_{table}")))
@@ -235,6 +228,17 @@ def _bare_copy(url: str) -> dict:
         "rows_per_second": rows / total,
         "member_rows_per_second": members["rows"] / members["seconds"],
     }
+
+
+def timed_copies(conn: psycopg.Connection, data: dict[str, bytes], *, into: str = "{}") -> dict:
+    """COPY each table's rows (`data`: table -> COPY text) into the table `into` names
+    (formatted with the table's name), timed one by one: {table: {"rows", "seconds"}}."""
+    per_table = {}
+    for table, rows in data.items():
+        started = time.perf_counter()
+        _copy_in(conn, into.format(table), rows)
+        per_table[table] = {"rows": rows.count(b"\n"), "seconds": time.perf_counter() - started}
+    return per_table
 
 
 def _copy_out(conn: psycopg.Connection, table: str) -> bytes:
