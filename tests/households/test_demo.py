@@ -33,12 +33,6 @@ PROGRAMS = ProgramIds(pkh=1, bpnt=2, pbi_jk=3, kip=4)
 SEEDED = 60
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # Eight demo users per seed: the real hasher would dominate the suite's time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def debug(settings):
     settings.DEBUG = True  # pytest-django runs with DEBUG off; seed_demo refuses that

@@ -99,3 +99,10 @@ def test_hsts_preload_only_when_asked():
         "SILENCED_SYSTEM_CHECKS",
     )
     assert values == ["True", "[]"]
+
+
+def test_the_project_settings_keep_strong_password_hashers():
+    # The suite runs on tests/settings.py with MD5 for speed; production must never.
+    (hashers,) = _settings(PRODUCTION, "PASSWORD_HASHERS")
+    assert "MD5" not in hashers
+    assert hashers.startswith("['django.contrib.auth.hashers.PBKDF2PasswordHasher'")
