@@ -1,17 +1,52 @@
-"""Personas (one per role of DESIGN.md) and the regions they work in."""
+"""Personas (one per role of DESIGN.md), the regions they work in, and the suite's budgets."""
+
+import os
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from households.models import Agency, Region
 from households.reference import load_reference_data, load_regions
-from tests.households.factories import UserFactory, UserProfileFactory, household_with_members
+from referrals.models import NeedCategory
+from tests.households.factories import UserFactory, household_with_members, persona
+
+# Property-based tests (hypothesis, and schemathesis on top of it) run on one bounded budget:
+# the same examples every run (derandomized, no example database), no per-example deadline
+# (a database round trip on a loaded 2-core machine varies 10x), and few enough examples that
+# the slowest of them stays well under a minute. HYPOTHESIS_PROFILE=thorough explores more.
+settings.register_profile(
+    "slrt",
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    # Health checks judge a strategy's speed and data size: a database test is slow by nature,
+    # and schemathesis builds large API inputs. They would fail on load, not on a bug.
+    suppress_health_check=list(HealthCheck),
+)
+settings.register_profile("thorough", settings.get_profile("slrt"), max_examples=200)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "slrt"))
+
+
+def _load_reference_data() -> None:
+    load_regions()
+    load_reference_data()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Kota Bekasi's regions, the agencies, programs and role groups, loaded once per test
+    database, as `make run` loads them; each test's transaction rolls back what it changes."""
+    with django_db_blocker.unblock():
+        _load_reference_data()
 
 
 @pytest.fixture
 def reference_data(db):
-    """Kota Bekasi's regions, the agencies, programs and role groups, as `make run` loads them."""
-    load_regions()
-    load_reference_data()
+    """The reference data of django_db_setup. A transactional test's flush empties every
+    table, so the tests that run after one load it again."""
+    if not Region.objects.exists():
+        _load_reference_data()
 
 
 @pytest.fixture
@@ -24,53 +59,59 @@ def bintara(reference_data) -> Region:
     return Region.objects.get(code="32.75.02.1001")
 
 
-def _persona(role: str, *, kelurahan=(), agency_code: str | None = None, **kwargs):
-    user = UserFactory(role=role, **kwargs)
-    profile = UserProfileFactory(
-        user=user, agency=Agency.objects.get(code=agency_code) if agency_code else None
-    )
-    profile.kelurahan.set(kelurahan)
-    return user
-
-
 @pytest.fixture
 def pendamping(margahayu):
-    return _persona("pendamping", kelurahan=[margahayu], username="rina")
+    return persona("pendamping", kelurahan=[margahayu], username="rina")
 
 
 @pytest.fixture
 def operator(margahayu):
-    return _persona("operator_puskesos", kelurahan=[margahayu], username="dedi")
+    return persona("operator_puskesos", kelurahan=[margahayu], username="dedi")
 
 
 @pytest.fixture
 def petugas_dinkes(reference_data):
-    return _persona("petugas_opd", agency_code="dinkes", username="sari")
+    return persona("petugas_opd", agency_code="dinkes", username="sari")
 
 
 @pytest.fixture
 def verifikator(reference_data):
-    return _persona("verifikator", agency_code="dinsos", username="hasan")
+    return persona("verifikator", agency_code="dinsos", username="hasan")
 
 
 @pytest.fixture
 def data_steward(reference_data):
-    return _persona("data_steward", agency_code="diskominfostandi", username="steward")
+    return persona("data_steward", agency_code="diskominfostandi", username="steward")
 
 
 @pytest.fixture
 def perencana(reference_data):
-    return _persona("perencana", agency_code="bapelitbangda", username="planner")
+    return persona("perencana", agency_code="bapelitbangda", username="planner")
 
 
 @pytest.fixture
 def pimpinan(reference_data):
-    return _persona("pimpinan", username="walikota")
+    return persona("pimpinan", username="walikota")
 
 
 @pytest.fixture
 def admin_user(reference_data):
     return UserFactory(username="admin", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def health(reference_data):
+    """The health need category, seeded by a data migration; a transactional test's flush
+    removes it, so make sure."""
+    category, _ = NeedCategory.objects.get_or_create(
+        code="kesehatan",
+        defaults={
+            "name": "Kesehatan / JKN",
+            "default_agency": Agency.objects.get(code="dinkes"),
+            "deadline_days": 14,
+        },
+    )
+    return category
 
 
 @pytest.fixture

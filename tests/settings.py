@@ -1,10 +1,22 @@
-"""Settings for the test suite only: the project's settings with a fast password hasher.
+"""Settings for the test suite only: the project's settings with a fast password hasher and
+uploads in a directory of the test process's own.
 
 Each test user gets a password; Django's PBKDF2 costs ~1.6 s a user on this machine, MD5 a few
 microseconds. Production never loads this module (tests/security/test_settings_deploy.py
 checks that the project's settings keep the strong hashers).
 """
 
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
 from slrt.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Uploaded files and stored import checks are named by primary key: every pytest-xdist worker
+# has a database of its own, so its files need a directory of their own too (and the
+# checkout's var/media is left alone).
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="slrt-test-media-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)

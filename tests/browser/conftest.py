@@ -28,8 +28,12 @@ def _chromium_available() -> bool:
     return os.path.exists(CHROMIUM) or shutil.which(CHROMIUM) is not None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """One Chromium for the browser tests. Package-scoped: Playwright's sync API keeps an event
+    loop running in this thread while it is started, and Django refuses ORM calls under a
+    running loop unless DJANGO_ALLOW_ASYNC_UNSAFE is set, so both end with this package and the
+    rest of the suite runs as production does."""
     if not _chromium_available():
         message = (
             f"Chromium not found at {CHROMIUM}: browser test skipped. "
@@ -38,12 +42,11 @@ def browser():
         if os.environ.get("SLRT_REQUIRE_BROWSER") == "1":
             pytest.fail(message + " (SLRT_REQUIRE_BROWSER=1 makes this a failure)")
         pytest.skip(message)
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the
-    # test itself are still synchronous, so allow them.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    # The ORM calls in the tests themselves are synchronous, under Playwright's running loop.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()

@@ -6,7 +6,12 @@ from playwright.sync_api import expect
 
 from tests.dashboards.registry import crafted_registry
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# One group: the tests share one Chromium, so xdist (--dist loadgroup) gives them one worker.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.django_db(transaction=True),
+]
 
 PASSWORD = "test-pass-123"  # UserFactory's
 

@@ -6,7 +6,12 @@ from django.conf import settings
 from households.models import Household
 from tests.households.factories import UserFactory, UserProfileFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# One group: the tests share one Chromium, so xdist (--dist loadgroup) gives them one worker.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.django_db(transaction=True),
+]
 
 
 @pytest.fixture

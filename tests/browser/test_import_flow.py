@@ -17,9 +17,14 @@ from playwright.sync_api import expect
 
 from households.identifiers import mask_identifier
 from households.models import Household, ImportBatch
-from tests.imports.test_services import FAMILY_A, FAMILY_B, HEADER, KK_A
+from tests.imports.files import FAMILY_A, FAMILY_B, HEADER, KK_A
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# One group: the tests share one Chromium, so xdist (--dist loadgroup) gives them one worker.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.django_db(transaction=True),
+]
 
 SHOTS = Path("/tmp/shots")
 PASSWORD = "test-pass-123"  # UserFactory's

@@ -11,7 +11,12 @@ from households.identifiers import mask_identifier
 from households.models import Agency
 from referrals.models import NeedCategory, Referral, Status
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# One group: the tests share one Chromium, so xdist (--dist loadgroup) gives them one worker.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.django_db(transaction=True),
+]
 
 SHOTS = Path("/tmp/shots")
 PASSWORD = "test-pass-123"  # UserFactory's

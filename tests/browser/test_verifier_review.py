@@ -13,7 +13,12 @@ from eligibility.services import run_eligibility
 from households.identifiers import mask_identifier
 from tests.households.factories import household_with_members
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# One group: the tests share one Chromium, so xdist (--dist loadgroup) gives them one worker.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.django_db(transaction=True),
+]
 
 SHOTS = Path("/tmp/shots")
 PASSWORD = "test-pass-123"  # UserFactory's

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from eligibility import conditions
@@ -147,11 +147,6 @@ class _Rollback(Exception):
 
 
 @pytest.mark.parametrize("name", [f.name for f in FIELDS])
-@settings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 @given(data=st.data())
 def test_sql_and_python_agree_for_every_field_and_operator(margahayu, name, data):
     specs = data.draw(st.lists(household_spec, min_size=1, max_size=4), label="households")

@@ -206,7 +206,7 @@ def test_an_import_is_followed_by_one_whole_registry_run(
 ):
     """A file's households are checked in one set-wise run after its commit, not one by one:
     the car owner in the file is flagged as soon as the import is done."""
-    from tests.imports.test_services import FAMILY_A, FAMILY_B, KK_B, csv_file, import_file
+    from tests.imports.files import FAMILY_A, FAMILY_B, KK_B, csv_file, import_file
 
     batch = import_file(csv_file(FAMILY_A + FAMILY_B), operator, django_capture_on_commit_callbacks)
     assert batch.status == "committed"

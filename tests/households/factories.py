@@ -144,3 +144,13 @@ def household_with_members(kelurahan: Region, *, size: int = 3, **kwargs) -> Hou
     household.search_text = build_search_text(household, members)
     household.save()
     return household
+
+
+def persona(role: str, *, kelurahan=(), agency_code: str | None = None, **kwargs) -> User:
+    """A user of one role (DESIGN.md), with the kelurahan or agency that role works in."""
+    user = UserFactory(role=role, **kwargs)
+    profile = UserProfileFactory(
+        user=user, agency=Agency.objects.get(code=agency_code) if agency_code else None
+    )
+    profile.kelurahan.set(kelurahan)
+    return user

@@ -10,7 +10,15 @@ from households.reference import load_reference_data, load_regions, name_key
 pytestmark = pytest.mark.django_db
 
 
-def test_kota_bekasi_has_12_kecamatan_and_56_kelurahan():
+@pytest.fixture
+def no_regions():
+    """The test database comes with the regions loaded (tests/conftest.py); these tests load
+    them into an empty table. The test's transaction rolls the deletion back."""
+    for level in ("kelurahan", "kecamatan", "kota", "provinsi"):  # children first (PROTECT)
+        Region.objects.filter(level=level).delete()
+
+
+def test_kota_bekasi_has_12_kecamatan_and_56_kelurahan(no_regions):
     result = load_regions()
     assert result.created == 70
     assert Region.objects.filter(level="kecamatan").count() == 12

@@ -6,10 +6,8 @@ How the reader classifies each file is specified in test_readers.py; these tests
 the clerk sees and that the registry is untouched.
 """
 
-import io
 import random
 
-import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,8 +17,17 @@ from django.utils import translation
 from django.utils.html import escape
 
 from households.imports.services import confirm_import_batch, upload_import_batch
-from households.models import ChangeRecord, Household, ImportBatch, Member
-from tests.imports.test_services import FAMILY_A, FAMILY_B, HEADER
+from households.models import ImportBatch
+from tests.imports.files import (
+    FAMILY_A,
+    FAMILY_B,
+    GOOD_XLSX,
+    HEADER,
+    assert_failed_with_one_message,
+    registry,
+    upload,
+    xlsx_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,22 +39,11 @@ def csv_bytes(lines: list[str], header: str = HEADER) -> bytes:
     return ("\n".join([header, *lines]) + "\n").encode("utf-8")
 
 
-def xlsx_bytes(lines: list[str]) -> bytes:
-    workbook = openpyxl.Workbook()
-    for line in [HEADER, *lines]:
-        workbook.active.append(line.split(";"))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def cfb(*stream_names: str) -> bytes:
     """The smallest compound file the reader inspects: the magic, a sector of padding and the
     UTF-16 names of its streams (an encrypted .xlsx has EncryptionInfo, a .xls Workbook)."""
     return CFB_MAGIC + b"\x00" * 504 + b"".join(n.encode("utf-16-le") for n in stream_names)
 
-
-GOOD_XLSX = xlsx_bytes(FAMILY_A)
 
 # name, content, what the Indonesian message says. Every message also names the file.
 UNREADABLE = [
@@ -111,22 +107,6 @@ def registry_before(household_in_margahayu):
     return registry()
 
 
-def registry() -> tuple:
-    return (
-        Household.objects.count(),
-        Member.objects.count(),
-        ChangeRecord.objects.count(),
-        list(Household.objects.values_list("pk", "version").order_by("pk")),
-    )
-
-
-def upload(content: bytes, name: str, by, django_capture_on_commit_callbacks) -> ImportBatch:
-    with translation.override("id"), django_capture_on_commit_callbacks(execute=True):
-        batch = upload_import_batch(uploaded_file=SimpleUploadedFile(name, content), by=by)
-    batch.refresh_from_db()
-    return batch
-
-
 def post(client, user, content: bytes, name: str, django_capture_on_commit_callbacks):
     client.force_login(user)
     with django_capture_on_commit_callbacks(execute=True):
@@ -134,14 +114,6 @@ def post(client, user, content: bytes, name: str, django_capture_on_commit_callb
             reverse("households:import_upload"),
             {"file": SimpleUploadedFile(name, content), "source_format": "slrt"},
         )
-
-
-def assert_failed_with_one_message(batch: ImportBatch, name: str, says: str) -> None:
-    assert batch.status == ImportBatch.Status.FAILED
-    assert says in batch.error_message
-    assert name in batch.error_message
-    assert not batch.issues.exists()  # the one message, not a row-by-row report
-    assert not batch.counts
 
 
 # Through the service --------------------------------------------------------------------------

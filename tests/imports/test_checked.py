@@ -4,7 +4,7 @@ import pytest
 
 from households.imports import checked, services
 from households.models import Household, ImportBatch
-from tests.imports.test_services import FAMILY_A, csv_file, import_file
+from tests.imports.files import FAMILY_A, csv_file, import_file
 
 pytestmark = pytest.mark.django_db
 

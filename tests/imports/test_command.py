@@ -15,7 +15,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from households.models import ChangeRecord, Household, ImportBatch, Member
-from tests.imports.test_services import FAMILY_A, FAMILY_B, HEADER
+from tests.imports.files import FAMILY_A, FAMILY_B, HEADER
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from households.imports.writers import CopyWriter, OrmWriter, writer_for_databas
 from households.models import ChangeRecord, Enrolment, Household, ImportBatch, Member
 from households.services import search_text_for
 from slrt.db import is_postgresql
-from tests.imports.test_services import FAMILY_A, FAMILY_B, KK_B, MELATI, csv_file, import_file
+from tests.imports.files import FAMILY_A, FAMILY_B, KK_B, MELATI, csv_file, import_file
 
 pytestmark = pytest.mark.django_db
 

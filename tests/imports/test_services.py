@@ -11,38 +11,9 @@ from households.imports.services import (
     upload_import_batch,
 )
 from households.models import ChangeRecord, Enrolment, Household, ImportBatch, Member
+from tests.imports.files import FAMILY_A, FAMILY_B, KK_A, KK_B, MAWAR, MELATI, csv_file, import_file
 
 pytestmark = pytest.mark.django_db
-
-HEADER = "No KK;NIK;Nama Lengkap;JK;Tgl Lahir;Hubungan;Alamat;RT;RW;Kelurahan;Jumlah Mobil;PKH"
-KK_A, KK_B = "3275010502100007", "3275011203110008"
-MAWAR = "Gg. Mawar 7;3;12;Margahayu;0;Ya"  # address, RT, RW, kelurahan, cars, PKH
-MELATI = "Jl. Melati 2;1;5;Margahayu;1;Tidak"
-FAMILY_A = [
-    f"{KK_A};3275011708850001;Budi Santoso;L;17-08-1985;Kepala Keluarga;{MAWAR}",
-    f"{KK_A};3275015203880002;Siti Aminah;P;12/03/1988;Istri;{MAWAR}",
-    f"{KK_A};3275010105150003;Rizky Santoso;L;2015-05-01;Anak;{MAWAR}",
-]
-FAMILY_B = [
-    f"{KK_B};3275012006700004;Joko Susilo;L;20 Juni 1970;Kepala Keluarga;{MELATI}",
-    f"{KK_B};3275016007720005;Sri Wahyuni;P;20-07-1972;Istri;{MELATI}",
-]
-
-
-def csv_file(lines: list[str], name: str = "rw12.csv") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, ("\n".join([HEADER, *lines]) + "\n").encode("utf-8"))
-
-
-def import_file(upload, by, django_capture_on_commit_callbacks, *, commit=True, moves=False):
-    """Upload, let the (eager) check run, and optionally confirm and commit."""
-    with django_capture_on_commit_callbacks(execute=True):
-        batch = upload_import_batch(uploaded_file=upload, by=by)
-    batch.refresh_from_db()
-    if commit and batch.status == ImportBatch.Status.VALIDATED:
-        with django_capture_on_commit_callbacks(execute=True):
-            confirm_import_batch(batch=batch, by=by, confirm_moves=moves)
-        batch.refresh_from_db()
-    return batch
 
 
 def test_a_clean_file_is_previewed_then_committed(operator, django_capture_on_commit_callbacks):

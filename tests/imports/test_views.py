@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from households.models import Household, ImportBatch
-from tests.imports.test_services import FAMILY_A, FAMILY_B, csv_file
+from tests.imports.files import FAMILY_A, FAMILY_B, csv_file
 
 pytestmark = pytest.mark.django_db
 

@@ -1,18 +1,11 @@
-"""Fixtures of the operations tests: a broker that cannot be reached, PostgreSQL-only marks."""
+"""Fixtures of the operations tests: a broker that cannot be reached."""
 
 import importlib
 
 import pytest
 
-from slrt.db import is_postgresql
-
 # Nothing listens here (the shared Redis is on 6379; never stop it to simulate an outage).
 DEAD_BROKER = "redis://127.0.0.1:6399/0"
-
-postgresql_only = pytest.mark.skipif(
-    not is_postgresql(),
-    reason="needs PostgreSQL (row locks between connections, pg_dump, pg_terminate_backend)",
-)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """manage.py backup / restore: the registry comes back with the same rows and fields."""
 
+import os
 import sqlite3
 
 import psycopg
@@ -9,11 +10,12 @@ from django.db import connection
 
 from households.models import Household, Member
 from tests.households.factories import household_with_members
-from tests.ops.conftest import postgresql_only
+from tests.marks import postgresql_only
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-RESTORE_DB = "test_slrt_ops_restore"
+# One per pytest-xdist worker, as the test databases are.
+RESTORE_DB = "test_slrt_ops_restore_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 @pytest.fixture

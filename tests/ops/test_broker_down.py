@@ -13,7 +13,7 @@ from eligibility.models import Flag, Run
 from households.models import Household, ImportBatch
 from slrt.dispatch import redispatch_stalled_work
 from tests.households.factories import household_with_members
-from tests.imports.test_services import FAMILY_A, FAMILY_B, csv_file
+from tests.imports.files import FAMILY_A, FAMILY_B, csv_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

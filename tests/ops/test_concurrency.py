@@ -20,10 +20,9 @@ from households.models import ChangeRecord, Household, ImportBatch, Member
 from households.services import update_household
 from referrals.models import Action
 from referrals.services import raise_referral, transition_referral
-from tests.conftest import _persona
-from tests.imports.test_services import FAMILY_A, FAMILY_B, csv_file
-from tests.ops.conftest import postgresql_only
-from tests.referrals.conftest import health  # noqa: F401  (fixture)
+from tests.households.factories import persona
+from tests.imports.files import FAMILY_A, FAMILY_B, csv_file
+from tests.marks import postgresql_only
 
 pytestmark = [postgresql_only, pytest.mark.django_db(transaction=True)]
 
@@ -116,7 +115,7 @@ def test_twenty_accepts_of_one_referral_one_succeeds(
     petugas_dinkes,
 ):
     officers = [petugas_dinkes] + [
-        _persona("petugas_opd", agency_code="dinkes", username=f"dinkes_{n}")
+        persona("petugas_opd", agency_code="dinkes", username=f"dinkes_{n}")
         for n in range(PEOPLE - 1)
     ]
     referral = raise_referral(

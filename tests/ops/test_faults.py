@@ -12,8 +12,8 @@ from households.imports import apply as apply_module
 from households.imports.services import commit_import_batch, upload_import_batch
 from households.models import ChangeRecord, Enrolment, Household, ImportBatch, Member
 from households.tasks import commit_import_batch_task
-from tests.imports.test_services import FAMILY_A, FAMILY_B, csv_file
-from tests.ops.conftest import postgresql_only
+from tests.imports.files import FAMILY_A, FAMILY_B, csv_file
+from tests.marks import postgresql_only
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

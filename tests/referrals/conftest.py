@@ -1,33 +1,18 @@
-"""Fixtures shared by the referral tests: the health category, agency staff and heads."""
+"""Fixtures shared by the referral tests: agency staff and the heads of agencies."""
 
 import pytest
 
 from households.models import Agency
-from referrals.models import NeedCategory
-from tests.conftest import _persona
-
-
-@pytest.fixture
-def health(reference_data):
-    """Seeded by a data migration; a transactional test's flush removes it, so make sure."""
-    category, _ = NeedCategory.objects.get_or_create(
-        code="kesehatan",
-        defaults={
-            "name": "Kesehatan / JKN",
-            "default_agency": Agency.objects.get(code="dinkes"),
-            "deadline_days": 14,
-        },
-    )
-    return category
+from tests.households.factories import persona
 
 
 @pytest.fixture
 def petugas_disdik(reference_data):
-    return _persona("petugas_opd", agency_code="disdik", username="wati")
+    return persona("petugas_opd", agency_code="disdik", username="wati")
 
 
 def _head_of(agency_code: str, username: str):
-    head = _persona("petugas_opd", agency_code=agency_code, username=username)
+    head = persona("petugas_opd", agency_code=agency_code, username=username)
     head.email = f"{username}@bekasikota.go.id"
     head.save(update_fields=["email"])
     Agency.objects.filter(code=agency_code).update(head=head)

@@ -15,8 +15,7 @@ from referrals.filters import ReferralFilter
 from referrals.models import NeedCategory, Referral, ReferralEvent, Status
 from referrals.selectors import agency_queue
 from referrals.services import raise_referral, transition_referral
-from tests.conftest import _persona
-from tests.households.factories import household_with_members
+from tests.households.factories import household_with_members, persona
 
 pytestmark = pytest.mark.django_db
 
@@ -57,9 +56,7 @@ def draft(household_in_margahayu, health, operator):
 
 @pytest.fixture
 def in_bintara(household_in_bintara, health, reference_data):
-    desk = _persona(
-        "operator_puskesos", kelurahan=[household_in_bintara.kelurahan], username="budi"
-    )
+    desk = persona("operator_puskesos", kelurahan=[household_in_bintara.kelurahan], username="budi")
     return raise_referral(
         household=household_in_bintara, category=health, description="Rawat jalan", by=desk
     )
@@ -99,7 +96,7 @@ def test_a_facilitator_lists_the_referrals_of_their_kelurahan(
 
 
 def test_a_facilitator_of_another_kelurahan_gets_404(client, bintara, submitted):
-    elsewhere = _persona("pendamping", kelurahan=[bintara], username="joko")
+    elsewhere = persona("pendamping", kelurahan=[bintara], username="joko")
     client.force_login(elsewhere)
     assert client.get(f"{URL}{submitted.pk}/").status_code == 404
     assert client.get(f"{URL}{submitted.pk}/events/").status_code == 404
@@ -290,7 +287,7 @@ def test_an_unknown_action_is_a_bad_field(client, petugas_dinkes, submitted):
 def test_the_second_of_two_concurrent_accepts_is_told_taken(
     client, monkeypatch, petugas_dinkes, submitted
 ):
-    colleague = _persona("petugas_opd", agency_code="dinkes", username="ibu_sari_2")
+    colleague = persona("petugas_opd", agency_code="dinkes", username="ibu_sari_2")
     real = api.transition_referral
 
     def colleague_wins_meanwhile(*, referral, **kwargs):

@@ -13,7 +13,7 @@ from referrals.context_processors import referral_counts
 from referrals.models import Action, Notification, Referral
 from referrals.notifications import send_notification_emails
 from referrals.services import assign_referral, raise_referral, transition_referral
-from tests.conftest import _persona
+from tests.households.factories import persona
 
 pytestmark = pytest.mark.django_db
 Kind = Notification.Kind
@@ -111,7 +111,7 @@ def test_only_the_agency_staff_assign_and_are_assigned(
 
 
 def test_a_stale_assignment_is_refused(submitted, petugas_dinkes):
-    colleague = _persona("petugas_opd", agency_code="dinkes", username="ibu_sari_2")
+    colleague = persona("petugas_opd", agency_code="dinkes", username="ibu_sari_2")
     seen_before = Referral.objects.get(pk=submitted.pk)
     assign_referral(referral=submitted, assignee=colleague, by=petugas_dinkes)
     with pytest.raises(ValidationError) as refused:

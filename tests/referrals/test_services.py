@@ -21,12 +21,14 @@ from referrals.models import (
 )
 from referrals.services import raise_referral, transition_referral
 from slrt.db import is_postgresql
-from tests.conftest import _persona
+from tests.households.factories import persona
 
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 11, 2)
-ALL_STATUSES = list(Status.values)
+ALL_STATUSES = [
+    "draft", "submitted", "accepted", "in_progress", "returned", "rejected", "resolved", "closed"
+]  # fmt: skip
 
 
 @pytest.fixture
@@ -61,13 +63,46 @@ def _take(referral, action, by, **extra):
     )
 
 
-LEGAL = [(action, source) for action, (sources, _t) in TRANSITIONS.items() for source in sources]
+# The state machine of DESIGN.md, written out by hand: (action, from) -> to. TRANSITIONS must
+# say exactly this; a test built from TRANSITIONS itself would pass a wrong entry.
+EXPECTED_TRANSITIONS = {
+    ("submit", "draft"): "submitted",
+    ("submit", "returned"): "submitted",
+    ("accept", "submitted"): "accepted",
+    ("start", "accepted"): "in_progress",
+    ("return", "submitted"): "returned",
+    ("return", "accepted"): "returned",
+    ("return", "in_progress"): "returned",
+    ("reject", "submitted"): "rejected",
+    ("reject", "accepted"): "rejected",
+    ("transfer", "submitted"): "submitted",
+    ("transfer", "accepted"): "submitted",
+    ("transfer", "in_progress"): "submitted",
+    ("resolve", "accepted"): "resolved",
+    ("resolve", "in_progress"): "resolved",
+    ("close", "resolved"): "closed",
+}
+ALL_ACTIONS = [
+    "submit", "accept", "start", "return", "reject", "transfer", "resolve", "close"
+]  # fmt: skip
+LEGAL = list(EXPECTED_TRANSITIONS)
 ILLEGAL = [
     (action, source)
-    for action, (sources, _t) in TRANSITIONS.items()
+    for action in ALL_ACTIONS
     for source in ALL_STATUSES
-    if source not in sources
+    if (action, source) not in EXPECTED_TRANSITIONS
 ]
+
+
+def test_the_transition_table_is_the_designed_state_machine():
+    assert sorted(Action.values) == sorted(ALL_ACTIONS)
+    assert sorted(Status.values) == sorted(ALL_STATUSES)
+    table = {
+        (action, source): target
+        for action, (sources, target) in TRANSITIONS.items()
+        for source in sources
+    }
+    assert table == EXPECTED_TRANSITIONS
 
 
 @pytest.mark.parametrize(("action", "source"), LEGAL)
@@ -76,7 +111,7 @@ def test_every_legal_transition_moves_and_records_one_event(
 ):
     _put(referral, source)
     moved = _take(referral, action, _actor(action, operator, petugas_dinkes))
-    assert moved.status == TRANSITIONS[action][1]
+    assert moved.status == EXPECTED_TRANSITIONS[(action, source)]
     event = ReferralEvent.objects.get(referral=referral)
     assert (event.action, event.from_status, event.to_status) == (action, source, moved.status)
     assert event.actor in (operator, petugas_dinkes)
@@ -147,7 +182,7 @@ def test_another_agency_and_the_origin_cannot_take_agency_actions(
 
 
 def test_only_the_origin_side_submits_and_closes(referral, petugas_dinkes, bintara):
-    desk_elsewhere = _persona("operator_puskesos", kelurahan=[bintara], username="budi")
+    desk_elsewhere = persona("operator_puskesos", kelurahan=[bintara], username="budi")
     for outsider in (petugas_dinkes, desk_elsewhere):
         with pytest.raises(ValidationError) as refused:
             _take(referral, Action.SUBMIT, outsider)
@@ -155,7 +190,7 @@ def test_only_the_origin_side_submits_and_closes(referral, petugas_dinkes, binta
 
 
 def test_a_desk_colleague_in_the_same_kelurahan_may_submit(referral, margahayu):
-    colleague = _persona("operator_puskesos", kelurahan=[margahayu], username="ani")
+    colleague = persona("operator_puskesos", kelurahan=[margahayu], username="ani")
     assert _take(referral, Action.SUBMIT, colleague).status == Status.SUBMITTED
 
 
@@ -177,7 +212,7 @@ def test_resolve_needs_an_outcome(referral, petugas_dinkes):
 
 
 def test_the_second_accept_is_told_who_took_it(referral, operator, petugas_dinkes):
-    colleague = _persona("petugas_opd", agency_code="dinkes", username="ibu_sari_2")
+    colleague = persona("petugas_opd", agency_code="dinkes", username="ibu_sari_2")
     submitted = _take(referral, Action.SUBMIT, operator)
     stale_copy = Referral.objects.get(pk=submitted.pk)  # opened by the colleague meanwhile
     _take(submitted, Action.ACCEPT, petugas_dinkes)
@@ -204,7 +239,7 @@ def test_overdue_is_derived_from_the_deadline(referral, operator):
 def test_two_officers_accepting_at_once_from_two_connections_one_wins(
     household_in_margahayu, health, operator, petugas_dinkes
 ):
-    colleague = _persona("petugas_opd", agency_code="dinkes", username="ibu_sari_2")
+    colleague = persona("petugas_opd", agency_code="dinkes", username="ibu_sari_2")
     referral = raise_referral(
         household=household_in_margahayu, category=health, description="JKN", by=operator
     )

@@ -12,8 +12,8 @@ from django.utils import timezone
 from households.models import AccessRecord, Agency, Household
 from referrals.models import Attachment, Complaint, Referral, Status
 from referrals.services import raise_referral, transition_referral
-from tests.conftest import _persona
-from tests.households.test_views import form_data
+from tests.households.factories import persona
+from tests.households.posts import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +32,12 @@ def referral(household_in_margahayu, health, operator):
 
 @pytest.fixture
 def colleague(reference_data):
-    return _persona("petugas_opd", agency_code="dinkes", username="budi")
+    return persona("petugas_opd", agency_code="dinkes", username="budi")
 
 
 @pytest.fixture
 def operator_bintara(bintara):
-    return _persona("operator_puskesos", kelurahan=[bintara], username="yanti")
+    return persona("operator_puskesos", kelurahan=[bintara], username="yanti")
 
 
 def _messages(response) -> list[str]:

@@ -15,7 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 
@@ -25,13 +25,14 @@ from households.models import Household, ImportBatch, Member, Region
 from referrals.filters import ReferralFilter
 from referrals.models import Attachment
 from slrt.exports import FORMULA_PREFIXES
-from tests.imports.test_bad_files import (
+from tests.imports.files import (
+    FAMILY_A,
     GOOD_XLSX,
+    HEADER,
     assert_failed_with_one_message,
     registry,
     upload,
 )
-from tests.imports.test_services import FAMILY_A, HEADER
 from tests.security.world import PDF, build_world, desk_of, security_rule
 
 pytestmark = pytest.mark.django_db
@@ -316,12 +317,6 @@ def test_sql_looking_filters_are_never_a_500_nor_widen_the_scope(
     assert not failures, "\n".join(failures)
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 @given(
     params=st.dictionaries(
         st.sampled_from([*HouseholdFilter.base_filters, "page", "page_size"]),

@@ -4,8 +4,9 @@ Choices, on a bounded budget (about half a minute per database):
 - safe methods only (GET): the writes (`POST .../transition/`, `.../flags/review/`, raising a
   referral) change state that later examples would then read, and their validation is the
   services' tests' job; the scope of every POST is in test_scope_matrix.py;
-- every GET operation, MAX_EXAMPLES examples each, derandomized (the same cases every run),
-  no deadline; one test per caller, the data built once for all its examples;
+- every GET operation, on the suite's hypothesis budget (the "slrt" profile in
+  tests/conftest.py: derandomized, the same cases every run, no deadline); one test per
+  caller, the data built once for all its examples;
 - plus, for each detail operation, one call with a real record of the worlds (KNOWN);
 - callers: a city-wide verifier (every row visible) and the Margahayu desk (kelurahan scope),
   each with its API token;
@@ -14,6 +15,7 @@ Choices, on a bounded budget (about half a minute per database):
   validation answers and are not checked against the schema here.
 """
 
+import functools
 import json
 
 import pytest
@@ -22,7 +24,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -37,7 +39,6 @@ from tests.security.world import build_world, desk_of, security_rule
 
 pytestmark = pytest.mark.django_db
 
-MAX_EXAMPLES = 10
 CHECKS = [
     not_a_server_error,
     response_schema_conformance,
@@ -46,15 +47,15 @@ CHECKS = [
 ]
 
 
+@functools.cache
 def _schema():
+    """Built at the first test that needs it, not at import: collecting the suite (or running
+    one unrelated test) does not pay for generating the whole API schema."""
     generated = SchemaGenerator().get_schema(request=None, public=True)
     raw = json.loads(OpenApiJsonRenderer().render(generated))
     schema = schemathesis.openapi.from_dict(raw)
     schema.app = application
     return schema.include(method="GET")
-
-
-SCHEMA = _schema()
 
 
 @pytest.fixture(autouse=True)
@@ -98,17 +99,10 @@ KNOWN = {
 def _fuzz_every_operation(token: str, world) -> list[str]:
     headers = {"Authorization": f"Token {token}"}
     failures = []
-    operations = [result.ok() for result in SCHEMA.get_all_operations()]
+    operations = [result.ok() for result in _schema().get_all_operations()]
     assert operations, "the schema lists no GET operation"
     for operation in operations:
 
-        @settings(
-            max_examples=MAX_EXAMPLES,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
         @given(case=operation.as_strategy())
         def fuzz(case):
             case.call_and_validate(headers=headers, checks=CHECKS)

@@ -30,8 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 
 from households.models import Region
-from tests.conftest import _persona
-from tests.households.factories import UserFactory
+from tests.households.factories import UserFactory, persona
 from tests.security.world import World, build_world, desk_of, security_rule
 
 pytestmark = pytest.mark.django_db
@@ -383,10 +382,10 @@ def _user(role: str, margahayu: Region):
     if role == "admin":
         return UserFactory(username="sec-admin", is_superuser=True, is_staff=True)
     if role == "petugas_opd":
-        return _persona(role, agency_code="dinkes", username="sec-dinkes")
+        return persona(role, agency_code="dinkes", username="sec-dinkes")
     if role in ("pendamping", "operator_puskesos"):
-        return _persona(role, kelurahan=[margahayu], username=f"sec-{role}")
-    return _persona(role, agency_code="bapelitbangda", username=f"sec-{role}")
+        return persona(role, kelurahan=[margahayu], username=f"sec-{role}")
+    return persona(role, agency_code="bapelitbangda", username=f"sec-{role}")
 
 
 def _own_notifications(user, world: World):

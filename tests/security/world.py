@@ -11,8 +11,7 @@ from eligibility.models import Flag, Rule, RuleSet
 from households.models import Agency, Enrolment, Household, ImportBatch, Member, Region
 from referrals.models import Attachment, Complaint, NeedCategory, Notification, Referral
 from referrals.services import raise_referral, record_complaint
-from tests.conftest import _persona
-from tests.households.factories import EnrolmentFactory, household_with_members
+from tests.households.factories import EnrolmentFactory, household_with_members, persona
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
 
@@ -98,4 +97,4 @@ def security_rule() -> Rule:
 
 
 def desk_of(kelurahan: Region, username: str) -> User:
-    return _persona("operator_puskesos", kelurahan=[kelurahan], username=username)
+    return persona("operator_puskesos", kelurahan=[kelurahan], username=username)
