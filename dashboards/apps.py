@@ -6,3 +6,12 @@ class DashboardsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "dashboards"
     verbose_name = _("Dashboards")
+
+    def ready(self) -> None:
+        from dashboards.tasks import recount_after_household_save, recount_city
+        from eligibility.hooks import register_after_run
+        from households.hooks import register_after_household_save, register_after_import
+
+        register_after_household_save(recount_after_household_save)
+        register_after_import(recount_city)
+        register_after_run(recount_city)

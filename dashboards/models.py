@@ -62,3 +62,31 @@ class UnitCost(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.need}: Rp{self.amount}"
+
+
+class KelurahanCount(models.Model):
+    """One figure of one kelurahan as last counted (issue 17): the dashboards, their exports
+    and the indicators API read these rows, never the registry, so a page costs the same at
+    30,000 households as at 300,000. Written only by `refresh_kelurahan_counts`, which replaces
+    a kelurahan's rows in one transaction (dashboards.counts says when it runs)."""
+
+    kelurahan = models.ForeignKey(
+        Region, verbose_name=_("kelurahan"), on_delete=models.CASCADE, related_name="+"
+    )
+    # An indicator (dashboards.indicators), "<program>:<figure>" (dashboards.programs) or a
+    # planning need (dashboards.needs).
+    code = models.CharField(_("figure"), max_length=60)
+    value = models.PositiveIntegerField(_("value"))
+    counted_at = models.DateTimeField(_("counted at"))
+
+    class Meta:
+        verbose_name = _("kelurahan figure")
+        verbose_name_plural = _("kelurahan figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kelurahan", "code"], name="dashboards_kelurahancount_kel_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kelurahan_id} {self.code}={self.value}"

@@ -9,12 +9,12 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dashboards.indicators import CODES, REFERRAL_CODES
+from dashboards.models import KelurahanCount
 from eligibility.models import Flag, Rule
 from households.models import Enrolment, Household, Member, Program, Region
 from households.scope import scope_for
@@ -183,26 +183,6 @@ def referral_counts(
     return counts
 
 
-def city_counts(*, today: datetime.date | None = None) -> tuple[Counts, datetime.datetime]:
-    """Every indicator for every kelurahan, and when it was counted. Kept in the cache for
-    DASHBOARD_CACHE_SECONDS: counting 300,000 households takes about a second, a page must
-    answer in 300 ms (PERF.md: stored aggregates are the floor for a district table). The
-    key carries the day, since overdue is counted against it; pages show the "as of" time."""
-    today = today or timezone.localdate()
-
-    def count() -> tuple[Counts, datetime.datetime]:
-        kelurahan = Region.objects.filter(level=Region.Level.KELURAHAN)
-        counts = household_counts(kelurahan)
-        for kelurahan_id, values in referral_counts(kelurahan, today=today).items():
-            counts.setdefault(kelurahan_id, {}).update(values)
-        return counts, timezone.now()
-
-    seconds = int(settings.DASHBOARD_CACHE_SECONDS)
-    if seconds <= 0:
-        return count()
-    return cache.get_or_set(f"dashboards:city-counts:{today.isoformat()}", count, seconds)
-
-
 def household_figures_for(user: User) -> bool:
     """Whether the user may see counts of households (programs, needs): every role with a
     dashboard except agency staff, who count only their agency's referrals."""
@@ -210,20 +190,45 @@ def household_figures_for(user: User) -> bool:
     return scope.role is not None and scope.agency_id is None
 
 
-def _scoped_city_counts(user: User, name: str, count) -> tuple[Counts, datetime.datetime]:
-    """Counts of every kelurahan from `count(kelurahan)`, kept in the cache as city_counts
-    are, then cut to the user's kelurahan."""
+def stored_counts(user: User, codes) -> tuple[Counts, datetime.datetime]:
+    """The stored figures `codes` (KelurahanCount) of the kelurahan in the user's scope, and
+    the time of the oldest. One query over at most 56 × len(codes) rows, whatever the size of
+    the registry. Rows older than DASHBOARD_STALE_MINUTES, or from before today (overdue is
+    counted against the day), are shown while a recount is queued; only an empty table (a
+    new installation) is counted on the spot."""
+    from dashboards.services import refresh_kelurahan_counts, request_refresh
 
-    def city() -> tuple[Counts, datetime.datetime]:
-        return count(Region.objects.filter(level=Region.Level.KELURAHAN)), timezone.now()
+    counts, counted_at = _read_stored(user, codes)
+    if counted_at is None and not KelurahanCount.objects.exists():
+        refresh_kelurahan_counts()
+        counts, counted_at = _read_stored(user, codes)
+    if counted_at is None:  # no kelurahan in scope, or figures of nothing
+        return counts, timezone.now()
+    # Counted here already when Celery is eager (the embedded default): read them again.
+    if _is_stale(counted_at) and request_refresh(once_a_minute=True):
+        counts, counted_at = _read_stored(user, codes)
+    return counts, counted_at
 
-    seconds = int(settings.DASHBOARD_CACHE_SECONDS)
-    key = f"dashboards:{name}:{timezone.localdate().isoformat()}"
-    counts, counted_at = city() if seconds <= 0 else cache.get_or_set(key, city, seconds)
+
+def _is_stale(counted_at: datetime.datetime) -> bool:
+    stale = timezone.now() - datetime.timedelta(minutes=int(settings.DASHBOARD_STALE_MINUTES))
+    return counted_at < stale or timezone.localdate(counted_at) < timezone.localdate()
+
+
+def _read_stored(user: User, codes) -> tuple[Counts, datetime.datetime | None]:
+    rows = KelurahanCount.objects.filter(code__in=list(codes))
     scope = scope_for(user)
     if not scope.city_wide:
-        counts = {pk: values for pk, values in counts.items() if pk in scope.kelurahan_ids}
-    return counts, counted_at
+        rows = rows.filter(kelurahan_id__in=scope.kelurahan_ids)
+    counts: Counts = {}
+    oldest = None
+    for kelurahan_id, code, value, counted_at in rows.values_list(
+        "kelurahan_id", "code", "value", "counted_at"
+    ):
+        counts.setdefault(kelurahan_id, {})[code] = value
+        if oldest is None or counted_at < oldest:
+            oldest = counted_at
+    return counts, oldest
 
 
 def visible_programs() -> list[Program]:
@@ -232,13 +237,17 @@ def visible_programs() -> list[Program]:
 
 def live_program_counts(user: User, programs: list[Program]) -> tuple[Counts, datetime.datetime]:
     """Program figures per kelurahan in the user's scope (household roles only)."""
-    name = "program-counts:" + ",".join(str(program.pk) for program in programs)
-    return _scoped_city_counts(user, name, lambda kel: program_counts(kel, programs))
+    from dashboards.programs import FIGURE_CODES, program_code
+
+    codes = [program_code(p.code, figure) for p in programs for figure in FIGURE_CODES]
+    return stored_counts(user, codes)
 
 
 def live_need_counts(user: User) -> tuple[Counts, datetime.datetime]:
     """Planning needs per kelurahan in the user's scope (household roles only)."""
-    return _scoped_city_counts(user, "need-counts", need_counts)
+    from dashboards import needs
+
+    return stored_counts(user, needs.CODES)
 
 
 def unit_costs() -> dict[str, int]:
@@ -254,12 +263,10 @@ def live_counts(
     user: User, *, today: datetime.date | None = None
 ) -> tuple[Counts, datetime.datetime]:
     """Every indicator the user may see, per kelurahan in their scope, and when counted.
-    Agency staff's own referral numbers are counted on the spot (a few rows, no cache)."""
+    Agency staff's own referral numbers are counted on the spot (a few rows, not stored);
+    the others are the stored figures."""
     scope = scope_for(user)
     if scope.agency_id is not None:
         kelurahan = regions_for(user)
         return referral_counts(kelurahan, agency_id=scope.agency_id, today=today), timezone.now()
-    counts, counted_at = city_counts(today=today)
-    if not scope.city_wide:
-        counts = {pk: values for pk, values in counts.items() if pk in scope.kelurahan_ids}
-    return counts, counted_at
+    return stored_counts(user, CODES)

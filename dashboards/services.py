@@ -1,9 +1,11 @@
-"""Monthly snapshots (issue 6, item 3)."""
+"""The stored figures per kelurahan (issue 17), monthly snapshots (issue 6) and unit costs."""
 
 import datetime
+import logging
 import re
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,9 +14,18 @@ from django.utils.translation import gettext as _
 
 from dashboards import needs
 from dashboards.indicators import CODES
-from dashboards.models import IndicatorSnapshot, UnitCost
-from dashboards.selectors import household_counts, referral_counts
+from dashboards.models import IndicatorSnapshot, KelurahanCount, UnitCost
+from dashboards.programs import FIGURE_CODES, program_code
+from dashboards.selectors import (
+    household_counts,
+    need_counts,
+    program_counts,
+    referral_counts,
+    visible_programs,
+)
 from households.models import Region
+
+logger = logging.getLogger(__name__)
 
 
 def month_start(day: datetime.date) -> datetime.date:
@@ -26,6 +37,62 @@ def parse_month(text: str) -> datetime.date:
     if not re.fullmatch(r"\d{4}-\d{2}", text):
         raise ValueError(text)
     return datetime.date.fromisoformat(f"{text}-01")
+
+
+@transaction.atomic
+def refresh_kelurahan_counts(*, kelurahan_ids: list[int] | None = None) -> int:
+    """Count every dashboard figure (indicators, programs, planning needs) of the given
+    kelurahan (default: all) and replace their KelurahanCount rows, in one transaction: a page
+    reads either the old rows or the new ones. Refreshes of the same kelurahan take turns
+    (their Region rows are locked in pk order). Returns the number of rows written."""
+    kelurahan = Region.objects.filter(level=Region.Level.KELURAHAN)
+    if kelurahan_ids is not None:
+        kelurahan = kelurahan.filter(pk__in=kelurahan_ids)
+    ids = list(kelurahan.select_for_update().order_by("pk").values_list("pk", flat=True))
+    programs = visible_programs()
+    codes = [
+        *CODES,
+        *(program_code(p.code, figure) for p in programs for figure in FIGURE_CODES),
+        *needs.CODES,
+    ]
+    chosen = Region.objects.filter(pk__in=ids)
+    counts = household_counts(chosen)
+    for source in (
+        referral_counts(chosen),
+        program_counts(chosen, programs),
+        need_counts(chosen),
+    ):
+        for kelurahan_id, values in source.items():
+            counts.setdefault(kelurahan_id, {}).update(values)
+    now = timezone.now()
+    KelurahanCount.objects.filter(kelurahan_id__in=ids).delete()
+    rows = [
+        KelurahanCount(
+            kelurahan_id=pk, code=code, value=counts.get(pk, {}).get(code, 0), counted_at=now
+        )
+        for pk in ids
+        for code in codes
+    ]
+    KelurahanCount.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def request_refresh(*, kelurahan_ids: list[int] | None = None, once_a_minute: bool = False) -> bool:
+    """Queue a recount of these kelurahan (default: the city) after a write that changed them,
+    or for a page that found its rows stale: with `once_a_minute` the stale pages of every
+    worker ask once a minute at most (the shared cache remembers the request). True when the
+    recount already ran here (Celery eager: the embedded default)."""
+    from dashboards.tasks import refresh_kelurahan_counts_task
+    from slrt.dispatch import dispatch
+
+    if once_a_minute:
+        try:
+            if not cache.add("dashboards:stale-recount-requested", True, timeout=60):
+                return False
+        except Exception:  # noqa: BLE001 (a cache outage must not stop the recount)
+            logger.warning("cache unreachable: a stale dashboard recount is asked without a limit")
+    dispatch(refresh_kelurahan_counts_task, kelurahan_ids)
+    return refresh_kelurahan_counts_task.app.conf.task_always_eager
 
 
 @transaction.atomic

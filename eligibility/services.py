@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from eligibility import conditions
 from eligibility.fields import CATALOGUE, NON_NULL, SPECS, TYPES, annotate, codes_q, column
+from eligibility.hooks import run_completed
 from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
 from households.models import Enrolment, Household, Program, Region
 from slrt.db import is_postgresql, take_turns
@@ -211,6 +212,7 @@ def execute_eligibility_run(*, run_id: int) -> Run:
             run.finished_at = timezone.now()
             run.duration_ms = int((time.perf_counter() - clock) * 1000)
             run.save(update_fields=["counts", "status", "finished_at", "duration_ms", "updated_at"])
+            run_completed(run.pk)
     except TRANSIENT_ERRORS as error:
         # Nothing was written (one transaction): queued again for the task's retry.
         Run.objects.filter(pk=run_id).update(

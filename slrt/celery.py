@@ -34,6 +34,12 @@ app.conf.beat_schedule = {
         "task": "households.tasks.redispatch_stalled_work_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Dashboards: the stored figures per kelurahan, recounted every 5 minutes (saves, imports
+    # and eligibility runs also recount what they changed); overdue moves with the day.
+    "dashboards-refresh-counts": {
+        "task": "dashboards.tasks.refresh_kelurahan_counts_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "dashboards-monthly-snapshot": {
         "task": "dashboards.tasks.snapshot_indicators_task",
         "schedule": crontab(day_of_month=1, hour=0, minute=30),

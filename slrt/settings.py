@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -120,6 +121,29 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # acks_late jobs: a worker holds one at a time
 # Work still waiting this many minutes after it was asked for is queued again.
 REDISPATCH_AFTER_MINUTES = env.int("REDISPATCH_AFTER_MINUTES", default=5)
+
+# --- Cache: shared by every process. Redis (database 1 of REDIS_URL's server) when REDIS_URL
+# is set; files under var/cache on the embedded default. Nothing depends on it being there:
+# it only spares repeated work (dashboards.services.request_refresh).
+if REDIS_URL:
+    _cache_url = urlunsplit(urlsplit(REDIS_URL)._replace(path="/1"))
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env(
+                "CACHE_URL", default=urlunsplit(urlsplit(REDIS_URL)._replace(path="/1"))
+            ),
+            "KEY_PREFIX": "slrt",
+            "OPTIONS": {"socket_connect_timeout": BROKER_TIMEOUT, "socket_timeout": BROKER_TIMEOUT},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": BASE_DIR / "var" / "cache",
+        }
+    }
 
 # --- Auth ---
 AUTHENTICATION_BACKENDS = [
@@ -309,6 +333,7 @@ POVERTY_LINE = env.int("POVERTY_LINE", default=731_392)
 
 # Dashboards: for aggregate-only roles, kelurahan counts below this show as "<n" (issue 6).
 DASHBOARD_MIN_CELL = env.int("DASHBOARD_MIN_CELL", default=5)
-# Dashboards: how long the city's per-kelurahan counts are reused before being counted again
-# (the page shows the time they were counted); 0 counts on every request.
-DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
+# Dashboards: pages read the stored per-kelurahan figures (dashboards.models.KelurahanCount),
+# recounted after saves, imports and eligibility runs and by beat every 5 minutes; a page that
+# finds them older than this (beat not running) queues a recount and shows them "as of".
+DASHBOARD_STALE_MINUTES = env.int("DASHBOARD_STALE_MINUTES", default=10)

@@ -1,5 +1,5 @@
-"""Settings for the test suite only: the project's settings with a fast password hasher and
-uploads in a directory of the test process's own.
+"""Settings for the test suite only: the project's settings with a fast password hasher, and
+uploads and a cache of the test process's own.
 
 Each test user gets a password; Django's PBKDF2 costs ~1.6 s a user on this machine, MD5 a few
 microseconds. Production never loads this module (tests/security/test_settings_deploy.py
@@ -20,3 +20,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # checkout's var/media is left alone).
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="slrt-test-media-"))
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
+
+# Each test empties the cache (tests/conftest.py): a cache shared between workers (Redis on CI's
+# PostgreSQL pass, files on the embedded default) would be emptied under another test's feet.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

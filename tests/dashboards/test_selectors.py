@@ -1,10 +1,18 @@
 """Every indicator on the crafted registry, per kelurahan and rolled up, in each scope."""
 
-import pytest
+import datetime
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dashboards.models import KelurahanCount
 from dashboards.selectors import live_counts
+from dashboards.services import refresh_kelurahan_counts
 from dashboards.tree import build_tree, find
-from households.models import Region
+from households.models import Member, Region
+from households.scope import scope_for
+from households.services import MemberChange, register_household
 from tests.dashboards.registry import EXPECTED, TODAY, crafted_registry
 from tests.households.factories import household_with_members
 
@@ -66,14 +74,46 @@ def test_the_poverty_line_is_read_from_settings(verifikator, settings):
     assert find(city, "32.75.01.1002").cells["poor_households"].value == 1
 
 
-def test_city_counts_are_reused_until_the_cache_expires(verifikator, settings):
+def test_stored_counts_are_read_until_they_are_stale_then_recounted(verifikator, settings):
     registry = crafted_registry()
-    first, counted_at = live_counts(verifikator, today=TODAY)
-    household_with_members(registry.households[0].kelurahan, size=2)
+    first, counted_at = live_counts(verifikator, today=TODAY)  # an empty table: counted now
+    kelurahan = registry.households[0].kelurahan
+    household_with_members(kelurahan, size=2)  # a factory: no service, no after-save hook
     assert live_counts(verifikator, today=TODAY) == (first, counted_at)
-    settings.DASHBOARD_CACHE_SECONDS = 0
-    fresh, _ = live_counts(verifikator, today=TODAY)
-    assert fresh[registry.households[0].kelurahan_id]["households"] == 5
+    KelurahanCount.objects.update(counted_at=counted_at - datetime.timedelta(minutes=11))
+    fresh, fresh_at = live_counts(verifikator, today=TODAY)  # Celery eager: recounted here
+    assert fresh[kelurahan.pk]["households"] == 5
+    assert fresh_at > counted_at
+
+
+def test_a_page_reads_the_stored_counts_not_the_registry(verifikator, django_assert_num_queries):
+    crafted_registry()
+    refresh_kelurahan_counts()
+    scope_for(verifikator)  # computed once per request, elsewhere
+    with CaptureQueriesContext(connection) as captured:
+        live_counts(verifikator, today=TODAY)
+    assert len(captured) == 1
+    assert "dashboards_kelurahancount" in captured[0]["sql"]
+    assert "households_household" not in captured[0]["sql"]
+
+
+def test_a_saved_household_recounts_its_kelurahan_after_commit(
+    verifikator, operator, margahayu, django_capture_on_commit_callbacks
+):
+    refresh_kelurahan_counts()
+    before = live_counts(verifikator, today=TODAY)[0].get(margahayu.pk, {}).get("households", 0)
+    head = {
+        "nik": "3275011708850001",
+        "name": "Budi Santoso",
+        "sex": Member.Sex.MALE,
+        "birth_date": datetime.date(1985, 8, 17),
+        "relationship": Member.Relationship.HEAD,
+    }
+    household = {"kk_number": "3275010502100007", "kelurahan": margahayu, "address": "Jl. A 1"}
+    household |= {"rt": "3", "rw": "5"}
+    with django_capture_on_commit_callbacks(execute=True):
+        register_household(data=household, members=[MemberChange(data=head)], by=operator)
+    assert live_counts(verifikator, today=TODAY)[0][margahayu.pk]["households"] == before + 1
 
 
 def test_queries_over_households_do_not_grow_with_their_number(

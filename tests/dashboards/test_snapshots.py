@@ -1,16 +1,19 @@
 """Monthly snapshots: re-running a month replaces it, the change against last month, trends."""
 
 import datetime
+import io
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from dashboards.models import IndicatorSnapshot
+from dashboards import needs
+from dashboards.indicators import CODES
+from dashboards.models import IndicatorSnapshot, KelurahanCount
 from dashboards.presenters import dashboard_for, trend
 from dashboards.services import snapshot_indicators
 from dashboards.tasks import snapshot_indicators_task
-from households.models import Region
+from households.models import Program, Region
 from tests.dashboards.registry import crafted_registry
 from tests.households.factories import household_with_members
 
@@ -101,3 +104,15 @@ def test_command_refuses_a_malformed_month(reference_data):
         call_command("snapshot_indicators", "--month", "2026-13")
     with pytest.raises(CommandError):
         call_command("snapshot_indicators", "--month", "Nov 2026")
+
+
+def test_the_refresh_command_stores_every_figure_of_every_kelurahan(reference_data):
+    out = io.StringIO()
+    call_command("refresh_dashboard_counts", stdout=out)
+    kelurahan = Region.objects.filter(level=Region.Level.KELURAHAN).count()
+    codes = KelurahanCount.objects.values("code").distinct().count()
+    assert KelurahanCount.objects.count() == kelurahan * codes
+    assert (
+        codes == len(CODES) + len(needs.CODES) + 3 * Program.objects.filter(is_active=True).count()
+    )
+    assert f"Stored {kelurahan * codes} figures." in out.getvalue()

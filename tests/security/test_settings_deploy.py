@@ -106,3 +106,13 @@ def test_the_project_settings_keep_strong_password_hashers():
     (hashers,) = _settings(PRODUCTION, "PASSWORD_HASHERS")
     assert "MD5" not in hashers
     assert hashers.startswith("['django.contrib.auth.hashers.PBKDF2PasswordHasher'")
+
+
+def test_the_cache_is_shared_redis_when_redis_is_configured_and_files_otherwise():
+    (with_redis,) = _settings(
+        {**PRODUCTION, "REDIS_URL": "redis://redis.internal:6379/0"}, "CACHES['default']"
+    )
+    assert "RedisCache" in with_redis
+    assert "redis://redis.internal:6379/1" in with_redis
+    (embedded,) = _settings({}, "CACHES['default']")
+    assert "FileBasedCache" in embedded
