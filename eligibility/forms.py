@@ -6,22 +6,23 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from eligibility.models import Flag, Rule
+from households.choices import ReferenceChoiceField
 from households.models import Program, Region
 
 
 class FlagFilter(forms.Form):
     rule = forms.ChoiceField(label=_("Rule"), required=False)
-    kecamatan = forms.ModelChoiceField(
+    kecamatan = ReferenceChoiceField(
         label=_("Kecamatan"),
         required=False,
         queryset=Region.objects.filter(level=Region.Level.KECAMATAN),
     )
-    kelurahan = forms.ModelChoiceField(
+    kelurahan = ReferenceChoiceField(
         label=_("Kelurahan"),
         required=False,
         queryset=Region.objects.filter(level=Region.Level.KELURAHAN),
     )
-    program = forms.ModelChoiceField(
+    program = ReferenceChoiceField(
         label=_("Program"), required=False, queryset=Program.objects.all(), to_field_name="code"
     )
     status = forms.ChoiceField(

@@ -12,3 +12,9 @@ class HouseholdsConfig(AppConfig):
         from slrt.dispatch import register_stalled_work
 
         register_stalled_work(redispatch_stalled_imports)
+
+        from households.choices import watch_reference_model
+        from households.models import Agency, Program, Region
+
+        for model in (Region, Program, Agency):
+            watch_reference_model(model)

@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from households.choices import ReferenceChoiceFilter
 from households.models import Enrolment, Household, Program, Region
 from households.selectors import kecamatan_choices, kelurahan_choices
 
@@ -19,10 +20,10 @@ def _kecamatan(request) -> QuerySet[Region]:
 
 class HouseholdFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=100)
-    kecamatan = django_filters.ModelChoiceFilter(
+    kecamatan = ReferenceChoiceFilter(
         label=_("Kecamatan"), queryset=_kecamatan, field_name="kelurahan__parent"
     )
-    kelurahan = django_filters.ModelChoiceFilter(label=_("Kelurahan"), queryset=_kelurahan)
+    kelurahan = ReferenceChoiceFilter(label=_("Kelurahan"), queryset=_kelurahan)
     rw = django_filters.CharFilter(
         label="RW",
         method="filter_rw",
@@ -31,7 +32,7 @@ class HouseholdFilter(django_filters.FilterSet):
     welfare_decile = django_filters.ChoiceFilter(
         label=_("Welfare decile"), choices=[(i, str(i)) for i in range(1, 11)]
     )
-    program = django_filters.ModelChoiceFilter(
+    program = ReferenceChoiceFilter(
         label=_("Aid program"), queryset=Program.objects.all(), method="filter_program"
     )
     verification_status = django_filters.ChoiceFilter(
