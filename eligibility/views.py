@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -31,6 +30,7 @@ from eligibility.services import (
 from households.selectors import access_household, log_household_reads, visible_households
 from slrt.dispatch import is_waiting, waiting_message
 from slrt.http import local_next
+from slrt.paging import CappedPaginator
 
 PAGE_SIZE = 25
 
@@ -51,7 +51,7 @@ def flag_queue(request: HttpRequest) -> HttpResponse:
     if not form.is_bound:
         flags = visible_flags(request.user).filter(status=Flag.Status.OPEN, decision="")
         flags = flags.order_by("rule_code", "household_id", "pk")
-    page = Paginator(flags, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(flags, PAGE_SIZE).get_page(request.GET.get("page"))
     log_household_reads(request.user, [flag.household_id for flag in page], via="flags")
     context = {
         "filter": form,

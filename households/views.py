@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -34,6 +33,7 @@ from households.services import (
     update_household,
 )
 from slrt.http import local_next
+from slrt.paging import CappedPaginator
 
 PAGE_SIZE = 25
 
@@ -54,7 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def household_list(request: HttpRequest) -> HttpResponse:
     queryset = visible_households(request.user).select_related("kelurahan__parent")
     filterset = HouseholdFilter(request.GET, queryset=queryset, request=request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     log_household_reads(request.user, [household.pk for household in page], via="list")
     template = "households/household_list.html"
     if request.htmx:
