@@ -86,6 +86,7 @@ class Status(models.TextChoices):
 
 class Action(models.TextChoices):
     SUBMIT = "submit", _("submit")
+    RESUBMIT = "resubmit", _("send again")
     ACCEPT = "accept", _("accept")
     START = "start", _("start work")
     RETURN = "return", _("return for information")
@@ -95,10 +96,16 @@ class Action(models.TextChoices):
     CLOSE = "close", _("close")
 
 
+# The target of a re-submission: the status the referral was returned from (the return's
+# event row says which), so it goes back to the same agency and officer where it left off.
+PREVIOUS = "previous"
+
 # action -> (the statuses it may start from, the status it leads to). A transfer leads back
-# to "submitted", at the other agency (DESIGN.md: transferred -> submitted).
+# to "submitted", at the other agency (DESIGN.md: transferred -> submitted); a returned
+# referral sent again resumes where it was (issue 18: the officer need not accept it again).
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    Action.SUBMIT: (frozenset({Status.DRAFT, Status.RETURNED}), Status.SUBMITTED),
+    Action.SUBMIT: (frozenset({Status.DRAFT}), Status.SUBMITTED),
+    Action.RESUBMIT: (frozenset({Status.RETURNED}), PREVIOUS),
     Action.ACCEPT: (frozenset({Status.SUBMITTED}), Status.ACCEPTED),
     Action.START: (frozenset({Status.ACCEPTED}), Status.IN_PROGRESS),
     Action.RETURN: (
@@ -301,6 +308,7 @@ class Notification(models.Model):
         OVERDUE = "overdue", _("overdue")
         ESCALATED = "escalated", _("escalated")
         SUBMITTED = "submitted", _("new referral")
+        RESUBMITTED = "resubmitted", _("sent again")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -5,12 +5,13 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.utils.translation import pgettext_lazy
 
-from referrals.models import NEEDS_NOTE, Action, Referral, Status
+from referrals.models import NEEDS_NOTE, Action, Referral
 from referrals.services import may_take
 
 # The words on the buttons (JOURNEYS.md): Terima, Tolak, Kembalikan, Alihkan, Selesai, ...
 BUTTONS = {
     Action.SUBMIT: pgettext_lazy("referral button", "Send"),
+    Action.RESUBMIT: pgettext_lazy("referral button", "Send again"),
     Action.ACCEPT: pgettext_lazy("referral button", "Accept"),
     Action.START: pgettext_lazy("referral button", "Start work"),
     Action.RESOLVE: pgettext_lazy("referral button", "Resolved"),
@@ -19,7 +20,6 @@ BUTTONS = {
     Action.REJECT: pgettext_lazy("referral button", "Reject"),
     Action.CLOSE: pgettext_lazy("referral button", "Close"),
 }
-RESEND = pgettext_lazy("referral button", "Send again")
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,7 @@ def available_actions(referral: Referral, user: User) -> list[AvailableAction]:
     for action, label in BUTTONS.items():
         if not may_take(referral, action, user):
             continue
-        resend = action == Action.SUBMIT and referral.status == Status.RETURNED
-        if resend:
-            label = RESEND
+        resend = action == Action.RESUBMIT
         actions.append(
             AvailableAction(
                 action=action,
@@ -50,7 +48,8 @@ def available_actions(referral: Referral, user: User) -> list[AvailableAction]:
                 asks_note=action in NEEDS_NOTE or resend,
                 needs_outcome=action == Action.RESOLVE,
                 needs_agency=action == Action.TRANSFER,
-                primary=action in (Action.ACCEPT, Action.RESOLVE, Action.SUBMIT, Action.CLOSE),
+                primary=action
+                in (Action.ACCEPT, Action.RESOLVE, Action.SUBMIT, Action.RESUBMIT, Action.CLOSE),
             )
         )
     return actions

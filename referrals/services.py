@@ -109,16 +109,19 @@ def transition_referral(
         )
     now = timezone.now()
     today = today or timezone.localdate()
-    changes: dict[str, object] = {"status": target, "updated_at": now}
     from_agency = referral.agency
+    changes: dict[str, object] = {"updated_at": now}
     if action == Action.SUBMIT:
-        changes |= _received(referral.category, today, now)
+        changes |= _received(referral, today, now)
+    elif action == Action.RESUBMIT:
+        target, resumed = _resumed(referral, today, now)
+        changes |= resumed
     elif action == Action.ACCEPT:
         changes |= {"accepted_at": now, "assignee": referral.assignee or by}
     elif action == Action.TRANSFER:
         _check_transfer(referral, to_agency)
         # The new agency gets the category's full deadline from today (DESIGN.md).
-        changes |= _received(referral.category, today, now) | {
+        changes |= _received(referral, today, now) | {
             "agency": to_agency,
             "assignee": None,
             "accepted_at": None,
@@ -129,6 +132,7 @@ def transition_referral(
         changes |= {"resolved_at": now, "outcome": outcome}
     elif action == Action.CLOSE:
         changes |= {"closed_at": now}
+    changes["status"] = target
     if not Referral.objects.filter(pk=referral.pk, status=current).update(**changes):
         raise _stale(referral, action)
     event = ReferralEvent.objects.create(
@@ -200,11 +204,23 @@ def may_take(referral: Referral, action: str, by: User) -> bool:
     return True
 
 
-def _received(category: NeedCategory, today, now) -> dict[str, object]:
+def _received(referral: Referral, today, now) -> dict[str, object]:
     return {
         "submitted_at": now,
-        "due_date": sla.due_date(received=today, days=category.deadline_days),
+        "due_date": sla.due_date(received=today, days=referral.category.deadline_days),
     }
+
+
+def _resumed(referral: Referral, today, now) -> tuple[str, dict[str, object]]:
+    """A returned referral sent again: back in the status its return left (same agency, same
+    assignee), its deadline moved by the days it waited at the origin. Without a recorded
+    return (rows from before events), it arrives as a new submission."""
+    returned = referral.events.filter(action=Action.RETURN).order_by("-created_at", "-pk").first()
+    if returned is None or referral.due_date is None:
+        return Status.SUBMITTED, _received(referral, today, now)
+    paused_on = timezone.localdate(returned.created_at)
+    due = sla.resumed_due_date(due=referral.due_date, paused_on=paused_on, today=today)
+    return returned.from_status, {"due_date": due}
 
 
 def _check_actor(referral: Referral, action: str, by: User) -> None:

@@ -136,6 +136,19 @@ def test_a_return_tells_the_origin(accepted, petugas_dinkes, operator_with_mail)
     assert "KTP" not in Notification.objects.get().message
 
 
+def test_a_resubmission_tells_the_officer_who_holds_it_not_the_head(
+    accepted, petugas_dinkes, operator_with_mail, kepala_dinkes
+):
+    transition_referral(
+        referral=accepted, action=Action.RETURN, by=petugas_dinkes, note="Foto KTP kurang jelas"
+    )
+    transition_referral(
+        referral=accepted, action=Action.RESUBMIT, by=operator_with_mail, note="Terlampir"
+    )
+    assert _kinds(petugas_dinkes) == [Kind.RESUBMITTED]
+    assert not Notification.objects.filter(recipient=kepala_dinkes, kind=Kind.RESUBMITTED)
+
+
 def test_a_rejection_tells_the_origin(submitted, petugas_dinkes, operator_with_mail):
     transition_referral(
         referral=submitted, action=Action.REJECT, by=petugas_dinkes, note="Bukan wewenang kami"

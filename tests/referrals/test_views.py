@@ -566,12 +566,29 @@ def test_a_returned_referral_goes_back_with_the_information_asked_for(
     )
     client.force_login(operator)
     page = client.get(_detail(referral))
-    resend = next(a for a in page.context["actions"] if a.action == "submit")
+    resend = next(a for a in page.context["actions"] if a.action == "resubmit")
     assert (resend.asks_note, resend.needs_note) == (True, False)
-    _act(client, referral, "submit", note="BPJS lama: 0001234567890")
+    _act(client, referral, "resubmit", note="BPJS lama: 0001234567890")
     referral.refresh_from_db()
     assert referral.status == Status.SUBMITTED
     assert referral.events.last().note == "BPJS lama: 0001234567890"
+
+
+def test_an_accepted_referral_sent_again_is_back_with_its_officer_not_new(
+    client, referral, petugas_dinkes, operator
+):
+    transition_referral(referral=referral, action="accept", by=petugas_dinkes)
+    transition_referral(
+        referral=referral, action="return", by=petugas_dinkes, note="Nomor BPJS lama?"
+    )
+    client.force_login(operator)
+    _act(client, referral, "resubmit", note="BPJS lama: 0001234567890")
+    referral.refresh_from_db()
+    assert (referral.status, referral.assignee) == (Status.ACCEPTED, petugas_dinkes)
+    client.force_login(petugas_dinkes)
+    queue = client.get(reverse("referrals:queue"))
+    assert queue.context["queue_counts"].new == 0
+    assert queue.context["queue_counts"].in_hand == 1
 
 
 def test_deadline_performance_is_numbers_for_referral_roles_only(client, referral, perencana):
