@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Agency, Household, Member, Region
@@ -58,6 +59,15 @@ class ReferralForm(forms.Form):
     def __init__(self, *args, household: Household, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = household.members.filter(is_deceased=False)
+        self.fields["category"].label_from_instance = _category_label
+
+
+def _category_label(category: NeedCategory) -> str:
+    return gettext("%(name)s (deadline %(days)d days, urgent %(urgent)d)") % {
+        "name": category.name,
+        "days": category.deadline_days,
+        "urgent": category.urgent_deadline_days,
+    }
 
 
 class TransitionForm(forms.Form):

@@ -21,6 +21,11 @@ class NeedCategory(TimeStampedModel):
         Agency, verbose_name=_("default agency"), on_delete=models.PROTECT, related_name="+"
     )
     deadline_days = models.PositiveSmallIntegerField(_("deadline (days)"))
+    urgent_deadline_days = models.PositiveSmallIntegerField(
+        _("deadline when urgent (days)"),
+        default=3,
+        help_text=_("For referrals marked urgent; at most the normal deadline."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -30,11 +35,21 @@ class NeedCategory(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(deadline_days__gte=1), name="needcategory_deadline_positive"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    urgent_deadline_days__gte=1, urgent_deadline_days__lte=models.F("deadline_days")
+                ),
+                name="referrals_needcategory_urgent_shorter",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def deadline_for(self, priority: str) -> int:
+        """Days an agency has for a referral of this need with `priority`."""
+        return self.urgent_deadline_days if priority == Priority.URGENT else self.deadline_days
 
 
 class Complaint(TimeStampedModel):
@@ -152,6 +167,15 @@ class ReferralQuerySet(models.QuerySet):
     def overdue(self, today=None) -> "ReferralQuerySet":
         today = today or timezone.localdate()
         return self.filter(status__in=ON_AGENCY_CLOCK, due_date__lt=today)
+
+    def urgent_first(self) -> "ReferralQuerySet":
+        """The queue's order: urgent referrals on top, then the earliest deadline."""
+        urgent = models.Case(
+            models.When(priority=Priority.URGENT, then=models.Value(0)),
+            default=models.Value(1),
+            output_field=models.IntegerField(),
+        )
+        return self.order_by(urgent, "due_date", "pk")
 
 
 class Referral(TimeStampedModel):

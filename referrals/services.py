@@ -207,7 +207,9 @@ def may_take(referral: Referral, action: str, by: User) -> bool:
 def _received(referral: Referral, today, now) -> dict[str, object]:
     return {
         "submitted_at": now,
-        "due_date": sla.due_date(received=today, days=referral.category.deadline_days),
+        "due_date": sla.due_date(
+            received=today, days=referral.category.deadline_for(referral.priority)
+        ),
     }
 
 

@@ -73,7 +73,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     if not request.GET.get("status"):
         referrals = referrals.filter(status__in=ON_AGENCY_CLOCK)
     filterset = ReferralFilter(request.GET, queryset=referrals, request=request)
-    ordered = filterset.qs.order_by("due_date", "pk")
+    ordered = filterset.qs.urgent_first()
     context = {
         "filter": filterset,
         "more_filters": _fields(filterset, "category", "kecamatan", "kelurahan", "priority"),

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from households.models import Agency
@@ -16,6 +16,7 @@ from referrals.models import (
     TRANSITIONS,
     Action,
     NeedCategory,
+    Priority,
     Referral,
     ReferralEvent,
     Status,
@@ -353,3 +354,66 @@ def test_the_need_categories_of_the_issue_are_seeded_with_agency_and_deadline(re
     assert seeded["pekerjaan"][0] == "disnaker"
     assert seeded["adminduk"][0] == "disdukcapil"
     assert seeded["sosial"][0] == "dinsos"
+
+
+def test_every_need_category_has_a_shorter_deadline_when_urgent(reference_data):
+    urgent = dict(NeedCategory.objects.values_list("code", "urgent_deadline_days"))
+    assert (urgent["kesehatan"], urgent["adminduk"], urgent["rutilahu"]) == (3, 3, 14)
+    for category in NeedCategory.objects.all():
+        assert 1 <= category.urgent_deadline_days <= category.deadline_days
+
+
+def test_an_urgent_deadline_longer_than_the_normal_one_is_refused(health):
+    health.urgent_deadline_days = health.deadline_days + 1
+    with pytest.raises(ValidationError):
+        health.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        health.save(update_fields=["urgent_deadline_days"])
+
+
+def test_an_urgent_referral_gets_the_categorys_urgent_deadline_also_after_a_transfer(
+    household_in_margahayu, health, operator, petugas_dinkes
+):
+    urgent = raise_referral(
+        household=household_in_margahayu,
+        category=health,
+        description="Sesak napas, belum punya JKN",
+        by=operator,
+        priority=Priority.URGENT,
+        submit=False,
+    )
+    submitted = _take(urgent, Action.SUBMIT, operator)
+    assert submitted.due_date == TODAY + timedelta(days=health.urgent_deadline_days)
+    later = TODAY + timedelta(days=1)
+    moved = transition_referral(
+        referral=submitted,
+        action=Action.TRANSFER,
+        by=petugas_dinkes,
+        note="Bantuan sosial",
+        to_agency=Agency.objects.get(code="dinsos"),
+        today=later,
+    )
+    assert moved.due_date == later + timedelta(days=health.urgent_deadline_days)
+    normal = raise_referral(
+        household=household_in_margahayu, category=health, description="Kacamata", by=operator
+    )
+    assert normal.due_date == timezone.localdate() + timedelta(days=health.deadline_days)
+
+
+def test_the_queue_order_puts_urgent_first_then_the_earliest_deadline(referral, operator):
+    def make(priority, days):
+        return Referral.objects.create(
+            household=referral.household,
+            category=referral.category,
+            description="x",
+            priority=priority,
+            origin_user=operator,
+            agency=referral.agency,
+            status=Status.SUBMITTED,
+            due_date=TODAY + timedelta(days=days),
+        )
+
+    late_normal, soon_normal = make(Priority.NORMAL, 9), make(Priority.NORMAL, 1)
+    late_urgent, soon_urgent = make(Priority.URGENT, 3), make(Priority.URGENT, 2)
+    ordered = list(Referral.objects.exclude(pk=referral.pk).urgent_first())
+    assert ordered == [soon_urgent, late_urgent, soon_normal, late_normal]

@@ -70,6 +70,33 @@ def test_the_queue_shows_the_agencys_referrals_earliest_deadline_first(
     assert response.context["queue_counts"].new == 2
 
 
+def test_the_queue_lists_urgent_referrals_first_and_says_so(
+    client, referral, petugas_dinkes, household_in_margahayu, health, operator
+):
+    urgent = raise_referral(
+        household=household_in_margahayu,
+        category=health,
+        description="Sesak napas",
+        by=operator,
+        priority="urgent",
+    )
+    Referral.objects.filter(pk=urgent.pk).update(due_date=referral.due_date + timedelta(days=1))
+    client.force_login(petugas_dinkes)
+    response = client.get(reverse("referrals:queue"))
+    assert [r.pk for r in response.context["page"].object_list] == [urgent.pk, referral.pk]
+    assert "mendesak di atas" in response.content.decode()
+
+
+def test_an_urgent_referral_from_the_form_gets_the_short_deadline(
+    client, pendamping, household_in_margahayu, health
+):
+    client.force_login(pendamping)
+    url = reverse("referrals:referral_create", args=[household_in_margahayu.pk])
+    client.post(url, {"category": health.pk, "description": "Sesak", "priority": "urgent"})
+    referral = Referral.objects.get()
+    assert referral.due_date == timezone.localdate() + timedelta(days=health.urgent_deadline_days)
+
+
 def test_the_queue_hides_other_agencies_referrals_and_drafts(
     client, referral, petugas_disdik, petugas_dinkes, household_in_margahayu, health, operator
 ):
