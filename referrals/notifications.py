@@ -304,3 +304,10 @@ def mark_all_notifications_read(*, by: User) -> int:
     """Mark everything in `by`'s inbox read. Returns how many were unread."""
     unread = visible_notifications(by).filter(read_at__isnull=True)
     return unread.update(read_at=timezone.now())
+
+
+def mark_referral_notifications_read(*, referral: Referral, by: User) -> int:
+    """Opening a referral (reached through access_referral) reads what `by` was told about
+    it: their own notifications only. Returns how many were unread."""
+    unread = visible_notifications(by).filter(referral_id=referral.pk, read_at__isnull=True)
+    return unread.update(read_at=timezone.now())

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.utils.translation import pgettext_lazy
 
-from referrals.models import NEEDS_NOTE, Action, Referral
+from referrals.models import NEEDS_NOTE, Action, Referral, ReferralEvent, Status
 from referrals.services import may_take
 
 # The words on the buttons (JOURNEYS.md): Terima, Tolak, Kembalikan, Alihkan, Selesai, ...
@@ -53,3 +53,12 @@ def available_actions(referral: Referral, user: User) -> list[AvailableAction]:
             )
         )
     return actions
+
+
+def open_question(referral: Referral) -> ReferralEvent | None:
+    """What the agency asked when it returned the referral (its last return), while the
+    referral waits for the answer; from the prefetched events of access_referral."""
+    if referral.status != Status.RETURNED:
+        return None
+    returns = [event for event in referral.events.all() if event.action == Action.RETURN]
+    return returns[-1] if returns else None

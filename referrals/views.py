@@ -25,7 +25,8 @@ from referrals.forms import (
 )
 from referrals.metrics import deadline_metrics
 from referrals.models import ON_AGENCY_CLOCK, OPEN, Action, Referral, Status
-from referrals.presenters import available_actions
+from referrals.notifications import mark_referral_notifications_read
+from referrals.presenters import available_actions, open_question
 from referrals.selectors import (
     access_complaint,
     access_referral,
@@ -150,8 +151,11 @@ def metrics(request: HttpRequest) -> HttpResponse:
 @require_GET
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = access_referral(request.user, pk)
+    # A GET that writes on purpose, as notification_open: reading one's own notices.
+    mark_referral_notifications_read(referral=referral, by=request.user)
     context = {
         "referral": referral,
+        "open_question": open_question(referral),
         "actions": available_actions(referral, request.user),
         "transition_form": TransitionForm(),
         "attachment_form": AttachmentForm(),

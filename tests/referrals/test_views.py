@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from households.models import AccessRecord, Agency, Household
-from referrals.models import Attachment, Complaint, Referral, Status
+from referrals.models import Attachment, Complaint, Notification, Referral, Status
 from referrals.services import raise_referral, transition_referral
 from tests.households.factories import persona
 from tests.households.posts import form_data
@@ -616,6 +616,58 @@ def test_an_accepted_referral_sent_again_is_back_with_its_officer_not_new(
     queue = client.get(reverse("referrals:queue"))
     assert queue.context["queue_counts"].new == 0
     assert queue.context["queue_counts"].in_hand == 1
+
+
+def test_the_agencys_question_is_a_callout_on_top_and_quoted_in_the_resend_form(
+    client, referral, petugas_dinkes, operator
+):
+    transition_referral(
+        referral=referral, action="return", by=petugas_dinkes, note="Nomor BPJS lama berapa?"
+    )
+    client.force_login(operator)
+    response = client.get(_detail(referral))
+    html = response.content.decode()
+    assert response.context["open_question"].note == "Nomor BPJS lama berapa?"
+    callout = html.index('id="open-question"')
+    assert callout < html.index('class="card"')  # above the referral's facts
+    assert "Nomor BPJS lama berapa?" in html[callout : html.index("</section>", callout)]
+    form = html[
+        html.index('value="resubmit"') : html.index("</form>", html.index('value="resubmit"'))
+    ]
+    assert 'class="quoted"' in form
+    assert "Nomor BPJS lama berapa?" in form
+    assert "Dinas Kesehatan meminta informasi tambahan" in html
+
+
+def test_the_callout_is_gone_once_the_referral_is_sent_again(
+    client, referral, petugas_dinkes, operator
+):
+    transition_referral(referral=referral, action="return", by=petugas_dinkes, note="Foto KTP?")
+    transition_referral(referral=referral, action="resubmit", by=operator, note="Terlampir")
+    client.force_login(petugas_dinkes)
+    response = client.get(_detail(referral))
+    assert response.context["open_question"] is None
+    assert 'id="open-question"' not in response.content.decode()
+
+
+def test_opening_a_referral_marks_its_notifications_for_that_user_read(
+    client, referral, petugas_dinkes, operator, household_in_margahayu, health
+):
+    other = raise_referral(
+        household=household_in_margahayu, category=health, description="Obat", by=operator
+    )
+    transition_referral(referral=referral, action="return", by=petugas_dinkes, note="Foto KTP?")
+    transition_referral(referral=other, action="return", by=petugas_dinkes, note="Alamat?")
+    colleague_notice = Notification.objects.create(
+        recipient=petugas_dinkes, referral=referral, kind="overdue", key="x", message="m"
+    )
+    client.force_login(operator)
+    client.get(_detail(referral))
+    mine = Notification.objects.filter(recipient=operator)
+    assert mine.get(referral=referral).read_at is not None
+    assert mine.get(referral=other).read_at is None  # another referral: still unread
+    colleague_notice.refresh_from_db()
+    assert colleague_notice.read_at is None  # someone else's notice: untouched
 
 
 def test_deadline_performance_is_numbers_for_referral_roles_only(client, referral, perencana):
