@@ -139,7 +139,10 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 AGENCY_ACTIONS = frozenset(
     {Action.ACCEPT, Action.START, Action.RETURN, Action.REJECT, Action.TRANSFER, Action.RESOLVE}
 )
-NEEDS_NOTE = frozenset({Action.RETURN, Action.REJECT, Action.RESOLVE, Action.TRANSFER})
+# Closing needs a note too: how it ended for the family, in the origin's words (issue 18).
+NEEDS_NOTE = frozenset(
+    {Action.RETURN, Action.REJECT, Action.RESOLVE, Action.TRANSFER, Action.CLOSE}
+)
 OPEN = frozenset(
     {Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS, Status.RETURNED}
 )  # the agency or the origin still has to act

@@ -22,6 +22,15 @@ BUTTONS = {
 }
 
 
+# The label of the note field, where it is not a reason.
+NOTE_LABELS = {
+    Action.RESOLVE: pgettext_lazy("referral note", "What was done"),
+    Action.RESUBMIT: pgettext_lazy("referral note", "The information asked for"),
+    Action.CLOSE: pgettext_lazy("referral note", "How it ended for the family"),
+}
+REASON = pgettext_lazy("referral note", "Reason")
+
+
 @dataclass(frozen=True)
 class AvailableAction:
     action: str
@@ -31,6 +40,7 @@ class AvailableAction:
     needs_outcome: bool
     needs_agency: bool
     primary: bool
+    note_label: str = ""
 
 
 def available_actions(referral: Referral, user: User) -> list[AvailableAction]:
@@ -48,6 +58,7 @@ def available_actions(referral: Referral, user: User) -> list[AvailableAction]:
                 asks_note=action in NEEDS_NOTE or resend,
                 needs_outcome=action == Action.RESOLVE,
                 needs_agency=action == Action.TRANSFER,
+                note_label=str(NOTE_LABELS.get(action, REASON)),
                 primary=action
                 in (Action.ACCEPT, Action.RESOLVE, Action.SUBMIT, Action.RESUBMIT, Action.CLOSE),
             )

@@ -282,6 +282,15 @@ def test_return_reject_and_resolve_need_a_note(referral, petugas_dinkes, action)
     assert refused.value.code == "note_required"
 
 
+def test_closing_needs_a_note_from_the_origin(referral, operator):
+    _put(referral, Status.RESOLVED)
+    with pytest.raises(ValidationError) as refused:
+        _take(referral, Action.CLOSE, operator, note=" ")
+    assert refused.value.code == "note_required"
+    closed = _take(referral, Action.CLOSE, operator, note="Kartu JKN sudah diterima keluarga")
+    assert closed.events.get(action=Action.CLOSE).note == "Kartu JKN sudah diterima keluarga"
+
+
 def test_resolve_needs_an_outcome(referral, petugas_dinkes):
     _put(referral, Status.IN_PROGRESS)
     with pytest.raises(ValidationError) as refused:

@@ -252,6 +252,27 @@ def test_resolving_without_a_note_is_refused_with_a_message(client, referral, pe
     assert any("catatan" in message.lower() for message in _messages(response))
 
 
+def test_closing_from_the_page_asks_for_a_note(client, referral, petugas_dinkes, operator):
+    transition_referral(referral=referral, action="accept", by=petugas_dinkes)
+    transition_referral(
+        referral=referral, action="resolve", by=petugas_dinkes, outcome="served", note="Aktif"
+    )
+    client.force_login(operator)
+    page = client.get(_detail(referral))
+    close = next(a for a in page.context["actions"] if a.action == "close")
+    assert (close.asks_note, close.needs_note) == (True, True)
+    html = page.content.decode()
+    form = html[html.index('value="close"') : html.index("</form>", html.index('value="close"'))]
+    assert "required" in form[form.index("<textarea") :]
+    response = _act(client, referral, "close", note="")
+    referral.refresh_from_db()
+    assert referral.status == Status.RESOLVED
+    assert any("catatan" in message.lower() for message in _messages(response))
+    _act(client, referral, "close", note="Keluarga sudah memakai kartunya")
+    referral.refresh_from_db()
+    assert referral.status == Status.CLOSED
+
+
 def test_the_second_officer_to_accept_is_told_who_took_it(
     client, referral, petugas_dinkes, colleague
 ):
