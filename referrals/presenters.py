@@ -1,11 +1,15 @@
 """What the referral page shows: the actions this user may take now, with their words."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import User
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from referrals.models import NEEDS_NOTE, Action, Referral, ReferralEvent, Status
+from referrals.selectors import QueueCounts
 from referrals.services import may_take
 
 # The words on the buttons (JOURNEYS.md): Terima, Tolak, Kembalikan, Alihkan, Selesai, ...
@@ -73,3 +77,42 @@ def open_question(referral: Referral) -> ReferralEvent | None:
         return None
     returns = [event for event in referral.events.all() if event.action == Action.RETURN]
     return returns[-1] if returns else None
+
+
+# The queue's count cards, each a filter of the queue: (QueueCounts field, label, its filter).
+QUEUE_TILES = (
+    ("new", _("New, waiting to be taken"), {"status": [Status.SUBMITTED]}),
+    ("in_hand", _("Being handled"), {"status": [Status.ACCEPTED, Status.IN_PROGRESS]}),
+    ("overdue", _("Overdue"), {"overdue": ["true"]}),
+    ("returned", _("Returned, waiting for the sender"), {"status": [Status.RETURNED]}),
+)
+TILE_PARAMS = ("status", "overdue", "page")
+
+
+@dataclass(frozen=True)
+class QueueTile:
+    key: str
+    label: str
+    count: int
+    href: str  # the queue with this card's filter, the other filters kept
+    active: bool  # the queue shows this card's filter now (its link then clears it)
+
+
+def queue_tiles(query: QueryDict, counts: QueueCounts) -> list[QueueTile]:
+    kept = [(k, v) for k, values in query.lists() if k not in TILE_PARAMS for v in values]
+    current = {name: sorted(query.getlist(name)) for name in ("status", "overdue")}
+    tiles = []
+    for key, label, params in QUEUE_TILES:
+        mine = {name: sorted(params.get(name, [])) for name in ("status", "overdue")}
+        active = current == mine
+        extra = [] if active else [(k, v) for k, values in params.items() for v in values]
+        tiles.append(
+            QueueTile(
+                key=key,
+                label=str(label),
+                count=getattr(counts, key),
+                href="?" + urlencode(kept + extra),
+                active=active,
+            )
+        )
+    return tiles

@@ -26,12 +26,13 @@ from referrals.forms import (
 from referrals.metrics import deadline_metrics
 from referrals.models import ON_AGENCY_CLOCK, OPEN, Action, Referral, Status
 from referrals.notifications import mark_referral_notifications_read
-from referrals.presenters import available_actions, open_question
+from referrals.presenters import available_actions, open_question, queue_tiles
 from referrals.selectors import (
     access_complaint,
     access_referral,
     agency_queue,
     assignable_staff,
+    queue_counts,
     raised_referrals,
     visible_complaints,
     visible_referrals,
@@ -75,8 +76,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         referrals = referrals.filter(status__in=ON_AGENCY_CLOCK)
     filterset = ReferralFilter(request.GET, queryset=referrals, request=request)
     ordered = filterset.qs.urgent_first()
+    counts = queue_counts(request.user)
     context = {
         "filter": filterset,
+        "queue_counts": counts,  # the navigation's too: one query
+        "tiles": queue_tiles(request.GET, counts),
         "more_filters": _fields(filterset, "category", "kecamatan", "kelurahan", "priority"),
         "assign_form": AssignForm(referrals=referrals, staff=assignable_staff(request.user)),
     }

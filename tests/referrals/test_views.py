@@ -126,6 +126,33 @@ def test_the_queue_filters_overdue_and_counts_them(client, referral, petugas_din
     assert "terlambat 2 hari" in response.content.decode()
 
 
+def test_the_count_cards_filter_the_queue_keep_other_filters_and_show_which_is_on(
+    client, referral, petugas_dinkes, household_in_margahayu, health, operator
+):
+    taken = raise_referral(
+        household=household_in_margahayu, category=health, description="Obat", by=operator
+    )
+    transition_referral(referral=taken, action="accept", by=petugas_dinkes)
+    client.force_login(petugas_dinkes)
+    queue = reverse("referrals:queue")
+    tiles = {t.key: t for t in client.get(queue, {"category": health.code}).context["tiles"]}
+    assert (tiles["new"].count, tiles["in_hand"].count) == (1, 1)
+    assert not any(t.active for t in tiles.values())
+    assert f"category={health.code}" in tiles["in_hand"].href  # the other filter stays
+    # when: the "being handled" card is followed
+    response = client.get(queue + tiles["in_hand"].href)
+    # then: the queue shows those, the card says it is on, and its link clears it
+    assert [r.pk for r in response.context["page"].object_list] == [taken.pk]
+    active = [t for t in response.context["tiles"] if t.active]
+    assert [t.key for t in active] == ["in_hand"]
+    assert "status" not in active[0].href
+    html = response.content.decode()
+    assert 'aria-current="true"' in html
+    assert html.count('type="hidden" name="status"') == 2  # the form keeps both statuses
+    new = client.get(queue + tiles["new"].href)
+    assert [r.pk for r in new.context["page"].object_list] == [referral.pk]
+
+
 def test_the_queue_filter_by_status_and_kelurahan(client, referral, petugas_dinkes, bintara):
     client.force_login(petugas_dinkes)
     accepted = client.get(reverse("referrals:queue"), {"status": "accepted"})
