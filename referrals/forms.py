@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Agency, Household, Member, Region
-from referrals.models import Action, NeedCategory, Outcome, Priority, Referral
+from referrals.models import Action, Complaint, NeedCategory, Outcome, Priority, Referral
 
 
 class ComplaintForm(forms.Form):
@@ -20,6 +20,24 @@ class ComplaintForm(forms.Form):
     request = forms.CharField(
         label=_("What they asked for"), widget=forms.Textarea(attrs={"rows": 3})
     )
+    category = forms.ModelChoiceField(
+        label=_("Need"),
+        queryset=NeedCategory.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("Not clear yet"),
+    )
+    channel = forms.ChoiceField(
+        label=_("How it reached the desk"),
+        choices=Complaint.Channel.choices,
+        initial=Complaint.Channel.WALK_IN,
+        required=False,  # most come to the desk: that is what none means
+    )
+    follow_up_on = forms.DateField(
+        label=_("Follow up on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The day the desk checks on it again (optional)."),
+    )
     resolved_at_desk = forms.BooleanField(label=_("Settled at the desk"), required=False)
     desk_note = forms.CharField(
         label=_("How it was settled"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -31,6 +49,14 @@ class ComplaintForm(forms.Form):
         self.fields["household"].queryset = households
         if kelurahan.count() == 1:  # a desk works for one kelurahan: nothing to choose
             self.fields["kelurahan"].initial = kelurahan.first()
+
+
+class FollowUpForm(forms.Form):
+    follow_up_on = forms.DateField(
+        label=_("Follow up on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
 
 class ReferralForm(forms.Form):

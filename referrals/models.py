@@ -54,7 +54,21 @@ class NeedCategory(TimeStampedModel):
 
 class Complaint(TimeStampedModel):
     """What a person asked for at the Puskesos desk (pengaduan). It may be settled at the desk
-    or raise one or more referrals."""
+    or raise one or more referrals; it is done when they are (referrals.services keeps
+    `status`)."""
+
+    class Channel(models.TextChoices):
+        WALK_IN = "walk_in", _("came to the desk")
+        PHONE = "phone", _("phone")
+        WHATSAPP = "whatsapp", _("WhatsApp")
+        LETTER = "letter", _("letter")
+        VISIT = "visit", _("home visit")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        REFERRED = "referred", _("referred")
+        DONE = "done", _("done")
 
     kelurahan = models.ForeignKey(
         Region, verbose_name=_("kelurahan"), on_delete=models.PROTECT, related_name="+"
@@ -70,6 +84,21 @@ class Complaint(TimeStampedModel):
     complainant_name = models.CharField(_("name of the person who came"), max_length=120)
     complainant_phone = models.CharField(_("phone"), max_length=30, blank=True)
     request = models.TextField(_("what they asked for"))
+    category = models.ForeignKey(
+        NeedCategory,
+        verbose_name=_("need"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.WALK_IN
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
     resolved_at_desk = models.BooleanField(_("resolved at the desk"), default=False)
     desk_note = models.TextField(_("note from the desk"), blank=True)
     received_by = models.ForeignKey(
@@ -86,6 +115,15 @@ class Complaint(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.complainant_name}"
+
+    @property
+    def follow_up_is_due(self) -> bool:
+        """Not done, and its follow-up day has come."""
+        return (
+            self.status != self.Status.DONE
+            and self.follow_up_on is not None
+            and self.follow_up_on <= timezone.localdate()
+        )
 
 
 class Status(models.TextChoices):

@@ -3,11 +3,14 @@
 Every transition is guarded in its UPDATE's WHERE clause by the status it started from, so
 two officers pressing "Terima" at once cannot both win: the second is told who took it."""
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +21,7 @@ from referrals.models import (
     AGENCY_ACTIONS,
     NEEDS_NOTE,
     ON_AGENCY_CLOCK,
+    OPEN,
     TRANSITIONS,
     Action,
     Attachment,
@@ -30,6 +34,7 @@ from referrals.models import (
     Status,
 )
 from referrals.notifications import notify_assignment, notify_transition
+from referrals.selectors import visible_complaints
 
 
 @transaction.atomic
@@ -58,6 +63,8 @@ def raise_referral(
         raise ValidationError(_("This person is not a member of the household."), code="member")
     if not description.strip():
         raise ValidationError(_("Describe what the family needs."), code="description")
+    if complaint is not None:
+        _check_complaint(complaint, household, by)
     profile = getattr(by, "profile", None)
     referral = Referral.objects.create(
         household=household,
@@ -73,7 +80,33 @@ def raise_referral(
     )
     if submit:
         referral = transition_referral(referral=referral, action=Action.SUBMIT, by=by)
+    elif complaint is not None:
+        _sync_complaint(complaint.pk)
     return referral
+
+
+def _check_complaint(complaint: Complaint, household: Household, by: User) -> None:
+    """A referral raised from a complaint: one `by` may see (else 404, as a read), about
+    this household."""
+    get_object_or_404(visible_complaints(by), pk=complaint.pk)
+    if complaint.household_id != household.pk:
+        raise ValidationError(
+            _("This complaint is about another family."), code="complaint_household"
+        )
+
+
+def _sync_complaint(complaint_id: int) -> None:
+    """A complaint is referred while one of its referrals is still open (or a draft), done
+    when all of them are resolved, rejected or closed (issue 18)."""
+    referrals = Referral.objects.filter(complaint_id=complaint_id)
+    if referrals.filter(status__in=OPEN | {Status.DRAFT}).exists():
+        status = Complaint.Status.REFERRED
+    elif referrals.exists():
+        status = Complaint.Status.DONE
+    else:
+        return
+    changed = Complaint.objects.filter(pk=complaint_id).exclude(status=status)
+    changed.update(status=status, updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -147,6 +180,8 @@ def transition_referral(
         created_at=now,
     )
     referral.refresh_from_db()
+    if referral.complaint_id is not None:
+        _sync_complaint(referral.complaint_id)
     notify_transition(referral, event)
     return referral
 
@@ -288,6 +323,9 @@ def record_complaint(
     phone: str = "",
     resolved_at_desk: bool = False,
     desk_note: str = "",
+    category: NeedCategory | None = None,
+    channel: str = Complaint.Channel.WALK_IN,
+    follow_up_on: date | None = None,
 ) -> Complaint:
     """What someone asked for at the desk of `kelurahan`. The caller checked that `by` works
     there and may see `household` (found, or registered on the spot)."""
@@ -296,6 +334,7 @@ def record_complaint(
             _("This family lives in another kelurahan: record the complaint at its desk."),
             code="household_kelurahan",
         )
+    _check_follow_up(follow_up_on)
     if resolved_at_desk and not desk_note.strip():
         raise ValidationError(
             _("Write how the request was settled at the desk."), code="desk_note_required"
@@ -309,7 +348,27 @@ def record_complaint(
         resolved_at_desk=resolved_at_desk,
         desk_note=desk_note.strip(),
         received_by=by,
+        category=category,
+        channel=channel,
+        status=Complaint.Status.DONE if resolved_at_desk else Complaint.Status.OPEN,
+        follow_up_on=follow_up_on,
     )
+
+
+@transaction.atomic
+def schedule_complaint_follow_up(
+    *, complaint: Complaint, follow_up_on: date | None, by: User
+) -> Complaint:
+    """Set (or clear) the day the desk checks on a complaint again. `by` works the desk where
+    the complaint was recorded (its scope; else 404, as a read)."""
+    if not by.has_perm("referrals.add_complaint"):
+        raise ValidationError(_("Only the desk follows up complaints."), code="not_allowed")
+    get_object_or_404(visible_complaints(by), pk=complaint.pk)
+    _check_follow_up(follow_up_on)
+    now = timezone.now()
+    Complaint.objects.filter(pk=complaint.pk).update(follow_up_on=follow_up_on, updated_at=now)
+    complaint.refresh_from_db()
+    return complaint
 
 
 # What a referral may carry, recognised by the file's first bytes, not by its name or the
@@ -369,3 +428,8 @@ def assign_referrals(*, referrals: list[Referral], assignee: User, by: User) -> 
         changed += referral.assignee_id != assignee.pk
         assign_referral(referral=referral, assignee=assignee, by=by)
     return changed
+
+
+def _check_follow_up(follow_up_on: date | None) -> None:
+    if follow_up_on is not None and follow_up_on < timezone.localdate():
+        raise ValidationError(_("Choose a follow-up date from today on."), code="follow_up_past")

@@ -20,11 +20,12 @@ from referrals.forms import (
     AssignForm,
     AttachmentForm,
     ComplaintForm,
+    FollowUpForm,
     ReferralForm,
     TransitionForm,
 )
 from referrals.metrics import deadline_metrics
-from referrals.models import ON_AGENCY_CLOCK, OPEN, Action, Referral, Status
+from referrals.models import ON_AGENCY_CLOCK, OPEN, Action, Complaint, Referral, Status
 from referrals.notifications import mark_referral_notifications_read
 from referrals.presenters import available_actions, open_question, queue_tiles
 from referrals.selectors import (
@@ -42,6 +43,7 @@ from referrals.services import (
     attach_file,
     raise_referral,
     record_complaint,
+    schedule_complaint_follow_up,
     transition_referral,
 )
 from slrt.http import local_next
@@ -217,7 +219,10 @@ def referral_create(request: HttpRequest, household_pk: int) -> HttpResponse:
         if not raw.isdigit():
             raise Http404
         complaint = access_complaint(request.user, int(raw))
-    form = ReferralForm(request.POST or None, household=household)
+    initial = {}
+    if complaint is not None:  # what the person asked for, to be edited into the need
+        initial = {"description": complaint.request, "category": complaint.category_id}
+    form = ReferralForm(request.POST or None, household=household, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -297,8 +302,14 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 @permission_required("referrals.view_complaint", raise_exception=True)
 @require_GET
 def complaint_list(request: HttpRequest) -> HttpResponse:
-    complaints = visible_complaints(request.user).select_related("household", "kelurahan")
-    return _page(request, complaints, "referrals/complaint_list.html", {})
+    complaints = visible_complaints(request.user).select_related(
+        "household", "kelurahan", "category"
+    )
+    status = request.GET.get("status", "")
+    if status in Complaint.Status.values:
+        complaints = complaints.filter(status=status)
+    context = {"statuses": Complaint.Status.choices, "status": status}
+    return _page(request, complaints, "referrals/complaint_list.html", context)
 
 
 @login_required
@@ -324,6 +335,9 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
                 request=data["request"],
                 resolved_at_desk=data["resolved_at_desk"],
                 desk_note=data["desk_note"],
+                category=data["category"],
+                channel=data["channel"] or Complaint.Channel.WALK_IN,
+                follow_up_on=data["follow_up_on"],
                 by=request.user,
             )
         except ValidationError as error:
@@ -351,5 +365,26 @@ def _chosen_household(request: HttpRequest, form: ComplaintForm, households):
 def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = access_complaint(request.user, pk)
     referrals = complaint.referrals.select_related("category", "agency")
-    context = {"complaint": complaint, "referrals": referrals}
+    follow_up_form = FollowUpForm(initial={"follow_up_on": complaint.follow_up_on})
+    context = {"complaint": complaint, "referrals": referrals, "follow_up_form": follow_up_form}
     return render(request, "referrals/complaint_detail.html", context)
+
+
+@login_required
+@permission_required("referrals.add_complaint", raise_exception=True)
+@require_POST
+def complaint_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = access_complaint(request.user, pk)
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the follow-up date as a date."))
+    else:
+        try:
+            schedule_complaint_follow_up(
+                complaint=complaint, follow_up_on=form.cleaned_data["follow_up_on"], by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(request, _("Follow-up date saved."))
+    return redirect("referrals:complaint_detail", complaint.pk)

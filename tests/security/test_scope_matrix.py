@@ -165,6 +165,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "referrals:complaint_list": page(DESK_READ, scoped=False),
     "referrals:complaint_create": page(DESK, scoped=False, form=True),
     "referrals:complaint_detail": page(DESK_READ),
+    "referrals:complaint_follow_up": post(DESK),  # the desk of the complaint's kelurahan
     "notifications:notification_list": page(EVERYONE, personal=False, scoped=False),
     "notifications:notification_open": page(
         EVERYONE,
@@ -292,6 +293,7 @@ KWARGS = {
     ("eligibility:rule_edit", "pk"): lambda world, user: world.flag.rule_id,
     ("referrals:attachment_download", "attachment_pk"): _w("attachment"),
     ("referrals:complaint_detail", "pk"): _w("complaint"),
+    ("referrals:complaint_follow_up", "pk"): _w("complaint"),
     ("notifications:notification_open", "pk"): _w("notification"),
     ("region-detail", "pk"): lambda world, user: world.kelurahan.pk,
     ("agency-detail", "pk"): lambda world, user: world.referral.agency_id,
