@@ -7,7 +7,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Agency, Household, Member, Region
-from referrals.models import Action, Complaint, NeedCategory, Outcome, Priority, Referral
+from referrals.models import (
+    Action,
+    Attachment,
+    Complaint,
+    NeedCategory,
+    Outcome,
+    Priority,
+    Referral,
+)
 
 
 class ComplaintForm(forms.Form):
@@ -112,6 +120,12 @@ class TransitionForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Type of document"),
+        choices=Attachment.Kind.choices,
+        initial=Attachment.Kind.OTHER,
+        required=False,  # none: "other document"
+    )
     file = forms.FileField(label=_("Document (PDF, JPG or PNG)"))
 
 

@@ -149,6 +149,13 @@ class Action(models.TextChoices):
     CLOSE = "close", _("close")
 
 
+class Record(models.TextChoices):
+    """Entries of a referral's history that are not transitions: its status stays."""
+
+    ATTACH = "attach", _("document added")
+    DETACH = "detach", _("document removed")
+
+
 # The target of a re-submission: the status the referral was returned from (the return's
 # event row says which), so it goes back to the same agency and officer where it left off.
 PREVIOUS = "previous"
@@ -309,12 +316,20 @@ class Referral(TimeStampedModel):
     def is_overdue(self) -> bool:
         return self.days_overdue() > 0
 
+    @property
+    def documents_removable(self) -> bool:
+        """A document may be taken back while the referral is open (or still a draft)."""
+        return self.status in OPEN or self.status == Status.DRAFT
+
 
 class ReferralEvent(models.Model):
-    """One transition: who, when, from which status to which, and why."""
+    """One transition (who, when, from which status to which, and why), or one Record of its
+    history that leaves the status as it is (a document added or removed: the note names it)."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    action = models.CharField(
+        _("action"), max_length=10, choices=[*Action.choices, *Record.choices]
+    )
     from_status = models.CharField(max_length=12, choices=Status.choices)
     to_status = models.CharField(max_length=12, choices=Status.choices)
     actor = models.ForeignKey(
@@ -342,7 +357,19 @@ class Attachment(models.Model):
     """A document sent with a referral (a letter, a photo of a card). Size and type are
     limited by referrals.services.attach_file."""
 
+    class Kind(models.TextChoices):
+        KTP = "ktp", _("identity card (KTP)")
+        KK = "kk", _("family card (KK)")
+        SKTM = "sktm", _("certificate of low income (SKTM)")
+        MEDICAL = "medical", _("medical letter")
+        SCHOOL = "school", _("school letter")
+        PHOTO = "photo", _("photo of the situation")
+        OTHER = "other", _("other document")
+
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(
+        _("document type"), max_length=10, choices=Kind.choices, default=Kind.OTHER
+    )
     file = models.FileField(upload_to="referrals/%Y/%m/")
     name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=100)

@@ -4,6 +4,7 @@ Every transition is guarded in its UPDATE's WHERE clause by the status it starte
 two officers pressing "Terima" at once cannot both win: the second is told who took it."""
 
 from datetime import date
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -29,12 +30,13 @@ from referrals.models import (
     NeedCategory,
     Outcome,
     Priority,
+    Record,
     Referral,
     ReferralEvent,
     Status,
 )
 from referrals.notifications import notify_assignment, notify_transition
-from referrals.selectors import visible_complaints
+from referrals.selectors import visible_complaints, visible_referrals
 
 
 @transaction.atomic
@@ -390,11 +392,16 @@ def _sniff(upload: UploadedFile) -> str | None:
 
 
 @transaction.atomic
-def attach_file(*, referral: Referral, upload: UploadedFile, by: User) -> Attachment:
-    """A PDF, JPEG or PNG of at most REFERRAL_ATTACHMENT_MAX_BYTES, from either side of the
-    referral (the caller reached it through access_referral)."""
+def attach_file(
+    *, referral: Referral, upload: UploadedFile, by: User, kind: str = Attachment.Kind.OTHER
+) -> Attachment:
+    """A PDF, JPEG or PNG of at most REFERRAL_ATTACHMENT_MAX_BYTES, of a document type, from
+    either side of a referral `by` may see (else 404, as a read); recorded in its history."""
     if not (by.has_perm("referrals.add_referral") or by.has_perm("referrals.act_on_referral")):
         raise ValidationError(_("You cannot add documents to referrals."), code="not_allowed")
+    get_object_or_404(visible_referrals(by), pk=referral.pk)
+    if kind not in Attachment.Kind.values:
+        raise ValidationError(_("Choose the type of document."), code="attachment_kind")
     limit = settings.REFERRAL_ATTACHMENT_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
@@ -409,13 +416,52 @@ def attach_file(*, referral: Referral, upload: UploadedFile, by: User) -> Attach
         raise ValidationError(
             _("Only PDF, JPG and PNG files can be attached."), code="attachment_type"
         )
-    return Attachment.objects.create(
+    attachment = Attachment.objects.create(
         referral=referral,
+        kind=kind,
         file=upload,
         name=upload.name[:200],
         content_type=content_type,
         size=upload.size,
         uploaded_by=by,
+    )
+    _record(referral, Record.ATTACH, by, attachment.name, attachment.created_at)
+    return attachment
+
+
+@transaction.atomic
+def remove_attachment(*, attachment: Attachment, by: User) -> None:
+    """Take back a document: only its uploader, only while the referral is open, only on a
+    referral `by` may see (else 404, as a read); recorded in its history. The file goes from
+    storage after commit."""
+    referral = get_object_or_404(visible_referrals(by), pk=attachment.referral_id)
+    if attachment.uploaded_by_id != by.pk:
+        raise ValidationError(
+            _("Only the person who added a document can remove it."), code="not_uploader"
+        )
+    if not referral.documents_removable:
+        raise ValidationError(
+            _("The referral is %(status)s: its documents stay as they are."),
+            code="referral_not_open",
+            params={"status": referral.get_status_display()},
+        )
+    if not Attachment.objects.filter(pk=attachment.pk).delete()[0]:
+        raise ValidationError(_("This document was already removed."), code="stale")
+    _record(referral, Record.DETACH, by, attachment.name, timezone.now())
+    storage, name = attachment.file.storage, attachment.file.name
+    transaction.on_commit(partial(storage.delete, name))
+
+
+def _record(referral: Referral, action: str, by: User, note: str, when) -> ReferralEvent:
+    """A history entry that is not a transition: the status stays as it is."""
+    return ReferralEvent.objects.create(
+        referral=referral,
+        action=action,
+        from_status=referral.status,
+        to_status=referral.status,
+        actor=by,
+        note=note,
+        created_at=when,
     )
 
 

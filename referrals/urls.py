@@ -18,6 +18,11 @@ urlpatterns = [
         views.attachment_download,
         name="attachment_download",
     ),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/remove/",
+        views.attachment_remove,
+        name="attachment_remove",
+    ),
     path("complaints/", views.complaint_list, name="complaint_list"),
     path("complaints/new/", views.complaint_create, name="complaint_create"),
     path("complaints/<int:pk>/", views.complaint_detail, name="complaint_detail"),

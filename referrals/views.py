@@ -25,7 +25,15 @@ from referrals.forms import (
     TransitionForm,
 )
 from referrals.metrics import deadline_metrics
-from referrals.models import ON_AGENCY_CLOCK, OPEN, Action, Complaint, Referral, Status
+from referrals.models import (
+    ON_AGENCY_CLOCK,
+    OPEN,
+    Action,
+    Attachment,
+    Complaint,
+    Referral,
+    Status,
+)
 from referrals.notifications import mark_referral_notifications_read
 from referrals.presenters import available_actions, open_question, queue_tiles
 from referrals.selectors import (
@@ -43,6 +51,7 @@ from referrals.services import (
     attach_file,
     raise_referral,
     record_complaint,
+    remove_attachment,
     schedule_complaint_follow_up,
     transition_referral,
 )
@@ -273,14 +282,34 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     referral = access_referral(request.user, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choose a file to attach."))
+        messages.error(request, _("Choose the type of document and a file to attach."))
     else:
         try:
-            attach_file(referral=referral, upload=form.cleaned_data["file"], by=request.user)
+            attach_file(
+                referral=referral,
+                upload=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"] or Attachment.Kind.OTHER,
+                by=request.user,
+            )
         except ValidationError as error:
             messages.error(request, _errors(error))
         else:
             messages.success(request, _("Document attached."))
+    return redirect(referral_url(referral))
+
+
+@login_required
+@permission_required("referrals.view_referral", raise_exception=True)
+@require_POST
+def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    referral = access_referral(request.user, pk)
+    attachment = get_object_or_404(referral.attachments.all(), pk=attachment_pk)
+    try:
+        remove_attachment(attachment=attachment, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, _("Document removed."))
     return redirect(referral_url(referral))
 
 
