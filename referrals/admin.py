@@ -9,7 +9,9 @@ from referrals.models import Complaint, NeedCategory, Referral, ReferralEvent
 
 @admin.register(NeedCategory)
 class NeedCategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "default_agency", "deadline_days", "is_active"]
+    list_display = [
+        "name", "code", "default_agency", "deadline_days", "urgent_deadline_days", "is_active"
+    ]  # fmt: skip
     list_filter = ["is_active", "default_agency"]
     search_fields = ["name", "code"]
 

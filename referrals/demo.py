@@ -75,7 +75,9 @@ def _tell(household, need, text, days_ago, then, desk, officer) -> None:
     Referral.objects.filter(pk=referral.pk).update(
         created_at=now - shift,
         submitted_at=now - shift,
-        due_date=timezone.localdate() - shift + timedelta(days=category.deadline_days),
+        due_date=timezone.localdate()
+        - shift
+        + timedelta(days=category.deadline_for(referral.priority)),
     )
     ReferralEvent.objects.filter(referral=referral).update(created_at=now - shift)
     # Its notices spoke of the deadline before the move: the inbox starts with this

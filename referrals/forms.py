@@ -3,10 +3,19 @@
 from django import forms
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Agency, Household, Member, Region
-from referrals.models import Action, NeedCategory, Outcome, Priority, Referral
+from referrals.models import (
+    Action,
+    Attachment,
+    Complaint,
+    NeedCategory,
+    Outcome,
+    Priority,
+    Referral,
+)
 
 
 class ComplaintForm(forms.Form):
@@ -19,6 +28,24 @@ class ComplaintForm(forms.Form):
     request = forms.CharField(
         label=_("What they asked for"), widget=forms.Textarea(attrs={"rows": 3})
     )
+    category = forms.ModelChoiceField(
+        label=_("Need"),
+        queryset=NeedCategory.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("Not clear yet"),
+    )
+    channel = forms.ChoiceField(
+        label=_("How it reached the desk"),
+        choices=Complaint.Channel.choices,
+        initial=Complaint.Channel.WALK_IN,
+        required=False,  # most come to the desk: that is what none means
+    )
+    follow_up_on = forms.DateField(
+        label=_("Follow up on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The day the desk checks on it again (optional)."),
+    )
     resolved_at_desk = forms.BooleanField(label=_("Settled at the desk"), required=False)
     desk_note = forms.CharField(
         label=_("How it was settled"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -30,6 +57,14 @@ class ComplaintForm(forms.Form):
         self.fields["household"].queryset = households
         if kelurahan.count() == 1:  # a desk works for one kelurahan: nothing to choose
             self.fields["kelurahan"].initial = kelurahan.first()
+
+
+class FollowUpForm(forms.Form):
+    follow_up_on = forms.DateField(
+        label=_("Follow up on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
 
 class ReferralForm(forms.Form):
@@ -58,6 +93,15 @@ class ReferralForm(forms.Form):
     def __init__(self, *args, household: Household, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = household.members.filter(is_deceased=False)
+        self.fields["category"].label_from_instance = _category_label
+
+
+def _category_label(category: NeedCategory) -> str:
+    return gettext("%(name)s (deadline %(days)d days, urgent %(urgent)d)") % {
+        "name": category.name,
+        "days": category.deadline_days,
+        "urgent": category.urgent_deadline_days,
+    }
 
 
 class TransitionForm(forms.Form):
@@ -76,6 +120,12 @@ class TransitionForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Type of document"),
+        choices=Attachment.Kind.choices,
+        initial=Attachment.Kind.OTHER,
+        required=False,  # none: "other document"
+    )
     file = forms.FileField(label=_("Document (PDF, JPG or PNG)"))
 
 

@@ -21,6 +21,11 @@ class NeedCategory(TimeStampedModel):
         Agency, verbose_name=_("default agency"), on_delete=models.PROTECT, related_name="+"
     )
     deadline_days = models.PositiveSmallIntegerField(_("deadline (days)"))
+    urgent_deadline_days = models.PositiveSmallIntegerField(
+        _("deadline when urgent (days)"),
+        default=3,
+        help_text=_("For referrals marked urgent; at most the normal deadline."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -30,16 +35,40 @@ class NeedCategory(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(deadline_days__gte=1), name="needcategory_deadline_positive"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    urgent_deadline_days__gte=1, urgent_deadline_days__lte=models.F("deadline_days")
+                ),
+                name="referrals_needcategory_urgent_shorter",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
+    def deadline_for(self, priority: str) -> int:
+        """Days an agency has for a referral of this need with `priority`."""
+        return self.urgent_deadline_days if priority == Priority.URGENT else self.deadline_days
+
 
 class Complaint(TimeStampedModel):
     """What a person asked for at the Puskesos desk (pengaduan). It may be settled at the desk
-    or raise one or more referrals."""
+    or raise one or more referrals; it is done when they are (referrals.services keeps
+    `status`)."""
+
+    class Channel(models.TextChoices):
+        WALK_IN = "walk_in", _("came to the desk")
+        PHONE = "phone", _("phone")
+        WHATSAPP = "whatsapp", _("WhatsApp")
+        LETTER = "letter", _("letter")
+        VISIT = "visit", _("home visit")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        REFERRED = "referred", _("referred")
+        DONE = "done", _("done")
 
     kelurahan = models.ForeignKey(
         Region, verbose_name=_("kelurahan"), on_delete=models.PROTECT, related_name="+"
@@ -55,6 +84,21 @@ class Complaint(TimeStampedModel):
     complainant_name = models.CharField(_("name of the person who came"), max_length=120)
     complainant_phone = models.CharField(_("phone"), max_length=30, blank=True)
     request = models.TextField(_("what they asked for"))
+    category = models.ForeignKey(
+        NeedCategory,
+        verbose_name=_("need"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.WALK_IN
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
     resolved_at_desk = models.BooleanField(_("resolved at the desk"), default=False)
     desk_note = models.TextField(_("note from the desk"), blank=True)
     received_by = models.ForeignKey(
@@ -72,6 +116,15 @@ class Complaint(TimeStampedModel):
     def __str__(self) -> str:
         return f"#{self.pk} {self.complainant_name}"
 
+    @property
+    def follow_up_is_due(self) -> bool:
+        """Not done, and its follow-up day has come."""
+        return (
+            self.status != self.Status.DONE
+            and self.follow_up_on is not None
+            and self.follow_up_on <= timezone.localdate()
+        )
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("draft")
@@ -86,6 +139,7 @@ class Status(models.TextChoices):
 
 class Action(models.TextChoices):
     SUBMIT = "submit", _("submit")
+    RESUBMIT = "resubmit", _("send again")
     ACCEPT = "accept", _("accept")
     START = "start", _("start work")
     RETURN = "return", _("return for information")
@@ -95,10 +149,23 @@ class Action(models.TextChoices):
     CLOSE = "close", _("close")
 
 
+class Record(models.TextChoices):
+    """Entries of a referral's history that are not transitions: its status stays."""
+
+    ATTACH = "attach", _("document added")
+    DETACH = "detach", _("document removed")
+
+
+# The target of a re-submission: the status the referral was returned from (the return's
+# event row says which), so it goes back to the same agency and officer where it left off.
+PREVIOUS = "previous"
+
 # action -> (the statuses it may start from, the status it leads to). A transfer leads back
-# to "submitted", at the other agency (DESIGN.md: transferred -> submitted).
+# to "submitted", at the other agency (DESIGN.md: transferred -> submitted); a returned
+# referral sent again resumes where it was (issue 18: the officer need not accept it again).
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    Action.SUBMIT: (frozenset({Status.DRAFT, Status.RETURNED}), Status.SUBMITTED),
+    Action.SUBMIT: (frozenset({Status.DRAFT}), Status.SUBMITTED),
+    Action.RESUBMIT: (frozenset({Status.RETURNED}), PREVIOUS),
     Action.ACCEPT: (frozenset({Status.SUBMITTED}), Status.ACCEPTED),
     Action.START: (frozenset({Status.ACCEPTED}), Status.IN_PROGRESS),
     Action.RETURN: (
@@ -117,7 +184,10 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 AGENCY_ACTIONS = frozenset(
     {Action.ACCEPT, Action.START, Action.RETURN, Action.REJECT, Action.TRANSFER, Action.RESOLVE}
 )
-NEEDS_NOTE = frozenset({Action.RETURN, Action.REJECT, Action.RESOLVE, Action.TRANSFER})
+# Closing needs a note too: how it ended for the family, in the origin's words (issue 18).
+NEEDS_NOTE = frozenset(
+    {Action.RETURN, Action.REJECT, Action.RESOLVE, Action.TRANSFER, Action.CLOSE}
+)
 OPEN = frozenset(
     {Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS, Status.RETURNED}
 )  # the agency or the origin still has to act
@@ -145,6 +215,15 @@ class ReferralQuerySet(models.QuerySet):
     def overdue(self, today=None) -> "ReferralQuerySet":
         today = today or timezone.localdate()
         return self.filter(status__in=ON_AGENCY_CLOCK, due_date__lt=today)
+
+    def urgent_first(self) -> "ReferralQuerySet":
+        """The queue's order: urgent referrals on top, then the earliest deadline."""
+        urgent = models.Case(
+            models.When(priority=Priority.URGENT, then=models.Value(0)),
+            default=models.Value(1),
+            output_field=models.IntegerField(),
+        )
+        return self.order_by(urgent, "due_date", "pk")
 
 
 class Referral(TimeStampedModel):
@@ -237,12 +316,20 @@ class Referral(TimeStampedModel):
     def is_overdue(self) -> bool:
         return self.days_overdue() > 0
 
+    @property
+    def documents_removable(self) -> bool:
+        """A document may be taken back while the referral is open (or still a draft)."""
+        return self.status in OPEN or self.status == Status.DRAFT
+
 
 class ReferralEvent(models.Model):
-    """One transition: who, when, from which status to which, and why."""
+    """One transition (who, when, from which status to which, and why), or one Record of its
+    history that leaves the status as it is (a document added or removed: the note names it)."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    action = models.CharField(
+        _("action"), max_length=10, choices=[*Action.choices, *Record.choices]
+    )
     from_status = models.CharField(max_length=12, choices=Status.choices)
     to_status = models.CharField(max_length=12, choices=Status.choices)
     actor = models.ForeignKey(
@@ -270,7 +357,19 @@ class Attachment(models.Model):
     """A document sent with a referral (a letter, a photo of a card). Size and type are
     limited by referrals.services.attach_file."""
 
+    class Kind(models.TextChoices):
+        KTP = "ktp", _("identity card (KTP)")
+        KK = "kk", _("family card (KK)")
+        SKTM = "sktm", _("certificate of low income (SKTM)")
+        MEDICAL = "medical", _("medical letter")
+        SCHOOL = "school", _("school letter")
+        PHOTO = "photo", _("photo of the situation")
+        OTHER = "other", _("other document")
+
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(
+        _("document type"), max_length=10, choices=Kind.choices, default=Kind.OTHER
+    )
     file = models.FileField(upload_to="referrals/%Y/%m/")
     name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=100)
@@ -301,6 +400,7 @@ class Notification(models.Model):
         OVERDUE = "overdue", _("overdue")
         ESCALATED = "escalated", _("escalated")
         SUBMITTED = "submitted", _("new referral")
+        RESUBMITTED = "resubmitted", _("sent again")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -2,8 +2,9 @@
 have an address (issue 5, item 6).
 
 Who hears about what:
-- a submission (or re-submission) and a transfer: the receiving agency's head, and whoever
-  already holds the referral. The head triages; the agency's other staff see it in the queue.
+- a submission and a transfer: the receiving agency's head, and whoever already holds the
+  referral. The head triages; the agency's other staff see it in the queue.
+- a re-submission after a return: whoever holds the referral (the head when nobody does).
 - an assignment (accepting, or `assign_referral`): the assignee.
 - a return, a rejection and a resolution: the user who raised the referral.
 - overdue and escalation: referrals.deadlines (the daily job).
@@ -87,6 +88,14 @@ def _transition_notices(referral: Referral, event: ReferralEvent) -> Iterable[No
     if event.action in (Action.SUBMIT, Action.TRANSFER):
         for user in (referral.agency.head, referral.assignee):
             yield _notice(user, referral, Kind.SUBMITTED, key, text % params)
+    elif event.action == Action.RESUBMIT:
+        # Back where it left off: whoever holds it answers; the head only when nobody does.
+        text = _(
+            "Referral #%(number)s (%(category)s) was sent again with the information asked "
+            "for; due %(due)s."
+        )
+        holder = referral.assignee or referral.agency.head
+        yield _notice(holder, referral, Kind.RESUBMITTED, key, text % params)
     elif event.action == Action.ACCEPT:
         text = _assigned_text(referral, event.actor)
         yield _notice(referral.assignee, referral, Kind.ASSIGNED, key, text)
@@ -294,4 +303,11 @@ def mark_notification_read(*, notification: Notification, by: User) -> Notificat
 def mark_all_notifications_read(*, by: User) -> int:
     """Mark everything in `by`'s inbox read. Returns how many were unread."""
     unread = visible_notifications(by).filter(read_at__isnull=True)
+    return unread.update(read_at=timezone.now())
+
+
+def mark_referral_notifications_read(*, referral: Referral, by: User) -> int:
+    """Opening a referral (reached through access_referral) reads what `by` was told about
+    it: their own notifications only. Returns how many were unread."""
+    unread = visible_notifications(by).filter(referral_id=referral.pk, read_at__isnull=True)
     return unread.update(read_at=timezone.now())

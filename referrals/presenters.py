@@ -1,16 +1,21 @@
 """What the referral page shows: the actions this user may take now, with their words."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import User
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from referrals.models import NEEDS_NOTE, Action, Referral, Status
+from referrals.models import NEEDS_NOTE, Action, Referral, ReferralEvent, Status
+from referrals.selectors import QueueCounts
 from referrals.services import may_take
 
 # The words on the buttons (JOURNEYS.md): Terima, Tolak, Kembalikan, Alihkan, Selesai, ...
 BUTTONS = {
     Action.SUBMIT: pgettext_lazy("referral button", "Send"),
+    Action.RESUBMIT: pgettext_lazy("referral button", "Send again"),
     Action.ACCEPT: pgettext_lazy("referral button", "Accept"),
     Action.START: pgettext_lazy("referral button", "Start work"),
     Action.RESOLVE: pgettext_lazy("referral button", "Resolved"),
@@ -19,7 +24,15 @@ BUTTONS = {
     Action.REJECT: pgettext_lazy("referral button", "Reject"),
     Action.CLOSE: pgettext_lazy("referral button", "Close"),
 }
-RESEND = pgettext_lazy("referral button", "Send again")
+
+
+# The label of the note field, where it is not a reason.
+NOTE_LABELS = {
+    Action.RESOLVE: pgettext_lazy("referral note", "What was done"),
+    Action.RESUBMIT: pgettext_lazy("referral note", "The information asked for"),
+    Action.CLOSE: pgettext_lazy("referral note", "How it ended for the family"),
+}
+REASON = pgettext_lazy("referral note", "Reason")
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,7 @@ class AvailableAction:
     needs_outcome: bool
     needs_agency: bool
     primary: bool
+    note_label: str = ""
 
 
 def available_actions(referral: Referral, user: User) -> list[AvailableAction]:
@@ -38,9 +52,7 @@ def available_actions(referral: Referral, user: User) -> list[AvailableAction]:
     for action, label in BUTTONS.items():
         if not may_take(referral, action, user):
             continue
-        resend = action == Action.SUBMIT and referral.status == Status.RETURNED
-        if resend:
-            label = RESEND
+        resend = action == Action.RESUBMIT
         actions.append(
             AvailableAction(
                 action=action,
@@ -50,7 +62,57 @@ def available_actions(referral: Referral, user: User) -> list[AvailableAction]:
                 asks_note=action in NEEDS_NOTE or resend,
                 needs_outcome=action == Action.RESOLVE,
                 needs_agency=action == Action.TRANSFER,
-                primary=action in (Action.ACCEPT, Action.RESOLVE, Action.SUBMIT, Action.CLOSE),
+                note_label=str(NOTE_LABELS.get(action, REASON)),
+                primary=action
+                in (Action.ACCEPT, Action.RESOLVE, Action.SUBMIT, Action.RESUBMIT, Action.CLOSE),
             )
         )
     return actions
+
+
+def open_question(referral: Referral) -> ReferralEvent | None:
+    """What the agency asked when it returned the referral (its last return), while the
+    referral waits for the answer; from the prefetched events of access_referral."""
+    if referral.status != Status.RETURNED:
+        return None
+    returns = [event for event in referral.events.all() if event.action == Action.RETURN]
+    return returns[-1] if returns else None
+
+
+# The queue's count cards, each a filter of the queue: (QueueCounts field, label, its filter).
+QUEUE_TILES = (
+    ("new", _("New, waiting to be taken"), {"status": [Status.SUBMITTED]}),
+    ("in_hand", _("Being handled"), {"status": [Status.ACCEPTED, Status.IN_PROGRESS]}),
+    ("overdue", _("Overdue"), {"overdue": ["true"]}),
+    ("returned", _("Returned, waiting for the sender"), {"status": [Status.RETURNED]}),
+)
+TILE_PARAMS = ("status", "overdue", "page")
+
+
+@dataclass(frozen=True)
+class QueueTile:
+    key: str
+    label: str
+    count: int
+    href: str  # the queue with this card's filter, the other filters kept
+    active: bool  # the queue shows this card's filter now (its link then clears it)
+
+
+def queue_tiles(query: QueryDict, counts: QueueCounts) -> list[QueueTile]:
+    kept = [(k, v) for k, values in query.lists() if k not in TILE_PARAMS for v in values]
+    current = {name: sorted(query.getlist(name)) for name in ("status", "overdue")}
+    tiles = []
+    for key, label, params in QUEUE_TILES:
+        mine = {name: sorted(params.get(name, [])) for name in ("status", "overdue")}
+        active = current == mine
+        extra = [] if active else [(k, v) for k, values in params.items() for v in values]
+        tiles.append(
+            QueueTile(
+                key=key,
+                label=str(label),
+                count=getattr(counts, key),
+                href="?" + urlencode(kept + extra),
+                active=active,
+            )
+        )
+    return tiles

@@ -3,11 +3,15 @@
 Every transition is guarded in its UPDATE's WHERE clause by the status it started from, so
 two officers pressing "Terima" at once cannot both win: the second is told who took it."""
 
+from datetime import date
+from functools import partial
+
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +22,7 @@ from referrals.models import (
     AGENCY_ACTIONS,
     NEEDS_NOTE,
     ON_AGENCY_CLOCK,
+    OPEN,
     TRANSITIONS,
     Action,
     Attachment,
@@ -25,11 +30,13 @@ from referrals.models import (
     NeedCategory,
     Outcome,
     Priority,
+    Record,
     Referral,
     ReferralEvent,
     Status,
 )
 from referrals.notifications import notify_assignment, notify_transition
+from referrals.selectors import visible_complaints, visible_referrals
 
 
 @transaction.atomic
@@ -58,6 +65,8 @@ def raise_referral(
         raise ValidationError(_("This person is not a member of the household."), code="member")
     if not description.strip():
         raise ValidationError(_("Describe what the family needs."), code="description")
+    if complaint is not None:
+        _check_complaint(complaint, household, by)
     profile = getattr(by, "profile", None)
     referral = Referral.objects.create(
         household=household,
@@ -73,7 +82,33 @@ def raise_referral(
     )
     if submit:
         referral = transition_referral(referral=referral, action=Action.SUBMIT, by=by)
+    elif complaint is not None:
+        _sync_complaint(complaint.pk)
     return referral
+
+
+def _check_complaint(complaint: Complaint, household: Household, by: User) -> None:
+    """A referral raised from a complaint: one `by` may see (else 404, as a read), about
+    this household."""
+    get_object_or_404(visible_complaints(by), pk=complaint.pk)
+    if complaint.household_id != household.pk:
+        raise ValidationError(
+            _("This complaint is about another family."), code="complaint_household"
+        )
+
+
+def _sync_complaint(complaint_id: int) -> None:
+    """A complaint is referred while one of its referrals is still open (or a draft), done
+    when all of them are resolved, rejected or closed (issue 18)."""
+    referrals = Referral.objects.filter(complaint_id=complaint_id)
+    if referrals.filter(status__in=OPEN | {Status.DRAFT}).exists():
+        status = Complaint.Status.REFERRED
+    elif referrals.exists():
+        status = Complaint.Status.DONE
+    else:
+        return
+    changed = Complaint.objects.filter(pk=complaint_id).exclude(status=status)
+    changed.update(status=status, updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -109,16 +144,19 @@ def transition_referral(
         )
     now = timezone.now()
     today = today or timezone.localdate()
-    changes: dict[str, object] = {"status": target, "updated_at": now}
     from_agency = referral.agency
+    changes: dict[str, object] = {"updated_at": now}
     if action == Action.SUBMIT:
-        changes |= _received(referral.category, today, now)
+        changes |= _received(referral, today, now)
+    elif action == Action.RESUBMIT:
+        target, resumed = _resumed(referral, today, now)
+        changes |= resumed
     elif action == Action.ACCEPT:
         changes |= {"accepted_at": now, "assignee": referral.assignee or by}
     elif action == Action.TRANSFER:
         _check_transfer(referral, to_agency)
         # The new agency gets the category's full deadline from today (DESIGN.md).
-        changes |= _received(referral.category, today, now) | {
+        changes |= _received(referral, today, now) | {
             "agency": to_agency,
             "assignee": None,
             "accepted_at": None,
@@ -129,6 +167,7 @@ def transition_referral(
         changes |= {"resolved_at": now, "outcome": outcome}
     elif action == Action.CLOSE:
         changes |= {"closed_at": now}
+    changes["status"] = target
     if not Referral.objects.filter(pk=referral.pk, status=current).update(**changes):
         raise _stale(referral, action)
     event = ReferralEvent.objects.create(
@@ -143,6 +182,8 @@ def transition_referral(
         created_at=now,
     )
     referral.refresh_from_db()
+    if referral.complaint_id is not None:
+        _sync_complaint(referral.complaint_id)
     notify_transition(referral, event)
     return referral
 
@@ -200,11 +241,25 @@ def may_take(referral: Referral, action: str, by: User) -> bool:
     return True
 
 
-def _received(category: NeedCategory, today, now) -> dict[str, object]:
+def _received(referral: Referral, today, now) -> dict[str, object]:
     return {
         "submitted_at": now,
-        "due_date": sla.due_date(received=today, days=category.deadline_days),
+        "due_date": sla.due_date(
+            received=today, days=referral.category.deadline_for(referral.priority)
+        ),
     }
+
+
+def _resumed(referral: Referral, today, now) -> tuple[str, dict[str, object]]:
+    """A returned referral sent again: back in the status its return left (same agency, same
+    assignee), its deadline moved by the days it waited at the origin. Without a recorded
+    return (rows from before events), it arrives as a new submission."""
+    returned = referral.events.filter(action=Action.RETURN).order_by("-created_at", "-pk").first()
+    if returned is None or referral.due_date is None:
+        return Status.SUBMITTED, _received(referral, today, now)
+    paused_on = timezone.localdate(returned.created_at)
+    due = sla.resumed_due_date(due=referral.due_date, paused_on=paused_on, today=today)
+    return returned.from_status, {"due_date": due}
 
 
 def _check_actor(referral: Referral, action: str, by: User) -> None:
@@ -270,6 +325,9 @@ def record_complaint(
     phone: str = "",
     resolved_at_desk: bool = False,
     desk_note: str = "",
+    category: NeedCategory | None = None,
+    channel: str = Complaint.Channel.WALK_IN,
+    follow_up_on: date | None = None,
 ) -> Complaint:
     """What someone asked for at the desk of `kelurahan`. The caller checked that `by` works
     there and may see `household` (found, or registered on the spot)."""
@@ -278,6 +336,7 @@ def record_complaint(
             _("This family lives in another kelurahan: record the complaint at its desk."),
             code="household_kelurahan",
         )
+    _check_follow_up(follow_up_on)
     if resolved_at_desk and not desk_note.strip():
         raise ValidationError(
             _("Write how the request was settled at the desk."), code="desk_note_required"
@@ -291,7 +350,27 @@ def record_complaint(
         resolved_at_desk=resolved_at_desk,
         desk_note=desk_note.strip(),
         received_by=by,
+        category=category,
+        channel=channel,
+        status=Complaint.Status.DONE if resolved_at_desk else Complaint.Status.OPEN,
+        follow_up_on=follow_up_on,
     )
+
+
+@transaction.atomic
+def schedule_complaint_follow_up(
+    *, complaint: Complaint, follow_up_on: date | None, by: User
+) -> Complaint:
+    """Set (or clear) the day the desk checks on a complaint again. `by` works the desk where
+    the complaint was recorded (its scope; else 404, as a read)."""
+    if not by.has_perm("referrals.add_complaint"):
+        raise ValidationError(_("Only the desk follows up complaints."), code="not_allowed")
+    get_object_or_404(visible_complaints(by), pk=complaint.pk)
+    _check_follow_up(follow_up_on)
+    now = timezone.now()
+    Complaint.objects.filter(pk=complaint.pk).update(follow_up_on=follow_up_on, updated_at=now)
+    complaint.refresh_from_db()
+    return complaint
 
 
 # What a referral may carry, recognised by the file's first bytes, not by its name or the
@@ -313,11 +392,16 @@ def _sniff(upload: UploadedFile) -> str | None:
 
 
 @transaction.atomic
-def attach_file(*, referral: Referral, upload: UploadedFile, by: User) -> Attachment:
-    """A PDF, JPEG or PNG of at most REFERRAL_ATTACHMENT_MAX_BYTES, from either side of the
-    referral (the caller reached it through access_referral)."""
+def attach_file(
+    *, referral: Referral, upload: UploadedFile, by: User, kind: str = Attachment.Kind.OTHER
+) -> Attachment:
+    """A PDF, JPEG or PNG of at most REFERRAL_ATTACHMENT_MAX_BYTES, of a document type, from
+    either side of a referral `by` may see (else 404, as a read); recorded in its history."""
     if not (by.has_perm("referrals.add_referral") or by.has_perm("referrals.act_on_referral")):
         raise ValidationError(_("You cannot add documents to referrals."), code="not_allowed")
+    get_object_or_404(visible_referrals(by), pk=referral.pk)
+    if kind not in Attachment.Kind.values:
+        raise ValidationError(_("Choose the type of document."), code="attachment_kind")
     limit = settings.REFERRAL_ATTACHMENT_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
@@ -332,13 +416,52 @@ def attach_file(*, referral: Referral, upload: UploadedFile, by: User) -> Attach
         raise ValidationError(
             _("Only PDF, JPG and PNG files can be attached."), code="attachment_type"
         )
-    return Attachment.objects.create(
+    attachment = Attachment.objects.create(
         referral=referral,
+        kind=kind,
         file=upload,
         name=upload.name[:200],
         content_type=content_type,
         size=upload.size,
         uploaded_by=by,
+    )
+    _record(referral, Record.ATTACH, by, attachment.name, attachment.created_at)
+    return attachment
+
+
+@transaction.atomic
+def remove_attachment(*, attachment: Attachment, by: User) -> None:
+    """Take back a document: only its uploader, only while the referral is open, only on a
+    referral `by` may see (else 404, as a read); recorded in its history. The file goes from
+    storage after commit."""
+    referral = get_object_or_404(visible_referrals(by), pk=attachment.referral_id)
+    if attachment.uploaded_by_id != by.pk:
+        raise ValidationError(
+            _("Only the person who added a document can remove it."), code="not_uploader"
+        )
+    if not referral.documents_removable:
+        raise ValidationError(
+            _("The referral is %(status)s: its documents stay as they are."),
+            code="referral_not_open",
+            params={"status": referral.get_status_display()},
+        )
+    if not Attachment.objects.filter(pk=attachment.pk).delete()[0]:
+        raise ValidationError(_("This document was already removed."), code="stale")
+    _record(referral, Record.DETACH, by, attachment.name, timezone.now())
+    storage, name = attachment.file.storage, attachment.file.name
+    transaction.on_commit(partial(storage.delete, name))
+
+
+def _record(referral: Referral, action: str, by: User, note: str, when) -> ReferralEvent:
+    """A history entry that is not a transition: the status stays as it is."""
+    return ReferralEvent.objects.create(
+        referral=referral,
+        action=action,
+        from_status=referral.status,
+        to_status=referral.status,
+        actor=by,
+        note=note,
+        created_at=when,
     )
 
 
@@ -351,3 +474,8 @@ def assign_referrals(*, referrals: list[Referral], assignee: User, by: User) -> 
         changed += referral.assignee_id != assignee.pk
         assign_referral(referral=referral, assignee=assignee, by=by)
     return changed
+
+
+def _check_follow_up(follow_up_on: date | None) -> None:
+    if follow_up_on is not None and follow_up_on < timezone.localdate():
+        raise ValidationError(_("Choose a follow-up date from today on."), code="follow_up_past")

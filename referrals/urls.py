@@ -18,7 +18,13 @@ urlpatterns = [
         views.attachment_download,
         name="attachment_download",
     ),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/remove/",
+        views.attachment_remove,
+        name="attachment_remove",
+    ),
     path("complaints/", views.complaint_list, name="complaint_list"),
     path("complaints/new/", views.complaint_create, name="complaint_create"),
     path("complaints/<int:pk>/", views.complaint_detail, name="complaint_detail"),
+    path("complaints/<int:pk>/follow-up/", views.complaint_follow_up, name="complaint_follow_up"),
 ]

@@ -20,17 +20,28 @@ from referrals.forms import (
     AssignForm,
     AttachmentForm,
     ComplaintForm,
+    FollowUpForm,
     ReferralForm,
     TransitionForm,
 )
 from referrals.metrics import deadline_metrics
-from referrals.models import ON_AGENCY_CLOCK, OPEN, Action, Referral, Status
-from referrals.presenters import available_actions
+from referrals.models import (
+    ON_AGENCY_CLOCK,
+    OPEN,
+    Action,
+    Attachment,
+    Complaint,
+    Referral,
+    Status,
+)
+from referrals.notifications import mark_referral_notifications_read
+from referrals.presenters import available_actions, open_question, queue_tiles
 from referrals.selectors import (
     access_complaint,
     access_referral,
     agency_queue,
     assignable_staff,
+    queue_counts,
     raised_referrals,
     visible_complaints,
     visible_referrals,
@@ -40,6 +51,8 @@ from referrals.services import (
     attach_file,
     raise_referral,
     record_complaint,
+    remove_attachment,
+    schedule_complaint_follow_up,
     transition_referral,
 )
 from slrt.http import local_next
@@ -73,9 +86,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     if not request.GET.get("status"):
         referrals = referrals.filter(status__in=ON_AGENCY_CLOCK)
     filterset = ReferralFilter(request.GET, queryset=referrals, request=request)
-    ordered = filterset.qs.order_by("due_date", "pk")
+    ordered = filterset.qs.urgent_first()
+    counts = queue_counts(request.user)
     context = {
         "filter": filterset,
+        "queue_counts": counts,  # the navigation's too: one query
+        "tiles": queue_tiles(request.GET, counts),
         "more_filters": _fields(filterset, "category", "kecamatan", "kelurahan", "priority"),
         "assign_form": AssignForm(referrals=referrals, staff=assignable_staff(request.user)),
     }
@@ -150,8 +166,11 @@ def metrics(request: HttpRequest) -> HttpResponse:
 @require_GET
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = access_referral(request.user, pk)
+    # A GET that writes on purpose, as notification_open: reading one's own notices.
+    mark_referral_notifications_read(referral=referral, by=request.user)
     context = {
         "referral": referral,
+        "open_question": open_question(referral),
         "actions": available_actions(referral, request.user),
         "transition_form": TransitionForm(),
         "attachment_form": AttachmentForm(),
@@ -209,7 +228,10 @@ def referral_create(request: HttpRequest, household_pk: int) -> HttpResponse:
         if not raw.isdigit():
             raise Http404
         complaint = access_complaint(request.user, int(raw))
-    form = ReferralForm(request.POST or None, household=household)
+    initial = {}
+    if complaint is not None:  # what the person asked for, to be edited into the need
+        initial = {"description": complaint.request, "category": complaint.category_id}
+    form = ReferralForm(request.POST or None, household=household, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -260,14 +282,34 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     referral = access_referral(request.user, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choose a file to attach."))
+        messages.error(request, _("Choose the type of document and a file to attach."))
     else:
         try:
-            attach_file(referral=referral, upload=form.cleaned_data["file"], by=request.user)
+            attach_file(
+                referral=referral,
+                upload=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"] or Attachment.Kind.OTHER,
+                by=request.user,
+            )
         except ValidationError as error:
             messages.error(request, _errors(error))
         else:
             messages.success(request, _("Document attached."))
+    return redirect(referral_url(referral))
+
+
+@login_required
+@permission_required("referrals.view_referral", raise_exception=True)
+@require_POST
+def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    referral = access_referral(request.user, pk)
+    attachment = get_object_or_404(referral.attachments.all(), pk=attachment_pk)
+    try:
+        remove_attachment(attachment=attachment, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, _("Document removed."))
     return redirect(referral_url(referral))
 
 
@@ -289,8 +331,14 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 @permission_required("referrals.view_complaint", raise_exception=True)
 @require_GET
 def complaint_list(request: HttpRequest) -> HttpResponse:
-    complaints = visible_complaints(request.user).select_related("household", "kelurahan")
-    return _page(request, complaints, "referrals/complaint_list.html", {})
+    complaints = visible_complaints(request.user).select_related(
+        "household", "kelurahan", "category"
+    )
+    status = request.GET.get("status", "")
+    if status in Complaint.Status.values:
+        complaints = complaints.filter(status=status)
+    context = {"statuses": Complaint.Status.choices, "status": status}
+    return _page(request, complaints, "referrals/complaint_list.html", context)
 
 
 @login_required
@@ -316,6 +364,9 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
                 request=data["request"],
                 resolved_at_desk=data["resolved_at_desk"],
                 desk_note=data["desk_note"],
+                category=data["category"],
+                channel=data["channel"] or Complaint.Channel.WALK_IN,
+                follow_up_on=data["follow_up_on"],
                 by=request.user,
             )
         except ValidationError as error:
@@ -343,5 +394,26 @@ def _chosen_household(request: HttpRequest, form: ComplaintForm, households):
 def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = access_complaint(request.user, pk)
     referrals = complaint.referrals.select_related("category", "agency")
-    context = {"complaint": complaint, "referrals": referrals}
+    follow_up_form = FollowUpForm(initial={"follow_up_on": complaint.follow_up_on})
+    context = {"complaint": complaint, "referrals": referrals, "follow_up_form": follow_up_form}
     return render(request, "referrals/complaint_detail.html", context)
+
+
+@login_required
+@permission_required("referrals.add_complaint", raise_exception=True)
+@require_POST
+def complaint_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = access_complaint(request.user, pk)
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the follow-up date as a date."))
+    else:
+        try:
+            schedule_complaint_follow_up(
+                complaint=complaint, follow_up_on=form.cleaned_data["follow_up_on"], by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(request, _("Follow-up date saved."))
+    return redirect("referrals:complaint_detail", complaint.pk)

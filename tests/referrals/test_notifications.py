@@ -11,7 +11,7 @@ from django.urls import reverse
 from households.models import Agency
 from referrals.context_processors import referral_counts
 from referrals.models import Action, Notification, Referral
-from referrals.notifications import send_notification_emails
+from referrals.notifications import mark_referral_notifications_read, send_notification_emails
 from referrals.services import assign_referral, raise_referral, transition_referral
 from tests.households.factories import persona
 
@@ -134,6 +134,19 @@ def test_a_return_tells_the_origin(accepted, petugas_dinkes, operator_with_mail)
     assert _kinds(operator_with_mail) == [Kind.RETURNED]
     # The note may hold personal data; it stays in SLRT and out of the message.
     assert "KTP" not in Notification.objects.get().message
+
+
+def test_a_resubmission_tells_the_officer_who_holds_it_not_the_head(
+    accepted, petugas_dinkes, operator_with_mail, kepala_dinkes
+):
+    transition_referral(
+        referral=accepted, action=Action.RETURN, by=petugas_dinkes, note="Foto KTP kurang jelas"
+    )
+    transition_referral(
+        referral=accepted, action=Action.RESUBMIT, by=operator_with_mail, note="Terlampir"
+    )
+    assert _kinds(petugas_dinkes) == [Kind.RESUBMITTED]
+    assert not Notification.objects.filter(recipient=kepala_dinkes, kind=Kind.RESUBMITTED)
 
 
 def test_a_rejection_tells_the_origin(submitted, petugas_dinkes, operator_with_mail):
@@ -263,3 +276,15 @@ def test_unread_notifications_stand_out_in_the_inbox_and_on_the_bell(
     bell = render_to_string("referrals/_notification_bell.html", {"unread_notification_count": 3})
     assert reverse("notifications:notification_list") in bell
     assert '">3</span>' in bell
+
+
+def test_reading_a_referral_marks_only_the_readers_notices_about_it(
+    accepted, petugas_dinkes, operator_with_mail, kepala_dinkes
+):
+    transition_referral(referral=accepted, action=Action.RETURN, by=petugas_dinkes, note="x")
+    Notification.objects.create(
+        recipient=kepala_dinkes, referral=accepted, kind=Kind.OVERDUE, key="k", message="m"
+    )
+    assert mark_referral_notifications_read(referral=accepted, by=operator_with_mail) == 1
+    assert mark_referral_notifications_read(referral=accepted, by=operator_with_mail) == 0
+    assert Notification.objects.get(recipient=kepala_dinkes).read_at is None

@@ -2,11 +2,12 @@
 reasons and outcomes, deadlines across transfers, and the accept race."""
 
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from households.models import Agency
 from referrals import sla
@@ -15,6 +16,7 @@ from referrals.models import (
     TRANSITIONS,
     Action,
     NeedCategory,
+    Priority,
     Referral,
     ReferralEvent,
     Status,
@@ -64,10 +66,11 @@ def _take(referral, action, by, **extra):
 
 
 # The state machine of DESIGN.md, written out by hand: (action, from) -> to. TRANSITIONS must
-# say exactly this; a test built from TRANSITIONS itself would pass a wrong entry.
+# say exactly this; a test built from TRANSITIONS itself would pass a wrong entry. "previous":
+# a returned referral sent again resumes the status it was returned from (issue 18, point 6).
 EXPECTED_TRANSITIONS = {
     ("submit", "draft"): "submitted",
-    ("submit", "returned"): "submitted",
+    ("resubmit", "returned"): "previous",
     ("accept", "submitted"): "accepted",
     ("start", "accepted"): "in_progress",
     ("return", "submitted"): "returned",
@@ -83,8 +86,10 @@ EXPECTED_TRANSITIONS = {
     ("close", "resolved"): "closed",
 }
 ALL_ACTIONS = [
-    "submit", "accept", "start", "return", "reject", "transfer", "resolve", "close"
+    "submit", "resubmit", "accept", "start", "return", "reject", "transfer", "resolve", "close"
 ]  # fmt: skip
+# Where a return may come from, and so where sending it again leads back to: written out too.
+EXPECTED_RESUMES = {"submitted": "submitted", "accepted": "accepted", "in_progress": "in_progress"}
 LEGAL = list(EXPECTED_TRANSITIONS)
 ILLEGAL = [
     (action, source)
@@ -105,16 +110,91 @@ def test_the_transition_table_is_the_designed_state_machine():
     assert table == EXPECTED_TRANSITIONS
 
 
+def _returned_from(referral, status, on=TODAY):
+    """`referral` as the agency returned it from `status` on `on` (its event row included)."""
+    Referral.objects.filter(pk=referral.pk).update(due_date=on + timedelta(days=14))
+    _put(referral, Status.RETURNED)
+    ReferralEvent.objects.create(
+        referral=referral,
+        action=Action.RETURN,
+        from_status=status,
+        to_status=Status.RETURNED,
+        note="Nomor BPJS lama?",
+        created_at=timezone.make_aware(datetime.combine(on, time(10))),
+    )
+    return referral
+
+
 @pytest.mark.parametrize(("action", "source"), LEGAL)
 def test_every_legal_transition_moves_and_records_one_event(
     referral, operator, petugas_dinkes, action, source
 ):
     _put(referral, source)
+    expected = EXPECTED_TRANSITIONS[(action, source)]
+    if expected == "previous":
+        _returned_from(referral, Status.IN_PROGRESS)
+        expected = "in_progress"
     moved = _take(referral, action, _actor(action, operator, petugas_dinkes))
-    assert moved.status == EXPECTED_TRANSITIONS[(action, source)]
-    event = ReferralEvent.objects.get(referral=referral)
+    assert moved.status == expected
+    event = ReferralEvent.objects.filter(referral=referral).last()
+    assert referral.events.filter(action=action).count() == 1
     assert (event.action, event.from_status, event.to_status) == (action, source, moved.status)
     assert event.actor in (operator, petugas_dinkes)
+
+
+def test_the_statuses_a_return_comes_from_are_those_a_resubmission_resumes():
+    assert set(TRANSITIONS[Action.RETURN][0]) == set(EXPECTED_RESUMES)
+
+
+@pytest.mark.parametrize("left", list(EXPECTED_RESUMES))
+def test_a_returned_referral_sent_again_resumes_where_it_left_with_its_officer(
+    referral, operator, petugas_dinkes, left
+):
+    submitted = _take(referral, Action.SUBMIT, operator)  # due TODAY + 14
+    if left in ("accepted", "in_progress"):
+        _take(submitted, Action.ACCEPT, petugas_dinkes)
+    if left == "in_progress":
+        _take(submitted, Action.START, petugas_dinkes)
+    returned = _take(submitted, Action.RETURN, petugas_dinkes, note="Nomor BPJS lama?")
+    returned.events.filter(action=Action.RETURN).update(
+        created_at=timezone.make_aware(datetime.combine(TODAY, time(10)))
+    )
+    # when: the desk answers five days later
+    later = TODAY + timedelta(days=5)
+    resumed = transition_referral(
+        referral=returned, action=Action.RESUBMIT, by=operator, note="0001234567890", today=later
+    )
+    # then: the same agency and officer, in the same state, the clock paused while it waited
+    assert resumed.status == EXPECTED_RESUMES[left]
+    assert resumed.agency.code == "dinkes"
+    assert resumed.assignee == (None if left == "submitted" else petugas_dinkes)
+    assert resumed.due_date == TODAY + timedelta(days=14 + 5)
+    event = resumed.events.last()
+    assert (event.action, event.from_status, event.to_status) == ("resubmit", "returned", left)
+    assert event.note == "0001234567890"
+
+
+def test_a_returned_referral_without_a_recorded_return_arrives_as_new(referral, operator):
+    _put(referral, Status.RETURNED)  # a row from before events were kept
+    resumed = _take(referral, Action.RESUBMIT, operator)
+    assert (resumed.status, resumed.due_date) == (Status.SUBMITTED, TODAY + timedelta(days=14))
+
+
+def test_a_returned_referral_is_no_longer_submitted_afresh(referral, operator):
+    _returned_from(referral, Status.ACCEPTED)
+    with pytest.raises(ValidationError) as refused:
+        _take(referral, Action.SUBMIT, operator)
+    assert refused.value.code == "invalid_transition"
+
+
+def test_the_resumed_deadline_adds_the_days_at_the_origin():
+    due = date(2026, 11, 16)
+    assert sla.resumed_due_date(
+        due=due, paused_on=date(2026, 11, 10), today=date(2026, 11, 13)
+    ) == (date(2026, 11, 19))
+    assert (
+        sla.resumed_due_date(due=due, paused_on=date(2026, 11, 10), today=date(2026, 11, 10)) == due
+    )
 
 
 @pytest.mark.parametrize(("action", "source"), ILLEGAL)
@@ -202,6 +282,15 @@ def test_return_reject_and_resolve_need_a_note(referral, petugas_dinkes, action)
     assert refused.value.code == "note_required"
 
 
+def test_closing_needs_a_note_from_the_origin(referral, operator):
+    _put(referral, Status.RESOLVED)
+    with pytest.raises(ValidationError) as refused:
+        _take(referral, Action.CLOSE, operator, note=" ")
+    assert refused.value.code == "note_required"
+    closed = _take(referral, Action.CLOSE, operator, note="Kartu JKN sudah diterima keluarga")
+    assert closed.events.get(action=Action.CLOSE).note == "Kartu JKN sudah diterima keluarga"
+
+
 def test_resolve_needs_an_outcome(referral, petugas_dinkes):
     _put(referral, Status.IN_PROGRESS)
     with pytest.raises(ValidationError) as refused:
@@ -274,3 +363,66 @@ def test_the_need_categories_of_the_issue_are_seeded_with_agency_and_deadline(re
     assert seeded["pekerjaan"][0] == "disnaker"
     assert seeded["adminduk"][0] == "disdukcapil"
     assert seeded["sosial"][0] == "dinsos"
+
+
+def test_every_need_category_has_a_shorter_deadline_when_urgent(reference_data):
+    urgent = dict(NeedCategory.objects.values_list("code", "urgent_deadline_days"))
+    assert (urgent["kesehatan"], urgent["adminduk"], urgent["rutilahu"]) == (3, 3, 14)
+    for category in NeedCategory.objects.all():
+        assert 1 <= category.urgent_deadline_days <= category.deadline_days
+
+
+def test_an_urgent_deadline_longer_than_the_normal_one_is_refused(health):
+    health.urgent_deadline_days = health.deadline_days + 1
+    with pytest.raises(ValidationError):
+        health.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        health.save(update_fields=["urgent_deadline_days"])
+
+
+def test_an_urgent_referral_gets_the_categorys_urgent_deadline_also_after_a_transfer(
+    household_in_margahayu, health, operator, petugas_dinkes
+):
+    urgent = raise_referral(
+        household=household_in_margahayu,
+        category=health,
+        description="Sesak napas, belum punya JKN",
+        by=operator,
+        priority=Priority.URGENT,
+        submit=False,
+    )
+    submitted = _take(urgent, Action.SUBMIT, operator)
+    assert submitted.due_date == TODAY + timedelta(days=health.urgent_deadline_days)
+    later = TODAY + timedelta(days=1)
+    moved = transition_referral(
+        referral=submitted,
+        action=Action.TRANSFER,
+        by=petugas_dinkes,
+        note="Bantuan sosial",
+        to_agency=Agency.objects.get(code="dinsos"),
+        today=later,
+    )
+    assert moved.due_date == later + timedelta(days=health.urgent_deadline_days)
+    normal = raise_referral(
+        household=household_in_margahayu, category=health, description="Kacamata", by=operator
+    )
+    assert normal.due_date == timezone.localdate() + timedelta(days=health.deadline_days)
+
+
+def test_the_queue_order_puts_urgent_first_then_the_earliest_deadline(referral, operator):
+    def make(priority, days):
+        return Referral.objects.create(
+            household=referral.household,
+            category=referral.category,
+            description="x",
+            priority=priority,
+            origin_user=operator,
+            agency=referral.agency,
+            status=Status.SUBMITTED,
+            due_date=TODAY + timedelta(days=days),
+        )
+
+    late_normal, soon_normal = make(Priority.NORMAL, 9), make(Priority.NORMAL, 1)
+    late_urgent, soon_urgent = make(Priority.URGENT, 3), make(Priority.URGENT, 2)
+    ordered = list(Referral.objects.exclude(pk=referral.pk).urgent_first())
+    assert ordered == [soon_urgent, late_urgent, soon_normal, late_normal]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from households.models import AccessRecord, Agency, Household
-from referrals.models import Attachment, Complaint, Referral, Status
+from referrals.models import Attachment, Complaint, Notification, Referral, Status
 from referrals.services import raise_referral, transition_referral
 from tests.households.factories import persona
 from tests.households.posts import form_data
@@ -70,6 +70,33 @@ def test_the_queue_shows_the_agencys_referrals_earliest_deadline_first(
     assert response.context["queue_counts"].new == 2
 
 
+def test_the_queue_lists_urgent_referrals_first_and_says_so(
+    client, referral, petugas_dinkes, household_in_margahayu, health, operator
+):
+    urgent = raise_referral(
+        household=household_in_margahayu,
+        category=health,
+        description="Sesak napas",
+        by=operator,
+        priority="urgent",
+    )
+    Referral.objects.filter(pk=urgent.pk).update(due_date=referral.due_date + timedelta(days=1))
+    client.force_login(petugas_dinkes)
+    response = client.get(reverse("referrals:queue"))
+    assert [r.pk for r in response.context["page"].object_list] == [urgent.pk, referral.pk]
+    assert "mendesak di atas" in response.content.decode()
+
+
+def test_an_urgent_referral_from_the_form_gets_the_short_deadline(
+    client, pendamping, household_in_margahayu, health
+):
+    client.force_login(pendamping)
+    url = reverse("referrals:referral_create", args=[household_in_margahayu.pk])
+    client.post(url, {"category": health.pk, "description": "Sesak", "priority": "urgent"})
+    referral = Referral.objects.get()
+    assert referral.due_date == timezone.localdate() + timedelta(days=health.urgent_deadline_days)
+
+
 def test_the_queue_hides_other_agencies_referrals_and_drafts(
     client, referral, petugas_disdik, petugas_dinkes, household_in_margahayu, health, operator
 ):
@@ -97,6 +124,33 @@ def test_the_queue_filters_overdue_and_counts_them(client, referral, petugas_din
     assert [r.pk for r in response.context["page"].object_list] == [referral.pk]
     assert response.context["queue_counts"].overdue == 1
     assert "terlambat 2 hari" in response.content.decode()
+
+
+def test_the_count_cards_filter_the_queue_keep_other_filters_and_show_which_is_on(
+    client, referral, petugas_dinkes, household_in_margahayu, health, operator
+):
+    taken = raise_referral(
+        household=household_in_margahayu, category=health, description="Obat", by=operator
+    )
+    transition_referral(referral=taken, action="accept", by=petugas_dinkes)
+    client.force_login(petugas_dinkes)
+    queue = reverse("referrals:queue")
+    tiles = {t.key: t for t in client.get(queue, {"category": health.code}).context["tiles"]}
+    assert (tiles["new"].count, tiles["in_hand"].count) == (1, 1)
+    assert not any(t.active for t in tiles.values())
+    assert f"category={health.code}" in tiles["in_hand"].href  # the other filter stays
+    # when: the "being handled" card is followed
+    response = client.get(queue + tiles["in_hand"].href)
+    # then: the queue shows those, the card says it is on, and its link clears it
+    assert [r.pk for r in response.context["page"].object_list] == [taken.pk]
+    active = [t for t in response.context["tiles"] if t.active]
+    assert [t.key for t in active] == ["in_hand"]
+    assert "status" not in active[0].href
+    html = response.content.decode()
+    assert 'aria-current="true"' in html
+    assert html.count('type="hidden" name="status"') == 2  # the form keeps both statuses
+    new = client.get(queue + tiles["new"].href)
+    assert [r.pk for r in new.context["page"].object_list] == [referral.pk]
 
 
 def test_the_queue_filter_by_status_and_kelurahan(client, referral, petugas_dinkes, bintara):
@@ -223,6 +277,27 @@ def test_resolving_without_a_note_is_refused_with_a_message(client, referral, pe
     referral.refresh_from_db()
     assert referral.status == Status.ACCEPTED
     assert any("catatan" in message.lower() for message in _messages(response))
+
+
+def test_closing_from_the_page_asks_for_a_note(client, referral, petugas_dinkes, operator):
+    transition_referral(referral=referral, action="accept", by=petugas_dinkes)
+    transition_referral(
+        referral=referral, action="resolve", by=petugas_dinkes, outcome="served", note="Aktif"
+    )
+    client.force_login(operator)
+    page = client.get(_detail(referral))
+    close = next(a for a in page.context["actions"] if a.action == "close")
+    assert (close.asks_note, close.needs_note) == (True, True)
+    html = page.content.decode()
+    form = html[html.index('value="close"') : html.index("</form>", html.index('value="close"'))]
+    assert "required" in form[form.index("<textarea") :]
+    response = _act(client, referral, "close", note="")
+    referral.refresh_from_db()
+    assert referral.status == Status.RESOLVED
+    assert any("catatan" in message.lower() for message in _messages(response))
+    _act(client, referral, "close", note="Keluarga sudah memakai kartunya")
+    referral.refresh_from_db()
+    assert referral.status == Status.CLOSED
 
 
 def test_the_second_officer_to_accept_is_told_who_took_it(
@@ -566,12 +641,81 @@ def test_a_returned_referral_goes_back_with_the_information_asked_for(
     )
     client.force_login(operator)
     page = client.get(_detail(referral))
-    resend = next(a for a in page.context["actions"] if a.action == "submit")
+    resend = next(a for a in page.context["actions"] if a.action == "resubmit")
     assert (resend.asks_note, resend.needs_note) == (True, False)
-    _act(client, referral, "submit", note="BPJS lama: 0001234567890")
+    _act(client, referral, "resubmit", note="BPJS lama: 0001234567890")
     referral.refresh_from_db()
     assert referral.status == Status.SUBMITTED
     assert referral.events.last().note == "BPJS lama: 0001234567890"
+
+
+def test_an_accepted_referral_sent_again_is_back_with_its_officer_not_new(
+    client, referral, petugas_dinkes, operator
+):
+    transition_referral(referral=referral, action="accept", by=petugas_dinkes)
+    transition_referral(
+        referral=referral, action="return", by=petugas_dinkes, note="Nomor BPJS lama?"
+    )
+    client.force_login(operator)
+    _act(client, referral, "resubmit", note="BPJS lama: 0001234567890")
+    referral.refresh_from_db()
+    assert (referral.status, referral.assignee) == (Status.ACCEPTED, petugas_dinkes)
+    client.force_login(petugas_dinkes)
+    queue = client.get(reverse("referrals:queue"))
+    assert queue.context["queue_counts"].new == 0
+    assert queue.context["queue_counts"].in_hand == 1
+
+
+def test_the_agencys_question_is_a_callout_on_top_and_quoted_in_the_resend_form(
+    client, referral, petugas_dinkes, operator
+):
+    transition_referral(
+        referral=referral, action="return", by=petugas_dinkes, note="Nomor BPJS lama berapa?"
+    )
+    client.force_login(operator)
+    response = client.get(_detail(referral))
+    html = response.content.decode()
+    assert response.context["open_question"].note == "Nomor BPJS lama berapa?"
+    callout = html.index('id="open-question"')
+    assert callout < html.index('class="card"')  # above the referral's facts
+    assert "Nomor BPJS lama berapa?" in html[callout : html.index("</section>", callout)]
+    form = html[
+        html.index('value="resubmit"') : html.index("</form>", html.index('value="resubmit"'))
+    ]
+    assert 'class="quoted"' in form
+    assert "Nomor BPJS lama berapa?" in form
+    assert "Dinas Kesehatan meminta informasi tambahan" in html
+
+
+def test_the_callout_is_gone_once_the_referral_is_sent_again(
+    client, referral, petugas_dinkes, operator
+):
+    transition_referral(referral=referral, action="return", by=petugas_dinkes, note="Foto KTP?")
+    transition_referral(referral=referral, action="resubmit", by=operator, note="Terlampir")
+    client.force_login(petugas_dinkes)
+    response = client.get(_detail(referral))
+    assert response.context["open_question"] is None
+    assert 'id="open-question"' not in response.content.decode()
+
+
+def test_opening_a_referral_marks_its_notifications_for_that_user_read(
+    client, referral, petugas_dinkes, operator, household_in_margahayu, health
+):
+    other = raise_referral(
+        household=household_in_margahayu, category=health, description="Obat", by=operator
+    )
+    transition_referral(referral=referral, action="return", by=petugas_dinkes, note="Foto KTP?")
+    transition_referral(referral=other, action="return", by=petugas_dinkes, note="Alamat?")
+    colleague_notice = Notification.objects.create(
+        recipient=petugas_dinkes, referral=referral, kind="overdue", key="x", message="m"
+    )
+    client.force_login(operator)
+    client.get(_detail(referral))
+    mine = Notification.objects.filter(recipient=operator)
+    assert mine.get(referral=referral).read_at is not None
+    assert mine.get(referral=other).read_at is None  # another referral: still unread
+    colleague_notice.refresh_from_db()
+    assert colleague_notice.read_at is None  # someone else's notice: untouched
 
 
 def test_deadline_performance_is_numbers_for_referral_roles_only(client, referral, perencana):

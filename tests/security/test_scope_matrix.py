@@ -162,9 +162,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "referrals:referral_transition": post(REFERRAL_READ),
     "referrals:attachment_upload": post(REFERRAL_READ),
     "referrals:attachment_download": page(REFERRAL_READ),
+    "referrals:attachment_remove": post(REFERRAL_READ),  # by its uploader (the service checks)
     "referrals:complaint_list": page(DESK_READ, scoped=False),
     "referrals:complaint_create": page(DESK, scoped=False, form=True),
     "referrals:complaint_detail": page(DESK_READ),
+    "referrals:complaint_follow_up": post(DESK),  # the desk of the complaint's kelurahan
     "notifications:notification_list": page(EVERYONE, personal=False, scoped=False),
     "notifications:notification_open": page(
         EVERYONE,
@@ -291,7 +293,9 @@ KWARGS = {
     ("eligibility:ruleset_activate", "pk"): lambda world, user: 999_999,  # never activate
     ("eligibility:rule_edit", "pk"): lambda world, user: world.flag.rule_id,
     ("referrals:attachment_download", "attachment_pk"): _w("attachment"),
+    ("referrals:attachment_remove", "attachment_pk"): _w("attachment"),
     ("referrals:complaint_detail", "pk"): _w("complaint"),
+    ("referrals:complaint_follow_up", "pk"): _w("complaint"),
     ("notifications:notification_open", "pk"): _w("notification"),
     ("region-detail", "pk"): lambda world, user: world.kelurahan.pk,
     ("agency-detail", "pk"): lambda world, user: world.referral.agency_id,
