@@ -299,6 +299,9 @@ class Referral(TimeStampedModel):
             models.Index(fields=["agency", "status", "due_date"], name="referral_queue"),
             # The queue's first page across statuses, by deadline (bench_referrals).
             models.Index(fields=["agency", "due_date", "id"], name="referrals_referral_agency_due"),
+            # The navigation's "waiting on me" on every page of the origin's side: the user's
+            # returned and resolved referrals, without reading all they ever raised.
+            models.Index(fields=["origin_user", "status"], name="referrals_referral_origin_wait"),
         ]
         permissions = [
             ("act_on_referral", _("Can accept, work on and resolve referrals to own agency")),
