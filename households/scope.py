@@ -38,12 +38,16 @@ NO_SCOPE = Scope(role=None, personal_data=False, city_wide=False)
 
 
 def role_of(user: User | AnonymousUser) -> str | None:
+    """The user's role from their groups: one query, kept on the user object for the request
+    (the scope and every permission check read it, accounts.backends)."""
     if not user.is_authenticated:
         return None
     if user.is_superuser:
         return Role.ADMIN
-    names = {group.name for group in user.groups.all()}
-    return next((role for role in ROLE_PRECEDENCE if role in names), None)
+    if not hasattr(user, "_slrt_role"):
+        names = {group.name for group in user.groups.all()}
+        user._slrt_role = next((role for role in ROLE_PRECEDENCE if role in names), None)
+    return user._slrt_role
 
 
 def scope_for(user: User | AnonymousUser) -> Scope:
@@ -59,8 +63,9 @@ def scope_for(user: User | AnonymousUser) -> Scope:
 
 def forget_scope(user: User | AnonymousUser) -> None:
     """After a change to what the user may see (a grant): the next scope_for recomputes."""
-    if hasattr(user, "_slrt_scope"):
-        del user._slrt_scope
+    for cached in ("_slrt_scope", "_slrt_role"):
+        if hasattr(user, cached):
+            delattr(user, cached)
 
 
 def _compute_scope(user: User | AnonymousUser) -> Scope:

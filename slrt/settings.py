@@ -149,7 +149,8 @@ else:
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username+IP is refused before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend's password check; permissions from households.roles' table (its docstring).
+    "accounts.backends.RolePermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
