@@ -65,6 +65,14 @@ FULL_IDENTIFIER_ROLES = frozenset(
     }
 )
 
+# Issue 16, write scope: which records a role may create, change or move (its permissions say
+# which actions). The Verifikator and the administrator write in the whole city; the facilitator
+# and the desk in their own kelurahan only; everyone else writes no registry record: the data
+# steward prepares imports, agency staff act on referrals sent to their agency, and an
+# emergency (break-glass) grant opens a household to read, never to write.
+WRITES_CITY_WIDE = frozenset({Role.ADMIN, Role.VERIFIKATOR})
+WRITES_IN_OWN_KELURAHAN = frozenset({Role.PENDAMPING, Role.OPERATOR_PUSKESOS})
+
 # Eligibility (issue 4): anyone who reads a household reads its flags and their receipt;
 # only the Verifikator decides flags, edits rules, simulates and activates them.
 _FLAGS_READ = [
