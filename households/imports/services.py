@@ -14,7 +14,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -156,12 +156,20 @@ def _check_claimed_batch(batch_id: int) -> ImportBatch:
     return batch
 
 
+# Confirming an import writes the registry: an importer who may also change households.
+CONFIRM_PERMISSIONS = ("households.add_importbatch", "households.change_household")
+
+
 def confirm_import_batch(
     *, batch: ImportBatch, by: User, confirm_moves: bool = False
 ) -> ImportBatch:
     """The user read the preview and confirms: queue the commit. Only a checked batch can be
-    confirmed, once (a second click is told so). The commit writes only where `by` may
+    confirmed, once (a second click is told so). Confirming writes the registry, so it needs
+    households.change_household (DESIGN.md: the data steward prepares and checks imports, a
+    role that may change households confirms them); the commit writes only where `by` may
     (households.scope)."""
+    if not by.has_perms(CONFIRM_PERMISSIONS):
+        raise PermissionDenied
     claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.VALIDATED).update(
         status=ImportBatch.Status.COMMITTING,
         error_message="",

@@ -2,6 +2,8 @@
 registered outside their scope, and never leaves a family with no head (or two)."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import translation
 
 from households.imports.services import confirm_import_batch
@@ -134,8 +136,55 @@ def test_a_verifier_moves_a_member_across_kelurahan_when_confirmed(
     assert person.household.kk_number == KK_NEW
 
 
+# --- finding 4: the data steward prepares and checks; a role that changes households confirms
+
+
+def test_the_data_steward_checks_an_import_but_cannot_confirm_it(
+    client, data_steward, verifikator, margahayu, django_capture_on_commit_callbacks
+):
+    changed = [line.replace(";0;Ya", ";2;Ya") for line in FAMILY_A]
+    batch = import_file(
+        csv_file(changed), data_steward, django_capture_on_commit_callbacks, commit=False
+    )
+    assert batch.status == ImportBatch.Status.VALIDATED
+    assert batch.counts["households_new"] == 1
+
+    client.force_login(data_steward)
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert reverse("households:import_confirm", args=[batch.pk]) not in page
+    response = client.post(reverse("households:import_confirm", args=[batch.pk]))
+    assert response.status_code == 403
+    with pytest.raises(PermissionDenied):
+        confirm_import_batch(batch=batch, by=data_steward)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.VALIDATED
+    assert not Household.objects.exists()
+
+    # a verifier confirms what the steward prepared
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm_import_batch(batch=batch, by=verifikator)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMITTED
+    assert Household.objects.get(kk_number=KK_A).car_count == 2
+
+
 def test_the_indonesian_message_is_translated(operator):
     from households.imports.plan import _refusal_message
 
     with translation.override("id"):
         assert _refusal_message("nik_outside_scope", None, KK_NEW) == OUTSIDE_SCOPE_ID
+
+
+def test_a_facilitator_who_changes_households_but_does_not_import_cannot_confirm(
+    client, pendamping, operator, django_capture_on_commit_callbacks
+):
+    batch = import_file(
+        csv_file(FAMILY_A), operator, django_capture_on_commit_callbacks, commit=False
+    )
+    client.force_login(pendamping)
+    response = client.post(reverse("households:import_confirm", args=[batch.pk]))
+    assert response.status_code == 403
+    with pytest.raises(PermissionDenied):
+        confirm_import_batch(batch=batch, by=pendamping)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.VALIDATED
