@@ -17,7 +17,7 @@ from households.models import (
     Member,
     Region,
 )
-from households.scope import scope_for
+from households.scope import scope_for, write_kelurahan_ids
 
 
 def _household_condition(user: User, path: str = "") -> Q | None:
@@ -88,6 +88,25 @@ def visible_households(user: User) -> QuerySet[Household]:
 def access_household(user: User, pk: int) -> Household:
     household = get_object_or_404(
         visible_households(user).select_related("kelurahan__parent"), pk=pk
+    )
+    log_household_read(user, household, via="household")
+    return household
+
+
+def writable_households(user: User) -> QuerySet[Household]:
+    """The households the user may change (households.scope's write scope): never through an
+    emergency grant or an agency's referral, which open a household to read only."""
+    allowed = write_kelurahan_ids(user)
+    if allowed is None:
+        return Household.objects.all()
+    return Household.objects.filter(kelurahan_id__in=allowed)
+
+
+def access_household_to_change(user: User, pk: int) -> Household:
+    """A household for an edit, a location, an enrolment or a referral: 404 outside the write
+    scope, as a read outside scope (the services check again, on the locked row)."""
+    household = get_object_or_404(
+        writable_households(user).select_related("kelurahan__parent"), pk=pk
     )
     log_household_read(user, household, via="household")
     return household
