@@ -83,7 +83,18 @@ class HouseholdSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Household
-        exclude = ["search_text", "created_by", "updated_by"]
+        # Listed, not excluded (issue 16): a field added to the model is published only when
+        # someone adds it here.
+        fields = [
+            "id", "kk_number", "kelurahan", "kelurahan_code", "kecamatan_code", "address",
+            "rt", "rw", "latitude", "longitude", "location_recorded_at", "house_ownership",
+            "floor_area", "floor_material", "wall_material", "roof_material", "water_source",
+            "sanitation", "cooking_fuel", "lighting", "electricity_va", "car_count",
+            "motorcycle_count", "has_refrigerator", "has_air_conditioner", "has_gold",
+            "owns_other_house", "land_area", "monthly_income", "monthly_expenditure",
+            "welfare_decile", "verification_status", "source", "consent", "head_name",
+            "member_count", "version", "members", "enrolments", "created_at", "updated_at",
+        ]  # fmt: skip
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):

@@ -241,7 +241,7 @@ class Referral(TimeStampedModel):
 class ReferralEvent(models.Model):
     """One transition: who, when, from which status to which, and why."""
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     from_status = models.CharField(max_length=12, choices=Status.choices)
     to_status = models.CharField(max_length=12, choices=Status.choices)
