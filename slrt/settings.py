@@ -255,7 +255,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a "status"; a referral's (also its events' from/to) is named once.
-    "ENUM_NAME_OVERRIDES": {"ReferralStatusEnum": "referrals.models.Status"},
+    # A flag's decision and the decision a review takes (confirmed or dismissed) are two.
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStatusEnum": "referrals.models.Status",
+        "FlagDecisionEnum": "eligibility.models.Flag.Decision",
+        "ReviewTakenEnum": [("confirmed", "confirmed"), ("dismissed", "dismissed")],
+    },
 }
 
 # --- Registry settings ---
