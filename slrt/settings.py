@@ -11,7 +11,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless set (issue 16): a deployment that forgets the variable does not run in debug mode.
+# `make` sets DEBUG=True for the embedded default (Makefile), as does the test suite.
+DEBUG = env.bool("DEBUG", default=False)
 # Without DEBUG the key must come from the environment; the default is for the embedded setup.
 SECRET_KEY = (
     env("SECRET_KEY", default="insecure-dev-key-only-for-the-embedded-default")

@@ -5,6 +5,12 @@ microseconds. Production never loads this module (tests/security/test_settings_d
 checks that the project's settings keep the strong hashers).
 """
 
-from slrt.settings import *  # noqa: F403
+import os
+
+# The project's settings default to DEBUG off; the suite runs the embedded default, as `make`
+# does (plain http, the development key, static files from the apps).
+os.environ.setdefault("DEBUG", "True")
+
+from slrt.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
