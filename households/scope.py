@@ -48,6 +48,18 @@ class Scope:
         return frozenset(self.granted)
 
     @property
+    def may_export_people(self) -> bool:
+        """Household and member lists leave the system only with the roles that keep the
+        registry; agency staff serve single referrals and export no people (issue 16)."""
+        return self.personal_data and self.agency_id is None
+
+    def needs_to_know(self, household_id: int) -> bool:
+        """True where the user sees a household only through a referral to their agency: then
+        the referred person and what the referral needs, not the family's incomes, assets,
+        other members or eligibility findings. An emergency grant opens the whole household."""
+        return self.agency_id is not None and household_id not in self.granted
+
+    @property
     def write_kelurahan_ids(self) -> frozenset[int] | None:
         """The kelurahan whose records the user may create, change or move; None: all."""
         if self.role in WRITES_CITY_WIDE:

@@ -59,7 +59,12 @@ def household_list(request: HttpRequest) -> HttpResponse:
     template = "households/household_list.html"
     if request.htmx:
         template += "#results"
-    return render(request, template, {"filter": filterset, "page": page})
+    context = {
+        "filter": filterset,
+        "page": page,
+        "may_export": scope_for(request.user).may_export_people,
+    }
+    return render(request, template, context)
 
 
 @login_required
@@ -69,7 +74,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = household_with_details(request.user, pk)
     context = {
         "household": household,
-        "member_rows": member_rows(list(household.members.all())),
+        "member_rows": member_rows(household.members_shown),
+        "need_to_know": household.need_to_know,
         "history": history_rows(household.change_records.all()),
         # An emergency grant or an agency's referral opens the page to read only (issue 16).
         "can_write": may_write_in(request.user, [household.kelurahan_id]),

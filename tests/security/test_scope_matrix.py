@@ -120,7 +120,8 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     # households
     "households:household_list": page(READ, scoped=False),
-    "households:household_export": page(READ, scoped=False),
+    # agency staff export no people (issue 16)
+    "households:household_export": page(READ - AGENCY, scoped=False),
     "households:household_create": page(WRITE, scoped=False, form=True),
     "households:household_detail": page(READ),
     "households:household_edit": page(WRITE, form=True),
@@ -143,9 +144,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "households:break_glass_review": post(DECIDE, scoped=False),
     # eligibility
     "eligibility:flag_queue": page(READ, scoped=False),
-    "eligibility:flag_detail": page(READ),
+    # eligibility findings: not for agency staff, who serve a referral (issue 16)
+    "eligibility:flag_detail": page(READ - AGENCY),
     "eligibility:flag_review": post(DECIDE, scoped=False),
-    "eligibility:household_receipt": page(READ),
+    "eligibility:household_receipt": page(READ - AGENCY),
     "eligibility:run_start": post(ENROL, scoped=False),
     "eligibility:ruleset_list": page(READ, personal=False, scoped=False),
     "eligibility:ruleset_create_draft": post(DECIDE, scoped=False),
@@ -208,7 +210,7 @@ EXPECTATIONS: dict[str, Expect] = {
     # No complete run and no decision in the worlds: a missing pk answers 404 to all alike.
     "eligibility-run-detail": api(READ, scoped=False, ok=frozenset({404})),
     "eligibility-flag-list": api(READ, scoped=False),
-    "eligibility-flag-detail": api(READ),
+    "eligibility-flag-detail": api(READ - AGENCY),
     "eligibility-flag-review": Expect(frozenset(DECIDE), post_only=True, api=True, scoped=False),
     "eligibility-decision-list": api(READ, scoped=False),
     "eligibility-decision-detail": api(READ, scoped=False, ok=frozenset({404})),
