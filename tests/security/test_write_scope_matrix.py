@@ -1,7 +1,8 @@
 """Write-scope matrix, generated from the URL conf like the read matrix (issue 16; DESIGN.md
 "Writes too"; STYLE.md section 5): every URL that takes a POST (the read matrix's post-only and
 form pages, the API's write actions) x every role x a record inside and outside the role's
-scope, each with a *valid* body, so a refusal is the guard's and not the form's. The roles
+scope, each with a *valid* body, so a refusal is the guard's and not the form's. (API routes
+are found by their DRF actions: a viewset that starts taking a POST is a new write URL.) The roles
 that may ask for emergency access hold an active grant for the outside record: a grant opens
 a household to read, never to write.
 
@@ -28,6 +29,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -126,6 +128,11 @@ def _attachment(world: World, user) -> dict:
     return {"file": SimpleUploadedFile("surat.pdf", b"%PDF-1.4\n%%EOF\n")}
 
 
+def _api_referral(world: World, user) -> dict:
+    category = NeedCategory.objects.filter(is_active=True).first()
+    return {"household": world.household.pk, "category": category.code, "description": "Obat"}
+
+
 def _flag_review(world: World, user) -> dict:
     return {"flags": [world.flag.pk], "decision": "dismissed", "reason": "Sudah diperiksa"}
 
@@ -183,6 +190,9 @@ WRITES: dict[str, Write] = {
         changes=False,  # only an accepted referral is assigned; the guard is what is tested
     ),
     "referrals:attachment_upload": Write(("referrals.view_referral",), REFERRAL, _attachment),
+    "referral-list": Write(  # POST: raise a referral through the API
+        ("referrals.add_referral",), HOUSEHOLD, _api_referral, json=True
+    ),
     # eligibility: the Verifikator decides, city-wide
     "eligibility:flag_review": Write(("eligibility.review_flag",), ANY, _flag_review),
     "eligibility-flag-review": Write(
@@ -201,12 +211,31 @@ WRITES: dict[str, Write] = {
 NOT_WRITES = {"logout"}  # ends one's own session
 
 
+def _api_writes() -> set[str]:
+    """URL names of the API routes that take a POST, PUT, PATCH or DELETE (DRF's actions)."""
+    names: set[str] = set()
+
+    def walk(resolver):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry)
+            elif set(getattr(entry.callback, "actions", None) or ()) & WRITE_METHODS:
+                names.add(entry.name)
+
+    walk(get_resolver())
+    return names
+
+
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
 def _write_routes():
+    api = _api_writes()
     for route in _checked_routes():
         if _is_admin(route) or route.name in NOT_WRITES:
             continue
         expect = EXPECTATIONS.get(route.name)
-        if expect is not None and (expect.post_only or expect.form):
+        if route.name in api or (expect is not None and (expect.post_only or expect.form)):
             yield route
 
 
