@@ -157,3 +157,25 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "dashboards.change_unitcost",
     ],
 }
+
+
+def role_table() -> str:
+    """The README's table of roles, made from ROLE_PERMISSIONS and the write scopes above, so
+    the documentation cannot drift from what the code grants (a test compares the two)."""
+    lines = [
+        "| role (group) | writes records in | permissions |",
+        "|---|---|---|",
+    ]
+    for role in Role:
+        if role in WRITES_CITY_WIDE:
+            writes = "the whole city"
+        elif role in WRITES_IN_OWN_KELURAHAN:
+            writes = "own kelurahan"
+        else:
+            writes = "nothing"
+        held = sorted(set(ROLE_PERMISSIONS[role]))
+        listed = ", ".join(f"`{name}`" for name in held) if held else "none (aggregates only)"
+        if role == Role.ADMIN:
+            listed = "all (superuser); its group: " + listed
+        lines.append(f"| `{role.value}` | {writes} | {listed} |")
+    return "\n".join(lines)

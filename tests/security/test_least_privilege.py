@@ -1,12 +1,15 @@
 """Issue 16, finding 6: audit rows outlive what they record; serializers list what they
 publish; the review endpoint documents its body."""
 
+from pathlib import Path
+
 import pytest
 from django.db.models import ProtectedError
 from rest_framework.test import APIClient
 
 from households.api import HouseholdSerializer
 from households.models import AccessRecord, ChangeRecord
+from households.roles import role_table
 from households.selectors import access_household
 from households.services import record_location
 from referrals.models import ReferralEvent
@@ -44,6 +47,16 @@ def test_the_household_serializer_lists_its_fields():
     meta = HouseholdSerializer.Meta
     assert not hasattr(meta, "exclude")
     assert {"search_text", "created_by", "updated_by"}.isdisjoint(meta.fields)
+
+
+def test_the_readme_role_table_is_the_one_in_the_code():
+    """Issue 16: one table of roles -> permissions; the README's is made from it."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start, end = "<!-- role-table:start -->\n", "\n<!-- role-table:end -->"
+    documented = readme.split(start, 1)[1].split(end, 1)[0]
+    assert documented == role_table(), (
+        "README.md's role table is out of date; replace it with households.roles.role_table()"
+    )
 
 
 def test_the_review_endpoint_documents_its_request_body(verifikator):
