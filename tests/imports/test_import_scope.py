@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import translation
 
-from households.imports.services import confirm_import_batch
+from households.imports.services import confirm_import_batch, upload_import_batch
 from households.models import Household, ImportBatch, Member
 from tests.imports.test_services import FAMILY_A, KK_A, csv_file, import_file
 
@@ -188,3 +188,36 @@ def test_a_facilitator_who_changes_households_but_does_not_import_cannot_confirm
         confirm_import_batch(batch=batch, by=pendamping)
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.VALIDATED
+
+
+def test_the_scope_check_costs_no_query_per_row(
+    operator, bintara, django_capture_on_commit_callbacks
+):
+    """The kelurahan of every named member comes with the members' own query: checking 1 or 4
+    people registered outside scope costs the same number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from households.imports.services import validate_import_batch
+    from tests.households.factories import household_with_members
+
+    outside = household_with_members(bintara, size=5).members.exclude(relationship="head")
+    counts = []
+    for number, people in enumerate((outside[:1], outside[:4])):
+        kk = f"32750125082500{number + 1:02d}"
+        rows = [
+            _row(
+                kk, f"32750117088500{number + 1:02d}", "Agus Baru", "Kepala Keluarga", "17-08-1985"
+            )
+        ]
+        rows += [_row(kk, person.nik, "Nama Lain", "Anak") for person in people]
+        with django_capture_on_commit_callbacks(execute=False):
+            batch = upload_import_batch(
+                uploaded_file=csv_file(rows, name=f"{number}.csv"), by=operator
+            )
+        with CaptureQueriesContext(connection) as queries:
+            validate_import_batch(batch_id=batch.pk)
+        batch.refresh_from_db()
+        assert batch.issues.filter(code="nik_outside_scope").count() == len(people)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
