@@ -29,6 +29,9 @@ BENCH_ARGS ?=
 CHROMIUM := $(or $(SLRT_CHROMIUM),/usr/bin/chromium)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# The settings default to DEBUG off (a deployment that forgets the variable is not in debug
+# mode); the embedded default these targets set up runs with it, unless DEBUG is given.
+export DEBUG ?= True
 
 .PHONY: help install lock run test coverage lint bench bench-import bench-eligibility bench-referrals bench-dashboards bench-load messages clean distclean
 

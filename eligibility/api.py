@@ -1,5 +1,6 @@
 """Eligibility API under /api/v1/: scoped reads, review as an action (STYLE.md section 7)."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -110,6 +111,7 @@ class FlagViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return visible_flags(self.request.user).order_by("pk")
 
+    @extend_schema(request=ReviewInput, responses=FlagSerializer(many=True))
     @action(detail=False, methods=["post"])
     def review(self, request):
         if not request.user.has_perm("eligibility.review_flag"):

@@ -2,11 +2,13 @@
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
+from households.models import Household
 from households.scope import scope_for
-from households.selectors import log_household_read, visible_households
+from households.selectors import access_household, log_household_read, visible_households
 
 
 def visible_flags(user: User) -> QuerySet[Flag]:
@@ -16,7 +18,20 @@ def visible_flags(user: User) -> QuerySet[Flag]:
         return flags.none()
     if scope.city_wide:
         return flags
+    if scope.agency_id is not None:
+        # Agency staff serve a referral, not a family's eligibility (issue 16): findings only
+        # of a household opened by an emergency grant.
+        return flags.filter(household_id__in=scope.granted_household_ids)
     return flags.filter(household__in=visible_households(user))
+
+
+def access_household_findings(user: User, pk: int) -> Household:
+    """A household whose eligibility findings the user may read: as access_household, but not
+    for agency staff who see it only through a referral (issue 16, need-to-know)."""
+    household = access_household(user, pk)
+    if scope_for(user).needs_to_know(household.pk):
+        raise Http404
+    return household
 
 
 def access_flag(user: User, pk: int) -> Flag:

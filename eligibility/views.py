@@ -13,6 +13,7 @@ from eligibility.models import Flag, Rule, RuleSet
 from eligibility.presenters import receipt
 from eligibility.selectors import (
     access_flag,
+    access_household_findings,
     dismissed_share_per_rule,
     rule_sets,
     visible_flags,
@@ -27,7 +28,7 @@ from eligibility.services import (
     simulate_rule_set,
     start_eligibility_run,
 )
-from households.selectors import access_household, log_household_reads, visible_households
+from households.selectors import log_household_reads, visible_households
 from slrt.dispatch import is_waiting, waiting_message
 from slrt.http import local_next
 from slrt.paging import CappedPaginator
@@ -111,7 +112,7 @@ def flag_review(request: HttpRequest) -> HttpResponse:
 @require_GET
 def household_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     """The decision receipt of one household: printable for the desk."""
-    household = access_household(request.user, pk)
+    household = access_household_findings(request.user, pk)
     flags = list(
         visible_flags(request.user).filter(household=household).order_by("status", "rule_code")
     )

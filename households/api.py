@@ -1,11 +1,13 @@
 """Registry API under /api/v1/: scoped read-only viewsets (STYLE.md section 7)."""
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Prefetch
 from rest_framework import permissions, serializers, viewsets
 
 from households.filters import HouseholdFilter
 from households.identifiers import shown_identifier
 from households.models import Agency, Enrolment, Household, Member, Program, Region
+from households.scope import scope_for
 from households.selectors import log_household_reads, visible_households, visible_members
 from households.services import MEMBER_FIELDS
 from slrt.api import router
@@ -83,7 +85,36 @@ class HouseholdSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Household
-        exclude = ["search_text", "created_by", "updated_by"]
+        # Listed, not excluded (issue 16): a field added to the model is published only when
+        # someone adds it here.
+        fields = [
+            "id", "kk_number", "kelurahan", "kelurahan_code", "kecamatan_code", "address",
+            "rt", "rw", "latitude", "longitude", "location_recorded_at", "house_ownership",
+            "floor_area", "floor_material", "wall_material", "roof_material", "water_source",
+            "sanitation", "cooking_fuel", "lighting", "electricity_va", "car_count",
+            "motorcycle_count", "has_refrigerator", "has_air_conditioner", "has_gold",
+            "owns_other_house", "land_area", "monthly_income", "monthly_expenditure",
+            "welfare_decile", "verification_status", "source", "consent", "head_name",
+            "member_count", "version", "members", "enrolments", "created_at", "updated_at",
+        ]  # fmt: skip
+
+    def to_representation(self, household: Household) -> dict:
+        data = super().to_representation(household)
+        request = self.context.get("request")
+        if request is not None and scope_for(request.user).needs_to_know(household.pk):
+            data = {name: value for name, value in data.items() if name in NEED_TO_KNOW_FIELDS}
+        return data
+
+
+# What an agency officer reads of a family referred to them (issue 16): where it lives, how
+# many it is, and the referred people (the members relation is prefetched from
+# visible_members); not its means, programs or findings.
+NEED_TO_KNOW_FIELDS = frozenset(
+    {
+        "id", "kk_number", "kelurahan", "kelurahan_code", "kecamatan_code", "address", "rt",
+        "rw", "member_count", "members",
+    }
+)  # fmt: skip
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -117,10 +148,11 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Household.objects.none()  # for the permission class; rows come from scope
 
     def get_queryset(self):
+        members = Prefetch("members", queryset=visible_members(self.request.user).order_by("pk"))
         return (
             visible_households(self.request.user)
             .select_related("kelurahan__parent")
-            .prefetch_related("members", "enrolments__program")
+            .prefetch_related(members, "enrolments__program")
         )
 
     def paginate_queryset(self, queryset):

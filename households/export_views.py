@@ -5,6 +5,7 @@ one FilterSet and one selector, not through copied code.
 """
 
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from households.exports import KINDS, registry_export
 from households.filters import HouseholdFilter
+from households.scope import scope_for
 from households.selectors import visible_households
 from slrt.exports import FORMATS, export_response
 
@@ -21,7 +23,9 @@ from slrt.exports import FORMATS, export_response
 @require_GET
 def household_export(request: HttpRequest) -> HttpResponse:
     """The list page's households (or their members) as .xlsx or .csv, in the user's scope.
-    Needs households.view_household; agency staff get what their scope shows them."""
+    Needs households.view_household; agency staff export no people (issue 16)."""
+    if not scope_for(request.user).may_export_people:
+        raise PermissionDenied
     kind = request.GET.get("kind", "households")
     file_format = request.GET.get("format", "xlsx")
     if kind not in KINDS or file_format not in FORMATS:

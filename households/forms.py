@@ -15,6 +15,7 @@ from households.models import (
     Region,
 )
 from households.nik import normalise_number
+from households.scope import write_kelurahan_ids
 from households.selectors import kelurahan_choices
 from households.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS, MemberChange
 from households.validators import validate_kk_number, validate_nik
@@ -62,6 +63,14 @@ class HouseholdForm(forms.ModelForm):
         self.fields["kelurahan"].queryset = choices
         if choices.count() == 1 and not self.instance.pk:
             self.fields["kelurahan"].initial = choices.first()
+        if self.instance.pk and write_kelurahan_ids(user) is not None:
+            # Only Dinas Sosial moves a family (households.services): the others see its
+            # kelurahan, fixed, and an unchanged form can never move it into theirs.
+            field = self.fields["kelurahan"]
+            field.queryset = Region.objects.select_related("parent").filter(
+                pk=self.instance.kelurahan_id
+            )
+            field.disabled = True
         self.fields["welfare_decile"].widget = forms.Select(
             choices=[("", "---------")] + [(i, str(i)) for i in range(1, 11)]
         )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from households.forms import ImportUploadForm
 from households.imports.report import error_report_xlsx
 from households.imports.services import (
+    CONFIRM_PERMISSIONS,
     cancel_import_batch,
     confirm_import_batch,
     upload_import_batch,
@@ -68,7 +69,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "error_count": errors.count(),
         "warning_count": warnings.count(),
         "counts": batch.counts,
-        "can_confirm": request.user.has_perm("households.add_importbatch"),
+        # Confirming writes the registry: a role that may change households (issue 16).
+        "can_confirm": request.user.has_perms(CONFIRM_PERMISSIONS),
         "same_file": visible_import_batches(request.user)
         .filter(checksum=batch.checksum, status=ImportBatch.Status.COMMITTED)
         .exclude(pk=batch.pk)
@@ -81,7 +83,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission_required("households.add_importbatch", raise_exception=True)
+@permission_required(CONFIRM_PERMISSIONS, raise_exception=True)
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     batch = access_import_batch(request.user, pk)

@@ -65,6 +65,14 @@ FULL_IDENTIFIER_ROLES = frozenset(
     }
 )
 
+# Issue 16, write scope: which records a role may create, change or move (its permissions say
+# which actions). The Verifikator and the administrator write in the whole city; the facilitator
+# and the desk in their own kelurahan only; everyone else writes no registry record: the data
+# steward prepares imports, agency staff act on referrals sent to their agency, and an
+# emergency (break-glass) grant opens a household to read, never to write.
+WRITES_CITY_WIDE = frozenset({Role.ADMIN, Role.VERIFIKATOR})
+WRITES_IN_OWN_KELURAHAN = frozenset({Role.PENDAMPING, Role.OPERATOR_PUSKESOS})
+
 # Eligibility (issue 4): anyone who reads a household reads its flags and their receipt;
 # only the Verifikator decides flags, edits rules, simulates and activates them.
 _FLAGS_READ = [
@@ -149,3 +157,25 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "dashboards.change_unitcost",
     ],
 }
+
+
+def role_table() -> str:
+    """The README's table of roles, made from ROLE_PERMISSIONS and the write scopes above, so
+    the documentation cannot drift from what the code grants (a test compares the two)."""
+    lines = [
+        "| role (group) | writes records in | permissions |",
+        "|---|---|---|",
+    ]
+    for role in Role:
+        if role in WRITES_CITY_WIDE:
+            writes = "the whole city"
+        elif role in WRITES_IN_OWN_KELURAHAN:
+            writes = "own kelurahan"
+        else:
+            writes = "nothing"
+        held = sorted(set(ROLE_PERMISSIONS[role]))
+        listed = ", ".join(f"`{name}`" for name in held) if held else "none (aggregates only)"
+        if role == Role.ADMIN:
+            listed = "all (superuser); its group: " + listed
+        lines.append(f"| `{role.value}` | {writes} | {listed} |")
+    return "\n".join(lines)

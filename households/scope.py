@@ -2,14 +2,28 @@
 
 Every page, API endpoint, export and dashboard starts from `scope_for(user)` through the
 selectors. Outside scope is 404, so a record's existence does not leak.
+
+Writes too (issue 16): every service that creates, changes or moves a record calls
+`guard_write(by, kelurahan_id, ...)` for every record it touches (the target and the source of
+a move) and gets the same 404 as a read outside scope. The write scope is narrower than the
+read scope: an emergency grant or an agency's referral opens a household to read only, and the
+city-wide readers who write nothing (the data steward) have none (households.roles).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.http import Http404
 
 from households.models import BreakGlassGrant
-from households.roles import FULL_IDENTIFIER_ROLES, ROLE_PRECEDENCE, Role
+from households.roles import (
+    FULL_IDENTIFIER_ROLES,
+    ROLE_PRECEDENCE,
+    WRITES_CITY_WIDE,
+    WRITES_IN_OWN_KELURAHAN,
+    Role,
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +46,27 @@ class Scope:
     @property
     def granted_household_ids(self) -> frozenset[int]:
         return frozenset(self.granted)
+
+    @property
+    def may_export_people(self) -> bool:
+        """Household and member lists leave the system only with the roles that keep the
+        registry; agency staff serve single referrals and export no people (issue 16)."""
+        return self.personal_data and self.agency_id is None
+
+    def needs_to_know(self, household_id: int) -> bool:
+        """True where the user sees a household only through a referral to their agency: then
+        the referred person and what the referral needs, not the family's incomes, assets,
+        other members or eligibility findings. An emergency grant opens the whole household."""
+        return self.agency_id is not None and household_id not in self.granted
+
+    @property
+    def write_kelurahan_ids(self) -> frozenset[int] | None:
+        """The kelurahan whose records the user may create, change or move; None: all."""
+        if self.role in WRITES_CITY_WIDE:
+            return None
+        if self.role in WRITES_IN_OWN_KELURAHAN:
+            return self.kelurahan_ids
+        return frozenset()
 
 
 NO_SCOPE = Scope(role=None, personal_data=False, city_wide=False)
@@ -109,3 +144,21 @@ def _active_grants(user: User) -> dict[int, int]:
         return {}
     rows = BreakGlassGrant.objects.active().filter(user=user).order_by("created_at", "pk")
     return dict(rows.values_list("household_id", "pk"))
+
+
+def write_kelurahan_ids(user: User | AnonymousUser) -> frozenset[int] | None:
+    """The kelurahan whose households the user may write in; None: the whole city."""
+    return scope_for(user).write_kelurahan_ids
+
+
+def may_write_in(user: User | AnonymousUser, kelurahan_ids: Iterable[int | None]) -> bool:
+    allowed = write_kelurahan_ids(user)
+    return allowed is None or all(pk in allowed for pk in kelurahan_ids)
+
+
+def guard_write(user: User | AnonymousUser, *kelurahan_ids: int | None) -> None:
+    """A service's own guard: `user` may write in every one of these kelurahan (the record's,
+    and for a move its source and its target), else the same not-found as a read outside
+    scope, so a write path never tells whether a record exists."""
+    if not may_write_in(user, kelurahan_ids):
+        raise Http404

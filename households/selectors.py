@@ -17,7 +17,7 @@ from households.models import (
     Member,
     Region,
 )
-from households.scope import scope_for
+from households.scope import scope_for, write_kelurahan_ids
 
 
 def _household_condition(user: User, path: str = "") -> Q | None:
@@ -93,6 +93,25 @@ def access_household(user: User, pk: int) -> Household:
     return household
 
 
+def writable_households(user: User) -> QuerySet[Household]:
+    """The households the user may change (households.scope's write scope): never through an
+    emergency grant or an agency's referral, which open a household to read only."""
+    allowed = write_kelurahan_ids(user)
+    if allowed is None:
+        return Household.objects.all()
+    return Household.objects.filter(kelurahan_id__in=allowed)
+
+
+def access_household_to_change(user: User, pk: int) -> Household:
+    """A household for an edit, a location, an enrolment or a referral: 404 outside the write
+    scope, as a read outside scope (the services check again, on the locked row)."""
+    household = get_object_or_404(
+        writable_households(user).select_related("kelurahan__parent"), pk=pk
+    )
+    log_household_read(user, household, via="household")
+    return household
+
+
 def household_with_details(user: User, pk: int) -> Household:
     """One household with what its page shows, in a fixed number of queries."""
     queryset = visible_households(user).select_related(
@@ -111,14 +130,38 @@ def household_with_details(user: User, pk: int) -> Household:
     )
     household = get_object_or_404(queryset, pk=pk)
     log_household_read(user, household, via="household")
+    if scope_for(user).needs_to_know(household.pk):
+        # Only the referred people; no aid programs or change history (issue 16).
+        household.members_shown = list(visible_members(user).filter(household=household))
+        household.need_to_know = True
+    else:
+        household.members_shown = list(household.members.all())
+        household.need_to_know = False
     return household
 
 
 def visible_members(user: User) -> QuerySet[Member]:
+    """Members of the households in scope; for agency staff only the referred people (issue
+    16, need-to-know), and the whole family of a household opened by an emergency grant."""
+    scope = scope_for(user)
     condition = _household_condition(user, path="household__")
     if condition is None:
         return Member.objects.none()
+    if scope.agency_id is not None:
+        condition = referred_member_condition(scope.agency_id)
+        if scope.granted:
+            condition |= Q(household_id__in=scope.granted_household_ids)
     return Member.objects.filter(condition)
+
+
+def referred_member_condition(agency_id: int) -> Q:
+    """The people a referral sent to the agency names; for a referral of the whole family,
+    its head (the family's contact)."""
+    referral = apps.get_model("referrals", "Referral")
+    sent = referral.objects.filter(agency_id=agency_id).exclude(status="draft")
+    named = sent.filter(member__isnull=False).values("member_id")
+    families = sent.filter(member__isnull=True).values("household_id")
+    return Q(pk__in=named) | Q(relationship=Member.Relationship.HEAD, household_id__in=families)
 
 
 def access_member(user: User, pk: int) -> Member:

@@ -3,6 +3,11 @@
 A household and its members are saved together: exactly one head, NIKs unique, the
 edit guarded by the version the user started from, and a change record for each write in
 the same transaction.
+
+Each service guards its own writes (issue 16): it checks, through households.scope, that
+`by` may write in the kelurahan of every record it touches (for a move: where the family
+was and where it goes) and raises the same 404 as a read outside scope. An emergency grant
+opens a household to read only.
 """
 
 from dataclasses import dataclass, field
@@ -21,6 +26,7 @@ from django.utils.translation import gettext as _
 from households.hooks import household_saved
 from households.models import ChangeRecord, Enrolment, Household, Member, Program
 from households.nik import nik_discrepancies
+from households.scope import guard_write, write_kelurahan_ids
 from households.validators import normalise_rt_rw
 
 HOUSEHOLD_FIELDS = (
@@ -95,8 +101,7 @@ def register_household(
     by: User,
     source: str = Household.Source.FORM,
 ) -> Household:
-    """Create a household with its members. The caller checked that `by` may write in the
-    household's kelurahan (households.scope)."""
+    """Create a household with its members, in a kelurahan where `by` may write."""
     try:
         return _register_household(data=data, members=members, by=by, source=source)
     except IntegrityError as error:  # a concurrent save took the same KK or NIK
@@ -109,6 +114,7 @@ def _register_household(
 ) -> Household:
     household = Household(source=source, created_by=by, updated_by=by)
     _set_fields(household, HOUSEHOLD_FIELDS, data)
+    guard_write(by, household.kelurahan_id)
     household.rt, household.rw = normalise_rt_rw(household.rt), normalise_rt_rw(household.rw)
     _check_location(household)
     household.full_clean(exclude=["version", "search_text"])
@@ -157,8 +163,12 @@ def _update_household(
     if not claimed:
         raise _stale_error(household)
     current = Household.objects.select_for_update().get(pk=household.pk)
+    was_in = current.kelurahan_id
+    guard_write(by, was_in)
     before = _snapshot(current, HOUSEHOLD_FIELDS)
     _set_fields(current, HOUSEHOLD_FIELDS, data)
+    if current.kelurahan_id != was_in:
+        _check_move(current, by)
     current.rt, current.rw = normalise_rt_rw(current.rt), normalise_rt_rw(current.rw)
     if (current.latitude, current.longitude) != (before["latitude"], before["longitude"]):
         current.location_recorded_at = now if current.latitude is not None else None
@@ -179,6 +189,7 @@ def record_location(
 ) -> Household:
     """Store where the house is (the browser's GPS), for targeting by name by address."""
     current = Household.objects.select_for_update().get(pk=household.pk)
+    guard_write(by, current.kelurahan_id)
     before = _snapshot(current, ("latitude", "longitude"))
     current.latitude, current.longitude = latitude, longitude
     current.location_recorded_at = timezone.now()
@@ -387,6 +398,24 @@ def _record(
     )
 
 
+def _check_move(household: Household, by: User) -> None:
+    """A family moves to another kelurahan by a verifier's act (DESIGN.md), never as the side
+    effect of a form; the target must be in `by`'s write scope too."""
+    guard_write(by, household.kelurahan_id)
+    if write_kelurahan_ids(by) is not None:
+        raise ValidationError(
+            {
+                "kelurahan": ValidationError(
+                    _(
+                        "Only Dinas Sosial moves a family to another kelurahan. Ask the "
+                        "Verifikator to move it."
+                    ),
+                    code="move_needs_verifier",
+                )
+            }
+        )
+
+
 def _check_location(household: Household) -> None:
     if (household.latitude is None) != (household.longitude is None):
         raise ValidationError(
@@ -438,7 +467,8 @@ def enrol_in_program(
 ) -> Enrolment:
     """Enrol a household (or one of its members) in a program; one active enrolment each."""
     # Lock the household so two concurrent enrolments cannot both pass the check below.
-    Household.objects.select_for_update().filter(pk=household.pk).first()
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    guard_write(by, locked.kelurahan_id)
     if member is not None and member.household_id != household.pk:
         raise ValidationError(
             _("This member does not belong to this household."), code="foreign_member"
@@ -472,6 +502,7 @@ def change_enrolment_status(
 ) -> Enrolment:
     """Suspend, end or reactivate an enrolment; an ended one gets an end date."""
     current = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    guard_write(by, current.household.kelurahan_id)
     before = _snapshot(current, ("status", "end_date"))
     current.status = status
     if status == Enrolment.Status.ENDED:

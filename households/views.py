@@ -18,9 +18,9 @@ from households.forms import (
 )
 from households.models import Enrolment, Household
 from households.presenters import history_rows, member_rows
-from households.scope import scope_for
+from households.scope import may_write_in, scope_for
 from households.selectors import (
-    access_household,
+    access_household_to_change,
     household_with_details,
     log_household_reads,
     visible_households,
@@ -59,7 +59,12 @@ def household_list(request: HttpRequest) -> HttpResponse:
     template = "households/household_list.html"
     if request.htmx:
         template += "#results"
-    return render(request, template, {"filter": filterset, "page": page})
+    context = {
+        "filter": filterset,
+        "page": page,
+        "may_export": scope_for(request.user).may_export_people,
+    }
+    return render(request, template, context)
 
 
 @login_required
@@ -69,9 +74,13 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = household_with_details(request.user, pk)
     context = {
         "household": household,
-        "member_rows": member_rows(list(household.members.all())),
+        "member_rows": member_rows(household.members_shown),
+        "need_to_know": household.need_to_know,
         "history": history_rows(household.change_records.all()),
-        "can_edit": request.user.has_perm("households.change_household"),
+        # An emergency grant or an agency's referral opens the page to read only (issue 16).
+        "can_write": may_write_in(request.user, [household.kelurahan_id]),
+        "can_edit": request.user.has_perm("households.change_household")
+        and may_write_in(request.user, [household.kelurahan_id]),
         "enrolment_form": EnrolmentForm(household=household),
         "enrolment_statuses": Enrolment.Status.choices,
     }
@@ -110,7 +119,7 @@ def _back_with(request: HttpRequest, household: Household) -> str:
 @login_required
 @permission_required("households.change_household", raise_exception=True)
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    household = access_household(request.user, pk)
+    household = access_household_to_change(request.user, pk)
     form = HouseholdForm(request.POST or None, instance=household, user=request.user)
     formset = MemberFormSet(request.POST or None, instance=household, prefix="members")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -135,7 +144,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("households.change_household", raise_exception=True)
 @require_POST
 def household_location(request: HttpRequest, pk: int) -> HttpResponse:
-    household = access_household(request.user, pk)
+    household = access_household_to_change(request.user, pk)
     form = LocationForm(request.POST)
     if form.is_valid():
         record_location(household=household, by=request.user, **form.cleaned_data)
@@ -165,7 +174,7 @@ def _show_service_errors(error: ValidationError, form, formset) -> None:
 @permission_required("households.add_enrolment", raise_exception=True)
 @require_POST
 def enrolment_create(request: HttpRequest, pk: int) -> HttpResponse:
-    household = access_household(request.user, pk)
+    household = access_household_to_change(request.user, pk)
     form = EnrolmentForm(request.POST, household=household)
     if form.is_valid():
         try:
@@ -183,7 +192,7 @@ def enrolment_create(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("households.change_enrolment", raise_exception=True)
 @require_POST
 def enrolment_status(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
-    household = access_household(request.user, pk)
+    household = access_household_to_change(request.user, pk)
     enrolment = get_object_or_404(household.enrolments, pk=enrolment_pk)
     form = EnrolmentStatusForm(request.POST)
     if form.is_valid():

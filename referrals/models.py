@@ -329,7 +329,7 @@ class ReferralEvent(models.Model):
     """One transition (who, when, from which status to which, and why), or one Record of its
     history that leaves the status as it is (a document added or removed: the note names it)."""
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(
         _("action"), max_length=10, choices=[*Action.choices, *Record.choices]
     )

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.models import Agency, Household, Member, Region
-from households.scope import scope_for
+from households.scope import guard_write, scope_for
 from referrals import sla
 from referrals.models import (
     AGENCY_ACTIONS,
@@ -52,8 +52,10 @@ def raise_referral(
     complaint: Complaint | None = None,
     submit: bool = True,
 ) -> Referral:
-    """A need of `household` for `agency` (the category's default when not given). The caller
-    checked that `by` may see the household (households.selectors.access_household)."""
+    """A need of `household` for `agency` (the category's default when not given), raised by
+    someone who may write in the household's kelurahan: an emergency grant opens a household
+    to read only (households.scope; outside: 404, as a read)."""
+    guard_write(by, Household.objects.values_list("kelurahan_id", flat=True).get(pk=household.pk))
     agency = agency or category.default_agency
     if not agency.receives_referrals:
         raise ValidationError(
@@ -329,8 +331,9 @@ def record_complaint(
     channel: str = Complaint.Channel.WALK_IN,
     follow_up_on: date | None = None,
 ) -> Complaint:
-    """What someone asked for at the desk of `kelurahan`. The caller checked that `by` works
-    there and may see `household` (found, or registered on the spot)."""
+    """What someone asked for at the desk of `kelurahan`, where `by` works (households.scope;
+    else 404); `household` (found, or registered on the spot) lives there."""
+    guard_write(by, kelurahan.pk)
     if household is not None and household.kelurahan_id != kelurahan.pk:
         raise ValidationError(
             _("This family lives in another kelurahan: record the complaint at its desk."),

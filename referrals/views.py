@@ -14,7 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from households.filters import HouseholdFilter
-from households.selectors import access_household, kelurahan_choices, visible_households
+from households.selectors import (
+    access_household,
+    access_household_to_change,
+    kelurahan_choices,
+    visible_households,
+)
 from referrals.filters import ReferralFilter
 from referrals.forms import (
     AssignForm,
@@ -221,7 +226,7 @@ def referral_url(referral: Referral) -> str:
 @permission_required("referrals.add_referral", raise_exception=True)
 def referral_create(request: HttpRequest, household_pk: int) -> HttpResponse:
     """Raise a referral for a household in scope, from its page or from a complaint."""
-    household = access_household(request.user, household_pk)
+    household = access_household_to_change(request.user, household_pk)
     complaint = None
     if "complaint" in request.GET:
         raw = request.GET["complaint"]

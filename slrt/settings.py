@@ -12,7 +12,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless set (issue 16): a deployment that forgets the variable does not run in debug mode.
+# `make` sets DEBUG=True for the embedded default (Makefile), as does the test suite.
+DEBUG = env.bool("DEBUG", default=False)
 # Without DEBUG the key must come from the environment; the default is for the embedded setup.
 SECRET_KEY = (
     env("SECRET_KEY", default="insecure-dev-key-only-for-the-embedded-default")
@@ -280,7 +282,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a "status"; a referral's (also its events' from/to) is named once.
-    "ENUM_NAME_OVERRIDES": {"ReferralStatusEnum": "referrals.models.Status"},
+    # A flag's decision and the decision a review takes (confirmed or dismissed) are two.
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStatusEnum": "referrals.models.Status",
+        "FlagDecisionEnum": "eligibility.models.Flag.Decision",
+        "ReviewTakenEnum": [("confirmed", "confirmed"), ("dismissed", "dismissed")],
+    },
 }
 
 # --- Registry settings ---

@@ -7,11 +7,16 @@ checks that the project's settings keep the strong hashers).
 """
 
 import atexit
+import os
 import shutil
 import tempfile
 from pathlib import Path
 
-from slrt.settings import *  # noqa: F403
+# The project's settings default to DEBUG off; the suite runs the embedded default, as `make`
+# does (plain http, the development key, static files from the apps).
+os.environ.setdefault("DEBUG", "True")
+
+from slrt.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from households.imports.validation import CleanRow, Issue
@@ -119,26 +120,53 @@ def build_plan(
         if existing is not None:
             family.household_id, family.is_new = existing["id"], False
             family.household_changes = _diff(existing, family_rows[0].household)
-        moved_rows = _plan_members(family, members, confirm_moves)
-        if moved_rows:
-            for row in moved_rows:
-                _reject(
-                    plan,
-                    [row],
-                    "nik_in_other_family",
-                    _(
-                        "NIK %(nik)s is registered in another family. Tick 'move members between "
-                        "families' to move this person into KK %(kk)s."
-                    )
-                    % {"nik": row.member["nik"], "kk": kk_number},
-                )
-            family.rows = [r for r in family.rows if r not in moved_rows]
+        refused = _plan_members(family, members, confirm_moves, allowed_kelurahan_ids)
+        if refused:
+            for row, code in refused:
+                _reject(plan, [row], code, _refusal_message(code, row, kk_number))
+            numbers = {row.number for row, _code in refused}
+            rest = [r for r in family_rows if r.number not in numbers]
+            if any(_is_head(row) for row, _code in refused):
+                # Without its head's row the family would be left with no head: it waits for
+                # the fixed file, whole.
+                _reject(plan, rest, "head_row_refused", _head_refused_message(kk_number))
+                continue
+            family.rows = rest
             if not family.rows:
                 continue
         _plan_programs(family, active.get(family.household_id, set()))
         _note_missing_members(plan, family, members_by_household)
         plan.families.append(family)
     return plan
+
+
+def _is_head(row: CleanRow) -> bool:
+    return row.member.get("relationship") == Member.Relationship.HEAD
+
+
+def _refusal_message(code: str, row: CleanRow, kk_number: str) -> str:
+    if code == "nik_outside_scope":
+        # Nothing of the registered person is shown: not their name, family or kelurahan.
+        return _(
+            "This NIK is registered in a family outside your area of work. Moves between "
+            "kelurahan are requested from Dinas Sosial."
+        )
+    if code == "nik_head_elsewhere":
+        return _(
+            "NIK %(nik)s is the head of another family, which would be left without a head. "
+            "Give that family another head on its household page first."
+        ) % {"nik": row.member["nik"]}
+    return _(
+        "NIK %(nik)s is registered in another family. Tick 'move members between "
+        "families' to move this person into KK %(kk)s."
+    ) % {"nik": row.member["nik"], "kk": kk_number}
+
+
+def _head_refused_message(kk_number: str) -> str:
+    return _(
+        "The head of KK %(kk)s cannot be imported (see the head's row), so this family is not "
+        "imported. Fix the head's row and upload the file again."
+    ) % {"kk": kk_number}
 
 
 def _family_problem(
@@ -153,7 +181,14 @@ def _family_problem(
             )
             % {"kk": rows[0].kk_number},
         )
-    head = next((r for r in rows if r.member.get("relationship") == Member.Relationship.HEAD), None)
+    target = rows[0].household.get("kelurahan")
+    if existing is None and allowed is not None and target is not None and target not in allowed:
+        # The check of the file refuses such rows already; the commit, by another user, too.
+        return (
+            "kelurahan_outside_scope",
+            _("You can import only for the kelurahan you work in."),
+        )
+    head = next((r for r in rows if _is_head(r)), None)
     if head is None:  # the head's own row had an error: the family waits for the fixed file
         return (
             "head_row_invalid",
@@ -184,11 +219,17 @@ def _family_problem(
 
 
 def _plan_members(
-    family: FamilyPlan, members: dict[str, dict], confirm_moves: bool
-) -> list[CleanRow]:
+    family: FamilyPlan,
+    members: dict[str, dict],
+    confirm_moves: bool,
+    allowed: frozenset[int] | None,
+) -> list[tuple[CleanRow, str]]:
     """Sort the family's rows into new, changed and unchanged members; return the rows that
-    would move a person from another family without the user's confirmation."""
-    refused: list[CleanRow] = []
+    are refused, with why: a person registered in a family outside the importer's scope
+    (`allowed`, None: the whole city), the head of another family (who would leave it
+    headless), or a move from another family the user did not confirm. One dict lookup
+    per row over what build_plan loaded: no query."""
+    refused: list[tuple[CleanRow, str]] = []
     for row in family.rows:
         current = members.get(row.member["nik"])
         if current is None:
@@ -196,8 +237,14 @@ def _plan_members(
             continue
         moved_from = None
         if family.household_id is None or current["household_id"] != family.household_id:
+            if allowed is not None and current["household_kelurahan_id"] not in allowed:
+                refused.append((row, "nik_outside_scope"))
+                continue
+            if current["relationship"] == Member.Relationship.HEAD:
+                refused.append((row, "nik_head_elsewhere"))
+                continue
             if not confirm_moves:
-                refused.append(row)
+                refused.append((row, "nik_in_other_family"))
                 continue
             moved_from = current["household_id"]
         changes = _diff(current, row.member)
@@ -280,15 +327,20 @@ def _existing_households(kk_numbers: list[str], for_update: bool) -> dict[str, d
 
 
 def _existing_members(niks: list[str], for_update: bool) -> dict[str, dict]:
-    return _existing(Member, "nik", niks, for_update)
+    """With the kelurahan of each member's household, for the scope check of a move (in the
+    same query: the check is then a set lookup per row)."""
+    members = Member.objects.annotate(household_kelurahan_id=F("household__kelurahan_id"))
+    return _existing(Member, "nik", niks, for_update, queryset=members)
 
 
-def _existing(model, key: str, values: list[str], for_update: bool) -> dict[str, dict]:
+def _existing(
+    model, key: str, values: list[str], for_update: bool, queryset=None
+) -> dict[str, dict]:
     """Rows whose `key` is one of `values`, as dicts by key; locked inside the commit."""
     found: dict[str, dict] = {}
-    queryset = model.objects.order_by("pk")
+    queryset = (model.objects.all() if queryset is None else queryset).order_by("pk")
     if for_update:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(of=("self",))
     for part in where_in(queryset, key, values):
         for row in part.values():
             found[row[key]] = row

@@ -14,12 +14,14 @@ processes can check one file without any of them reading all of it.
 
 import codecs
 import csv
+import functools
 import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
+from zlib import error as zlib_error
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -351,20 +353,9 @@ def _first_sheet_rows(path: Path) -> int | None:
     so a sheet filled down to row 1,048,576 is refused before it takes any memory."""
     try:
         with zipfile.ZipFile(path) as archive:
-            workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
-            rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-            first = re.search(r"<(?:\w+:)?sheet\b[^>]*\br:id=\"([^\"]+)\"", workbook)
-            if not first:
+            member = _first_sheet_member(archive)
+            if member is None:
                 return None
-            target = None
-            for relationship in re.findall(r"<Relationship\b[^>]*>", rels):
-                if f'Id="{first[1]}"' in relationship:
-                    target = re.search(r'Target="([^"]+)"', relationship)
-                    break
-            if not target:
-                return None
-            member = target[1].lstrip("/")
-            member = member if member.startswith("xl/") else "xl/" + member
             with archive.open(member) as sheet:
                 start = sheet.read(4096).decode("utf-8", "replace")
     except (KeyError, zipfile.BadZipFile, OSError, ValueError):
@@ -386,6 +377,7 @@ def _read_xlsx(path: Path, filename: str, max_rows: int) -> SheetData:
     declared = _first_sheet_rows(path)
     if declared is not None and declared >= EXCEL_LAST_ROW:  # refused before it is loaded
         raise _too_many_rows(max_rows)
+    _check_extent(path, filename, max_rows)  # before calamine builds its grid
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheets = [
@@ -442,6 +434,228 @@ def _no_rows(filename: str) -> UnreadableFile:
     return UnreadableFile(
         "no_rows",
         _("%(name)s has a header row but no data rows under it.") % {"name": filename},
+    )
+
+
+# Bounded input (issue 16, finding 3) ---------------------------------------------------------
+#
+# calamine builds a sheet as a full grid, from A1 to its last cell: one cell at XFD100000 under
+# a header costs 1.6 billion cells (gigabytes) from a file of 1.5 KB. So before calamine sees
+# the file: every zip member's uncompressed size and ratio are bounded, no XML member declares
+# a DTD (entity tricks), and the first sheet's extent, declared and real, must fit the
+# template's grid with IMPORT_MAX_ROWS rows of data (max_sheet_cells).
+
+# A workbook's parts may expand to at most this much in all, and a part larger than
+# ZIP_RATIO_FROM at most ZIP_MAX_RATIO times its compressed size (a real 100,000-row sheet
+# compresses about 20 to 1).
+ZIP_MAX_UNCOMPRESSED = 2 * 2**30
+ZIP_MAX_RATIO = 200
+ZIP_RATIO_FROM = 2**20
+_CHUNK = 1 << 22
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]*\d*:?([A-Z]{1,4})(\d{1,9})"')
+_TAG = re.compile(rb"<(/?)(?:\w+:)?(row|c)\b([^>]*)>")
+_REF = re.compile(rb"\sr=\"([A-Z]{0,4})(\d{1,9})\"")
+
+
+def max_sheet_cells(max_rows: int) -> int:
+    """The largest grid (columns x rows) a sheet may span: the template's columns times
+    IMPORT_MAX_ROWS rows of data under the template's own formatted rows."""
+    from households.imports.template import LAST_FORMATTED_ROW, template_columns
+
+    return len(template_columns()) * (max_rows + LAST_FORMATTED_ROW)
+
+
+def _too_large_sheet(filename: str) -> UnreadableFile:
+    return UnreadableFile(
+        "sheet_too_large",
+        _(
+            "%(name)s has cells far to the right of or far below the data (the sheet spans "
+            "more cells than an import may hold). Copy only the data into a new sheet, or use "
+            "the import template, and upload it again."
+        )
+        % {"name": filename},
+    )
+
+
+def _check_extent(path: Path, filename: str, max_rows: int) -> None:
+    limit = max_sheet_cells(max_rows)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            if sum(m.file_size for m in members) > ZIP_MAX_UNCOMPRESSED or any(
+                m.file_size > ZIP_RATIO_FROM
+                and m.file_size > ZIP_MAX_RATIO * max(m.compress_size, 1)
+                for m in members
+            ):
+                raise _too_large_sheet(filename)
+            for member in members:
+                if member.filename.endswith((".xml", ".rels")):
+                    with archive.open(member) as part:
+                        start = part.read(4096)
+                    if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
+                        raise _corrupt(filename)
+            sheet = _first_sheet_member(archive)
+            if sheet is None:
+                return
+            with archive.open(sheet) as part:
+                declared = _DIMENSION.search(part.read(4096))
+            if declared and _column_number(declared[1]) * int(declared[2]) > limit:
+                raise _too_large_sheet(filename)
+            with archive.open(sheet) as part:
+                width, height = _cheap_extent(part, limit)
+            if width * height > limit:
+                with archive.open(sheet) as part:
+                    width, height = _exact_extent(part, limit)
+    except UnreadableFile:
+        raise
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _corrupt(filename) from None
+    except zlib_error:
+        raise _corrupt(filename) from None
+    if width * height > limit:
+        raise _too_large_sheet(filename)
+
+
+def _first_sheet_member(archive: zipfile.ZipFile) -> str | None:
+    workbook = archive.read("xl/workbook.xml")[: 1 << 20].decode("utf-8", "replace")
+    rels = archive.read("xl/_rels/workbook.xml.rels")[: 1 << 20].decode("utf-8", "replace")
+    first = re.search(r"<(?:\w+:)?sheet\b[^>]*\br:id=\"([^\"]+)\"", workbook)
+    if not first:
+        return None
+    for relationship in re.findall(r"<Relationship\b[^>]*>", rels):
+        if f'Id="{first[1]}"' in relationship:
+            target = re.search(r'Target="([^"]+)"', relationship)
+            if not target:
+                return None
+            member = target[1].lstrip("/")
+            return member if member.startswith("xl/") else "xl/" + member
+    return None
+
+
+def _chunks(part) -> Iterator[bytes]:
+    """The part in pieces that end at a tag's end, so no tag is cut in two."""
+    carry = b""
+    while chunk := part.read(_CHUNK):
+        data = carry + chunk
+        end = data.rfind(b">") + 1
+        carry = data[end:]
+        if len(carry) > _CHUNK:  # no tag end in 4 MB: not a sheet
+            raise ValueError("no tag end")
+        yield data[:end]
+    if carry.strip():
+        yield carry
+
+
+def _cheap_extent(part, limit: int) -> tuple[int, int]:
+    """An upper bound of the sheet's grid at the speed of one regular-expression pass: every
+    cell carries its reference in a column up to AZ (52), and no reference has more digits
+    than the last <row r="..."> number. Anything else answers "unbounded" and _exact_extent
+    measures the sheet cell by cell. (A reference below the last row but with as many digits
+    stays within 52 x 10^digits cells: no more than a full-width sheet of as many rows.)"""
+    unbounded = (limit + 1, 1)
+    rows = 0
+    in_data = False
+    for data in _chunks(part):
+        if not in_data:
+            start = data.find(b"<sheetData")
+            if start < 0:
+                continue
+            in_data, data = True, data[start:]
+        end = data.find(b"</sheetData")
+        if end >= 0:
+            data = data[:end]
+        last = data.rfind(b'<row r="')
+        if last >= 0:
+            number = re.match(rb'<row r="(\d{1,9})"', data[last : last + 20])
+            if number is None:
+                return unbounded
+            rows = max(rows, int(number[1]))
+        if _unusual_cell(len(str(rows))).search(data):
+            return unbounded
+        if end >= 0:
+            break
+    return (52, max(rows, 1))
+
+
+@functools.cache
+def _unusual_cell(digits: int) -> re.Pattern:
+    """A cell tag without its reference first (`<c>`, `<c t=...`), in a column after AZ, or
+    with a row number of more than `digits` digits."""
+    return re.compile(
+        rb'<c(?:[>/]| (?!r=")| r="(?:[B-Z][A-Z]|A[A-Z]{2}|[A-Z]{1,2}\d{%d}))' % (digits + 1)
+    )
+
+
+def _exact_extent(part, limit: int) -> tuple[int, int]:
+    """The sheet's real extent, cell by cell, as calamine will see it (a cell without its
+    reference follows the one before it); stops as soon as it exceeds `limit`."""
+    width = height = 0
+    row = column = 0
+    for data in _chunks(part):
+        for closing, tag, attributes in _TAG.findall(data):
+            if closing:
+                continue
+            ref = _REF.search(attributes)
+            if tag == b"row":
+                row = int(ref[2]) if ref else row + 1
+                column = 0
+            else:
+                if ref and ref[1]:
+                    column, row_of_cell = _column_number(ref[1]), int(ref[2])
+                    height = max(height, row_of_cell)
+                else:
+                    column += 1
+            height = max(height, row)
+            width = max(width, column)
+            if width * height > limit:
+                return width, height
+    return width, height
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+# CSV: a line longer than this is refused before the csv module builds it (a line of ten
+# million commas would be ten million cells).
+CSV_MAX_LINE_BYTES = 2**16
+
+
+def _check_csv_lines(path: Path, filename: str) -> None:
+    """No line longer than about CSV_MAX_LINE_BYTES (lines under half of it always pass):
+    a few byte searches per megabyte, no line built."""
+    window = CSV_MAX_LINE_BYTES // 2
+    run = 0  # bytes since the last line end
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            first = chunk.find(b"\n")
+            if first < 0:
+                run += len(chunk)
+                if run > CSV_MAX_LINE_BYTES:
+                    raise _csv_line_too_long(filename)
+                continue
+            if run + first > CSV_MAX_LINE_BYTES:
+                raise _csv_line_too_long(filename)
+            last = chunk.rfind(b"\n")
+            for start in range(first + 1, last, window):
+                if chunk.find(b"\n", start, min(start + window, last + 1)) < 0:
+                    raise _csv_line_too_long(filename)
+            run = len(chunk) - last - 1
+    if run > CSV_MAX_LINE_BYTES:
+        raise _csv_line_too_long(filename)
+
+
+def _csv_line_too_long(filename: str) -> UnreadableFile:
+    return UnreadableFile(
+        "line_too_long",
+        _(
+            "%(name)s has a line longer than %(limit)s KB, far longer than a row of data. Open "
+            "it in Excel, check it and save it again."
+        )
+        % {"name": filename, "limit": CSV_MAX_LINE_BYTES // 1024},
     )
 
 
@@ -572,6 +786,7 @@ def _csv_part(
 
 
 def _read_csv(path: Path, filename: str, max_rows: int) -> SheetData:
+    _check_csv_lines(path, filename)
     encoding = _encoding(path)
     with path.open("rb") as handle:
         if b"\x00" in handle.read(4096) and encoding != "utf-16":

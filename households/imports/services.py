@@ -14,7 +14,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -28,7 +28,7 @@ from households.imports.plan import build_plan
 from households.imports.readers import UnreadableFile, megabytes, read_sheet
 from households.imports.validation import Issue, RegionIndex, ValidationResult, validate_rows
 from households.models import ImportBatch, ImportIssue, Region
-from households.scope import scope_for
+from households.scope import scope_for, write_kelurahan_ids
 from households.selectors import kelurahan_choices
 from households.services import plain_value
 from slrt.db import take_turns
@@ -156,11 +156,20 @@ def _check_claimed_batch(batch_id: int) -> ImportBatch:
     return batch
 
 
+# Confirming an import writes the registry: an importer who may also change households.
+CONFIRM_PERMISSIONS = ("households.add_importbatch", "households.change_household")
+
+
 def confirm_import_batch(
     *, batch: ImportBatch, by: User, confirm_moves: bool = False
 ) -> ImportBatch:
     """The user read the preview and confirms: queue the commit. Only a checked batch can be
-    confirmed, once (a second click is told so)."""
+    confirmed, once (a second click is told so). Confirming writes the registry, so it needs
+    households.change_household (DESIGN.md: the data steward prepares and checks imports, a
+    role that may change households confirms them); the commit writes only where `by` may
+    (households.scope)."""
+    if not by.has_perms(CONFIRM_PERMISSIONS):
+        raise PermissionDenied
     claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.VALIDATED).update(
         status=ImportBatch.Status.COMMITTING,
         error_message="",
@@ -219,7 +228,7 @@ def _commit_import_batch(batch_id: int) -> ImportBatch | None:
             checked = _checked_before(batch) or check_file(batch, progress=False)
             plan = build_plan(
                 checked.result.rows,
-                allowed_kelurahan_ids=_allowed_ids(batch.uploaded_by),
+                allowed_kelurahan_ids=_commit_scope(batch),
                 confirm_moves=batch.confirm_moves,
                 for_update=True,
             )
@@ -364,6 +373,14 @@ def _allowed_ids(user: User) -> frozenset[int] | None:
     if scope_for(user).city_wide:
         return None
     return frozenset(kelurahan_choices(user).values_list("pk", flat=True))
+
+
+def _commit_scope(batch: ImportBatch) -> frozenset[int] | None:
+    """The kelurahan a commit may write in: the uploader's area (the file was checked for it)
+    and the confirming user's write scope, both (households.scope; None: the whole city)."""
+    areas = [_allowed_ids(batch.uploaded_by), write_kelurahan_ids(batch.committed_by)]
+    limits = [area for area in areas if area is not None]
+    return frozenset.intersection(*limits) if limits else None
 
 
 def _fail(batch: ImportBatch, message: str) -> ImportBatch:

@@ -589,7 +589,7 @@ class ChangeRecord(models.Model):
         DELETED = "deleted", _("deleted")
 
     household = models.ForeignKey(
-        Household, on_delete=models.CASCADE, related_name="change_records"
+        Household, on_delete=models.PROTECT, related_name="change_records"
     )
     entity = models.CharField(max_length=20)  # "household", "member", "enrolment"
     object_id = models.BigIntegerField()
@@ -633,7 +633,7 @@ class AccessRecord(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     household = models.ForeignKey(
-        Household, on_delete=models.CASCADE, related_name="access_records"
+        Household, on_delete=models.PROTECT, related_name="access_records"
     )
     via = models.CharField(_("through"), max_length=100, blank=True)
     basis = models.CharField(_("basis"), max_length=12, choices=Basis.choices, default=Basis.AGENCY)

@@ -40,8 +40,21 @@
   }
 
   // Drafts: what is typed on the household form is kept in this browser until the save
-  // succeeds, so a dropped signal does not lose a family typed in an alley.
+  // succeeds, so a dropped signal does not lose a family typed in an alley. The key names the
+  // user (data-draft-key="u<id>:..."), so on a shared ward computer nobody is offered another's
+  // draft, and every draft is removed at logout (issue 16): the log-out button and the
+  // logged-out page carry data-clear-drafts.
   function draftKey(form) { return "slrt-draft:" + form.dataset.draftKey; }
+
+  function clearDrafts() {
+    try {
+      for (var i = localStorage.length - 1; i >= 0; i--) {
+        var name = localStorage.key(i);
+        if (name && name.indexOf("slrt-draft:") === 0) localStorage.removeItem(name);
+      }
+      sessionStorage.removeItem("slrt-pending-draft");
+    } catch (e) { /* storage off */ }
+  }
 
   function saveDraft(form) {
     var values = {};
@@ -64,6 +77,9 @@
   }
 
   function setUpDrafts() {
+    var logout = document.querySelector("form[data-clear-drafts]");
+    if (logout) logout.addEventListener("submit", clearDrafts);
+    if (document.querySelector("section[data-clear-drafts]")) clearDrafts();
     var form = document.querySelector("form[data-draft-key]");
     if (form) {
       var key = draftKey(form);

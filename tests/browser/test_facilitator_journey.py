@@ -122,3 +122,23 @@ def test_typed_family_survives_a_dropped_signal(live_server, phone, rina):
     page.click("[data-draft-restore]")
     assert page.input_value("#id_kk_number") == "3275010502100007"
     assert page.input_value("#id_members-1-name") == "Nur Aini"
+
+
+def test_a_draft_belongs_to_its_user_and_is_removed_at_logout(live_server, phone, rina):
+    """Issue 16: on a shared ward computer a draft (with NIKs) is never offered to another
+    user and does not outlive the session's logout."""
+    page = phone
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "demo-pendamping")
+    page.fill("#id_password", settings.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/households/")
+    page.goto(f"{live_server.url}/households/new/")
+    page.fill("#id_kk_number", "3275010502100007")
+    page.fill("#id_members-0-nik", "3275011708850001")
+    drafts = "Object.keys(localStorage).filter(k => k.startsWith('slrt-draft:'))"
+    assert page.evaluate(drafts) == [f"slrt-draft:u{rina.pk}:household-new"]
+
+    page.click("form[data-clear-drafts] button")
+    page.wait_for_url("**/accounts/login/**")
+    assert page.evaluate(drafts) == []

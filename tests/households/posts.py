@@ -1,4 +1,4 @@
-"""POST data as the household form sends it (household and referral page tests)."""
+"""POST data as the household form sends it: a new family, or an edit of a stored one."""
 
 
 def form_data(kelurahan, members, **household):
@@ -31,3 +31,22 @@ def form_data(kelurahan, members, **household):
         } | member
         data.update({f"members-{index}-{key}": value for key, value in row.items()})
     return data
+
+
+def members_as_posted(household):
+    return [
+        {
+            "id": str(m.pk),
+            "nik": m.nik,
+            "name": m.name,
+            "sex": m.sex,
+            "birth_date": m.birth_date.isoformat(),
+            "relationship": m.relationship,
+        }
+        for m in household.members.order_by("pk")
+    ]
+
+
+def edit_post(household, kelurahan, **changes):
+    common = {"kk_number": household.kk_number, "version": str(household.version)}
+    return form_data(kelurahan, members_as_posted(household), **common, **changes)

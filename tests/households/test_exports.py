@@ -252,13 +252,14 @@ def test_city_wide_roles_export_every_household(
     assert len(members) == 3 + 2
 
 
-def test_agency_officer_gets_an_empty_export_until_referrals_exist(
+def test_agency_staff_export_no_people(
     client, petugas_dinkes, household_in_margahayu, household_in_bintara
 ):
-    # Same as the list page: the role may read households, its scope holds none yet (#5).
+    # Issue 16, need-to-know: agency staff serve single referrals; no lists of people leave.
     for kind in ("households", "members"):
-        assert len(xlsx_rows(export(client, petugas_dinkes, kind=kind, format="xlsx"))) == 1
-        assert len(csv_rows(export(client, petugas_dinkes, kind=kind, format="csv"))) == 1
+        for file_format in ("xlsx", "csv"):
+            response = export(client, petugas_dinkes, kind=kind, format=file_format)
+            assert response.status_code == 403
 
 
 @pytest.mark.parametrize("persona", ["perencana", "pimpinan"])

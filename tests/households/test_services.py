@@ -7,58 +7,13 @@ from django.core.exceptions import ValidationError
 
 from households.models import ChangeRecord, Household, Member
 from households.services import MemberChange, register_household, update_household
+from tests.households.families import family, household_data, member_data
 
 pytestmark = pytest.mark.django_db
 
 
-def _household_data(kelurahan, **overrides):
-    data = {
-        "kk_number": "3275010502100007",
-        "kelurahan": kelurahan,
-        "address": "Jl. Melati No. 12",
-        "rt": "3",
-        "rw": "05",
-        "car_count": 0,
-        "motorcycle_count": 1,
-        "verification_status": Household.VerificationStatus.UNVERIFIED,
-    }
-    return data | overrides
-
-
-def _member(nik="3275011708850001", name="Budi Santoso", **overrides):
-    data = {
-        "nik": nik,
-        "name": name,
-        "sex": Member.Sex.MALE,
-        "birth_date": date(1985, 8, 17),
-        "relationship": Member.Relationship.HEAD,
-        "disability": Member.Disability.NONE,
-        "chronic_illness": Member.ChronicIllness.NONE,
-        "health_insurance": Member.HealthInsurance.NONE,
-    }
-    return data | overrides
-
-
-def _family():
-    return [
-        MemberChange(data=_member(), position=0),
-        MemberChange(
-            data=_member(
-                nik="3275015203880002",
-                name="Siti Aminah",
-                sex=Member.Sex.FEMALE,
-                birth_date=date(1988, 3, 12),
-                relationship=Member.Relationship.SPOUSE,
-            ),
-            position=1,
-        ),
-    ]
-
-
 def test_register_household_keeps_summary_and_normalises_rt_rw(pendamping, margahayu):
-    household = register_household(
-        data=_household_data(margahayu), members=_family(), by=pendamping
-    )
+    household = register_household(data=household_data(margahayu), members=family(), by=pendamping)
     assert (household.rt, household.rw) == ("003", "005")
     assert household.head_name == "Budi Santoso"
     assert household.member_count == 2
@@ -67,9 +22,7 @@ def test_register_household_keeps_summary_and_normalises_rt_rw(pendamping, marga
 
 
 def test_register_records_history_for_household_and_each_member(pendamping, margahayu):
-    household = register_household(
-        data=_household_data(margahayu), members=_family(), by=pendamping
-    )
+    household = register_household(data=household_data(margahayu), members=family(), by=pendamping)
     records = ChangeRecord.objects.filter(household=household)
     assert {(r.entity, r.action, r.actor_id) for r in records} == {
         ("household", "created", pendamping.pk),
@@ -79,18 +32,18 @@ def test_register_records_history_for_household_and_each_member(pendamping, marg
 
 
 def test_a_household_needs_exactly_one_head(pendamping, margahayu):
-    two_heads = _family()
+    two_heads = family()
     two_heads[1] = MemberChange(
         data=two_heads[1].data | {"relationship": Member.Relationship.HEAD}, position=1
     )
     with pytest.raises(ValidationError) as excinfo:
-        register_household(data=_household_data(margahayu), members=two_heads, by=pendamping)
+        register_household(data=household_data(margahayu), members=two_heads, by=pendamping)
     assert excinfo.value.code == "head_count"
     assert not Household.objects.exists()  # nothing half-saved
 
-    no_head = [MemberChange(data=_member(relationship=Member.Relationship.CHILD))]
+    no_head = [MemberChange(data=member_data(relationship=Member.Relationship.CHILD))]
     with pytest.raises(ValidationError) as excinfo:
-        register_household(data=_household_data(margahayu), members=no_head, by=pendamping)
+        register_household(data=household_data(margahayu), members=no_head, by=pendamping)
     assert excinfo.value.code == "head_count"
 
 
@@ -98,25 +51,23 @@ def test_a_nik_registered_in_another_family_is_refused_without_naming_it(
     pendamping, margahayu, household_in_bintara
 ):
     taken = household_in_bintara.members.first().nik
-    members = [MemberChange(data=_member(nik=taken), position=0)]
+    members = [MemberChange(data=member_data(nik=taken), position=0)]
     with pytest.raises(ValidationError) as excinfo:
-        register_household(data=_household_data(margahayu), members=members, by=pendamping)
+        register_household(data=household_data(margahayu), members=members, by=pendamping)
     error = excinfo.value.error_dict["member:0:nik"][0]
     assert error.code == "nik_taken"
     assert household_in_bintara.kk_number not in str(excinfo.value)
 
 
 def test_a_kk_number_already_registered_is_refused(pendamping, margahayu, household_in_bintara):
-    data = _household_data(margahayu, kk_number=household_in_bintara.kk_number)
+    data = household_data(margahayu, kk_number=household_in_bintara.kk_number)
     with pytest.raises(ValidationError) as excinfo:
-        register_household(data=data, members=_family(), by=pendamping)
+        register_household(data=data, members=family(), by=pendamping)
     assert "kk_number" in excinfo.value.error_dict
 
 
 def test_second_save_of_the_same_version_is_refused_as_stale(pendamping, operator, margahayu):
-    household = register_household(
-        data=_household_data(margahayu), members=_family(), by=pendamping
-    )
+    household = register_household(data=household_data(margahayu), members=family(), by=pendamping)
     opened_version = household.version
     update_household(
         household=household,
@@ -140,14 +91,12 @@ def test_second_save_of_the_same_version_is_refused_as_stale(pendamping, operato
 
 
 def test_update_records_who_changed_which_fields(pendamping, operator, margahayu):
-    household = register_household(
-        data=_household_data(margahayu), members=_family(), by=pendamping
-    )
+    household = register_household(data=household_data(margahayu), members=family(), by=pendamping)
     head = household.members.get(relationship=Member.Relationship.HEAD)
     update_household(
         household=household,
         data={"car_count": 2, "address": "Jl. Melati No. 12"},
-        members=[MemberChange(member_id=head.pk, data=_member(name="Budi Santosa"))],
+        members=[MemberChange(member_id=head.pk, data=member_data(name="Budi Santosa"))],
         expected_version=household.version,
         by=operator,
     )
@@ -164,12 +113,10 @@ def test_update_records_who_changed_which_fields(pendamping, operator, margahayu
 
 
 def test_an_unchanged_save_records_no_field_changes(pendamping, margahayu):
-    household = register_household(
-        data=_household_data(margahayu), members=_family(), by=pendamping
-    )
+    household = register_household(data=household_data(margahayu), members=family(), by=pendamping)
     update_household(
         household=household,
-        data=_household_data(margahayu),
+        data=household_data(margahayu),
         members=[],
         expected_version=household.version,
         by=pendamping,
@@ -178,9 +125,7 @@ def test_an_unchanged_save_records_no_field_changes(pendamping, margahayu):
 
 
 def test_the_head_can_be_handed_over_in_one_save(pendamping, margahayu):
-    household = register_household(
-        data=_household_data(margahayu), members=_family(), by=pendamping
-    )
+    household = register_household(data=household_data(margahayu), members=family(), by=pendamping)
     head = household.members.get(relationship=Member.Relationship.HEAD)
     spouse = household.members.get(relationship=Member.Relationship.SPOUSE)
     update_household(
@@ -207,9 +152,7 @@ def test_the_head_can_be_handed_over_in_one_save(pendamping, margahayu):
 
 
 def test_removing_a_member_is_recorded(pendamping, margahayu):
-    household = register_household(
-        data=_household_data(margahayu), members=_family(), by=pendamping
-    )
+    household = register_household(data=household_data(margahayu), members=family(), by=pendamping)
     spouse = household.members.get(relationship=Member.Relationship.SPOUSE)
     update_household(
         household=household,
@@ -227,9 +170,7 @@ def test_removing_a_member_is_recorded(pendamping, margahayu):
 def test_a_member_of_another_household_cannot_be_edited_through_this_one(
     pendamping, margahayu, household_in_bintara
 ):
-    household = register_household(
-        data=_household_data(margahayu), members=_family(), by=pendamping
-    )
+    household = register_household(data=household_data(margahayu), members=family(), by=pendamping)
     stranger = household_in_bintara.members.first()
     with pytest.raises(ValidationError) as excinfo:
         update_household(
@@ -243,13 +184,13 @@ def test_a_member_of_another_household_cannot_be_edited_through_this_one(
 
 
 def test_nik_disagreements_are_kept_as_data_quality_facts(pendamping, margahayu):
-    members = [MemberChange(data=_member(sex=Member.Sex.FEMALE, birth_date=date(1985, 8, 18)))]
-    household = register_household(data=_household_data(margahayu), members=members, by=pendamping)
+    members = [MemberChange(data=member_data(sex=Member.Sex.FEMALE, birth_date=date(1985, 8, 18)))]
+    household = register_household(data=household_data(margahayu), members=members, by=pendamping)
     assert household.members.get().nik_warnings == ["sex_mismatch", "birth_date_mismatch"]
 
 
 def test_half_a_location_is_refused(pendamping, margahayu):
-    data = _household_data(margahayu, latitude="-6.25")
+    data = household_data(margahayu, latitude="-6.25")
     with pytest.raises(ValidationError) as excinfo:
-        register_household(data=data, members=_family(), by=pendamping)
+        register_household(data=data, members=family(), by=pendamping)
     assert excinfo.value.code == "location_pair"

@@ -344,7 +344,8 @@ def test_sheet_down_to_excels_last_row_is_refused_before_loading(tmp_path):
 def test_unclosed_quote_is_refused_whole(tmp_path):
     path = tmp_path / "data.csv"
     path.write_text(
-        ";".join(HEADER) + "\n" + ";".join(HEAD) + '\n"' + "x" * 200_000 + "\n", encoding="utf-8"
+        ";".join(HEADER) + "\n" + ";".join(HEAD) + '\n"' + ("x" * 100 + "\n") * 2_000,
+        encoding="utf-8",
     )
     assert refused(path) == "corrupt"
 

@@ -48,15 +48,31 @@ def test_the_api_records_list_and_detail_reads(client, referred, petugas_dinkes)
     assert [row["id"] for row in listed["results"]] == [referred.pk]
     assert client.get(f"/api/v1/households/{referred.pk}/").status_code == 200
     members = client.get("/api/v1/members/").json()
-    assert len(members["results"]) == referred.members.count()
+    # need-to-know (issue 16): a whole-family referral shows its head, not every member
+    assert [m["id"] for m in members["results"]] == [referred.members.get(relationship="head").pk]
     assert sorted(_records(petugas_dinkes, "api")) == [referred.pk] * 3
 
 
-def test_an_export_records_the_households_exported(client, referred, petugas_dinkes):
-    client.force_login(petugas_dinkes)
+def test_an_export_records_the_households_exported(
+    client, referred, pendamping, household_in_bintara
+):
+    """Outside one's kelurahan: a household opened by emergency access (agency staff export
+    no people, issue 16)."""
+    from households.break_glass import request_break_glass
+
+    reason = "Ibu hamil dirujuk darurat malam ini, rujukan resmi belum dikirim dari kelurahan."
+    request_break_glass(kk_number=household_in_bintara.kk_number, reason=reason, by=pendamping)
+    client.force_login(pendamping)
     response = client.get(reverse("households:household_export"), {"format": "csv"})
     assert response.status_code == 200
-    assert _records(petugas_dinkes, "export") == [referred.pk]
+    assert _records(pendamping, "export") == [household_in_bintara.pk]
+
+
+def test_agency_staff_export_nothing(client, referred, petugas_dinkes):
+    client.force_login(petugas_dinkes)
+    response = client.get(reverse("households:household_export"), {"format": "csv"})
+    assert response.status_code == 403
+    assert not AccessRecord.objects.filter(via="export").exists()
 
 
 def test_reads_by_the_kelurahan_side_are_not_recorded(client, referred, operator):

@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DEBUG": "False",
@@ -84,12 +82,28 @@ def test_production_defaults_are_https_only():
     ]
 
 
-@pytest.mark.parametrize("env", [{}, {"DEBUG": "True"}])
-def test_the_embedded_default_serves_plain_http(env):
+def test_the_embedded_default_serves_plain_http():
     values = _settings(
-        env, "DEBUG", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "SECURE_HSTS_SECONDS"
+        {"DEBUG": "True"},
+        "DEBUG",
+        "SECURE_SSL_REDIRECT",
+        "SESSION_COOKIE_SECURE",
+        "SECURE_HSTS_SECONDS",
     )
     assert values == ["True", "False", "False", "0"]
+
+
+def test_debug_is_off_unless_set():
+    """Issue 16: a deployment that forgets DEBUG does not run in debug mode (and then needs
+    its SECRET_KEY); `make` sets DEBUG=True for the embedded default."""
+    assert _settings({"SECRET_KEY": secrets.token_urlsafe(50)}, "DEBUG") == ["False"]
+    result = _run(
+        ["-c", "import django; django.setup()"], {"DJANGO_SETTINGS_MODULE": "slrt.settings"}
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+    makefile = (ROOT / "Makefile").read_text()
+    assert "export DEBUG ?= True" in makefile
 
 
 def test_hsts_preload_only_when_asked():
@@ -114,5 +128,5 @@ def test_the_cache_is_shared_redis_when_redis_is_configured_and_files_otherwise(
     )
     assert "RedisCache" in with_redis
     assert "redis://redis.internal:6379/1" in with_redis
-    (embedded,) = _settings({}, "CACHES['default']")
+    (embedded,) = _settings({"DEBUG": "True"}, "CACHES['default']")
     assert "FileBasedCache" in embedded

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 
 from households.imports.services import (
+    CONFIRM_PERMISSIONS,
     cancel_import_batch,
     commit_import_batch,
     confirm_import_batch,
@@ -68,6 +69,11 @@ class Command(BaseCommand):
         if not commit:
             self.stdout.write("Checked only; run again with --commit to import.")
             return
+        if not by.has_perms(CONFIRM_PERMISSIONS):
+            raise CommandError(
+                f"{by.username} may check files but not commit them (role without the right to "
+                "change households)."
+            )
         try:
             confirm_import_batch(batch=batch, by=by, confirm_moves=move_members)
         except ValidationError as error:

@@ -1,0 +1,170 @@
+"""Issue 16, finding 3: bounded readers. A small hostile file must not cost gigabytes: each is
+read in a child process under a memory cap (RLIMIT_AS) and a time cap, and must end in one
+clear Indonesian message, not a crash."""
+
+import io
+import re
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from households.imports.readers import CSV_MAX_LINE_BYTES, UnreadableFile, read_sheet
+from tests.imports.files import FAMILY_A, HEADER
+
+MEMORY_CAP = 2**30  # 1 GB of address space for the whole child (Python, Django, calamine)
+TIME_CAP = 60  # seconds
+
+CHILD = textwrap.dedent(
+    """
+    import os, resource, sys
+    resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+    import django
+    django.setup()
+    from django.utils import translation
+    from households.imports.readers import UnreadableFile, read_sheet
+    translation.activate("id")
+    try:
+        sheet = read_sheet(sys.argv[1], filename=os.path.basename(sys.argv[1]),
+                           max_bytes=50 * 2**20, max_rows=1_000_000)
+    except UnreadableFile as error:
+        print(error.code)
+        print(error.message)
+    else:
+        print("read", len(sheet.rows))
+    """
+)
+
+
+def read_in_child(path: Path) -> tuple[str, str]:
+    """(code, Indonesian message) of the reader in a child process under the caps."""
+    script = CHILD.format(cap=MEMORY_CAP)
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=TIME_CAP,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 0, f"the reader crashed ({result.returncode}): {result.stderr}"
+    code, _, message = result.stdout.strip().partition("\n")
+    return code, message
+
+
+def _workbook_with_far_cell(row: int = 100_000, column: int = 16_384) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.split(";"))
+    sheet.append(FAMILY_A[0].split(";"))
+    sheet.cell(row=row, column=column, value="x")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _rewrite_sheet(content: bytes, change) -> bytes:
+    """The same workbook with its first sheet's XML passed through `change`."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = change(data)
+            target.writestr(item.filename, data)
+    return out.getvalue()
+
+
+def _lying_dimension(data: bytes) -> bytes:
+    return re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:C2"', data)
+
+
+def _no_dimension(data: bytes) -> bytes:
+    return re.sub(rb"<dimension [^>]*/>", b"", data)
+
+
+def _implicit_wide_row(data: bytes) -> bytes:
+    """16,384 cells without references in the header row (each follows the one before) and
+    no dimension: only counting the cells tells how wide the sheet is."""
+    wide = b"<c/>" * 16_384
+    data = _no_dimension(data)
+    return re.sub(rb'(<row r="1"[^>]*>)', rb"\1" + wide, data, count=1)
+
+
+def _padded(data: bytes) -> bytes:
+    """200 MB of blanks inside the sheet: a zip member that inflates far beyond its size."""
+    return data.replace(b"<sheetData>", b"<sheetData>" + b" " * 200 * 2**20, 1)
+
+
+HOSTILE = [
+    pytest.param(_workbook_with_far_cell(), "sheet_too_large", id="cell-at-XFD100000"),
+    pytest.param(
+        _rewrite_sheet(_workbook_with_far_cell(), _lying_dimension),
+        "sheet_too_large",
+        id="dimension-lies",
+    ),
+    pytest.param(
+        _rewrite_sheet(_workbook_with_far_cell(), _no_dimension),
+        "sheet_too_large",
+        id="no-dimension",
+    ),
+    pytest.param(
+        _rewrite_sheet(_workbook_with_far_cell(row=100_000, column=1), _implicit_wide_row),
+        "sheet_too_large",
+        id="cells-without-references",
+    ),
+    pytest.param(
+        _rewrite_sheet(_workbook_with_far_cell(row=3, column=1), _padded),
+        "sheet_too_large",
+        id="zip-bomb-member",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "code"), HOSTILE)
+def test_a_hostile_workbook_is_refused_in_bounded_memory_and_time(tmp_path, content, code):
+    path = tmp_path / "rw12.xlsx"
+    path.write_bytes(content)
+    assert len(content) < 1024 * 1024  # small files, each worth gigabytes to a naive reader
+    found, message = read_in_child(path)
+    assert found == code
+    assert message.startswith("rw12.xlsx memiliki sel jauh di kanan")  # Indonesian
+
+
+def test_an_xml_part_with_a_dtd_is_refused(tmp_path):
+    laughs = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]>'
+    content = _rewrite_sheet(
+        _workbook_with_far_cell(row=3, column=1),
+        lambda data: laughs + re.sub(rb"^<\?xml[^>]*>", b"", data),
+    )
+    path = tmp_path / "rw12.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(UnreadableFile) as excinfo:
+        read_sheet(path, filename="rw12.xlsx", max_bytes=50 * 2**20, max_rows=1_000)
+    assert excinfo.value.code == "corrupt"
+
+
+def test_a_csv_line_longer_than_the_limit_is_refused_before_it_is_split(tmp_path):
+    path = tmp_path / "rw12.csv"
+    commas = b";" * (20 * 2**20)  # twenty million empty cells on one line
+    path.write_bytes(HEADER.encode() + b"\n" + FAMILY_A[0].encode() + b"\n" + commas + b"\n")
+    found, message = read_in_child(path)
+    assert found == "line_too_long"
+    assert message.startswith(
+        f"rw12.csv memiliki baris yang lebih panjang dari {CSV_MAX_LINE_BYTES // 1024} KB"
+    )
+
+
+def test_an_ordinary_workbook_is_still_read(tmp_path):
+    workbook = openpyxl.Workbook()
+    for line in [HEADER, *FAMILY_A]:
+        workbook.active.append(line.split(";"))
+    path = tmp_path / "rw12.xlsx"
+    workbook.save(path)
+    sheet = read_sheet(path, filename="rw12.xlsx", max_bytes=50 * 2**20, max_rows=1_000)
+    assert len(sheet.rows) == 3

@@ -1,0 +1,402 @@
+"""Write-scope matrix, generated from the URL conf like the read matrix (issue 16; DESIGN.md
+"Writes too"; STYLE.md section 5): every URL that takes a POST (the read matrix's post-only and
+form pages, the API's write actions) x every role x a record inside and outside the role's
+scope, each with a *valid* body, so a refusal is the guard's and not the form's. (API routes
+are found by their DRF actions: a viewset that starts taking a POST is a new write URL.) The roles
+that may ask for emergency access hold an active grant for the outside record: a grant opens
+a household to read, never to write.
+
+Who may write comes from one table, households.roles (ROLE_PERMISSIONS and the write scopes),
+read here through the same rules the app uses: a case is "allowed" when the role holds the
+URL's permissions and its write scope reaches the record (for the agency's referral actions:
+staff of the receiving agency). Then:
+
+- allowed: the answer is no refusal (not 403/404/405, never a 500) and, for the cases whose
+  body makes a change, the registry changed;
+- refused: nothing changed at all (every table below), the answer is a refusal, a form shown
+  again or a message; outside scope it is 403 or 404, the same as a read, so the write path
+  tells nothing about the record.
+
+Each request runs in a savepoint rolled back afterwards, so the two worlds stay as built. A new
+write URL fails `test_every_write_url_is_in_the_write_matrix` until WRITES says who may use it.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.urls import URLResolver, get_resolver
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from dashboards.models import UnitCost
+from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
+from households.models import (
+    BreakGlassGrant,
+    ChangeRecord,
+    Enrolment,
+    Household,
+    ImportBatch,
+    Member,
+    Program,
+)
+from households.roles import ROLE_PERMISSIONS, WRITES_CITY_WIDE, WRITES_IN_OWN_KELURAHAN
+from referrals.models import (
+    Attachment,
+    Complaint,
+    NeedCategory,
+    Notification,
+    Referral,
+    ReferralEvent,
+)
+from tests.households.posts import edit_post, form_data
+from tests.security.matrix import (
+    EXPECTATIONS,
+    ROLES,
+    checked_routes,
+    client_for,
+    is_admin_route,
+    own_notifications,
+    url_for,
+    user_for,
+)
+from tests.security.world import World
+
+pytestmark = pytest.mark.django_db
+
+REASON = "Ibu hamil dirujuk darurat malam ini, rujukan resmi belum dikirim dari kelurahan."
+CSV = (
+    "No KK;NIK;Nama Lengkap;JK;Tgl Lahir;Hubungan;Alamat;RT;RW\n"
+    "3275010502100077;3275011708850077;Budi Uji;L;17-08-1985;Kepala Keluarga;Jl. A;1;2\n"
+)
+
+# How the record named by a URL relates to the user's scope.
+HOUSEHOLD = "household"  # write scope over the world's household (its kelurahan)
+AGENCY = "agency"  # the receiving agency's staff act on the world's referral
+REFERRAL = "referral"  # either side of the world's referral (the desk's kelurahan, the agency)
+IMPORT = "import"  # the import batch of the world's desk: its kelurahan, or the whole city
+ANY = "any"  # no record of a world: the permission decides (rules, costs, one's own token)
+
+
+@dataclass(frozen=True)
+class Write:
+    perms: tuple[str, ...]
+    kind: str
+    body: Callable[[World, User], dict] = lambda world, user: {}
+    changes: bool = True  # the valid body changes the registry when allowed
+    json: bool = False  # an API action: a JSON body
+    only: frozenset = field(default_factory=frozenset)  # ANY kind: roles besides the perms
+
+
+def _edit(world: World, user) -> dict:
+    household = Household.objects.get(pk=world.household.pk)
+    return edit_post(household, household.kelurahan, address="Jl. Matriks 1")
+
+
+def _create(world: World, user) -> dict:
+    return form_data(world.kelurahan, [{"nik": "3275011708850099"}], kk_number="3275010502100099")
+
+
+def _enrol(world: World, user) -> dict:
+    taken = Enrolment.objects.filter(household=world.household).values("program")
+    program = Program.objects.filter(level=Program.Level.HOUSEHOLD).exclude(pk__in=taken).first()
+    return {"program": program.pk, "start_date": timezone.localdate().isoformat(), "member": ""}
+
+
+def _referral(world: World, user) -> dict:
+    category = NeedCategory.objects.filter(is_active=True).first()
+    return {"category": category.pk, "description": "Butuh kursi roda", "priority": "normal"}
+
+
+def _complaint(world: World, user) -> dict:
+    return {"complainant_name": "Ibu Uji", "kelurahan": world.kelurahan.pk, "request": "Beras"}
+
+
+def _upload(world: World, user) -> dict:
+    return {"file": SimpleUploadedFile("rw.csv", CSV.encode()), "source_format": "slrt"}
+
+
+def _attachment(world: World, user) -> dict:
+    return {"file": SimpleUploadedFile("surat.pdf", b"%PDF-1.4\n%%EOF\n")}
+
+
+def _api_referral(world: World, user) -> dict:
+    category = NeedCategory.objects.filter(is_active=True).first()
+    return {"household": world.household.pk, "category": category.code, "description": "Obat"}
+
+
+def _flag_review(world: World, user) -> dict:
+    return {"flags": [world.flag.pk], "decision": "dismissed", "reason": "Sudah diperiksa"}
+
+
+def _grant_review(world: World, user) -> dict:
+    return {"decision": "justified", "note": ""}
+
+
+WRITES: dict[str, Write] = {
+    # the registry: the household's kelurahan must be in the writer's scope
+    "households:household_create": Write(("households.add_household",), HOUSEHOLD, _create),
+    "households:household_edit": Write(("households.change_household",), HOUSEHOLD, _edit),
+    "households:household_location": Write(
+        ("households.change_household",),
+        HOUSEHOLD,
+        lambda world, user: {"latitude": "-6.25", "longitude": "107.01"},
+    ),
+    "households:enrolment_create": Write(("households.add_enrolment",), HOUSEHOLD, _enrol),
+    "households:enrolment_status": Write(
+        ("households.change_enrolment",), HOUSEHOLD, lambda world, user: {"status": "suspended"}
+    ),
+    "referrals:referral_create": Write(("referrals.add_referral",), HOUSEHOLD, _referral),
+    "referrals:complaint_create": Write(("referrals.add_complaint",), HOUSEHOLD, _complaint),
+    # imports: upload and cancel are the importers' (the steward too); confirming writes
+    "households:import_upload": Write(("households.add_importbatch",), ANY, _upload),
+    "households:import_confirm": Write(
+        ("households.add_importbatch", "households.change_household"), IMPORT
+    ),
+    "households:import_cancel": Write(("households.add_importbatch",), IMPORT),
+    # emergency access: asked for outside one's scope (that is what it is for); reviewed by
+    # the Verifikator
+    "households:break_glass_request": Write(
+        ("households.request_breakglassgrant",),
+        ANY,
+        lambda world, user: {"kk_number": world.household.kk_number, "reason": REASON},
+        changes=False,  # inside scope it is refused as needless; outside it opens
+    ),
+    "households:break_glass_review": Write(
+        ("households.review_breakglassgrant",), ANY, _grant_review
+    ),
+    # referrals: the receiving agency acts; either side adds documents
+    "referrals:referral_transition": Write(
+        ("referrals.act_on_referral",), AGENCY, lambda world, user: {"action": "accept"}
+    ),
+    "referral-transition": Write(
+        ("referrals.act_on_referral",),
+        AGENCY,
+        lambda world, user: {"action": "accept"},
+        json=True,
+    ),
+    "referrals:assign": Write(
+        ("referrals.act_on_referral",),
+        AGENCY,
+        lambda world, user: {"referrals": [world.referral.pk], "assignee": getattr(user, "pk", 0)},
+        changes=False,  # only an accepted referral is assigned; the guard is what is tested
+    ),
+    "referrals:attachment_upload": Write(("referrals.view_referral",), REFERRAL, _attachment),
+    "referrals:attachment_remove": Write(
+        ("referrals.view_referral",),
+        REFERRAL,
+        changes=False,  # only its uploader removes a document; the guard is what is tested
+    ),
+    "referrals:complaint_follow_up": Write(
+        ("referrals.add_complaint",),
+        HOUSEHOLD,  # the desk of the complaint's kelurahan
+        lambda world, user: {"follow_up_on": "2027-01-15"},
+    ),
+    "referral-list": Write(  # POST: raise a referral through the API
+        ("referrals.add_referral",), HOUSEHOLD, _api_referral, json=True
+    ),
+    # eligibility: the Verifikator decides, city-wide
+    "eligibility:flag_review": Write(("eligibility.review_flag",), ANY, _flag_review),
+    "eligibility-flag-review": Write(
+        ("eligibility.review_flag",), ANY, _flag_review, json=True, only=frozenset()
+    ),
+    "eligibility:run_start": Write(("eligibility.start_run",), ANY, changes=False),
+    "eligibility:ruleset_create_draft": Write(("eligibility.add_ruleset",), ANY, changes=False),
+    "eligibility:ruleset_activate": Write(("eligibility.activate_ruleset",), ANY, changes=False),
+    "eligibility:rule_edit": Write(("eligibility.change_rule",), ANY, changes=False),
+    # one's own things, and the planner's unit costs
+    "accounts:api_token": Write((), ANY, changes=False),
+    "accounts:api_token_revoke": Write((), ANY, changes=False),
+    "notifications:notification_read_all": Write((), ANY, changes=False),
+    "dashboards:unit_costs_edit": Write(("dashboards.change_unitcost",), ANY, changes=False),
+}
+NOT_WRITES = {"logout"}  # ends one's own session
+
+
+def _api_writes() -> set[str]:
+    """URL names of the API routes that take a POST, PUT, PATCH or DELETE (DRF's actions)."""
+    names: set[str] = set()
+
+    def walk(resolver):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry)
+            elif set(getattr(entry.callback, "actions", None) or ()) & WRITE_METHODS:
+                names.add(entry.name)
+
+    walk(get_resolver())
+    return names
+
+
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def _write_routes():
+    api = _api_writes()
+    for route in checked_routes():
+        if is_admin_route(route) or route.name in NOT_WRITES:
+            continue
+        expect = EXPECTATIONS.get(route.name)
+        if route.name in api or (expect is not None and (expect.post_only or expect.form)):
+            yield route
+
+
+def test_every_write_url_is_in_the_write_matrix():
+    missing = [
+        f"{route.name} ({route.regex}): add it to WRITES in "
+        "tests/security/test_write_scope_matrix.py with its permissions and scope"
+        for route in _write_routes()
+        if route.name not in WRITES
+    ]
+    stale = set(WRITES) - {route.name for route in _write_routes()}
+    missing += [f"{name}: in WRITES but no longer a write URL; remove it" for name in stale]
+    assert not missing, "\n".join(missing)
+
+
+# --- who may, from households.roles -------------------------------------------------------
+
+
+def _holds(role: str, perms: tuple[str, ...]) -> bool:
+    return role == "admin" or set(perms) <= set(ROLE_PERMISSIONS.get(role, ()))
+
+
+def _allowed(role: str, write: Write, *, inside: bool) -> bool:
+    if role == "anonymous" or not _holds(role, write.perms):
+        return False
+    if write.kind == ANY:
+        return True
+    if write.kind == AGENCY:
+        return role == "petugas_opd" and inside
+    if write.kind == REFERRAL:
+        return inside and role in ("pendamping", "operator_puskesos", "petugas_opd", "admin")
+    if write.kind == IMPORT and "households.change_household" not in write.perms:
+        return inside
+    if role in WRITES_CITY_WIDE:
+        return True
+    return inside and role in WRITES_IN_OWN_KELURAHAN
+
+
+# --- what "nothing changed" means: every table a write could touch --------------------------
+
+
+def _state() -> tuple:
+    return (
+        list(Household.objects.values_list("pk", "version", "kelurahan_id", "address")),
+        list(Member.objects.values_list("pk", "household_id", "relationship", "name")),
+        list(Enrolment.objects.values_list("pk", "status")),
+        list(Referral.objects.values_list("pk", "status", "assignee_id", "agency_id")),
+        ReferralEvent.objects.count(),
+        list(Attachment.objects.values_list("pk", flat=True)),
+        list(Complaint.objects.values_list("pk", "status", "follow_up_on")),
+        list(ImportBatch.objects.values_list("pk", "status")),
+        list(Flag.objects.values_list("pk", "status", "decision")),
+        ReviewDecision.objects.count(),
+        list(BreakGlassGrant.objects.values_list("pk", "decision")),
+        list(Notification.objects.values_list("pk", "read_at")),
+        list(Token.objects.values_list("user_id", "key")),
+        list(UnitCost.objects.values_list("pk", "amount")),
+        list(RuleSet.objects.values_list("pk", "status")),
+        list(Rule.objects.values_list("pk", "version", "condition")),
+        Run.objects.count(),
+        ChangeRecord.objects.count(),
+    )
+
+
+def _post(client, route, world: World, user, write: Write):
+    url = url_for(route, world, user)
+    body = write.body(world, user)
+    if write.json:
+        return client.post(url, body, content_type="application/json")
+    return client.post(url, body)
+
+
+REFUSED = {403, 404, 405}
+CITY_WIDE_READERS = {"verifikator", "data_steward", "admin"}
+
+
+def _case(role, route, write: Write, client, user, world: World, inside: bool) -> str | None:
+    where = f"{role:18} {'in ' if inside else 'out'} {route.name}"
+    with transaction.atomic():
+        before = _state()
+        response = _post(client, route, world, user, write)
+        changed = _state() != before
+        transaction.set_rollback(True)
+    status = response.status_code
+    if status >= 500:
+        return f"{where}: {status} (a server error)"
+    if _allowed(role, write, inside=inside):
+        if status in REFUSED:
+            return f"{where}: {status}, but the role table allows it"
+        if write.changes and not changed:
+            return f"{where}: {status}, allowed but nothing changed (is the body still valid?)"
+        return None
+    if changed:
+        return f"{where}: {status} and the registry CHANGED, though the role table refuses it"
+    named = bool(route.kwargs)  # the record is in the URL (else in the body: a form error)
+    if not inside and named and _holds(role, write.perms) and status not in (403, 404):
+        return f"{where}: {status} outside scope, expected 404 like a read"
+    if status not in REFUSED | {200, 302, 400, 401}:
+        return f"{where}: {status}, expected a refusal"
+    return None
+
+
+def _grant_for_review(world: World) -> BreakGlassGrant:
+    asker = User.objects.get(username="desk_a")
+    return BreakGlassGrant.objects.create(
+        user=asker,
+        kk_number=world.household.kk_number,
+        household=world.household,
+        reason=REASON,
+        created_at=timezone.now(),
+        expires_at=timezone.now(),
+    )
+
+
+def _open_by_emergency_access(world: World, user) -> None:
+    now = timezone.now()
+    BreakGlassGrant.objects.create(
+        user=user,
+        kk_number=world.household.kk_number,
+        household=world.household,
+        reason=REASON,
+        created_at=now,
+        expires_at=now + datetime.timedelta(hours=1),
+    )
+
+
+def test_write_scope_matrix(worlds, margahayu):
+    """Every role in one test (the worlds are built once); failures name role, inside or
+    outside, and URL."""
+    from tests.security import matrix
+
+    a, b = worlds
+    grant = _grant_for_review(a)
+    kwargs = matrix.KWARGS
+    saved = dict(kwargs)
+    kwargs[("households:break_glass_review", "pk")] = lambda world, user: grant.pk
+    kwargs[("eligibility:ruleset_activate", "pk")] = lambda w, u: w.flag.rule.rule_set_id
+    try:
+        failures = []
+        routes = {route.name: route for route in _write_routes()}
+        for role in ROLES:
+            user = user_for(role, margahayu)
+            own_notifications(user, a)
+            if user is not None and user.has_perm("households.request_breakglassgrant"):
+                _open_by_emergency_access(b, user)  # read-only: B's writes stay refused
+            client = client_for(user, role)
+            for name, write in WRITES.items():
+                route = routes[name]
+                failures.append(_case(role, route, write, client, user, a, True))
+                if write.kind != ANY and role != "anonymous":
+                    # B is outside everyone's scope but the city-wide roles'
+                    inside_b = role in CITY_WIDE_READERS
+                    failures.append(_case(role, route, write, client, user, b, inside_b))
+    finally:
+        kwargs.clear()
+        kwargs.update(saved)
+    failures = [f for f in failures if f]
+    assert not failures, f"{len(failures)} unexpected answers:\n" + "\n".join(failures)
