@@ -1,7 +1,9 @@
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
 from eligibility.services import (
@@ -212,3 +214,13 @@ def test_an_import_is_followed_by_one_whole_registry_run(
     assert batch.status == "committed"
     assert Run.objects.filter(status=Run.Status.COMPLETE).count() == 1
     assert "car_owner" in _open_codes(Household.objects.get(kk_number=KK_B))  # 1 car in B
+
+
+def test_the_command_runs_the_active_set_and_says_what_it_found(margahayu):
+    household_with_members(margahayu, size=2, car_count=1)
+    out = io.StringIO()
+    call_command("run_eligibility", stdout=out)
+    run = Run.objects.get()
+    assert run.status == Run.Status.COMPLETE
+    assert f"car_owner: {run.counts['car_owner']['flagged']} flagged" in out.getvalue()
+    assert f"run {run.pk} complete in" in out.getvalue()

@@ -1,5 +1,7 @@
 """Regions, agencies, programs and roles load idempotently from data files."""
 
+import io
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -80,3 +82,18 @@ def test_reference_data_is_idempotent():
         "admin",
     }
     assert not Group.objects.get(name="pimpinan").permissions.exists()
+
+
+def test_the_command_puts_a_roles_permissions_back_as_the_role_table_says():
+    from households.roles import ROLE_PERMISSIONS
+
+    group = Group.objects.get(name="data_steward")
+    group.permissions.clear()
+    out = io.StringIO()
+    call_command("load_reference_data", stdout=out)
+    granted = {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in group.permissions.select_related("content_type")
+    }
+    assert granted == set(ROLE_PERMISSIONS["data_steward"])
+    assert "up to date" in out.getvalue()
