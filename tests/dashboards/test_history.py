@@ -1,13 +1,16 @@
 """Trends from day one (issue 18, point 10): snapshots backfilled from the records' dates."""
 
 import datetime
+import io
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboards.indicators import CODES
 from dashboards.models import IndicatorSnapshot
 from dashboards.selectors import is_poor, poor_q
 from dashboards.services import backfill_snapshots, snapshot_indicators
@@ -156,3 +159,26 @@ def test_is_poor_agrees_with_poor_q(reference_data):
     }
     assert in_python == in_sql & {h.pk for h in households}
     assert len(in_python) == 5
+
+
+def test_the_demo_history_is_plausible(reference_data, settings):
+    """A fresh `make run`: poverty falls slowly, referrals rise, the registry grows."""
+    settings.DEBUG = True
+    call_command("seed_demo", households=600, verbosity=0)
+    call_command("seed_demo_referrals", verbosity=0)
+    call_command("seed_demo_flags", stdout=io.StringIO())
+    call_command("backfill_snapshots", "--months", "12", stdout=io.StringIO())
+    rows = (
+        IndicatorSnapshot.objects.values("month")
+        .annotate(**{code: Sum(code) for code in CODES})
+        .order_by("month")
+    )
+    series = {code: [row[code] for row in rows] for code in CODES}
+    assert len(series["households"]) == 12
+    assert series["households"] == sorted(series["households"])
+    assert series["households"][0] > 0.9 * series["households"][-1]
+    poor = series["poor_households"]
+    assert poor[-1] < poor[0] < 1.15 * poor[-1]  # falling, slowly
+    assert series["open_referrals"][-1] > series["open_referrals"][0]
+    assert series["open_referrals"][6] >= series["open_referrals"][0]
+    assert series["inclusion_errors"][1] > 0  # the rules were run as the year began
