@@ -62,9 +62,7 @@ def pinned(hidden: Mapping[str, int], states: Mapping[str, State], k: int) -> bo
 
 def suppress_group(cells: Mapping[str, int], k: int) -> tuple[dict[str, State], bool]:
     """The states of one kecamatan's kelurahan cells, and whether its total must be hidden."""
-    states = {
-        code: State.SMALL if 0 < value < k else State.SHOWN for code, value in cells.items()
-    }
+    states = {code: State.SMALL if 0 < value < k else State.SHOWN for code, value in cells.items()}
     if not any(state == State.SMALL for state in states.values()):
         return states, False
     while True:
