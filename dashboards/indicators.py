@@ -115,16 +115,23 @@ class Rate:
 
     of: str  # the denominator's indicator code
     per: int  # 100: a percentage; 1000: per 1,000
-    label: str
+    label: str  # the map's caption: "% of households"
+    after: str  # after the formatted rate on a tile: "26,1%" + " of households"
 
 
 RATES: dict[str, Rate] = {
-    "poor_households": Rate("households", 100, _("% of households")),
-    "aid_recipients": Rate("households", 100, _("% of households")),
-    "inclusion_errors": Rate("aid_recipients", 100, _("% of aid recipients")),
-    "exclusion_errors": Rate("poor_households", 100, _("% of poor households")),
-    "open_referrals": Rate("households", 1000, _("per 1,000 households")),
-    "overdue_referrals": Rate("open_referrals", 100, _("% of open referrals")),
+    "poor_households": Rate("households", 100, _("% of households"), _("of households")),
+    "aid_recipients": Rate("households", 100, _("% of households"), _("of households")),
+    "inclusion_errors": Rate(
+        "aid_recipients", 100, _("% of aid recipients"), _("of aid recipients")
+    ),
+    "exclusion_errors": Rate(
+        "poor_households", 100, _("% of poor households"), _("of poor households")
+    ),
+    "open_referrals": Rate("households", 1000, _("per 1,000 households"), HOUSEHOLDS_UNIT),
+    "overdue_referrals": Rate(
+        "open_referrals", 100, _("% of open referrals"), _("of open referrals")
+    ),
 }
 
 

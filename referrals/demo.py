@@ -31,9 +31,9 @@ STORIES = [
 # The year before (issue 18, point 10): health referrals the desk raised and Dinas Kesehatan
 # served, more each month, so the monthly trend of open referrals rises. Month m (0 = eleven
 # months ago) sends 1 + m // 2 referrals; each is accepted after two days and resolved after
-# PAST_DAYS_TO_RESOLVE[i % 5] days (the 40-day ones past their deadline).
+# PAST_DAYS_TO_RESOLVE[i % 5] days (the 24-day ones past their deadline).
 PAST_MONTHS = 12
-PAST_DAYS_TO_RESOLVE = (9, 20, 40, 14, 27)
+PAST_DAYS_TO_RESOLVE = (5, 9, 24, 7, 11)
 PAST_TEXT = "Pemeriksaan kesehatan dan kepesertaan JKN (rujukan tahun lalu)."
 
 

@@ -275,3 +275,10 @@ def test_the_printed_overview_has_a_title_block(client, pimpinan):
     title = title[: title.index("</header>")]
     assert "Pemerintah Kota Bekasi" in title
     assert "Sumber" in title
+
+
+def test_a_tile_shows_its_rate_once(client, verifikator):
+    crafted_registry()
+    body = _get(client, verifikator, "dashboards:overview").content.decode()
+    assert "60,0% dari keluarga" in body  # 3 poor of 5 households
+    assert "% %" not in body
