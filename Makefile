@@ -105,6 +105,7 @@ run: $(STAMP) | var
 	$(MANAGE) seed_demo --households $(HOUSEHOLDS) --if-empty
 	$(MANAGE) seed_demo_referrals
 	$(MANAGE) seed_demo_flags
+	$(MANAGE) backfill_snapshots --months 12
 	@worker=""; \
 	if [ -n "$${REDIS_URL:-}" ]; then \
 		echo "REDIS_URL is set: starting a Celery worker with beat (log: var/celery.log)"; \

@@ -18,8 +18,29 @@ from slrt.exports import Table
 
 
 def _value(cell: Cell) -> int | str:
-    # Hidden cells go out as the page shows them ("<5", "×"): no number behind them.
-    return cell.value if cell.value is not None else cell.display
+    # A hidden cell goes out empty, with the note of the title block: text such as "<5" in a
+    # number column would be skipped by SUM without a word (issue 18, point 12).
+    return cell.value if cell.value is not None else ""
+
+
+def _title(what: str, city: Area, as_of, threshold: int | None) -> tuple[str, ...]:
+    """The title block of a dashboard workbook: who, what, when, from where, and what an
+    empty cell means."""
+    rows = [
+        _("Government of %(city)s") % {"city": city.name or _("the city")},
+        what,
+        _("As of %(date)s") % {"date": as_of.strftime("%Y-%m-%d %H:%M")},
+        _("Source: SLRT household and referral registry (numbers only, no names)."),
+    ]
+    if threshold is not None:
+        rows.append(
+            _(
+                "Empty cells are hidden to protect families: a count from 1 to %(last)s in a "
+                "kelurahan, or a figure that would give such a count back. A 0 is a true zero."
+            )
+            % {"last": threshold - 1}
+        )
+    return tuple(str(row) for row in rows)
 
 
 def district_table(dashboard: Dashboard, area: Area) -> Table:
@@ -27,15 +48,16 @@ def district_table(dashboard: Dashboard, area: Area) -> Table:
     headers = [_("Code"), _("Area"), *[str(i.label) for i in dashboard.indicators]]
     rows = [[area.code, area.name or _("Total"), *[_value(area.cells[c]) for c in codes]]]
     rows += [[c.code, c.name, *[_value(c.cells[k]) for k in codes]] for c in area.children]
-    as_of = _("As of %(date)s") % {"date": dashboard.as_of.strftime("%Y-%m-%d %H:%M")}
-    rows.append([""])
-    rows.append([as_of])
+    what = _("Poverty and referral indicators per district: %(area)s") % {
+        "area": area.name or _("Total")
+    }
     return Table(
         headers=headers,
         rows=rows,
         sheet_title=_("Dashboard"),
         filename_stem=f"slrt-dasbor-{slugify(area.name) or 'kota'}",
         text_columns=frozenset({0}),
+        title_rows=_title(what, dashboard.city, dashboard.as_of, dashboard.threshold),
     )
 
 
@@ -85,13 +107,14 @@ def program_table(board: ProgramBoard, area: Area) -> Table:
         for program in board.programs:
             cells = [row_area.cells[program_code(program.code, f)] for f in FIGURE_CODES]
             rows.append([row_area.code, name, program.name, *[_value(c) for c in cells]])
-    rows += [[""], [_("As of %(date)s") % {"date": board.as_of.strftime("%Y-%m-%d %H:%M")}]]
+    what = _("Aid programs per district: %(area)s") % {"area": area.name or _("Total")}
     return Table(
         headers=headers,
         rows=rows,
         sheet_title=_("Programs"),
         filename_stem=f"slrt-dasbor-program-{slugify(area.name) or 'kota'}",
         text_columns=frozenset({0}),
+        title_rows=_title(what, board.city, board.as_of, board.threshold),
     )
 
 
@@ -121,11 +144,12 @@ def planning_table(board: PlanningBoard, area: Area) -> Table:
                 str(need.definition),
             ]
         )
-    rows += [[""], [_("As of %(date)s") % {"date": board.as_of.strftime("%Y-%m-%d %H:%M")}]]
+    what = _("Needs and budget per district: %(area)s") % {"area": area.name or _("Total")}
     return Table(
         headers=headers,
         rows=rows,
         sheet_title=_("Planning"),
         filename_stem=f"slrt-dasbor-perencanaan-{slugify(area.name) or 'kota'}",
         text_columns=frozenset({0}),
+        title_rows=_title(what, board.city, board.as_of, board.threshold),
     )

@@ -22,6 +22,10 @@ class Indicator:
     # Counted from referrals rather than households: agency staff see only these.
     referrals: bool = False
 
+    @property
+    def rate(self) -> "Rate | None":
+        return RATES.get(self.code)
+
 
 def _poverty_line() -> str:
     # Read at call time (STYLE.md section 12): tests and deployments change the line.
@@ -102,3 +106,49 @@ HOUSEHOLD_CODES: tuple[str, ...] = tuple(i.code for i in INDICATORS if not i.ref
 REFERRAL_CODES: tuple[str, ...] = tuple(i.code for i in INDICATORS if i.referrals)
 # The map's indicator when the user has not picked one.
 DEFAULT_MAP_INDICATOR = "poor_households"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """An indicator as a share of another (issue 18, point 12): the map colours it, so that
+    a big kecamatan does not always look worst, and tables show it beside the count."""
+
+    of: str  # the denominator's indicator code
+    per: int  # 100: a percentage; 1000: per 1,000
+    label: str  # the map's caption: "% of households"
+    after: str  # after the formatted rate on a tile: "26,1%" + " of households"
+
+
+RATES: dict[str, Rate] = {
+    "poor_households": Rate("households", 100, _("% of households"), _("of households")),
+    "aid_recipients": Rate("households", 100, _("% of households"), _("of households")),
+    "inclusion_errors": Rate(
+        "aid_recipients", 100, _("% of aid recipients"), _("of aid recipients")
+    ),
+    "exclusion_errors": Rate(
+        "poor_households", 100, _("% of poor households"), _("of poor households")
+    ),
+    "open_referrals": Rate("households", 1000, _("per 1,000 households"), HOUSEHOLDS_UNIT),
+    "overdue_referrals": Rate(
+        "open_referrals", 100, _("% of open referrals"), _("of open referrals")
+    ),
+}
+
+
+def rate_of(code: str, cells) -> float | None:
+    """The rate of indicator `code` from one area's cells, None when it has none, when
+    either figure is hidden (a rate must not give a hidden count back) or the base is 0."""
+    rate = RATES.get(code)
+    if rate is None or code not in cells or rate.of not in cells:
+        return None
+    count, base = cells[code].value, cells[rate.of].value
+    if count is None or not base:
+        return None
+    return round(count * rate.per / base, 1)
+
+
+def format_rate(code: str, value: float) -> str:
+    shown = number_format(value, decimal_pos=1)
+    if RATES[code].per == 100:
+        return f"{shown}%"
+    return str(_("%(rate)s per 1,000") % {"rate": shown})

@@ -10,7 +10,9 @@ from slrt.models import TimeStampedModel
 
 class IndicatorSnapshot(TimeStampedModel):
     """One kelurahan's counts for one month, city-wide (not per agency or role): pages scope and
-    suppress them as they do live figures. Written only by `snapshot_indicators`."""
+    suppress them as they do live figures. Written by `snapshot_indicators` (counted on the
+    month's first day) and `backfill_snapshots` (rebuilt later from the records' own dates,
+    `backfilled`; a real snapshot is never replaced by a backfilled one unless asked)."""
 
     month = models.DateField(_("month"))  # the first day of the month
     kelurahan = models.ForeignKey(
@@ -24,6 +26,7 @@ class IndicatorSnapshot(TimeStampedModel):
     exclusion_errors = models.PositiveIntegerField(default=0)
     open_referrals = models.PositiveIntegerField(default=0)
     overdue_referrals = models.PositiveIntegerField(default=0)
+    backfilled = models.BooleanField(_("backfilled"), default=False)
 
     class Meta:
         ordering = ["month", "kelurahan"]

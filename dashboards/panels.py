@@ -11,7 +11,14 @@ from django.utils.formats import date_format
 
 from dashboards import geo
 from dashboards.charts import Chart, line_chart
-from dashboards.indicators import BY_CODE, DEFAULT_MAP_INDICATOR, Indicator
+from dashboards.indicators import (
+    BY_CODE,
+    DEFAULT_MAP_INDICATOR,
+    RATES,
+    Indicator,
+    format_rate,
+    rate_of,
+)
 from dashboards.presenters import Dashboard, trend
 from dashboards.tree import Area
 
@@ -42,6 +49,7 @@ class Panel:
     label_size: float
     legend: list[tuple[str, str]]  # css class, range as text
     chart: Chart | None
+    rate_label: str = ""  # what the map colours when it colours a rate ("% of households")
 
     @property
     def has_hidden(self) -> bool:
@@ -89,7 +97,24 @@ def build_panel(dashboard: Dashboard, area: Area, code: str | None) -> Panel:
     # A kelurahan has no children: draw its kecamatan's, with it outlined.
     drawn = area if area.children else _parent(dashboard, area)
     level = "kecamatan" if drawn is dashboard.city else "kelurahan"
-    values = [c.cells[indicator.code].value for c in drawn.children]
+    # A rate where the indicator has one (issue 18, point 12): counts make the biggest
+    # kecamatan look worst. Agency staff have no household base: their map colours counts.
+    by_rate = indicator.code in RATES and RATES[indicator.code].of in drawn.cells
+    code = indicator.code
+
+    def coloured(area: Area) -> float | int | None:
+        if by_rate:
+            return rate_of(code, area.cells)
+        return area.cells[code].value
+
+    def display(area: Area) -> str:
+        cell = area.cells[code]
+        rate = rate_of(code, area.cells) if by_rate else None
+        if rate is None:
+            return cell.display
+        return f"{format_rate(code, rate)} · {cell.display}"
+
+    values = [coloured(c) for c in drawn.children]
     shown = [v for v in values if v is not None]
     breaks = _breaks(shown or [0])
     available = geo.shapes(level)
@@ -98,8 +123,8 @@ def build_panel(dashboard: Dashboard, area: Area, code: str | None) -> Panel:
             code=child.code,
             name=child.name,
             path=available[child.code][0],
-            display=child.cells[indicator.code].display,
-            css_class=_klass(child.cells[indicator.code].value, breaks),
+            display=display(child),
+            css_class=_klass(coloured(child), breaks),
             url=reverse("dashboards:district", args=[child.code]),
             current=child.code == area.code,
             label_x=available[child.code][2][0],
@@ -112,9 +137,12 @@ def build_panel(dashboard: Dashboard, area: Area, code: str | None) -> Panel:
     for index, (low, css) in enumerate(breaks if shown else []):
         if index + 1 < len(breaks):
             high = breaks[index + 1][0] - 1
-            text = _number(low) if high == low else f"{_number(low)}–{_number(high)}"
+            if by_rate:
+                text = f"{format_rate(code, low)} – {format_rate(code, breaks[index + 1][0])}"
+            else:
+                text = _number(low) if high == low else f"{_number(low)}–{_number(high)}"
         else:
-            text = f"{_number(low)}+"
+            text = f"{format_rate(code, low)}+" if by_rate else f"{_number(low)}+"
         legend.append((css, text))
     points = [
         (date_format(month, "M Y"), cell.value, cell.display)
@@ -148,4 +176,5 @@ def build_panel(dashboard: Dashboard, area: Area, code: str | None) -> Panel:
         label_size=label_size,
         legend=legend,
         chart=line_chart(points),
+        rate_label=str(RATES[code].label) if by_rate else "",
     )

@@ -57,6 +57,15 @@ def poor_q(prefix: str = "") -> Q:
     return below_line | Q(**{f"{prefix}welfare_decile__lte": 4})
 
 
+def is_poor(*, income: int | None, members: int, decile: int | None) -> bool:
+    """`poor_q` for one household's values (the history of dashboards.history): the same
+    test, kept in agreement with it by tests/dashboards/test_history.py."""
+    below_line = (
+        members > 0 and income is not None and income < members * int(settings.POVERTY_LINE)
+    )
+    return below_line or (decile is not None and decile <= 4)
+
+
 def _aided() -> Exists:
     return Exists(
         Enrolment.objects.filter(household_id=OuterRef("pk"), status=Enrolment.Status.ACTIVE)

@@ -3,6 +3,7 @@
 import datetime
 import logging
 import re
+from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.core.cache import cache
@@ -116,6 +117,69 @@ def snapshot_indicators(*, month: datetime.date | None = None) -> int:
     ]
     IndicatorSnapshot.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class Backfill:
+    written: list[datetime.date]  # months rebuilt from the records' dates
+    kept: list[datetime.date]  # months that hold a real snapshot, left as they are
+
+
+MAX_BACKFILL_MONTHS = 120
+
+
+def month_moment(month: datetime.date) -> datetime.datetime:
+    """When the monthly snapshot of `month` is taken: its first day, 00:00 local time."""
+    return timezone.make_aware(datetime.datetime.combine(month_start(month), datetime.time.min))
+
+
+@transaction.atomic
+def backfill_snapshots(
+    *, months: int = 12, replace: bool = False, today: datetime.date | None = None
+) -> Backfill:
+    """Fill the monthly snapshots of this month and the `months` - 1 before it from the
+    records' own dates (dashboards.history), so trends show from the first day. Re-running
+    rebuilds the backfilled months (idempotent); a month holding a real snapshot (taken by
+    `snapshot_indicators` at the time) is kept unless `replace`. Rows are city-wide, like
+    real snapshots; the caller holds no scope (a command, a task)."""
+    if not 1 <= months <= MAX_BACKFILL_MONTHS:
+        raise ValidationError(
+            _("Between 1 and %(max)s months can be backfilled."),
+            code="months_out_of_range",
+            params={"max": MAX_BACKFILL_MONTHS},
+        )
+    from dashboards.history import counts_at
+
+    chosen = [month_start(today or timezone.localdate())]
+    while len(chosen) < months:
+        chosen.append(month_start(chosen[-1] - datetime.timedelta(days=1)))
+    real = set(
+        IndicatorSnapshot.objects.filter(month__in=chosen, backfilled=False)
+        .values_list("month", flat=True)
+        .distinct()
+    )
+    kept = sorted(real) if not replace else []
+    todo = sorted(month for month in chosen if month not in kept)
+    moments = {month: month_moment(month) for month in todo}
+    counts = counts_at(list(moments.values()))
+    kelurahan_ids = list(
+        Region.objects.filter(level=Region.Level.KELURAHAN).values_list("pk", flat=True)
+    )
+    IndicatorSnapshot.objects.filter(month__in=todo).delete()
+    IndicatorSnapshot.objects.bulk_create(
+        [
+            IndicatorSnapshot(
+                month=month,
+                kelurahan_id=pk,
+                backfilled=True,
+                **{code: counts[moments[month]].get(pk, {}).get(code, 0) for code in CODES},
+            )
+            for month in todo
+            for pk in kelurahan_ids
+        ],
+        batch_size=1000,
+    )
+    return Backfill(written=todo, kept=kept)
 
 
 MAX_UNIT_COST = 10_000_000_000  # Rp 10 billion a unit: anything above is a typing slip

@@ -2,15 +2,19 @@
 
 The rule, for one indicator over the tree city → kecamatan → kelurahan, with threshold k:
 
-1. Primary: a kelurahan count below k (0 included) is hidden and shown as "<k" (SMALL).
+1. Primary: a kelurahan count from 1 to k-1 is hidden and shown as "<k" (SMALL). A true 0
+   is shown as 0 (issue 18, point 12): "<5" for a kelurahan with no case misleads, and a 0
+   identifies nobody. Zeros are only hidden as secondary cells (step 2).
 2. Secondary, against subtraction: the kecamatan total is shown, so the hidden cells of one
    kecamatan add up to a known sum S (total minus the visible cells). Someone who knows this
    rule also knows each SMALL cell lies in 0..k-1 and each HIDDEN (secondary) cell is ≥ k.
    From S and those bounds every hidden small cell gets an interval [lo, hi]; the cells are
    safe when no small cell is pinned to one value above zero (lo == hi > 0). A count pinned to
    0 identifies nobody, and a total of 0 already says every cell is 0.
-   While some small cell is pinned, the smallest visible cell of the kecamatan is hidden too
-   (HIDDEN, shown as "×", not "<k": it is not small). Smallest first, so the least is lost.
+   While some small cell is pinned, a shown 0 of the kecamatan is hidden as "<k" too (a
+   reader cannot tell it from a small cell, so "<k" means 0..k-1), else the smallest visible
+   cell (HIDDEN, shown as "×", not "<k": it is not small). Smallest first, so the least is
+   lost.
    One hidden cell beside a total is always pinned (lo == hi == S), which is the classic
    subtraction case; adding a secondary cell frees it: lo becomes 0.
 3. If hiding every kelurahan of a kecamatan still leaves a small cell pinned (a kecamatan of
@@ -58,7 +62,7 @@ def pinned(hidden: Mapping[str, int], states: Mapping[str, State], k: int) -> bo
 
 def suppress_group(cells: Mapping[str, int], k: int) -> tuple[dict[str, State], bool]:
     """The states of one kecamatan's kelurahan cells, and whether its total must be hidden."""
-    states = {code: State.SMALL if value < k else State.SHOWN for code, value in cells.items()}
+    states = {code: State.SMALL if 0 < value < k else State.SHOWN for code, value in cells.items()}
     if not any(state == State.SMALL for state in states.values()):
         return states, False
     while True:
@@ -69,7 +73,7 @@ def suppress_group(cells: Mapping[str, int], k: int) -> tuple[dict[str, State], 
         if not visible:
             return states, True
         smallest = min(visible, key=lambda code: (cells[code], code))
-        states[smallest] = State.HIDDEN
+        states[smallest] = State.SMALL if cells[smallest] == 0 else State.HIDDEN
 
 
 def suppress(tree: Mapping[str, Mapping[str, int]], k: int) -> Suppressed:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from households.demo.users import MARGAHAYU
 from households.models import Household
 from referrals.deadlines import check_referral_deadlines
-from referrals.models import NeedCategory, Notification, Referral, ReferralEvent
+from referrals.models import NeedCategory, Notification, Referral, ReferralEvent, Status
 from referrals.services import raise_referral, record_complaint, transition_referral
 
 # (need, what is needed, days ago it was sent, what happened since)
@@ -28,9 +28,18 @@ STORIES = [
     ("sosial", "Lansia tinggal sendiri, butuh bantuan permakanan.", 6, ""),
 ]
 
+# The year before (issue 18, point 10): health referrals the desk raised and Dinas Kesehatan
+# served, more each month, so the monthly trend of open referrals rises. Month m (0 = eleven
+# months ago) sends 1 + m // 2 referrals; each is accepted after two days and resolved after
+# PAST_DAYS_TO_RESOLVE[i % 5] days (the 24-day ones past their deadline).
+PAST_MONTHS = 12
+PAST_DAYS_TO_RESOLVE = (5, 9, 24, 7, 11)
+PAST_TEXT = "Pemeriksaan kesehatan dan kepesertaan JKN (rujukan tahun lalu)."
+
 
 def seed_demo_referrals() -> int:
-    """Raise the stories above once (nothing when referrals exist or the demo is absent)."""
+    """Raise the stories above once, after a year of past referrals (nothing when referrals
+    exist or the demo is absent). Returns the number of stories (the open queue)."""
     if Referral.objects.exists():
         return 0
     desk = User.objects.filter(username="demo-puskesos").first()
@@ -41,6 +50,7 @@ def seed_demo_referrals() -> int:
     if desk is None or officer is None or len(households) < len(STORIES):
         return 0
     with transaction.atomic():
+        _past_year(households, desk, officer)
         for household, (need, text, days_ago, then) in zip(households, STORIES, strict=True):
             _tell(household, need, text, days_ago, then, desk, officer)
         check_referral_deadlines()  # this morning's job: overdue notices and escalations
@@ -83,3 +93,43 @@ def _tell(household, need, text, days_ago, then, desk, officer) -> None:
     # Its notices spoke of the deadline before the move: the inbox starts with this
     # morning's deadline job instead.
     Notification.objects.filter(referral=referral).delete()
+
+
+def _past_year(households, desk, officer) -> None:
+    category = NeedCategory.objects.get(code="kesehatan")
+    if category.default_agency_id != officer.profile.agency_id:
+        return
+    now = timezone.now()
+    sent = 0
+    for month in range(PAST_MONTHS - 1):
+        for index in range(1 + month // 2):
+            household = households[sent % len(households)]
+            days_ago = (PAST_MONTHS - 1 - month) * 30 + 25 - 7 * index
+            days_to_resolve = PAST_DAYS_TO_RESOLVE[sent % len(PAST_DAYS_TO_RESOLVE)]
+            sent += 1
+            referral = raise_referral(
+                household=household, category=category, description=PAST_TEXT, by=desk
+            )
+            transition_referral(referral=referral, action="accept", by=officer)
+            transition_referral(
+                referral=referral, action="resolve", by=officer, outcome="served", note="Selesai."
+            )
+            submitted = now - timedelta(days=days_ago)
+            moments = {
+                Status.SUBMITTED: submitted,
+                Status.ACCEPTED: submitted + timedelta(days=2),
+                Status.RESOLVED: submitted + timedelta(days=days_to_resolve),
+            }
+            Referral.objects.filter(pk=referral.pk).update(
+                created_at=submitted,
+                submitted_at=submitted,
+                accepted_at=moments[Status.ACCEPTED],
+                resolved_at=moments[Status.RESOLVED],
+                due_date=timezone.localdate(submitted)
+                + timedelta(days=category.deadline_for(referral.priority)),
+            )
+            for status, moment in moments.items():
+                ReferralEvent.objects.filter(referral=referral, to_status=status).update(
+                    created_at=moment
+                )
+            Notification.objects.filter(referral=referral).delete()

@@ -56,6 +56,9 @@ class Table:
     sheet_title: str
     filename_stem: str  # "slrt-keluarga": data, not a translation
     text_columns: frozenset[int] = field(default_factory=frozenset)
+    # Lines above the header in .xlsx (who, what, when, source, notes): the first in bold.
+    # With them or without, the header row is frozen.
+    title_rows: tuple[str, ...] = ()
 
 
 def _local(value: datetime.datetime) -> datetime.datetime:
@@ -71,8 +74,11 @@ def write_xlsx(
     *,
     sheet_title: str,
     text_columns: Collection[int] = (),
+    title_rows: Sequence[str] = (),
 ) -> bytes:
-    """An .xlsx file of one sheet, written row by row (openpyxl write-only mode)."""
+    """An .xlsx file of one sheet, written row by row (openpyxl write-only mode): the title
+    rows (if any), a blank row, then the header, frozen so it stays in view. An empty text
+    cell ("") is left empty, not written as text."""
     workbook = Workbook(write_only=True)
     # Excel refuses sheet titles over 31 characters or with []:*?/\
     sheet = workbook.create_sheet(title=sheet_title.translate(SHEET_TITLE_FORBIDDEN)[:31])
@@ -80,6 +86,15 @@ def write_xlsx(
         width = 20 if index in text_columns else max(len(header) + 2, 10)
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
     bold = Font(bold=True)
+    header_row = len(title_rows) + 2 if title_rows else 1
+    sheet.freeze_panes = f"A{header_row + 1}"
+    for index, line in enumerate(title_rows):
+        cell = WriteOnlyCell(sheet, value=_xlsx_value(line))
+        if index == 0:
+            cell.font = Font(bold=True, size=13)
+        sheet.append([cell])
+    if title_rows:
+        sheet.append([])
     header_cells = []
     for header in headers:
         cell = WriteOnlyCell(sheet, value=_xlsx_value(header))
@@ -87,9 +102,9 @@ def write_xlsx(
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        values = [_xlsx_value(value) for value in row]
+        values = [None if value == "" else _xlsx_value(value) for value in row]
         for index in text_columns:
-            if values[index] != "":
+            if values[index] not in ("", None):
                 cell = WriteOnlyCell(sheet, value=str(values[index]))
                 cell.number_format = "@"  # text: Excel keeps all 16 digits and leading zeros
                 values[index] = cell
@@ -163,6 +178,7 @@ def export_response(table: Table, *, file_format: str) -> HttpResponse:
             table.rows,
             sheet_title=table.sheet_title,
             text_columns=table.text_columns,
+            title_rows=table.title_rows,
         )
         response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     elif file_format == "csv":

@@ -21,3 +21,13 @@ def rupiah(value: int) -> str:
     from django.utils.formats import number_format
 
     return "Rp" + number_format(value, force_grouping=True)
+
+
+@register.filter
+def rate(cells: dict, code: str) -> str:
+    """An area's rate of one indicator as text ("26,1%"), empty when it has none or either
+    figure is hidden (dashboards.indicators.rate_of)."""
+    from dashboards.indicators import format_rate, rate_of
+
+    value = rate_of(code, cells)
+    return "" if value is None else format_rate(code, value)

@@ -70,6 +70,7 @@ from households.nik import nik_discrepancies
 from households.services import build_search_text
 
 CHUNK_HOUSEHOLDS = 10_000
+YEAR = timedelta(days=365)
 NIK_MISMATCH_SHARE = 0.01  # members whose NIK disagrees with their record (warning demos)
 
 
@@ -153,7 +154,13 @@ class DemoGenerator:
         tier = _tier(decile)
         civil_servant = r() < (0.007 if tier == 0 else 0.035)
         updated = self.now - timedelta(seconds=rng.randrange(400 * 86400))
-        created = updated - timedelta(seconds=rng.randrange(700 * 86400))
+        age = rng.randrange(700 * 86400)
+        created = updated - timedelta(seconds=age)
+        # A registry started years ago: three in four of the families the draw would have
+        # registered within the last year were registered a year earlier (no extra draw, so
+        # the people stay the same), and the household count grows slowly (issue 18).
+        if created > self.now - YEAR and (age // 86400) % 4:
+            created -= YEAR
         stamps = (created, updated)
 
         people = self._family(tier)

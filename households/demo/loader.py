@@ -11,6 +11,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from households.demo.generator import DemoGenerator
+from households.demo.history import add_demo_history
 from households.demo.rows import (
     ENROLMENT_COLUMNS,
     HOUSEHOLD_COLUMNS,
@@ -55,6 +56,8 @@ def seed_demo_registry(
         _prepare_session()
         if replace:
             progress(f"Deleted {delete_demo_rows()} earlier demo households.")
+        now = timezone.now()
+        first_ids = FirstIds(_next_id(Household), _next_id(Member), _next_id(Enrolment))
         generator = DemoGenerator(
             seed=seed,
             kelurahan=[
@@ -64,8 +67,8 @@ def seed_demo_registry(
                 )
             ],
             programs=_program_ids(),
-            now=timezone.now(),
-            first_ids=FirstIds(_next_id(Household), _next_id(Member), _next_id(Enrolment)),
+            now=now,
+            first_ids=first_ids,
         )
         loaded_households = loaded_members = loaded_enrolments = 0
         for chunk in _prefetched(generator.chunks(households)):
@@ -78,6 +81,8 @@ def seed_demo_registry(
                 f"members ({time.monotonic() - started:.1f} s)"
             )
         _after_load(loaded_households > 0)
+        first = first_ids.household
+        add_demo_history(household_ids=range(first, first + loaded_households), now=now)
         users = ensure_demo_users()
     return SeedResult(
         households=loaded_households,
@@ -168,11 +173,24 @@ def _copy(model: type[models.Model], columns: Sequence[str], rows: list[Row]) ->
 
 
 def _bulk_create(model: type[models.Model], columns: Sequence[str], rows: list[Row]) -> None:
-    # auto_now fields are stamped by bulk_create itself: on SQLite the timestamps are the
-    # load time rather than the generated ones.
-    model._default_manager.bulk_create(
-        [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
-    )
+    # A plain INSERT rather than bulk_create, which stamps auto_now fields with the load
+    # time: the generated registration dates are the demo's history (issue 18, point 10).
+    fields = [model._meta.get_field(column) for column in columns]
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {_table(model)} ({names}) VALUES ({marks})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 2000):
+            cursor.executemany(
+                sql,
+                [
+                    [
+                        f.get_db_prep_save(value, connection)
+                        for f, value in zip(fields, row, strict=True)
+                    ]
+                    for row in rows[start : start + 2000]
+                ],
+            )
 
 
 def _after_load(loaded: bool) -> None:

@@ -39,9 +39,19 @@ def test_two_small_cells_that_do_not_pin_each_other_are_enough():
     assert suppress_group({"a": 1, "b": 2, "c": 30}, 5)[0] == {"a": SMALL, "b": SMALL, "c": SHOWN}
 
 
-def test_zero_beside_a_zero_total_needs_no_second_cell():
-    # A kecamatan total of 0 already says every kelurahan is 0: nobody to protect.
-    assert suppress_group({"a": 0, "b": 0}, 5)[0] == {"a": SMALL, "b": SMALL}
+def test_true_zeros_are_shown_as_zero():
+    # A kelurahan without a case: 0, not "<5" (issue 18, point 12).
+    assert suppress_group({"a": 0, "b": 0}, 5)[0] == {"a": SHOWN, "b": SHOWN}
+    assert suppress_group({"a": 0, "b": 12, "c": 3, "d": 1}, 5)[0] == {
+        "a": SHOWN, "b": SHOWN, "c": SMALL, "d": SMALL,
+    }  # fmt: skip
+
+
+def test_a_zero_is_hidden_only_to_protect_a_small_neighbour():
+    # 3 beside 0, 0 and 12: the total would give the 3 back; one 0 joins it as "<5".
+    states, total_hidden = suppress_group({"a": 3, "b": 0, "c": 0, "d": 12}, 5)
+    assert states == {"a": SMALL, "b": SMALL, "c": SHOWN, "d": SHOWN}
+    assert not total_hidden
 
 
 def test_a_small_secondary_sum_is_widened_until_the_small_cell_is_free():
@@ -69,8 +79,8 @@ def test_no_small_cell_is_ever_recoverable_exactly(threshold):
     with everything shown are more than one (or only 0)."""
     import itertools
 
-    for cells in itertools.product([0, 1, 3, 4, 6, 9, 12], repeat=3):
-        group = dict(zip("abc", cells, strict=True))
+    for cells in itertools.product([0, 1, 3, 4, 6, 9, 12], repeat=4):
+        group = dict(zip("abcd", cells, strict=True))
         states, total_hidden = suppress_group(group, threshold)
         if total_hidden:
             continue

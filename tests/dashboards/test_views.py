@@ -1,12 +1,15 @@
 """Dasbor pages through the client: codes and numbers, scope, suppression, no personal data."""
 
+import datetime
 import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from households.models import Member
+from referrals.models import Referral
 from tests.dashboards.registry import crafted_registry
 
 pytestmark = pytest.mark.django_db
@@ -89,9 +92,15 @@ def test_export_is_an_xlsx_of_the_suppressed_table(client, pimpinan):
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[1][:3] == ("32.75.01", "Bekasi Timur", 4)
+    # A title block (issue 18, point 12), a blank row, then the frozen header.
+    assert rows[0][0] == "Pemerintah Kota Bekasi"
+    assert any(row[0] and "1 sampai 4" in row[0] for row in rows[:6])
+    header = next(i for i, row in enumerate(rows) if row[0] == "Kode")
+    assert sheet.freeze_panes == f"A{header + 2}"
+    assert rows[header + 1][:3] == ("32.75.01", "Bekasi Timur", 4)
     margahayu = next(row for row in rows if row[0] == "32.75.01.1002")
-    assert margahayu[2] == "<5"
+    assert margahayu[2] is None  # hidden: an empty cell, not the text "<5"
+    assert all(isinstance(v, int) for row in rows[header + 1 :] for v in row[2:] if v is not None)
 
 
 def test_no_personal_data_reaches_an_aggregate_only_role(client, pimpinan, perencana):
@@ -126,9 +135,15 @@ def test_a_hidden_count_gets_the_neutral_colour_and_no_value_on_the_map(client, 
     crafted_registry()
     response = _get(client, pimpinan, "dashboards:panel", area="32.75.01", indicator="households")
     panel = response.context["panel"]
-    assert {shape.css_class for shape in panel.shapes} == {"c-hidden"}
-    assert {shape.display for shape in panel.shapes} == {"<5"}
-    assert panel.legend == []
+    hidden = [shape for shape in panel.shapes if shape.display == "<5"]
+    assert {shape.css_class for shape in hidden} == {"c-hidden"}
+    # Margahayu's 4, and one kelurahan without households so that the total cannot give
+    # the 4 back; the others have none, shown as 0 (issue 18, point 12).
+    assert len(hidden) == 2
+    zeros = [shape for shape in panel.shapes if shape not in hidden]
+    assert zeros
+    assert {shape.display for shape in zeros} == {"0"}
+    assert "c-hidden" not in {shape.css_class for shape in zeros}
 
 
 def test_agency_staff_get_their_agencys_referral_tiles_only(client, petugas_dinkes):
@@ -217,3 +232,53 @@ def test_no_inline_javascript_on_the_dashboard_pages(client, pimpinan):
         body = _get(client, pimpinan, name, *args).content.decode()
         assert "onclick" not in body
         assert "data-print" in body
+
+
+def test_the_map_colours_a_rate_with_the_count_beside_it(client, verifikator):
+    # Margahayu: 2 poor of 4 households (50%); Bintara 1 of 1 (100%): the smaller kelurahan
+    # is the darker one, and both show the count beside the rate (issue 18, point 12).
+    crafted_registry()
+    response = _get(client, verifikator, "dashboards:panel", indicator="poor_households")
+    panel = response.context["panel"]
+    shapes = {shape.code: shape for shape in panel.shapes}
+    assert shapes["32.75.01"].display == "50,0% · 2"
+    assert shapes["32.75.02"].display == "100,0% · 1"
+    assert shapes["32.75.02"].css_class > shapes["32.75.01"].css_class
+    assert panel.rate_label
+
+
+def test_the_district_table_shows_rates_beside_counts(client, verifikator):
+    crafted_registry()
+    body = _get(client, verifikator, "dashboards:district_city").content.decode()
+    assert '<small class="rate">(50,0%)</small>' in body  # Bekasi Timur's poor households
+    assert "per 1.000" in body  # open referrals per 1,000 households
+
+
+def test_the_referral_summary_says_what_each_figure_counts(client, pimpinan):
+    # One referral resolved in time, one still open past its deadline: "100% in time" and
+    # "1 overdue" side by side read as a contradiction unless each says what it counts.
+    crafted_registry()
+    resolved = Referral.objects.get(status="resolved")
+    Referral.objects.filter(pk=resolved.pk).update(
+        resolved_at=timezone.now() - datetime.timedelta(days=5),
+        due_date=timezone.localdate(),
+    )
+    body = _get(client, pimpinan, "dashboards:overview").content.decode()
+    assert "dari 1 yang selesai, 1 sebelum tenggatnya (100%)" in body
+    assert "1 masih terbuka melewati tenggatnya" in body
+
+
+def test_the_printed_overview_has_a_title_block(client, pimpinan):
+    crafted_registry()
+    body = _get(client, pimpinan, "dashboards:overview").content.decode()
+    title = body[body.index('<header class="print-title">') :]
+    title = title[: title.index("</header>")]
+    assert "Pemerintah Kota Bekasi" in title
+    assert "Sumber" in title
+
+
+def test_a_tile_shows_its_rate_once(client, verifikator):
+    crafted_registry()
+    body = _get(client, verifikator, "dashboards:overview").content.decode()
+    assert "60,0% dari keluarga" in body  # 3 poor of 5 households
+    assert "% %" not in body

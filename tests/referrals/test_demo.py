@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from referrals.demo import PAST_TEXT
 from referrals.models import Notification, Referral, Status
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +14,11 @@ def test_demo_referrals_fill_the_dinkes_queue_once(reference_data, settings):
     settings.DEBUG = True
     call_command("seed_demo", households=1500, verbosity=0)
     call_command("seed_demo_referrals", verbosity=0)
-    referrals = Referral.objects.all()
+    # the stories, and the past year's resolved referrals behind the trend (issue 18)
+    past = Referral.objects.filter(description=PAST_TEXT)
+    assert past.count() == 36
+    assert set(past.values_list("status", flat=True)) <= {Status.RESOLVED, Status.CLOSED}
+    referrals = Referral.objects.exclude(description=PAST_TEXT)
     assert referrals.count() == 10
     dinkes = referrals.filter(agency__code="dinkes")
     assert dinkes.filter(status=Status.SUBMITTED).exists()
@@ -23,4 +28,4 @@ def test_demo_referrals_fill_the_dinkes_queue_once(reference_data, settings):
     head = User.objects.get(username="demo-kadinkes")
     assert head.notifications.filter(kind=Notification.Kind.ESCALATED).exists()
     call_command("seed_demo_referrals", verbosity=0)
-    assert Referral.objects.count() == 10
+    assert Referral.objects.count() == 10 + 36
