@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from households.identifiers import mask_identifier
-from households.models import Agency
-from referrals.models import NeedCategory, Referral, Status
+from referrals.models import Referral, Status
 
 # One group: the tests share one Chromium, so xdist (--dist loadgroup) gives them one worker.
 pytestmark = [
@@ -29,20 +28,6 @@ def desktop(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-@pytest.fixture
-def health(reference_data):
-    """Seeded by a migration; a transactional test starts from an emptied database."""
-    category, _ = NeedCategory.objects.get_or_create(
-        code="kesehatan",
-        defaults={
-            "name": "Kesehatan / JKN",
-            "default_agency": Agency.objects.get(code="dinkes"),
-            "deadline_days": 14,
-        },
-    )
-    return category
 
 
 def _shot(page, name: str) -> None:

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from households.models import ChangeRecord, Household, Member
 from tests.households.factories import HouseholdFactory
-from tests.households.posts import form_data
+from tests.households.posts import form_data, members_as_posted
 
 pytestmark = pytest.mark.django_db
 
@@ -121,17 +121,7 @@ def test_second_editor_of_the_same_household_is_refused(
     household = household_in_margahayu
     url = reverse("households:household_edit", args=[household.pk])
     head = household.members.get(relationship="head")
-    members = [
-        {
-            "id": str(m.pk),
-            "nik": m.nik,
-            "name": m.name,
-            "sex": m.sex,
-            "birth_date": m.birth_date.isoformat(),
-            "relationship": m.relationship,
-        }
-        for m in household.members.order_by("pk")
-    ]
+    members = members_as_posted(household)
     common = {"kk_number": household.kk_number, "version": str(household.version)}
     client.force_login(operator)
     first = client.post(url, form_data(household.kelurahan, members, **common, address="Jl. A 1"))
@@ -151,17 +141,7 @@ def test_household_page_shows_who_changed_what(
     client, pendamping, operator, household_in_margahayu
 ):
     household = household_in_margahayu
-    members = [
-        {
-            "id": str(m.pk),
-            "nik": m.nik,
-            "name": m.name,
-            "sex": m.sex,
-            "birth_date": m.birth_date.isoformat(),
-            "relationship": m.relationship,
-        }
-        for m in household.members.order_by("pk")
-    ]
+    members = members_as_posted(household)
     client.force_login(operator)
     data = form_data(
         household.kelurahan,
