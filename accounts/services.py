@@ -2,7 +2,9 @@
 
 import logging
 from dataclasses import dataclass
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.db import transaction
@@ -48,7 +50,9 @@ def end_user_sessions(*, user: User) -> int:
     pk = str(user.pk)
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == pk:
-            session.delete()
+            # Through the session engine: the cached copy goes with the row.
+            engine = import_module(settings.SESSION_ENGINE)
+            engine.SessionStore(session_key=session.session_key).delete()
             ended += 1
     Token.objects.filter(user=user).delete()
     return ended

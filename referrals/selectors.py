@@ -14,6 +14,7 @@ from django.utils import timezone
 from households.scope import scope_for
 from households.selectors import log_household_read
 from referrals.models import ON_AGENCY_CLOCK, OPEN, Complaint, Referral, ReferralEvent, Status
+from slrt.db import count_of
 
 
 def visible_referrals(user: User) -> QuerySet[Referral]:
@@ -119,14 +120,42 @@ def queue_counts(user: User) -> QueueCounts:
     return QueueCounts(**counts)
 
 
+@dataclass(frozen=True)
+class NavigationCounts:
+    unread: int  # the user's unread notifications (the bell)
+    new: int = 0  # agency staff: submitted to their agency
+    overdue: int = 0  # agency staff: open on their agency's clock past the deadline
+    waiting: int = 0  # the origin's side: what waits on the user (waiting_on_origin)
+
+
+def navigation_counts(user: User) -> NavigationCounts:
+    """The navigation's numbers, on every page, in one query of scalar subqueries (issue 17):
+    the same definitions as the queue's tabs (queue_counts) and waiting_on_origin."""
+    from referrals.notifications import visible_notifications
+
+    counts = {"unread": count_of(visible_notifications(user).filter(read_at__isnull=True))}
+    scope = scope_for(user)
+    if scope.agency_id is not None:
+        queue = agency_queue(user)
+        counts["new"] = count_of(queue.filter(status=Status.SUBMITTED))
+        counts["overdue"] = count_of(
+            queue.filter(status__in=ON_AGENCY_CLOCK, due_date__lt=timezone.localdate())
+        )
+    elif scope.personal_data:
+        counts["waiting"] = count_of(_waiting_on(user))
+    return NavigationCounts(**User.objects.filter(pk=user.pk).values(**counts).get())
+
+
+def _waiting_on(user: User) -> QuerySet[Referral]:
+    return raised_referrals(user).filter(
+        status__in=[Status.RETURNED, Status.RESOLVED], origin_user=user
+    )
+
+
 def waiting_on_origin(user: User) -> int:
     """Referrals the user's side must act on: returned for information, or resolved and not
     yet closed (the navigation shows the number)."""
-    return (
-        raised_referrals(user)
-        .filter(status__in=[Status.RETURNED, Status.RESOLVED], origin_user=user)
-        .count()
-    )
+    return _waiting_on(user).count()
 
 
 def assignable_staff(user: User) -> QuerySet[User]:

@@ -3,7 +3,8 @@
 from collections.abc import Iterator, Sequence
 
 from django.db import connection
-from django.db.models import F, Lookup, QuerySet
+from django.db.models import Count, F, Lookup, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 IN_CHUNK = 5000  # values per IN (...) where one array parameter is not available
 ANY_CHUNK = 50_000  # values per array: a million NIKs quoted at once cost ~100 MB client-side
@@ -46,3 +47,10 @@ def take_turns(key: int) -> None:
     if is_postgresql():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def count_of(queryset: QuerySet) -> Coalesce:
+    """COUNT(*) of `queryset` as a scalar subquery: several counts of different tables come
+    back in one query (`.values(a=count_of(...), b=count_of(...))` on a one-row queryset)."""
+    counted = queryset.order_by().annotate(_one=Value(1)).values("_one")
+    return Coalesce(Subquery(counted.annotate(n=Count("*")).values("n")), 0)
