@@ -12,3 +12,8 @@ class ReferralsConfig(AppConfig):
         from slrt.dispatch import register_stalled_work
 
         register_stalled_work(redispatch_unsent_emails)
+
+        from households.choices import watch_reference_model
+        from referrals.models import NeedCategory
+
+        watch_reference_model(NeedCategory)  # the queue's dropdown of needs

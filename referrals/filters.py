@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from households.choices import ReferenceChoiceFilter
 from households.models import Agency, Region
 from referrals.models import ON_AGENCY_CLOCK, NeedCategory, Priority, Referral, Status
 
@@ -18,26 +19,26 @@ class ReferralFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"), choices=Status.choices, method="filter_status"
     )
-    category = django_filters.ModelChoiceFilter(
+    category = ReferenceChoiceFilter(
         label=_("Need"),
         queryset=NeedCategory.objects.all(),
         to_field_name="code",
         empty_label=_("All"),
     )
-    agency = django_filters.ModelChoiceFilter(
+    agency = ReferenceChoiceFilter(
         label=_("Receiving agency"),
         queryset=Agency.objects.filter(receives_referrals=True),
         to_field_name="code",
         empty_label=_("All"),
     )
-    kecamatan = django_filters.ModelChoiceFilter(
+    kecamatan = ReferenceChoiceFilter(
         label=_("Kecamatan"),
         queryset=Region.objects.filter(level=Region.Level.KECAMATAN).order_by("name"),
         to_field_name="code",
         empty_label=_("All"),
         field_name="origin_kelurahan__parent",
     )
-    kelurahan = django_filters.ModelChoiceFilter(
+    kelurahan = ReferenceChoiceFilter(
         label=_("Kelurahan"),
         queryset=Region.objects.filter(level=Region.Level.KELURAHAN).order_by("name"),
         to_field_name="code",

@@ -13,7 +13,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from households.choices import reference_rows
 from households.filters import HouseholdFilter
+from households.models import Agency
+from households.scope import scope_for
 from households.selectors import (
     access_household,
     access_household_to_change,
@@ -99,6 +102,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         "tiles": queue_tiles(request.GET, counts),
         "more_filters": _fields(filterset, "category", "kecamatan", "kelurahan", "priority"),
         "assign_form": AssignForm(referrals=referrals, staff=assignable_staff(request.user)),
+        # The heading's agency from the process copy of reference rows (no query).
+        "agency": next(
+            iter(reference_rows(Agency.objects.filter(pk=scope_for(request.user).agency_id))),
+            None,
+        ),
     }
     return _page(request, ordered, "referrals/referral_queue.html", context)
 

@@ -211,11 +211,9 @@ def test_planning_scope(client, pendamping, petugas_dinkes):
     assert _get(client, petugas_dinkes, "dashboards:planning_city").status_code == 403
 
 
-def test_the_planning_page_stays_within_11_queries(
-    client, perencana, django_assert_max_num_queries
-):
+def test_the_planning_page_stays_within_8_queries(client, perencana, django_assert_max_num_queries):
     _planning_registry()
     refresh_kelurahan_counts()  # the figures as pages find them: stored (issue 17)
     client.force_login(perencana)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(8):
         assert client.get(reverse("dashboards:planning", args=["32.75.01"])).status_code == 200

@@ -173,9 +173,9 @@ def test_agency_staff_and_users_without_a_role_are_refused(client, petugas_dinke
     assert _get(client, UserFactory(username="x"), "dashboards:programs_city").status_code == 403
 
 
-def test_the_programs_page_stays_within_11_queries(client, pimpinan, django_assert_max_num_queries):
+def test_the_programs_page_stays_within_8_queries(client, pimpinan, django_assert_max_num_queries):
     _program_registry()
     refresh_kelurahan_counts()  # the figures as pages find them: stored (issue 17)
     client.force_login(pimpinan)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(8):
         assert client.get(reverse("dashboards:programs", args=["32.75.01"])).status_code == 200

@@ -171,14 +171,14 @@ def test_facilitator_districts_are_their_own(client, pendamping):
     ("name", "args"),
     [("dashboards:overview", ()), ("dashboards:district", ("32.75.01",))],
 )
-def test_pages_stay_within_11_queries(client, pimpinan, django_assert_max_num_queries, name, args):
+def test_pages_stay_within_8_queries(client, pimpinan, django_assert_max_num_queries, name, args):
     crafted_registry()
     from dashboards.services import refresh_kelurahan_counts, snapshot_indicators
 
     snapshot_indicators()
     refresh_kelurahan_counts()  # the figures as pages find them: stored (issue 17)
     client.force_login(pimpinan)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(8):
         assert client.get(reverse(name, args=args)).status_code == 200
 
 
