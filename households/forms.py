@@ -85,6 +85,12 @@ class HouseholdForm(forms.ModelForm):
     def household_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in HOUSEHOLD_FIELDS}
 
+    def _get_validation_exclusions(self) -> set[str]:
+        # Whether the kk_number is registered is the service's answer, not the model
+        # constraint's: outside the user's scope it says only "already registered", counted
+        # and capped (households.existence). The form field checks the number's format.
+        return super()._get_validation_exclusions() | {"kk_number"}
+
 
 class MemberForm(forms.ModelForm):
     nik = IdentityNumberField(label="NIK", validator=validate_nik)
@@ -99,6 +105,12 @@ class MemberForm(forms.ModelForm):
         widgets = {
             "birth_date": DATE_INPUT,
         }
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # Whether the nik is registered is the service's answer, not the model
+        # constraint's: outside the user's scope it says only "already registered", counted
+        # and capped (households.existence). The form field checks the number's format.
+        return super()._get_validation_exclusions() | {"nik"}
 
 
 class BaseMemberFormSet(forms.BaseInlineFormSet):

@@ -10,6 +10,7 @@ was and where it goes) and raises the same 404 as a read outside scope. An emerg
 opens a household to read only.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -23,10 +24,18 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from households import existence
 from households.hooks import household_saved
-from households.models import ChangeRecord, Enrolment, Household, Member, Program
+from households.models import (
+    ChangeRecord,
+    Enrolment,
+    ExistenceAnswer,
+    Household,
+    Member,
+    Program,
+)
 from households.nik import nik_discrepancies
-from households.scope import guard_write, write_kelurahan_ids
+from households.scope import guard_write, may_write_in, write_kelurahan_ids
 from households.validators import normalise_rt_rw
 
 HOUSEHOLD_FIELDS = (
@@ -102,10 +111,11 @@ def register_household(
     source: str = Household.Source.FORM,
 ) -> Household:
     """Create a household with its members, in a kelurahan where `by` may write."""
-    try:
-        return _register_household(data=data, members=members, by=by, source=source)
-    except IntegrityError as error:  # a concurrent save took the same KK or NIK
-        raise _conflict_error() from error
+    with _existence_answers(by, data, members):
+        try:
+            return _register_household(data=data, members=members, by=by, source=source)
+        except IntegrityError as error:  # a concurrent save took the same KK or NIK
+            raise _conflict_error() from error
 
 
 @transaction.atomic
@@ -117,6 +127,7 @@ def _register_household(
     guard_write(by, household.kelurahan_id)
     household.rt, household.rw = normalise_rt_rw(household.rt), normalise_rt_rw(household.rw)
     _check_location(household)
+    _check_kk_free(household, by)
     household.full_clean(exclude=["version", "search_text"])
     household.save()
     _record(household, "household", household, ChangeRecord.Action.CREATED, {}, by)
@@ -135,16 +146,35 @@ def update_household(
 ) -> Household:
     """Save an edit made on a form opened at `expected_version`. If anyone saved in
     between, refuse with code "stale" rather than overwrite their work."""
+    with _existence_answers(by, data, members):
+        try:
+            return _update_household(
+                household=household,
+                data=data,
+                members=members,
+                expected_version=expected_version,
+                by=by,
+            )
+        except IntegrityError as error:
+            raise _conflict_error() from error
+
+
+@contextmanager
+def _existence_answers(by: User, data: dict[str, Any], members: list[MemberChange]):
+    """A KK or NIK registered outside `by`'s scope is answered only "already registered",
+    counted and capped (households.existence). Past the cap, a save that names any number not
+    registered in `by`'s scope is refused before it is checked, so it tells nothing."""
+    if existence.exhausted(by) and existence.names_unknown_numbers(
+        by,
+        kk_numbers=[data.get("kk_number", "")],
+        niks=[c.data.get("nik", "") for c in members if not c.delete],
+    ):
+        existence.refuse_past_limit(by, source=ExistenceAnswer.Source.FORM)
     try:
-        return _update_household(
-            household=household,
-            data=data,
-            members=members,
-            expected_version=expected_version,
-            by=by,
-        )
-    except IntegrityError as error:
-        raise _conflict_error() from error
+        yield
+    except ValidationError as error:
+        existence.record_answers(by, existence.count_in(error), source=ExistenceAnswer.Source.FORM)
+        raise
 
 
 @transaction.atomic
@@ -173,6 +203,7 @@ def _update_household(
     if (current.latitude, current.longitude) != (before["latitude"], before["longitude"]):
         current.location_recorded_at = now if current.latitude is not None else None
     _check_location(current)
+    _check_kk_free(current, by)
     current.full_clean(exclude=["version", "search_text"])
     changes = _diff(before, _snapshot(current, HOUSEHOLD_FIELDS))
     current.save(update_fields=[*HOUSEHOLD_FIELDS, "location_recorded_at"])
@@ -243,7 +274,7 @@ def _apply_members(*, household: Household, changes: list[MemberChange], by: Use
         _set_fields(member, MEMBER_FIELDS, change.data)
         try:
             member.full_clean(exclude=["household"], validate_constraints=False)
-            _check_nik_free(member)
+            _check_nik_free(member, by)
         except ValidationError as error:
             for name, field_errors in error.update_error_dict({}).items():
                 key = member_error_key(change.position, None if name == NON_FIELD_ERRORS else name)
@@ -291,22 +322,35 @@ def _check_one_head(existing: dict[int, Member], changes: list[MemberChange]) ->
         )
 
 
-def _check_nik_free(member: Member) -> None:
+def _check_kk_free(household: Household, by: User) -> None:
+    """A KK number registered outside `by`'s scope: "already registered", nothing more. In
+    scope, the model's own constraint says so on full_clean."""
+    taken = Household.objects.filter(kk_number=household.kk_number).exclude(pk=household.pk)
+    kelurahan_id = taken.values_list("kelurahan_id", flat=True).first()
+    if kelurahan_id is not None and not may_write_in(by, [kelurahan_id]):
+        raise ValidationError({"kk_number": existence.registered_elsewhere_error()})
+
+
+def _check_nik_free(member: Member, by: User) -> None:
     taken = Member.objects.filter(nik=member.nik).exclude(pk=member.pk)
-    if taken.exists():
-        # The other household may be outside the user's scope: do not name it.
-        raise ValidationError(
-            {
-                "nik": ValidationError(
-                    _(
-                        "NIK %(nik)s is already registered in another family. If this "
-                        "person moved, ask Dinas Sosial to move them."
-                    ),
-                    code="nik_taken",
-                    params={"nik": member.nik},
-                )
-            }
-        )
+    found = list(taken.values_list("household__kelurahan_id", flat=True)[:1])
+    if not found:
+        return
+    if not may_write_in(by, found):
+        raise ValidationError({"nik": existence.registered_elsewhere_error()})
+    # In the user's scope: they can open the other family, so say how to move the person.
+    raise ValidationError(
+        {
+            "nik": ValidationError(
+                _(
+                    "NIK %(nik)s is already registered in another family. If this "
+                    "person moved, ask Dinas Sosial to move them."
+                ),
+                code="nik_taken",
+                params={"nik": member.nik},
+            )
+        }
+    )
 
 
 def _refresh_summary(household: Household, members: list[Member]) -> None:

@@ -337,6 +337,9 @@ for _handler in LOGGING["handlers"].values():
 BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=24)
 BREAK_GLASS_MAX_PER_DAY = env.int("BREAK_GLASS_MAX_PER_DAY", default=3)
 BREAK_GLASS_REASON_MIN_LENGTH = env.int("BREAK_GLASS_REASON_MIN_LENGTH", default=30)
+# Issue 16: answers "this KK or NIK is already registered (outside your area)" one user may get
+# in 24 hours from the household form and imports (households.existence).
+EXISTENCE_ANSWERS_MAX_PER_DAY = env.int("EXISTENCE_ANSWERS_MAX_PER_DAY", default=20)
 
 # Eligibility: the city's poverty line (Rp per capita per month). Default: garis kemiskinan
 # Kota Bekasi 2022 (BPS via Dinsos), the only city figure in shared/data/bekasi_city_indicators.csv.

@@ -12,11 +12,14 @@ from typing import Any
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from households.existence import registered_elsewhere_message
 from households.imports.validation import CleanRow, Issue
 from households.models import Enrolment, Household, Member
 from slrt.db import where_in
 
 SAMPLE_SIZE = 20
+# Rows refused because a number is registered outside the importer's scope: existence answers.
+EXISTENCE_CODES = frozenset({"kk_outside_scope", "nik_outside_scope"})
 
 
 @dataclass(slots=True)
@@ -146,11 +149,9 @@ def _is_head(row: CleanRow) -> bool:
 
 def _refusal_message(code: str, row: CleanRow, kk_number: str) -> str:
     if code == "nik_outside_scope":
-        # Nothing of the registered person is shown: not their name, family or kelurahan.
-        return _(
-            "This NIK is registered in a family outside your area of work. Moves between "
-            "kelurahan are requested from Dinas Sosial."
-        )
+        # Nothing of the registered person is shown: not their name, family or kelurahan
+        # (counted and capped per user by households.imports.services, households.existence).
+        return registered_elsewhere_message()
     if code == "nik_head_elsewhere":
         return _(
             "NIK %(nik)s is the head of another family, which would be left without a head. "
@@ -173,14 +174,7 @@ def _family_problem(
     existing, rows, members, members_by_household, allowed
 ) -> tuple[str, str] | None:
     if existing is not None and allowed is not None and existing["kelurahan_id"] not in allowed:
-        return (
-            "kk_outside_scope",
-            _(
-                "KK %(kk)s is registered in a kelurahan outside your area of work. Ask Dinas "
-                "Sosial to update it."
-            )
-            % {"kk": rows[0].kk_number},
-        )
+        return ("kk_outside_scope", registered_elsewhere_message())
     target = rows[0].household.get("kelurahan")
     if existing is None and allowed is not None and target is not None and target not in allowed:
         # The check of the file refuses such rows already; the commit, by another user, too.

@@ -20,14 +20,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from households import existence
 from households.hooks import registry_imported
 from households.imports import checked as stored_checks
 from households.imports.apply import apply_plan
 from households.imports.parallel import usable_processes
-from households.imports.plan import build_plan
+from households.imports.plan import EXISTENCE_CODES, build_plan
 from households.imports.readers import UnreadableFile, megabytes, read_sheet
 from households.imports.validation import Issue, RegionIndex, ValidationResult, validate_rows
-from households.models import ImportBatch, ImportIssue, Region
+from households.models import ExistenceAnswer, ImportBatch, ImportIssue, Region
 from households.scope import scope_for, write_kelurahan_ids
 from households.selectors import kelurahan_choices
 from households.services import plain_value
@@ -146,14 +147,51 @@ def _check_claimed_batch(batch_id: int) -> ImportBatch:
             key=_check_key(batch), row_count=checked.row_count, result=checked.result
         ),
     )
-    plan = build_plan(
-        checked.result.rows,
-        allowed_kelurahan_ids=_allowed_ids(batch.uploaded_by),
-        confirm_moves=True,  # the preview shows moves; the commit asks for confirmation
+    allowed = _allowed_ids(batch.uploaded_by)
+    user = batch.uploaded_by
+    rows = checked.result.rows
+    # Past the day's cap, a file naming any number not registered in the uploader's area is
+    # refused before it is compared, so the refusal tells nothing (households.existence).
+    past_limit = (
+        allowed is not None
+        and existence.exhausted(user)
+        and existence.names_unknown_numbers(
+            user,
+            kk_numbers=[r.kk_number for r in rows],
+            niks=[r.member["nik"] for r in rows],
+            allowed=allowed,
+        )
     )
+    try:
+        if past_limit:
+            existence.refuse_past_limit(user, source=ExistenceAnswer.Source.IMPORT)
+        plan = build_plan(
+            rows,
+            allowed_kelurahan_ids=allowed,
+            confirm_moves=True,  # the preview shows moves; the commit asks for confirmation
+        )
+        existence.record_answers(
+            user, _existence_answers(plan, rows), source=ExistenceAnswer.Source.IMPORT
+        )
+    except ValidationError as error:
+        return _fail(batch, error.messages[0])
     with transaction.atomic():
         _store_outcome(batch, checked, plan, committed=False)
     return batch
+
+
+def _existence_answers(plan, rows) -> int:
+    """How many distinct KK numbers and NIKs the preview says are registered elsewhere."""
+    by_number = {row.number: row for row in rows}
+    answered = set()
+    for issue in plan.issues:
+        if issue.code in EXISTENCE_CODES and issue.row in by_number:
+            row = by_number[issue.row]
+            if issue.code == "kk_outside_scope":
+                answered.add(("kk", row.kk_number))
+            else:
+                answered.add(("nik", row.member["nik"]))
+    return len(answered)
 
 
 # Confirming an import writes the registry: an importer who may also change households.

@@ -680,6 +680,34 @@ class ExportRecord(models.Model):
         return f"{self.user} – {self.export} ({self.row_count}) – {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class ExistenceAnswer(models.Model):
+    """One write (a household form save or an import's check) that was told a KK or NIK is
+    already registered outside the user's scope, with how many numbers it was told about.
+    Counted per user over 24 hours against EXISTENCE_ANSWERS_MAX_PER_DAY (households.existence);
+    no number is stored."""
+
+    class Source(models.TextChoices):
+        FORM = "form", _("Household form")
+        IMPORT = "import", _("Import")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    count = models.PositiveIntegerField(_("numbers"))
+    # True when the answer was refused because the user had reached the daily limit.
+    refused = models.BooleanField(_("refused"), default=False)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("existence answer")
+        verbose_name_plural = _("existence answers")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.source} ({self.count}) – {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class BreakGlassGrantQuerySet(models.QuerySet):
     def active(self, now=None) -> "BreakGlassGrantQuerySet":
         return self.filter(household__isnull=False, expires_at__gt=now or timezone.now())

@@ -13,10 +13,7 @@ from tests.imports.files import FAMILY_A, KK_A, csv_file, import_file
 pytestmark = pytest.mark.django_db
 
 KK_NEW = "3275012508250009"
-OUTSIDE_SCOPE_ID = (
-    "NIK ini terdaftar di keluarga di luar wilayah Anda. Pindah antar-kelurahan diajukan ke "
-    "Dinas Sosial."
-)
+OUTSIDE_SCOPE_ID = "Sudah terdaftar — hubungi Dinas Sosial."
 
 
 def _row(kk: str, nik: str, name: str, relationship: str, birth="01-05-2015", sex="L") -> str:
