@@ -1,8 +1,12 @@
 """Page input for the household screens. Shape only: the rules live in services and models."""
 
+import re
+from datetime import date
+
 from django import forms
 from django.contrib.auth.models import User
 from django.forms import inlineformset_factory
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from households.models import (
@@ -21,6 +25,72 @@ from households.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS, MemberChange
 from households.validators import validate_kk_number, validate_nik
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# A birth date as printed on the KTP and the family card: DD-MM-YYYY. Also read: other
+# separators (17/08/1985, 17.08.1985), the bare digits a phone without the script sends
+# (17081985), and ISO (1985-08-17), which earlier forms and saved drafts sent.
+_DMY = re.compile(r"^(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4})$")
+_DMY_DIGITS = re.compile(r"^(\d{2})(\d{2})(\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+EARLIEST_BIRTH_YEAR = 1900
+
+
+class DayMonthYearInput(forms.DateInput):
+    """A text box with the phone's number pad; slrt.js types the dashes (data-date-dmy)."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        defaults = {
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "maxlength": 10,
+            "placeholder": _("DD-MM-YYYY"),
+            "data-date-dmy": "",
+        }
+        super().__init__(attrs=defaults | (attrs or {}), format="%d-%m-%Y")
+
+
+class DayMonthYearField(forms.DateField):
+    """A date typed as DD-MM-YYYY, read the same whatever the phone's language or locale."""
+
+    widget = DayMonthYearInput
+    default_error_messages = {
+        "invalid": _("Type the date as DD-MM-YYYY, for example 17-08-1985."),
+        "impossible": _("%(value)s is not a real date. Check the day and the month on the card."),
+        "future": _("A birth date cannot be after today."),
+        "too_early": _("A birth date before %(year)s cannot be right."),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, date):
+            return value
+        text = str(value).strip()
+        if match := _ISO.match(text):
+            year, month, day = (int(part) for part in match.groups())
+        elif match := _DMY.match(text) or _DMY_DIGITS.match(text):
+            day, month, year = (int(part) for part in match.groups())
+        else:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            parsed = date(year, month, day)
+        except ValueError:
+            raise forms.ValidationError(
+                self.error_messages["impossible"],
+                code="impossible",
+                params={"value": f"{day:02d}-{month:02d}-{year:04d}"},
+            ) from None
+        if parsed > timezone.localdate():
+            raise forms.ValidationError(self.error_messages["future"], code="future")
+        if parsed.year < EARLIEST_BIRTH_YEAR:
+            raise forms.ValidationError(
+                self.error_messages["too_early"],
+                code="too_early",
+                params={"year": EARLIEST_BIRTH_YEAR},
+            )
+        return parsed
 
 
 class IdentityNumberField(forms.CharField):
@@ -94,6 +164,9 @@ class HouseholdForm(forms.ModelForm):
 
 class MemberForm(forms.ModelForm):
     nik = IdentityNumberField(label="NIK", validator=validate_nik)
+    # Whether a NIK that disagrees with the row may be saved is the service's rule
+    # (households.services: code "nik_unconfirmed"); this only carries the tick.
+    as_on_card = forms.BooleanField(label=_("Data matches the KTP/KK"), required=False)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
@@ -102,9 +175,8 @@ class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
         fields = MEMBER_FIELDS
-        widgets = {
-            "birth_date": DATE_INPUT,
-        }
+        field_classes = {"birth_date": DayMonthYearField}
+        widgets = {"birth_date": DayMonthYearInput}
 
     def _get_validation_exclusions(self) -> set[str]:
         # Whether the nik is registered is the service's answer, not the model
@@ -127,7 +199,14 @@ class BaseMemberFormSet(forms.BaseInlineFormSet):
                     )
                 continue
             data = {name: form.cleaned_data.get(name) for name in MEMBER_FIELDS}
-            changes.append(MemberChange(data=data, member_id=member_id, position=position))
+            changes.append(
+                MemberChange(
+                    data=data,
+                    member_id=member_id,
+                    position=position,
+                    as_on_card=bool(form.cleaned_data.get("as_on_card")),
+                )
+            )
         return changes
 
 

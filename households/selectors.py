@@ -118,7 +118,7 @@ def household_with_details(user: User, pk: int) -> Household:
         "kelurahan__parent", "created_by", "updated_by"
     )
     queryset = queryset.prefetch_related(
-        Prefetch("members", queryset=Member.objects.order_by("pk")),
+        Prefetch("members", queryset=Member.objects.in_kk_order()),
         Prefetch(
             "enrolments",
             queryset=Enrolment.objects.select_related("program", "member"),
@@ -132,7 +132,9 @@ def household_with_details(user: User, pk: int) -> Household:
     log_household_read(user, household, via="household")
     if scope_for(user).needs_to_know(household.pk):
         # Only the referred people; no aid programs or change history (issue 16).
-        household.members_shown = list(visible_members(user).filter(household=household))
+        household.members_shown = list(
+            visible_members(user).filter(household=household).in_kk_order()
+        )
         household.need_to_know = True
     else:
         household.members_shown = list(household.members.all())
@@ -177,6 +179,13 @@ def kelurahan_choices(user: User) -> QuerySet[Region]:
     if scope.kelurahan_ids:
         return kelurahan.filter(pk__in=scope.kelurahan_ids)
     return kelurahan.none()
+
+
+def kecamatan_names_by_nik_prefix() -> dict[str, str]:
+    """{"327501": "Bekasi Timur"}: what the first six digits of a NIK name, for the household
+    form to show while a NIK is typed. Reference data, no personal data: no scope."""
+    rows = Region.objects.filter(level=Region.Level.KECAMATAN).values_list("code", "name")
+    return {code.replace(".", ""): name for code, name in rows}
 
 
 def kecamatan_choices(user: User) -> QuerySet[Region]:

@@ -34,7 +34,7 @@ from households.models import (
     Member,
     Program,
 )
-from households.nik import nik_discrepancies
+from households.nik import Discrepancy, nik_discrepancies
 from households.scope import guard_write, may_write_in, write_kelurahan_ids
 from households.validators import normalise_rt_rw
 
@@ -96,6 +96,8 @@ class MemberChange:
     member_id: int | None = None
     delete: bool = False
     position: int = 0  # the row on the form, so errors land beside it
+    # The person entering confirmed the row is as on the KTP/KK although its NIK disagrees.
+    as_on_card: bool = False
 
 
 def member_error_key(position: int, field_name: str | None = None) -> str:
@@ -280,12 +282,15 @@ def _apply_members(*, household: Household, changes: list[MemberChange], by: Use
                 key = member_error_key(change.position, None if name == NON_FIELD_ERRORS else name)
                 errors.setdefault(key, []).extend(field_errors)
             continue
-        member.nik_warnings = [
-            d.code
-            for d in nik_discrepancies(
-                nik=member.nik, sex=member.sex, birth_date=member.birth_date, today=today
-            )
-        ]
+        found = nik_discrepancies(
+            nik=member.nik, sex=member.sex, birth_date=member.birth_date, today=today
+        )
+        unconfirmed = _unconfirmed(found, member, change)
+        if unconfirmed:
+            key = member_error_key(change.position, "as_on_card")
+            errors.setdefault(key, []).extend(unconfirmed)
+            continue
+        member.nik_warnings = [d.code for d in found]
         if before is None:
             member.save()
             _record(household, "member", member, ChangeRecord.Action.CREATED, {}, by)
@@ -299,6 +304,20 @@ def _apply_members(*, household: Household, changes: list[MemberChange], by: Use
         raise ValidationError(errors)
 
     _refresh_summary(household, sorted(existing.values(), key=lambda m: m.pk))
+
+
+def _unconfirmed(
+    found: list[Discrepancy], member: Member, change: MemberChange
+) -> list[ValidationError]:
+    """A NIK that disagrees with its row is never saved silently, nor refused outright (real
+    cards do disagree): a disagreement the record does not already carry needs the person's
+    tick, "data matches the KTP/KK" (issue 18). Known ones are not asked again at each edit."""
+    if change.as_on_card:
+        return []
+    known = set(member.nik_warnings or ()) if member.pk else set()
+    return [
+        ValidationError(d.message, code="nik_unconfirmed") for d in found if d.code not in known
+    ]
 
 
 def _check_one_head(existing: dict[int, Member], changes: list[MemberChange]) -> None:

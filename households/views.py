@@ -17,11 +17,13 @@ from households.forms import (
     MemberFormSet,
 )
 from households.models import Enrolment, Household
+from households.nik import MAX_AGE_YEARS, PROVINCE_CODES
 from households.presenters import history_rows, member_rows
 from households.scope import may_write_in, scope_for
 from households.selectors import (
     access_household_to_change,
     household_with_details,
+    kecamatan_names_by_nik_prefix,
     log_household_reads,
     visible_households,
 )
@@ -103,7 +105,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Household saved."))
             return redirect(_back_with(request, household) or household)
     context = {"form": form, "formset": formset, "next": local_next(request)}
-    return render(request, "households/household_form.html", context)
+    return render(request, "households/household_form.html", context | _nik_context())
 
 
 def _back_with(request: HttpRequest, household: Household) -> str:
@@ -121,7 +123,12 @@ def _back_with(request: HttpRequest, household: Household) -> str:
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     household = access_household_to_change(request.user, pk)
     form = HouseholdForm(request.POST or None, instance=household, user=request.user)
-    formset = MemberFormSet(request.POST or None, instance=household, prefix="members")
+    formset = MemberFormSet(
+        request.POST or None,
+        instance=household,
+        prefix="members",
+        queryset=household.members.in_kk_order(),
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             household = update_household(
@@ -137,7 +144,16 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Changes saved."))
             return redirect(household)
     context = {"form": form, "formset": formset, "household": household}
-    return render(request, "households/household_form.html", context)
+    return render(request, "households/household_form.html", context | _nik_context())
+
+
+def _nik_context() -> dict:
+    """What slrt.js needs to read a NIK as it is typed: the rule's data from households.nik
+    (one definition) and the kecamatan names."""
+    return {
+        "nik_rules": {"provinces": sorted(PROVINCE_CODES), "max_age": MAX_AGE_YEARS},
+        "nik_regions": kecamatan_names_by_nik_prefix(),
+    }
 
 
 @login_required

@@ -385,6 +385,21 @@ class Household(TimeStampedModel):
         return self.monthly_income // self.member_count
 
 
+class MemberQuerySet(models.QuerySet):
+    def in_kk_order(self) -> "MemberQuerySet":
+        """As the family card lists them: by relationship in the Dukcapil order (head, spouse,
+        children, in-laws, grandchildren, parents, others), the elder first within each."""
+        rank = models.Case(
+            *(
+                models.When(relationship=value, then=models.Value(position))
+                for position, value in enumerate(Member.Relationship.values)
+            ),
+            default=models.Value(len(Member.Relationship.values)),
+            output_field=models.IntegerField(),
+        )
+        return self.alias(kk_rank=rank).order_by("kk_rank", "birth_date", "pk")
+
+
 class Member(TimeStampedModel):
     """A person on the family card, identified by NIK."""
 
@@ -509,6 +524,8 @@ class Member(TimeStampedModel):
     is_deceased = models.BooleanField(_("deceased"), default=False)
     # Codes from households.nik.nik_discrepancies, kept as data-quality facts.
     nik_warnings = models.JSONField(default=list, blank=True, editable=False)
+
+    objects = MemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["household_id", "pk"]

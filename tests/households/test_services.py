@@ -184,9 +184,70 @@ def test_a_member_of_another_household_cannot_be_edited_through_this_one(
 
 
 def test_nik_disagreements_are_kept_as_data_quality_facts(pendamping, margahayu):
-    members = [MemberChange(data=member_data(sex=Member.Sex.FEMALE, birth_date=date(1985, 8, 18)))]
+    row = member_data(sex=Member.Sex.FEMALE, birth_date=date(1985, 8, 18))
+    members = [MemberChange(data=row, as_on_card=True)]
     household = register_household(data=household_data(margahayu), members=members, by=pendamping)
     assert household.members.get().nik_warnings == ["sex_mismatch", "birth_date_mismatch"]
+
+
+def test_a_nik_that_disagrees_is_not_saved_without_the_tick(pendamping, margahayu):
+    # given: the NIK says born 17-08-1985, male; the row says female, born 18-08-1985
+    row = member_data(sex=Member.Sex.FEMALE, birth_date=date(1985, 8, 18))
+    # when
+    with pytest.raises(ValidationError) as excinfo:
+        register_household(
+            data=household_data(margahayu), members=[MemberChange(data=row)], by=pendamping
+        )
+    # then: nothing saved, one question per disagreement, beside the row's tick
+    errors = excinfo.value.error_dict["member:0:as_on_card"]
+    assert [e.code for e in errors] == ["nik_unconfirmed", "nik_unconfirmed"]
+    assert not Household.objects.exists()
+
+
+def test_a_placeholder_nik_asks_for_the_tick_too(pendamping, margahayu):
+    row = member_data(nik="3275011708859999")
+    with pytest.raises(ValidationError) as excinfo:
+        register_household(
+            data=household_data(margahayu), members=[MemberChange(data=row)], by=pendamping
+        )
+    assert [e.code for e in excinfo.value.error_dict["member:0:as_on_card"]] == ["nik_unconfirmed"]
+
+
+def test_a_nik_that_agrees_needs_no_tick(pendamping, margahayu):
+    household = register_household(data=household_data(margahayu), members=family(), by=pendamping)
+    assert [m.nik_warnings for m in household.members.all()] == [[], []]
+
+
+def test_a_confirmed_disagreement_is_not_asked_again_at_each_edit(pendamping, margahayu):
+    # given: a member saved with a confirmed sex disagreement
+    row = member_data(sex=Member.Sex.FEMALE)
+    household = register_household(
+        data=household_data(margahayu),
+        members=[MemberChange(data=row, as_on_card=True)],
+        by=pendamping,
+    )
+    member = household.members.get()
+    # when: her name is corrected, without the tick
+    household = update_household(
+        household=household,
+        data={},
+        members=[MemberChange(member_id=member.pk, data=row | {"name": "Budi S."})],
+        expected_version=household.version,
+        by=pendamping,
+    )
+    # then: saved; but a new disagreement (the birth date) asks again
+    assert household.members.get().name == "Budi S."
+    with pytest.raises(ValidationError) as excinfo:
+        update_household(
+            household=household,
+            data={},
+            members=[
+                MemberChange(member_id=member.pk, data=row | {"birth_date": date(1985, 8, 1)})
+            ],
+            expected_version=household.version,
+            by=pendamping,
+        )
+    assert [e.code for e in excinfo.value.error_dict["member:0:as_on_card"]] == ["nik_unconfirmed"]
 
 
 def test_half_a_location_is_refused(pendamping, margahayu):

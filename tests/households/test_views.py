@@ -168,7 +168,8 @@ def test_household_page_shows_who_changed_what(
 
 def test_nik_warnings_are_shown_on_the_household_page(client, pendamping, margahayu):
     client.force_login(pendamping)
-    data = form_data(margahayu, [{"sex": "female"}])  # the NIK's day 17 says male
+    # the NIK's day 17 says male; the facilitator confirmed the card says so
+    data = form_data(margahayu, [{"sex": "female", "as_on_card": "on"}])
     client.post(reverse("households:household_create"), data)
     household = Household.objects.get()
     assert household.members.get().nik_warnings == ["sex_mismatch"]
