@@ -178,6 +178,23 @@ class MemberForm(forms.ModelForm):
         field_classes = {"birth_date": DayMonthYearField}
         widgets = {"birth_date": DayMonthYearInput}
 
+    # The fields under "More about this person": their section opens only for their own errors.
+    MORE_FIELDS = (
+        "birth_place",
+        "marital_status",
+        "education",
+        "schooling",
+        "occupation",
+        "disability",
+        "chronic_illness",
+        "health_insurance",
+        "is_pregnant",
+        "is_deceased",
+    )
+
+    def more_has_errors(self) -> bool:
+        return any(name in self.errors for name in self.MORE_FIELDS)
+
     def _get_validation_exclusions(self) -> set[str]:
         # Whether the nik is registered is the service's answer, not the model
         # constraint's: outside the user's scope it says only "already registered", counted

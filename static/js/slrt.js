@@ -121,5 +121,157 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) window.print();
   });
+  // The phone menu: one button opens the navigation and the account links (issue 18). CSS folds
+  // the panel only below 720 px and only once this has run, so without the script nothing hides.
+  function setUpMenu() {
+    var toggle = document.querySelector(".menu-toggle");
+    var panel = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+    if (!panel) return;
+    function show(open) {
+      panel.classList.toggle("open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    toggle.hidden = false;
+    toggle.closest(".topbar").classList.add("has-menu");
+    toggle.addEventListener("click", function () { show(!panel.classList.contains("open")); });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && panel.classList.contains("open")) { show(false); toggle.focus(); }
+    });
+  }
+
+  // --- NIK-aware entry (issue 18) -------------------------------------------------------
+  // A mirror of households.nik.parse_nik, with its data (province codes, the age limit) from
+  // the page (#nik-rules); tests/browser/test_phone_entry.py runs both on the same cases.
+  function readJson(id) {
+    var el = document.getElementById(id);
+    try { return el ? JSON.parse(el.textContent) : null; } catch (e) { return null; }
+  }
+
+  function parseNik(raw, rules, today) {
+    var value = String(raw || "").trim().replace(/[\s.\-]/g, "");
+    if (!/^[0-9]{16}$/.test(value)) return null;
+    if (rules.provinces.indexOf(parseInt(value.slice(0, 2), 10)) < 0) return null;
+    if (value.slice(12) === "0000") return null;
+    var day = parseInt(value.slice(6, 8), 10), month = parseInt(value.slice(8, 10), 10);
+    var yy = parseInt(value.slice(10, 12), 10);
+    var female = day > 40, realDay = female ? day - 40 : day;
+    today = today || new Date();
+    var todayKey = today.getFullYear() * 10000 + (today.getMonth() + 1) * 100 + today.getDate();
+    var centuries = [2000, 1900];
+    for (var i = 0; i < centuries.length; i++) {
+      var year = centuries[i] + yy;
+      var candidate = new Date(year, month - 1, realDay);
+      if (candidate.getFullYear() !== year || candidate.getMonth() !== month - 1 ||
+          candidate.getDate() !== realDay) continue;  // not a calendar date in this century
+      if (year * 10000 + month * 100 + realDay <= todayKey &&
+          today.getFullYear() - year <= rules.max_age) {
+        return { region: value.slice(0, 6), sex: female ? "female" : "male",
+                 day: realDay, month: month, year: year, serial: value.slice(12) };
+      }
+    }
+    return null;
+  }
+
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+  function dmy(parts) { return two(parts.day) + "-" + two(parts.month) + "-" + parts.year; }
+  // In a sentence a date does not break at its dashes (non-breaking hyphens).
+  function said(parts) { return dmy(parts).replace(/-/g, "\u2011"); }
+
+  // The birth date field as typed: DD-MM-YYYY, or the ISO form of older drafts.
+  function readDate(text) {
+    var m = /^(\d{1,2})[-\/. ](\d{1,2})[-\/. ](\d{4})$/.exec(text.trim()) || /^(\d{2})(\d{2})(\d{4})$/.exec(text.trim());
+    if (m) return { day: +m[1], month: +m[2], year: +m[3] };
+    m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
+    return m ? { day: +m[3], month: +m[2], year: +m[1] } : null;
+  }
+
+  function hint(field, cls, text) {
+    var box = field.closest(".field");
+    var el = box.querySelector("." + cls);
+    if (!text) { if (el) el.remove(); box.classList.toggle("disagrees", !!box.querySelector(".nik-warning")); return; }
+    if (!el) {
+      el = document.createElement("p");
+      el.className = cls;
+      el.setAttribute("aria-live", "polite");
+      box.appendChild(el);
+    }
+    el.textContent = text;
+    box.classList.toggle("disagrees", cls === "nik-warning");
+  }
+
+  function checkMember(card, filling) {
+    var holder = document.getElementById("member-forms");
+    var rules = readJson("nik-rules");
+    if (!holder || !rules) return;
+    var text = holder.dataset;
+    var nik = card.querySelector("input[name$='-nik']");
+    var sex = card.querySelector("select[name$='-sex']");
+    var birth = card.querySelector("input[name$='-birth_date']");
+    if (!nik || !sex || !birth) return;
+    var digits = nik.value.replace(/[\s.\-]/g, "");
+    var parts = parseNik(nik.value, rules);
+    if (!parts) {
+      hint(nik, "nik-hint", digits.length === 16 ? text.nikInvalid : "");
+      hint(sex, "nik-warning", ""); hint(birth, "nik-warning", "");
+      return;
+    }
+    if (filling && !sex.value) sex.value = parts.sex;
+    if (filling && !birth.value.trim()) birth.value = dmy(parts);
+    var regions = readJson("nik-regions") || {};
+    var option = sex.querySelector("option[value='" + parts.sex + "']");
+    var place = regions[parts.region]
+      ? text.regionKnown.replace("{name}", regions[parts.region])
+      : text.regionOther.replace("{code}", parts.region.replace(/^(\d\d)(\d\d)(\d\d)$/, "$1.$2.$3"));
+    hint(nik, "nik-hint", text.fromNik.replace("{sex}", option ? option.textContent.trim() : parts.sex)
+      .replace("{date}", said(parts)) + ", " + place);
+    var sexWrong = sex.value && sex.value !== parts.sex;
+    hint(sex, "nik-warning", sexWrong ? (parts.sex === "female" ? text.nikFemale : text.nikMale) : "");
+    var typed = readDate(birth.value);
+    var dateWrong = typed && (typed.day !== parts.day || typed.month !== parts.month ||
+      typed.year % 100 !== parts.year % 100);
+    hint(birth, "nik-warning", dateWrong
+      ? text.nikBirth.replace("{nik}", said(parts)).replace("{record}", said(typed)) : "");
+    var check = card.querySelector("[data-nik-check]");
+    if (check && (sexWrong || dateWrong)) check.hidden = false;
+  }
+
+  // Dashes typed for the person: 17081985 becomes 17-08-1985 as it is typed.
+  function formatDate(input) {
+    var value = input.value;
+    if (!/^[0-9\-]*$/.test(value) || /^\d{4}-/.test(value)) return;  // not ours, or ISO
+    if (input.selectionStart !== value.length) return;  // editing in the middle: leave it
+    var digits = value.replace(/-/g, "").slice(0, 8);
+    var out = digits.slice(0, 2);
+    if (digits.length > 2) out += "-" + digits.slice(2, 4);
+    if (digits.length > 4) out += "-" + digits.slice(4);
+    if (out !== value) input.value = out;
+  }
+
+  document.addEventListener("input", function (event) {
+    var el = event.target;
+    // A server's error was about what was typed before: once the field changes it goes.
+    var wrong = el.closest && el.closest(".field.has-error");
+    if (wrong) {
+      wrong.classList.remove("has-error");
+      Array.prototype.forEach.call(wrong.querySelectorAll(".error"), function (p) { p.remove(); });
+    }
+    if (el.matches && el.matches("[data-date-dmy]")) formatDate(el);
+    var card = el.closest && el.closest("[data-member-form]");
+    if (card && el.matches("input[name$='-nik'], select[name$='-sex'], input[name$='-birth_date']")) {
+      checkMember(card, el.matches("input[name$='-nik']"));
+    }
+  });
+  document.addEventListener("change", function (event) {
+    var card = event.target.closest && event.target.closest("[data-member-form]");
+    if (card) checkMember(card, false);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-member-form]"), function (card) {
+      if (!card.closest("template")) checkMember(card, false);
+    });
+  });
+  window.SLRT = { parseNik: parseNik };
+
   document.addEventListener("DOMContentLoaded", setUpDrafts);
+  document.addEventListener("DOMContentLoaded", setUpMenu);
 })();

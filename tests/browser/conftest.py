@@ -60,3 +60,11 @@ def phone(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def open_menu(page) -> None:
+    """On a phone the navigation and the account links are behind the "Menu" button (issue
+    18): open it before clicking one of them. On a wider screen it is already open."""
+    toggle = page.locator("button.menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()

@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 
 from households.models import Household
+from tests.browser.conftest import open_menu
 from tests.households.factories import UserFactory, UserProfileFactory
 
 # One group: the tests share one Chromium, so xdist (--dist loadgroup) gives them one worker.
@@ -55,7 +56,7 @@ def test_facilitator_enters_a_family_of_three_on_a_phone_and_finds_it(live_serve
         nik="3275011708850001",
         name="Ahmad Fauzi",
         sex="male",
-        birth="1985-08-17",
+        birth="17-08-1985",
         relation="head",
     )
     page.click("[data-add-member]")
@@ -65,7 +66,7 @@ def test_facilitator_enters_a_family_of_three_on_a_phone_and_finds_it(live_serve
         nik="3275015203880002",
         name="Nur Aini",
         sex="female",
-        birth="1988-03-12",
+        birth="12-03-1988",
         relation="spouse",
     )
     page.click("[data-add-member]")
@@ -75,7 +76,7 @@ def test_facilitator_enters_a_family_of_three_on_a_phone_and_finds_it(live_serve
         nik="3275010105150003",
         name="Rizky Fauzi",
         sex="male",
-        birth="2015-05-01",
+        birth="01-05-2015",
         relation="child",
     )
     page.click("button[type=submit].primary")
@@ -113,7 +114,7 @@ def test_typed_family_survives_a_dropped_signal(live_server, phone, rina):
         nik="3275015203880002",
         name="Nur Aini",
         sex="female",
-        birth="1988-03-12",
+        birth="12-03-1988",
         relation="spouse",
     )
     # The signal drops: the page is opened again from scratch.
@@ -139,6 +140,7 @@ def test_a_draft_belongs_to_its_user_and_is_removed_at_logout(live_server, phone
     drafts = "Object.keys(localStorage).filter(k => k.startsWith('slrt-draft:'))"
     assert page.evaluate(drafts) == [f"slrt-draft:u{rina.pk}:household-new"]
 
+    open_menu(page)
     page.click("form[data-clear-drafts] button")
     page.wait_for_url("**/accounts/login/**")
     assert page.evaluate(drafts) == []

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from households.identifiers import mask_identifier
 from households.models import Household, ImportBatch
+from tests.browser.conftest import open_menu
 from tests.imports.files import FAMILY_A, FAMILY_B, HEADER, KK_A
 
 # One group: the tests share one Chromium, so xdist (--dist loadgroup) gives them one worker.
@@ -68,6 +69,7 @@ def test_operator_imports_a_ward_csv_on_a_phone(live_server, phone, operator, tm
     _log_in(page, live_server, operator.username)
 
     # The import page, from the main menu.
+    open_menu(page)
     import_link = page.locator(f"nav.mainnav a[href='{reverse('households:import_list')}']")
     expect(import_link).to_contain_text("Impor")
     import_link.click()

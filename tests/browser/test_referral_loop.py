@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from households.identifiers import mask_identifier
 from referrals.models import Referral, Status
+from tests.browser.conftest import open_menu
 
 # One group: the tests share one Chromium, so xdist (--dist loadgroup) gives them one worker.
 pytestmark = [
@@ -102,6 +103,7 @@ def test_a_desk_complaint_is_referred_served_and_seen_by_the_facilitator(
 
     # and: Bu Rina, on her phone, sees how it ended
     _log_in(phone, live_server, pendamping.username)
+    open_menu(phone)
     phone.click("nav >> text=Rujukan")
     expect(phone.locator("#results")).to_contain_text("Hasil: terlayani")
     phone.click(f"a[href='/referrals/{referral.pk}/']")

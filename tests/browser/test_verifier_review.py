@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from eligibility.models import Flag, ReviewDecision, Rule, RuleSet
 from eligibility.services import run_eligibility
 from households.identifiers import mask_identifier
+from tests.browser.conftest import open_menu
 from tests.households.factories import household_with_members
 
 # One group: the tests share one Chromium, so xdist (--dist loadgroup) gives them one worker.
@@ -52,6 +53,7 @@ def test_verifier_reads_a_car_owner_receipt_and_dismisses_it(
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     # when: he opens Temuan and filters on the car-owner rule
+    open_menu(page)
     page.click("text=Temuan")
     expect(page.locator("h1")).to_have_text("Temuan")
     page.select_option("#id_rule", "car_owner")
