@@ -165,3 +165,16 @@ def test_members_are_listed_in_family_card_order_head_first(
     # and the edit form
     form = client.get(reverse("households:household_edit", args=[household.pk]))
     assert [f.instance for f in form.context["formset"].forms] == expected
+
+
+@pytest.mark.parametrize(
+    ("row", "opened"),
+    [({"nik": "327501170885"}, False), ({"disability": "wings"}, True)],
+)
+def test_more_about_the_person_opens_only_for_its_own_errors(
+    client, pendamping, margahayu, row, opened
+):
+    client.force_login(pendamping)
+    page = client.post(CREATE, form_data(margahayu, [row])).content.decode()
+    card = page[page.index("data-member-form") : page.index('id="member-template"')]
+    assert bool(re.search(r"<details\s+open>", card)) is opened
