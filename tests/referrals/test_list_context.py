@@ -32,9 +32,7 @@ def test_the_complaint_list_names_the_family_beside_its_masked_kk(
     assert household_in_margahayu.kk_number not in page
 
 
-def test_a_family_without_a_head_name_shows_its_masked_kk_once(
-    client, operator, margahayu, health
-):
+def test_a_family_without_a_head_name_shows_its_masked_kk_once(client, operator, margahayu, health):
     household = HouseholdFactory(kelurahan=margahayu, head_name="")
     raise_referral(household=household, category=health, description="JKN", by=operator)
     client.force_login(operator)
