@@ -199,7 +199,10 @@
     box.classList.toggle("disagrees", cls === "nik-warning");
   }
 
-  function checkMember(card, filling) {
+  // filling: the NIK was just typed, so empty fields take its values. reveal: a disagreement
+  // the person just made shows the "Data sesuai KTP/KK" tick; one already on record (an edit)
+  // is only described, as the server does not ask about it again.
+  function checkMember(card, filling, reveal) {
     var holder = document.getElementById("member-forms");
     var rules = readJson("nik-rules");
     if (!holder || !rules) return;
@@ -232,7 +235,7 @@
     hint(birth, "nik-warning", dateWrong
       ? text.nikBirth.replace("{nik}", said(parts)).replace("{record}", said(typed)) : "");
     var check = card.querySelector("[data-nik-check]");
-    if (check && (sexWrong || dateWrong)) check.hidden = false;
+    if (check && reveal && (sexWrong || dateWrong)) check.hidden = false;
   }
 
   // Dashes typed for the person: 17081985 becomes 17-08-1985 as it is typed.
@@ -258,16 +261,16 @@
     if (el.matches && el.matches("[data-date-dmy]")) formatDate(el);
     var card = el.closest && el.closest("[data-member-form]");
     if (card && el.matches("input[name$='-nik'], select[name$='-sex'], input[name$='-birth_date']")) {
-      checkMember(card, el.matches("input[name$='-nik']"));
+      checkMember(card, el.matches("input[name$='-nik']"), true);
     }
   });
   document.addEventListener("change", function (event) {
     var card = event.target.closest && event.target.closest("[data-member-form]");
-    if (card) checkMember(card, false);
+    if (card) checkMember(card, false, true);
   });
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("[data-member-form]"), function (card) {
-      if (!card.closest("template")) checkMember(card, false);
+      if (!card.closest("template")) checkMember(card, false, false);
     });
   });
   window.SLRT = { parseNik: parseNik };

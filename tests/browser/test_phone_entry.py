@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from households.models import Household
 from households.nik import MAX_AGE_YEARS, PROVINCE_CODES, parse_nik
+from tests.households.factories import household_with_members
 
 # One group: the tests share one Chromium, so xdist (--dist loadgroup) gives them one worker.
 pytestmark = [
@@ -330,3 +331,25 @@ def test_the_browser_reads_a_nik_as_the_server_does(live_server, phone800, penda
     assert dict(zip(NIK_CASES, readings, strict=True)) == {
         nik: _python_reading(nik) for nik in NIK_CASES
     }
+
+
+def test_a_disagreement_on_record_is_described_but_not_asked_again(
+    live_server, phone800, pendamping, margahayu
+):
+    # given: a woman whose NIK says male, confirmed as on her card when she was registered
+    household = household_with_members(margahayu, size=1)
+    member = household.members.get()
+    member.sex, member.nik_warnings = "female", ["sex_mismatch"]
+    member.save()
+    page = phone800
+    _log_in(page, live_server, pendamping.username)
+    # when: the household is opened to change its address
+    page.goto(f"{live_server.url}/households/{household.pk}/edit/")
+    # then: the disagreement is described beside the sex, and no tick is asked for
+    expect(page.locator(".field:has(#id_members-0-sex) .nik-warning")).to_be_visible()
+    expect(page.locator("[data-nik-check]").first).to_be_hidden()
+    page.fill("#id_address", "Gg. Mawar No. 9")
+    page.click("button[type=submit].primary")
+    page.wait_for_selector(".msg-success")
+    household.refresh_from_db()
+    assert household.address == "Gg. Mawar No. 9"
