@@ -133,6 +133,17 @@
     }
     toggle.hidden = false;
     toggle.closest(".topbar").classList.add("has-menu");
+    // The folded menu still says that something waits (new referrals, notifications).
+    var waiting = 0;
+    Array.prototype.forEach.call(panel.querySelectorAll(".count-badge"), function (badge) {
+      waiting += parseInt(badge.textContent, 10) || 0;
+    });
+    if (waiting) {
+      var badge = document.createElement("span");
+      badge.className = "count-badge";
+      badge.textContent = String(waiting);
+      toggle.appendChild(badge);
+    }
     toggle.addEventListener("click", function () { show(!panel.classList.contains("open")); });
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && panel.classList.contains("open")) { show(false); toggle.focus(); }

@@ -13,6 +13,8 @@ from playwright.sync_api import expect
 
 from households.models import Household
 from households.nik import MAX_AGE_YEARS, PROVINCE_CODES, parse_nik
+from referrals.models import Notification
+from referrals.services import raise_referral
 from tests.households.factories import household_with_members
 
 # One group: the tests share one Chromium, so xdist (--dist loadgroup) gives them one worker.
@@ -353,3 +355,19 @@ def test_a_disagreement_on_record_is_described_but_not_asked_again(
     page.wait_for_selector(".msg-success")
     household.refresh_from_db()
     assert household.address == "Gg. Mawar No. 9"
+
+
+def test_the_folded_menu_says_that_something_waits(
+    live_server, phone800, pendamping, household_in_margahayu, health
+):
+    # given: a notification about her referral that she has not read
+    referral = raise_referral(
+        household=household_in_margahayu, category=health, description="JKN", by=pendamping
+    )
+    Notification.objects.create(
+        recipient=pendamping, referral=referral, kind="returned", key="k", message="m"
+    )
+    page = phone800
+    _log_in(page, live_server, pendamping.username)
+    # then: the Menu button carries the count that the folded menu hides
+    expect(page.locator("button.menu-toggle .count-badge")).to_have_text("1")
