@@ -6,6 +6,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
+from eligibility.services import CompiledRule, compile_rules
+from households.choices import reference_rows
 from households.models import Household
 from households.scope import scope_for
 from households.selectors import access_household, log_household_read, visible_households
@@ -77,3 +79,14 @@ def dismissed_share_per_rule(user: User) -> list[dict]:
         .order_by("rule_code")
     )
     return [row | {"share": round(100 * row["dismissed"] / row["decided"])} for row in rows]
+
+
+def program_criteria() -> dict[str, CompiledRule]:
+    """Each program's criteria in the active rule set, compiled, by program code (issue 18,
+    item 11): the dashboards count who qualifies with them. No active set: none."""
+    # The active set's rules from the process copy (households.choices): the planning and
+    # programs pages show the criteria's words, and each query counts there (issue 17: ≤ 8).
+    active = Rule.objects.filter(rule_set__status=RuleSet.Status.ACTIVE).order_by("code")
+    rules = reference_rows(active)
+    # Compiled with the whole set, so a criterion may refer to another kind ("rule_kind").
+    return {c.rule.program: c for c in compile_rules(rules) if c.rule.kind == Rule.Kind.PROGRAM}

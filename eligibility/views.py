@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from eligibility.forms import FlagFilter, ReviewForm, RuleForm
 from eligibility.models import Flag, Rule, RuleSet
-from eligibility.presenters import receipt
+from eligibility.presenters import condition_in_words, receipt
 from eligibility.selectors import (
     access_flag,
     access_household_findings,
@@ -154,10 +154,11 @@ def ruleset_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def ruleset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rule_set = get_object_or_404(RuleSet, pk=pk)
+    rules = list(rule_set.rules.all())
+    for rule in rules:
+        rule.in_words = condition_in_words(rule.condition)
     return render(
-        request,
-        "eligibility/ruleset_detail.html",
-        {"rule_set": rule_set, "rules": rule_set.rules.all()},
+        request, "eligibility/ruleset_detail.html", {"rule_set": rule_set, "rules": rules}
     )
 
 
