@@ -59,6 +59,12 @@ class CodeField(serializers.SlugRelatedField):
     def __init__(self, **kwargs):
         super().__init__(slug_field="code", **kwargs)
 
+    def to_internal_value(self, data):
+        # No code holds a NUL byte, and PostgreSQL refuses to compare text with one (a 500).
+        if "\x00" in str(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data))
+        return super().to_internal_value(data)
+
 
 # The refusals every write action documents beside its answer (@extend_schema(responses=...)),
 # so that a client built from the schema knows them. Each is a JSON object: a field's name (or

@@ -348,6 +348,15 @@ def test_an_unknown_code_is_refused_in_indonesian(client, submitted, operator, h
     assert Referral.objects.count() == 1
 
 
+def test_a_code_with_a_nul_byte_is_unknown(client, operator, household_in_margahayu, health):
+    """Schemathesis on PostgreSQL: a NUL byte in a code reached the query (DataError, 500)."""
+    client.force_login(operator)
+    body = {"household": household_in_margahayu.pk, "category": "kese\x00hatan", "description": "x"}
+    response = client.post(URL, body, content_type="application/json")
+    assert response.json() == {"category": ["Kode “kese\x00hatan” tidak dikenal."]}
+    assert not Referral.objects.exists()
+
+
 def test_the_schema_documents_the_referral_endpoints(client, pendamping):
     client.force_login(pendamping)
     schema = client.get("/api/schema/").content
