@@ -149,3 +149,46 @@ def test_api_review_action(client, verifikator, car_flag):
     assert response.status_code == 200
     for path in ("rules", "rule-sets", "runs", "flags", "review-decisions"):
         assert client.get(f"/api/v1/eligibility/{path}/").status_code == 200
+
+
+REVIEW = "/api/v1/eligibility/flags/review/"
+
+
+def test_api_review_of_a_flag_it_cannot_see_is_a_json_404(client, verifikator, car_flag):
+    """Schemathesis: the answer had no body. Nothing is decided when one flag is missing."""
+    client.force_login(verifikator)
+    body = {"flags": [car_flag.pk, car_flag.pk + 1000], "decision": "confirmed"}
+    response = client.post(REVIEW, body, content_type="application/json")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Data tidak ditemukan."}
+    car_flag.refresh_from_db()
+    assert car_flag.decision == ""
+
+
+def test_api_review_refuses_an_id_the_database_cannot_hold(client, verifikator, car_flag):
+    """Schemathesis: a flag id beyond 64 bits overflowed the query (500); now a 400 saying so."""
+    client.force_login(verifikator)
+    body = {"flags": [2**70, 0], "decision": "confirmed"}
+    response = client.post(REVIEW, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "flags": {
+            "0": ["Isi bidang ini harus kurang atau sama dengan 9223372036854775807."],
+            "1": ["Isi bidang ini harus lebih atau sama dengan 1."],
+        }
+    }
+
+
+def test_api_review_is_documented_as_it_answers(client, verifikator):
+    """Schemathesis: the review inherited the flag list's filters and pages in the schema, and a
+    paginated answer; it takes none of them and answers a plain list of the flags reviewed."""
+    client.force_login(verifikator)
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"][REVIEW]["post"]
+    assert "parameters" not in operation
+    responses = operation["responses"]
+    assert responses["200"]["content"]["application/json"]["schema"] == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/Flag"},
+    }
+    assert {"400", "403", "404"} <= set(responses)
