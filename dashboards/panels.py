@@ -138,7 +138,14 @@ def build_panel(dashboard: Dashboard, area: Area, code: str | None) -> Panel:
         if index + 1 < len(breaks):
             high = breaks[index + 1][0] - 1
             if by_rate:
-                text = f"{format_rate(code, low)} – {format_rate(code, breaks[index + 1][0])}"
+                # A class holds low <= rate < the next low: its legend is the highest rate
+                # drawn in it, so two classes never share a bound.
+                high = max(v for v in shown if low <= v < breaks[index + 1][0])
+                text = (
+                    format_rate(code, low)
+                    if high == low
+                    else f"{format_rate(code, low)} – {format_rate(code, high)}"
+                )
             else:
                 text = _number(low) if high == low else f"{_number(low)}–{_number(high)}"
         else:

@@ -56,3 +56,9 @@ def test_the_flag_queue(client, registry, verifikator, django_assert_max_num_que
 
 def test_the_dashboard(client, registry, pimpinan, django_assert_max_num_queries):
     _page(client, pimpinan, reverse("dashboards:overview"), django_assert_max_num_queries)
+
+
+def test_the_facilitators_dashboard(client, registry, pendamping, django_assert_max_num_queries):
+    """A kelurahan-scoped user pays one query more for their scope (the profile): the change
+    against last month and the trend read the snapshots once."""
+    _page(client, pendamping, reverse("dashboards:overview"), django_assert_max_num_queries)
