@@ -267,7 +267,8 @@ def describe(
                 "low": low,
                 "high": high,
             }
-        return f"{field} {op} {value_label(name, value)}"
+        symbol = {">=": "≥", "<=": "≤", "!=": "≠"}.get(op, op)
+        return f"{field} {symbol} {value_label(name, value)}"
 
     return words(condition, False)
 
