@@ -68,7 +68,8 @@ def active_rules_with_decisions(user: User) -> list[Rule]:
     """The active set's rules in code order, each with the flags of its code (any version of
     the rule) decided in the user's scope, how many were dismissed and that share in percent
     (None before any decision), so noisy rules show: the flag queue's rule filter and its
-    table in one query (issue 17)."""
+    table in one query (issue 17). A code no longer in the active set has no row. The counts
+    read the partial index of decided flags (eligibility_flag_decided_rule)."""
     decided = visible_flags(user).filter(rule_code=OuterRef("code")).exclude(decision="")
     rules = list(
         Rule.objects.filter(rule_set__status=RuleSet.Status.ACTIVE)
