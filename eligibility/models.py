@@ -207,6 +207,13 @@ class Flag(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["status", "rule_code"], name="eligibility_flag_status_rule"),
+            # The flag queue's decided and dismissed counts per rule (issue 17): the few
+            # decided flags, not every flag of the rule (196,499 flags: 297 ms -> 0.9 ms).
+            models.Index(
+                fields=["rule_code", "decision"],
+                condition=~Q(decision=""),
+                name="eligibility_flag_decided_rule",
+            ),
         ]
         permissions = [("review_flag", _("Can confirm or dismiss a flag"))]
 

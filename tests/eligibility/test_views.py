@@ -192,3 +192,32 @@ def test_api_review_is_documented_as_it_answers(client, verifikator):
         "items": {"$ref": "#/components/schemas/Flag"},
     }
     assert {"400", "403", "404"} <= set(responses)
+
+
+def test_the_queue_offers_the_active_rules_and_their_dismissed_share_in_scope(
+    client, verifikator, pendamping, car_flag, bintara_flag
+):
+    # given: in Margahayu a car-owner flag dismissed, in Bintara one dismissed and one confirmed
+    other = household_with_members(bintara_flag.household.kelurahan, size=2, car_count=1)
+    run_eligibility()
+    client.force_login(verifikator)
+    url = reverse("eligibility:flag_review")
+    for flag, decision in ((car_flag, "dismissed"), (bintara_flag, "dismissed")):
+        client.post(url, {"flags": [flag.pk], "decision": decision, "reason": "Mobil dijual"})
+    other_flag = Flag.objects.get(household=other, rule_code="car_owner")
+    client.post(url, {"flags": [other_flag.pk], "decision": "confirmed"})
+    # when
+    city = client.get(reverse("eligibility:flag_queue"))
+    client.force_login(pendamping)
+    margahayu = client.get(reverse("eligibility:flag_queue"))
+    # then: the filter lists every rule of the active set, the table the decided ones
+    choices = dict(city.context["filter"].fields["rule"].choices)
+    assert {"car_owner", "same_person_twice"} <= choices.keys()
+    assert [(r.code, r.decided, r.dismissed, r.share) for r in city.context["shares"]] == [
+        ("car_owner", 3, 2, 67)
+    ]
+    assert [(r.code, r.decided, r.dismissed, r.share) for r in margahayu.context["shares"]] == [
+        ("car_owner", 1, 1, 100)
+    ]
+    assert "car_owner" in margahayu.content.decode()
+    assert city.context["last_run"].status == "complete"
