@@ -19,7 +19,7 @@ from dashboards.indicators import (
     format_rate,
     rate_of,
 )
-from dashboards.presenters import Dashboard, trend
+from dashboards.presenters import Dashboard, trend_cells
 from dashboards.tree import Area
 
 CLASSES = 5
@@ -88,6 +88,14 @@ def _klass(value: int | None, breaks: list[tuple[int, str]]) -> str:
     return [css for low, css in breaks if value >= low][-1]
 
 
+def month_label(month, index: int) -> str:
+    """Short month names under the trend ("Jan", "Feb"…), the year on the first point and on
+    each January, so twelve labels fit the chart's width without running into each other."""
+    if index == 0 or month.month == 1:
+        return date_format(month, "M Y")
+    return date_format(month, "M")
+
+
 def _number(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
@@ -151,12 +159,18 @@ def build_panel(dashboard: Dashboard, area: Area, code: str | None) -> Panel:
         else:
             text = f"{format_rate(code, low)}+" if by_rate else f"{_number(low)}+"
         legend.append((css, text))
-    points = [
-        (date_format(month, "M Y"), cell.value, cell.display)
-        for month, cell in trend(
-            dashboard, area.code if area is not dashboard.city else "", indicator.code
-        )
-    ]
+    # The trend shows what the map colours: the rate where there is one, else the count.
+    codes = [code, RATES[code].of] if by_rate else [code]
+    points = []
+    for month, cells in trend_cells(
+        dashboard, area.code if area is not dashboard.city else "", codes
+    ):
+        if by_rate:
+            rate = rate_of(code, cells)
+            shown = format_rate(code, rate) if rate is not None else cells[code].display
+            points.append((month, rate, shown))
+        else:
+            points.append((month, cells[code].value, cells[code].display))
     view_box, label_size = geo.view_box([s.code for s in shapes], level)
     labels = geo.place_labels(
         [
@@ -182,6 +196,12 @@ def build_panel(dashboard: Dashboard, area: Area, code: str | None) -> Panel:
         view_box=view_box,
         label_size=label_size,
         legend=legend,
-        chart=line_chart(points),
+        chart=line_chart(
+            [
+                (month_label(month, i), value, shown)
+                for i, (month, value, shown) in enumerate(points)
+            ],
+            unit="%" if by_rate and RATES[code].per == 100 else "",
+        ),
         rate_label=str(RATES[code].label) if by_rate else "",
     )

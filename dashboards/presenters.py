@@ -101,16 +101,23 @@ def trend(dashboard: Dashboard, area_code: str, code: str) -> list[tuple[datetim
     """The last months' snapshots of one indicator for one area, suppressed as live figures
     are (a month's tree is rebuilt and suppressed whole), oldest first; months without a
     snapshot are left out."""
+    return [(month, cells[code]) for month, cells in trend_cells(dashboard, area_code, [code])]
+
+
+def trend_cells(
+    dashboard: Dashboard, area_code: str, codes: list[str]
+) -> list[tuple[datetime.date, dict[str, Cell]]]:
+    """As `trend`, with the cells of several indicators per month (a rate and its base)."""
     if not dashboard.has_trends:
         return []
     series = []
     for month in sorted(dashboard.snapshots):
         tree = build_tree(
-            dashboard.kelurahan, dashboard.snapshots[month], [code], threshold=dashboard.threshold
+            dashboard.kelurahan, dashboard.snapshots[month], codes, threshold=dashboard.threshold
         )
         area = find(tree, area_code) if area_code else tree
         if area is not None:
-            series.append((month, area.cells[code]))
+            series.append((month, area.cells))
     return series
 
 

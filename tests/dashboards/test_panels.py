@@ -86,3 +86,22 @@ def test_rate_legend_classes_never_share_a_bound(verifikator):
     dashboard = dashboard_for(verifikator)
     panel = build_panel(dashboard, dashboard.city, "poor_households")
     assert [text for _css, text in panel.legend] == ["50,0%", "100,0%+"]
+
+
+def test_the_trend_plots_what_the_map_colours(verifikator):
+    """Issue 18: the map coloured "% of households poor" while the trend beside it drew counts."""
+    import datetime
+
+    from dashboards.panels import build_panel, month_label
+    from dashboards.presenters import dashboard_for
+    from dashboards.services import refresh_kelurahan_counts, snapshot_indicators
+    from tests.dashboards.registry import crafted_registry
+
+    crafted_registry()
+    refresh_kelurahan_counts()
+    snapshot_indicators(month=datetime.date(2026, 11, 1))
+    dashboard = dashboard_for(verifikator, today=datetime.date(2026, 12, 6))
+    panel = build_panel(dashboard, dashboard.city, "poor_households")
+    assert [shown for _x, _y, _month, shown in panel.chart.dots] == ["60,0%"]  # 3 of 5
+    assert month_label(datetime.date(2027, 1, 1), 5) == "Jan 2027"
+    assert month_label(datetime.date(2026, 12, 1), 5) == "Des"
