@@ -50,6 +50,7 @@ class Panel:
     legend: list[tuple[str, str]]  # css class, range as text
     chart: Chart | None
     rate_label: str = ""  # what the map colours when it colours a rate ("% of households")
+    trend_period: str = ""  # "Jan 2026 – Des 2026": the axis names months only
 
     @property
     def has_hidden(self) -> bool:
@@ -88,11 +89,9 @@ def _klass(value: int | None, breaks: list[tuple[int, str]]) -> str:
     return [css for low, css in breaks if value >= low][-1]
 
 
-def month_label(month, index: int) -> str:
-    """Short month names under the trend ("Jan", "Feb"…), the year on the first point and on
-    each January, so twelve labels fit the chart's width without running into each other."""
-    if index == 0 or month.month == 1:
-        return date_format(month, "M Y")
+def month_label(month) -> str:
+    """Short month names under the trend ("Jan", "Feb"…), so twelve labels fit the chart's
+    width; the caption gives the period with its years."""
     return date_format(month, "M")
 
 
@@ -197,11 +196,13 @@ def build_panel(dashboard: Dashboard, area: Area, code: str | None) -> Panel:
         label_size=label_size,
         legend=legend,
         chart=line_chart(
-            [
-                (month_label(month, i), value, shown)
-                for i, (month, value, shown) in enumerate(points)
-            ],
+            [(month_label(month), value, shown) for month, value, shown in points],
             unit="%" if by_rate and RATES[code].per == 100 else "",
         ),
         rate_label=str(RATES[code].label) if by_rate else "",
+        trend_period=(
+            f"{date_format(points[0][0], 'M Y')} – {date_format(points[-1][0], 'M Y')}"
+            if points
+            else ""
+        ),
     )
