@@ -86,10 +86,16 @@ class RuleForm(forms.ModelForm):
 
     class Meta:
         model = Rule
-        fields = ["name_id", "name_en", "kind", "severity", "condition", "message"]
+        fields = ["name_id", "name_en", "kind", "program", "severity", "condition", "message"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        programs = Program.objects.order_by("name").values_list("code", "name")
+        self.fields["program"] = forms.ChoiceField(
+            label=_("Program (program criteria only)"),
+            choices=[("", "---------"), *programs],
+            required=False,
+        )
         if self.instance.pk and not self.is_bound:
             self.initial["condition"] = json.dumps(self.instance.condition, indent=2)
 
