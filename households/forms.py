@@ -193,6 +193,10 @@ class MemberForm(forms.ModelForm):
         "is_deceased",
     )
 
+    def has_wrong_fields(self) -> bool:
+        """Errors other than the question of a NIK disagreement (which is not a mistake)."""
+        return any(name != "as_on_card" for name in self.errors)
+
     def more_has_errors(self) -> bool:
         return any(name in self.errors for name in self.MORE_FIELDS)
 
@@ -204,6 +208,14 @@ class MemberForm(forms.ModelForm):
 
 
 class BaseMemberFormSet(forms.BaseInlineFormSet):
+    def asks_only_confirmation(self) -> bool:
+        """The rows are right except for NIK disagreements waiting for the tick."""
+        return (
+            not self.non_form_errors()
+            and any(form.errors for form in self.forms)
+            and not any(form.has_wrong_fields() for form in self.forms)
+        )
+
     def member_changes(self) -> list[MemberChange]:
         changes = []
         for position, form in enumerate(self.forms):

@@ -247,6 +247,10 @@
       ? text.nikBirth.replace("{nik}", said(parts)).replace("{record}", said(typed)) : "");
     var check = card.querySelector("[data-nik-check]");
     if (check && reveal && (sexWrong || dateWrong)) check.hidden = false;
+    // The server's list says the same as the notes now beside the fields: one telling is enough.
+    var listed = check && check.querySelector(".warnings");
+    var drawn = (sexWrong ? 1 : 0) + (dateWrong ? 1 : 0);
+    if (listed && !reveal && drawn && listed.children.length === drawn) listed.hidden = true;
   }
 
   // Dashes typed for the person: 17081985 becomes 17-08-1985 as it is typed.

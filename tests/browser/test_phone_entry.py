@@ -142,6 +142,9 @@ def test_a_disagreement_is_saved_only_once_ticked(live_server, phone800, pendamp
     page.click("button[type=submit].primary")
     check = page.locator("[data-nik-check]").first
     expect(check).to_be_visible()
+    # said once, beside the sex field (the server's list repeats it only without the script)
+    expect(page.locator(".field:has(#id_members-0-sex) .nik-warning")).to_contain_text("laki-laki")
+    expect(check.locator(".warnings")).to_be_hidden()
     expect(check.locator(".warnings")).to_contain_text("laki-laki")
     assert not Household.objects.exists()
     page.locator("[data-nik-check]").first.scroll_into_view_if_needed()

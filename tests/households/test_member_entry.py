@@ -118,6 +118,10 @@ def test_a_nik_that_disagrees_comes_back_to_be_confirmed(client, pendamping, mar
     assert "Menurut NIK, orang ini laki-laki" in said
     assert "Tanggal lahir pada NIK (17-08-1985) tidak cocok" in said
     assert "Data sesuai KTP/KK" in said
+    # a question, not a mistake: amber, not "marked in red"
+    assert "Ada NIK yang tidak cocok" in page
+    assert "ditandai merah" not in page
+    assert 'class="member-card asks"' in page
 
 
 def test_a_ticked_disagreement_is_saved_with_its_warnings(client, pendamping, margahayu):
