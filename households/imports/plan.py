@@ -44,6 +44,17 @@ class FamilyPlan:
     # summary after the commit counts it as new.
     is_new: bool = True
 
+    @property
+    def change_count(self) -> int:
+        """The records the commit writes for this family: the household when it is new or its
+        own columns change, each new or changed member, each new enrolment."""
+        return (
+            int(self.is_new or bool(self.household_changes))
+            + len(self.new_members)
+            + len(self.changed_members)
+            + len(self.program_starts)
+        )
+
 
 @dataclass
 class ImportPlan:
@@ -72,6 +83,7 @@ class ImportPlan:
             "members_moved": sum(1 for f in live for m in f.changed_members if m.moved_from),
             "members_unchanged": sum(f.unchanged_members for f in live),
             "enrolments_new": sum(len(f.program_starts) for f in live),
+            "changes": sum(f.change_count for f in live),  # what the confirm button counts
         }
 
     def sample(self) -> list[dict[str, Any]]:

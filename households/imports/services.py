@@ -25,10 +25,17 @@ from households.hooks import registry_imported
 from households.imports import checked as stored_checks
 from households.imports.apply import apply_plan
 from households.imports.parallel import usable_processes
-from households.imports.plan import EXISTENCE_CODES, build_plan
+from households.imports.plan import EXISTENCE_CODES, FamilyPlan, build_plan
 from households.imports.readers import UnreadableFile, megabytes, read_sheet
 from households.imports.validation import Issue, RegionIndex, ValidationResult, validate_rows
-from households.models import ExistenceAnswer, ImportBatch, ImportIssue, Region
+from households.models import (
+    ExistenceAnswer,
+    ImportBatch,
+    ImportFamily,
+    ImportIssue,
+    Member,
+    Region,
+)
 from households.scope import scope_for, write_kelurahan_ids
 from households.selectors import kelurahan_choices
 from households.services import plain_value
@@ -338,6 +345,10 @@ def _store_outcome(batch: ImportBatch, checked: CheckedFile, plan, *, committed:
     ]
     batch.issues.all().delete()
     ImportIssue.objects.bulk_create((_issue_row(batch, i) for i in issues), batch_size=5000)
+    batch.families.all().delete()
+    ImportFamily.objects.bulk_create(
+        (_family_row(batch, f) for f in plan.families if f.change_count), batch_size=5000
+    )
     batch.counts = {
         "rows_total": total,
         "rows_valid": total - len(rejected),
@@ -436,6 +447,23 @@ def _issue_row(batch: ImportBatch, issue: Issue) -> ImportIssue:
         code=issue.code,
         message=issue.message,
         severity=issue.severity,
+    )
+
+
+def _family_row(batch: ImportBatch, family: FamilyPlan) -> ImportFamily:
+    heads = [r for r in family.rows if r.member.get("relationship") == Member.Relationship.HEAD]
+    return ImportFamily(
+        batch=batch,
+        first_row=min(r.number for r in family.rows),
+        kk_number=family.kk_number,
+        head_name=str((heads or family.rows)[0].member.get("name", ""))[:200],
+        action=ImportFamily.Action.NEW if family.is_new else ImportFamily.Action.UPDATED,
+        kelurahan_id=family.rows[0].household.get("kelurahan"),
+        household_id=family.household_id,
+        members_new=len(family.new_members),
+        members_changed=len(family.changed_members),
+        household_fields=list(family.household_changes),
+        enrolments_new=len(family.program_starts),
     )
 
 

@@ -115,3 +115,44 @@ class ImportIssue(models.Model):
 
         column = BY_NAME.get(self.column)
         return column.label if column else self.column
+
+
+class ImportFamily(models.Model):
+    """One family a batch adds or changes: listed in the preview (the first ones on the batch's
+    page, all on their own page), then as the commit left it."""
+
+    class Action(models.TextChoices):
+        NEW = "new", _("New")
+        UPDATED = "updated", _("Updated")
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="families")
+    first_row = models.PositiveIntegerField()  # the family's first row in the file
+    kk_number = models.CharField(max_length=16)
+    head_name = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=7, choices=Action.choices)
+    # Where the family lives, so the list shows each viewer only the families in their scope.
+    kelurahan = models.ForeignKey(
+        "households.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The household once it exists: the one updated, or the one the commit created.
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    members_new = models.PositiveIntegerField(default=0)
+    members_changed = models.PositiveIntegerField(default=0)  # moved members included
+    household_fields = models.JSONField(default=list, blank=True)  # columns of the household
+    enrolments_new = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["first_row", "pk"]
+        indexes = [models.Index(fields=["batch", "first_row"], name="households_importfamily_row")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}: {self.kk_number}"
+
+    @property
+    def field_labels(self) -> list[str]:
+        """The household columns that change, as the template names them."""
+        from households.imports.columns import BY_NAME  # the import package reads models
+
+        return [BY_NAME[name].label if name in BY_NAME else name for name in self.household_fields]
