@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import F
-from django.utils.translation import gettext as _
 
 from households.existence import registered_elsewhere_message
 from households.imports.validation import CleanRow, Issue
 from households.models import Enrolment, Household, Member
 from slrt.db import where_in
+from slrt.messages import translatable as _
 
 SAMPLE_SIZE = 20
 # Rows refused because a number is registered outside the importer's scope: existence answers.

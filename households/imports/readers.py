@@ -26,9 +26,9 @@ from xml.parsers import expat
 from zlib import error as zlib_error
 
 from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 
 from households.imports.columns import match_header
+from slrt.messages import translatable as _
 
 # What the upload form accepts: the workbooks ward offices save, and CSV.
 READABLE_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")

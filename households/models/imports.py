@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from slrt.messages import render_json
 from slrt.models import TimeStampedModel
 
 
@@ -50,6 +51,9 @@ class ImportBatch(TimeStampedModel):
     # A sample of field changes and the members that would move between families.
     preview = models.JSONField(default=dict, blank=True)
     error_message = models.TextField(blank=True)
+    # The same message as its msgid and parameters, shown in the reader's language
+    # (slrt.messages); empty for messages stored before.
+    error_source = models.JSONField(null=True, blank=True)
     confirm_moves = models.BooleanField(default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -70,6 +74,11 @@ class ImportBatch(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("households:import_detail", args=[self.pk])
+
+    @property
+    def error_text(self) -> str:
+        """error_message in the reader's language."""
+        return render_json(self.error_source, self.error_message)
 
     @property
     def progress_percent(self) -> int:
@@ -93,7 +102,9 @@ class ImportIssue(models.Model):
     row_number = models.PositiveIntegerField(null=True, blank=True)
     column = models.CharField(max_length=40, blank=True)
     code = models.CharField(max_length=40)
-    message = models.TextField()
+    message = models.TextField()  # in the language of the check (e-mail, logs, old rows)
+    # The message as its msgid and parameters, shown in the reader's language (slrt.messages).
+    message_source = models.JSONField(null=True, blank=True)
     severity = models.CharField(max_length=7, choices=Severity.choices)
 
     class Meta:
@@ -106,6 +117,11 @@ class ImportIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.row_number}: {self.code}"
+
+    @property
+    def message_text(self) -> str:
+        """The message in the reader's language."""
+        return render_json(self.message_source, self.message)
 
     @property
     def column_label(self) -> str:
