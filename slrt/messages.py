@@ -14,11 +14,13 @@ a Message (a translated column name); `text + " " + message` keeps both.
 """
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 
 class Message(str):
@@ -26,18 +28,26 @@ class Message(str):
 
     msgid: str
     params: dict[str, Any] | None
+    plural: str | None  # ngettext's plural msgid, chosen by `number`
+    number: int
 
-    def __new__(cls, msgid: str, params: Mapping[str, Any] | None = None) -> "Message":
+    def __new__(
+        cls,
+        msgid: str,
+        params: Mapping[str, Any] | None = None,
+        plural: str | None = None,
+        number: int = 1,
+    ) -> "Message":
         params = dict(params) if params else None
-        text = gettext(msgid)
+        text = ngettext(msgid, plural, number) if plural is not None else gettext(msgid)
         if params is not None:
             text = text % params
         made = super().__new__(cls, text)
-        made.msgid, made.params = msgid, params
+        made.msgid, made.params, made.plural, made.number = msgid, params, plural, number
         return made
 
     def __mod__(self, params: Any) -> "Message":  # type: ignore[override]
-        return Message(self.msgid, params)
+        return Message(self.msgid, params, self.plural, self.number)
 
     def __add__(self, other: str) -> "Joined":  # type: ignore[override]
         return Joined([self, other])
@@ -46,17 +56,22 @@ class Message(str):
         return Joined([other, self])
 
     def __reduce__(self):  # pickled between processes and into the stored check
-        return (Message, (self.msgid, self.params))
+        return (Message, (self.msgid, self.params, self.plural, self.number))
 
     def render(self) -> str:
         """The text in the active language."""
-        text = gettext(self.msgid)
+        if self.plural is not None:
+            text = ngettext(self.msgid, self.plural, self.number)
+        else:
+            text = gettext(self.msgid)
         if self.params is None:
             return text
         return text % {key: _rendered(value) for key, value in self.params.items()}
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"msgid": self.msgid}
+        if self.plural is not None:
+            data.update(plural=self.plural, number=self.number)
         if self.params:
             data["params"] = {key: _to_json(value) for key, value in self.params.items()}
         return data
@@ -71,6 +86,7 @@ class Joined(Message):
         flat = [p for part in parts for p in (part.parts if isinstance(part, Joined) else [part])]
         made = str.__new__(cls, "".join(str(part) for part in flat))
         made.msgid, made.params, made.parts = "", None, flat
+        made.plural, made.number = None, 1
         return made
 
     def __add__(self, other: str) -> "Joined":  # type: ignore[override]
@@ -92,6 +108,30 @@ class Joined(Message):
 def translatable(msgid: str) -> Message:
     """gettext that keeps the msgid, so the text can be shown again in another language."""
     return Message(msgid)
+
+
+def translatable_plural(singular: str, plural: str, number: int) -> Message:
+    """ngettext that keeps its msgids and number (import it as ngettext, for makemessages)."""
+    return Message(singular, None, plural, number)
+
+
+class FormattedDate(str):
+    """A date in a message, written in the reader's language ("6 December 2026", "6 Desember
+    2026") each time the message is shown."""
+
+    value: date
+    format: str
+
+    def __new__(cls, value: date, format: str) -> "FormattedDate":
+        made = super().__new__(cls, date_format(value, format))
+        made.value, made.format = value, format
+        return made
+
+    def __reduce__(self):
+        return (FormattedDate, (self.value, self.format))
+
+    def render(self) -> str:
+        return date_format(self.value, self.format)
 
 
 def as_message(text: Any, params: Mapping[str, Any] | None = None) -> str:
@@ -130,7 +170,7 @@ def render_json(data: Any, fallback: str = "") -> str:
 
 
 def _rendered(value: Any) -> Any:
-    if isinstance(value, Message):
+    if isinstance(value, Message | FormattedDate):
         return value.render()
     if isinstance(value, Promise):
         return str(value)
@@ -140,6 +180,8 @@ def _rendered(value: Any) -> Any:
 def _to_json(value: Any) -> Any:
     if isinstance(value, Message):
         return value.to_json()
+    if isinstance(value, FormattedDate):
+        return {"date": value.value.isoformat(), "format": value.format}
     if isinstance(value, Promise):
         return _to_json(as_message(value))
     if isinstance(value, int | float | bool) or value is None:
@@ -151,8 +193,10 @@ def _from_json(data: Any) -> Any:
     if isinstance(data, dict):
         if "join" in data:
             return Joined([_from_json(part) for part in data["join"]])
+        if "date" in data:
+            return FormattedDate(date.fromisoformat(data["date"]), data["format"])
         params = data.get("params")
         if params:
             params = {key: _from_json(value) for key, value in params.items()}
-        return Message(data["msgid"], params)
+        return Message(data["msgid"], params, data.get("plural"), data.get("number", 1))
     return data

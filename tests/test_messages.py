@@ -2,18 +2,21 @@
 reader's language (issue 18, point 14). Pure: no database."""
 
 import pickle
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from slrt.messages import (
+    FormattedDate,
     Message,
     as_message,
     first_message,
     message_json,
     render_json,
     translatable,
+    translatable_plural,
 )
 
 TRUNCATED = (  # households.imports.checks, in the catalogue
@@ -81,3 +84,19 @@ def test_a_stored_message_that_no_longer_fits_its_catalogue_falls_back():
     broken = Message("%(name)s is empty.", {"name": "x"}).to_json()
     broken["params"] = {"file": "x"}  # the placeholder was renamed since
     assert render_json(broken, "as stored") == "as stored"
+
+
+def test_a_plural_message_keeps_its_number():
+    with translation.override("id"):
+        message = translatable_plural("%(n)s new member", "%(n)s new members", 3) % {"n": 3}
+    assert message == "3 anggota baru"
+    with translation.override("en"):
+        assert render_json(message_json(message)) == "3 new members"
+
+
+def test_a_date_in_a_message_is_written_in_the_readers_language():
+    with translation.override("id"):
+        message = translatable("Start") + " " + FormattedDate(date(2026, 12, 20), "j F Y")
+    assert message == "Tanggal mulai 20 Desember 2026"
+    with translation.override("en"):
+        assert render_json(message_json(message)) == "Start 20 December 2026"
