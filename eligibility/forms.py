@@ -86,7 +86,7 @@ class RuleForm(forms.ModelForm):
 
     class Meta:
         model = Rule
-        fields = ["name_id", "name_en", "kind", "severity", "condition", "message"]
+        fields = ["name_id", "name_en", "kind", "severity", "condition", "message", "message_en"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
