@@ -20,7 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.functional import Promise
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext, override
 
 
 class Message(str):
@@ -30,6 +30,7 @@ class Message(str):
     params: dict[str, Any] | None
     plural: str | None  # ngettext's plural msgid, chosen by `number`
     number: int
+    language: str | None  # active when it was made
 
     def __new__(
         cls,
@@ -44,10 +45,16 @@ class Message(str):
             text = text % params
         made = super().__new__(cls, text)
         made.msgid, made.params, made.plural, made.number = msgid, params, plural, number
+        made.language = get_language()
         return made
 
     def __mod__(self, params: Any) -> "Message":  # type: ignore[override]
-        return Message(self.msgid, params, self.plural, self.number)
+        if self.language == get_language():
+            return Message(self.msgid, params, self.plural, self.number)
+        # Filled in later (a ValidationError's params): in the language it was made in, as
+        # gettext's text would be.
+        with override(self.language):
+            return Message(self.msgid, params, self.plural, self.number)
 
     def __add__(self, other: str) -> "Joined":  # type: ignore[override]
         return Joined([self, other])
@@ -86,7 +93,7 @@ class Joined(Message):
         flat = [p for part in parts for p in (part.parts if isinstance(part, Joined) else [part])]
         made = str.__new__(cls, "".join(str(part) for part in flat))
         made.msgid, made.params, made.parts = "", None, flat
-        made.plural, made.number = None, 1
+        made.plural, made.number, made.language = None, 1, get_language()
         return made
 
     def __add__(self, other: str) -> "Joined":  # type: ignore[override]

@@ -100,3 +100,14 @@ def test_a_date_in_a_message_is_written_in_the_readers_language():
     assert message == "Tanggal mulai 20 Desember 2026"
     with translation.override("en"):
         assert render_json(message_json(message)) == "Start 20 December 2026"
+
+
+def test_parameters_filled_in_later_keep_the_language_it_was_made_in():
+    # A ValidationError fills its params when its messages are read, maybe after the
+    # request's language was switched back: as with gettext, the text stays as made.
+    with translation.override("id"):
+        error = ValidationError(
+            translatable("%(label)s may contain digits only."), params={"label": "NIK"}
+        )
+    with translation.override("en"):
+        assert error.messages == ["NIK hanya boleh berisi angka."]
