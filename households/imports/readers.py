@@ -866,6 +866,13 @@ def _read_ods(path: Path, filename: str, max_rows: int) -> SheetData:
     return _read_workbook(open_workbook, filename, max_rows, file_format="ods")
 
 
+# Cells with a value that repeat themselves: LibreOffice writes a run of equal neighbours as one
+# repeated cell, but a real sheet has few such runs. Past this many repeats per written cell
+# (and a margin), a small file is asking to be blown up into millions of cells.
+ODS_MAX_REPEATS = 100
+ODS_REPEAT_ALLOWANCE = 100_000
+
+
 def _ods_cells(part, limit: int) -> int:
     """Every table's grid up to its last cell with a value (repeats counted), added up; stops
     as soon as the sum passes `limit`. A cell counts as holding a value when it has a value
@@ -873,6 +880,7 @@ def _ods_cells(part, limit: int) -> int:
     the rest of a sheet, costs nothing. Read with expat, which sees each tag as calamine
     will; a DTD anywhere in the part is refused."""
     state = {"total": 0, "width": 0, "height": 0, "row": 0, "repeat": 1, "column": 0}
+    state.update(written=0, repeated=0)  # cells with a value: as written, and their repeats
     cell: list = []  # [repeat, has value] of the open cell
 
     def start(name: str, attributes: dict[str, str]) -> None:
@@ -900,6 +908,10 @@ def _ods_cells(part, limit: int) -> int:
             if has_value:
                 state["width"] = max(state["width"], state["column"] + repeat)
                 state["height"] = max(state["height"], state["row"] + state["repeat"])
+                state["written"] += 1
+                state["repeated"] += repeat * state["repeat"] - 1
+                if state["repeated"] > ODS_MAX_REPEATS * state["written"] + ODS_REPEAT_ALLOWANCE:
+                    raise _OverLimit  # a few cells repeated into millions
             state["column"] += repeat
             cell.clear()
         if state["total"] + state["width"] * state["height"] > limit:

@@ -255,6 +255,17 @@ HOSTILE_ODS = [
         id="ods-self-closed-cells-with-values",
     ),
     pytest.param(_ods_bomb(), "sheet_too_large", id="ods-zip-bomb-member"),
+    pytest.param(  # within the grid's limit, but 40 million cells out of one written cell
+        ods_bytes(
+            FAMILY_A,
+            tables='<table:table table:name="x">'
+            '<table:table-row table:number-rows-repeated="1000000">'
+            '<table:table-cell table:number-columns-repeated="40" office:value-type="string">'
+            "<text:p>x</text:p></table:table-cell></table:table-row></table:table>",
+        ),
+        "sheet_too_large",
+        id="ods-one-cell-repeated-into-millions",
+    ),
 ]
 
 
