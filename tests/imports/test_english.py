@@ -113,3 +113,17 @@ def test_english_uses_the_agreed_words(client, verifikator):
     with translation.override("en"):
         assert str(translation.gettext("KK number")) == "Family card number"
         assert translation.pgettext("export column", "KK number") == "Family card number"
+
+
+def test_an_existence_answer_is_read_in_english(
+    client, operator, household_in_bintara, django_capture_on_commit_callbacks
+):
+    # A family card registered in Bintara, outside the operator's Margahayu.
+    rows = [line.replace(FAMILY_A[0][:16], household_in_bintara.kk_number) for line in FAMILY_A]
+    with translation.override("id"):
+        batch = import_file(
+            csv_file(rows), operator, django_capture_on_commit_callbacks, commit=False
+        )
+    assert batch.issues.filter(code="kk_outside_scope").exists()
+    html = in_english(client, operator, batch.get_absolute_url()).content.decode()
+    assert "Already registered — contact Dinas Sosial." in html
