@@ -3,14 +3,24 @@ an English text beside the Indonesian one; each reader gets theirs, and a rule w
 shows its Indonesian message. The seeded rules got their English by a data migration."""
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from eligibility.models import Flag, Rule
 from eligibility.services import run_eligibility, save_rule
 from tests.households.factories import household_with_members
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def back_to_indonesian():
+    """The language middleware leaves the last request's language active in this thread:
+    tests that follow expect the default."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

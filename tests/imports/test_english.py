@@ -8,6 +8,7 @@ from datetime import datetime
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -16,6 +17,14 @@ from households.models import ImportIssue
 from tests.imports.files import FAMILY_A, csv_file, import_file, upload
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def back_to_indonesian():
+    """The language middleware leaves the last request's language active in this thread:
+    tests that follow expect the default."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

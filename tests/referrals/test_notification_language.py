@@ -4,6 +4,7 @@ inbox shows each notification in its reader's language, the deadline's date too;
 before as plain text are shown as they are."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
@@ -12,6 +13,14 @@ from referrals.models import Notification
 from referrals.services import raise_referral
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def back_to_indonesian():
+    """The language middleware leaves the last request's language active in this thread:
+    tests that follow expect the default."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
