@@ -87,7 +87,16 @@ class RuleForm(forms.ModelForm):
 
     class Meta:
         model = Rule
-        fields = ["name_id", "name_en", "kind", "program", "severity", "condition", "message"]
+        fields = [
+            "name_id",
+            "name_en",
+            "kind",
+            "program",
+            "severity",
+            "condition",
+            "message",
+            "message_en",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -240,6 +240,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates day first with a 24-hour clock ("6 Dec 2026, 12:07"), not US style.
+FORMAT_MODULE_PATH = ["slrt.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Jakarta"
