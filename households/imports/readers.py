@@ -25,6 +25,7 @@ from pathlib import Path
 from xml.parsers import expat
 from zlib import error as zlib_error
 
+from django.conf import settings
 from django.utils.formats import number_format
 
 from households.imports.columns import match_header
@@ -160,6 +161,11 @@ def read_sheet(path: Path, *, filename: str, max_bytes: int, max_rows: int) -> S
         )
     with path.open("rb") as handle:
         head = handle.read(8)
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", _CFB_MAGIC[:4])):
+        # A workbook is loaded whole, as a dense grid (calamine): its own, smaller row limit
+        # keeps the largest grid it may span within memory (47 columns x 200,000 rows is
+        # about 0.4 GB in calamine); a CSV streams and keeps IMPORT_MAX_ROWS.
+        max_rows = min(max_rows, settings.IMPORT_MAX_WORKBOOK_ROWS)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         if _is_ods(path):
             return _read_ods(path, filename, max_rows)

@@ -104,6 +104,10 @@ def _padded(data: bytes) -> bytes:
 
 HOSTILE = [
     pytest.param(_workbook_with_far_cell(), "sheet_too_large", id="cell-at-XFD100000"),
+    # within the template's width, a million rows down: a 1.5 GB grid for calamine
+    pytest.param(
+        _workbook_with_far_cell(row=1_000_000, column=47), "sheet_too_large", id="AU1000000"
+    ),
     pytest.param(
         _rewrite_sheet(_workbook_with_far_cell(), _lying_dimension),
         "sheet_too_large",
