@@ -31,7 +31,7 @@ class RuleSerializer(serializers.ModelSerializer):
         model = Rule
         fields = [
             "id", "code", "version", "rule_set", "rule_set_version", "name_id", "name_en",
-            "kind", "condition", "message", "severity",
+            "kind", "condition", "message", "message_en", "severity",
         ]  # fmt: skip
 
 

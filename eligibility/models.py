@@ -86,7 +86,13 @@ class Rule(TimeStampedModel):
     name_en = models.CharField(_("name (English)"), max_length=150)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     condition = models.JSONField(_("condition"))
-    message = models.CharField(_("message"), max_length=255)
+    message = models.CharField(_("message"), max_length=255)  # Indonesian
+    message_en = models.CharField(
+        _("message (English)"),
+        max_length=255,
+        blank=True,
+        help_text=_("The same message for English readers; empty: the message above is shown."),
+    )
     severity = models.CharField(
         _("severity"), max_length=6, choices=Severity.choices, default=Severity.MEDIUM
     )
@@ -121,6 +127,14 @@ class Rule(TimeStampedModel):
         from django.utils.translation import get_language
 
         return self.name_en if (get_language() or "id").startswith("en") else self.name_id
+
+    @property
+    def reader_message(self) -> str:
+        """The message template in the reader's language (Indonesian when it has no English)."""
+        from django.utils.translation import get_language
+
+        english = (get_language() or "id").startswith("en")
+        return self.message_en if english and self.message_en else self.message
 
 
 class Run(TimeStampedModel):

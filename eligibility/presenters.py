@@ -86,7 +86,7 @@ def receipt(household: Household, flags: list[Flag]) -> list[ReceiptItem]:
             )
             for name in values
         ]
-        items.append(ReceiptItem(flag, render_message(flag.rule.message, values), lines))
+        items.append(ReceiptItem(flag, render_message(flag.rule.reader_message, values), lines))
     return items
 
 

@@ -35,7 +35,16 @@ from slrt.dispatch import TRANSIENT_ERRORS, dispatch, dispatch_on_commit
 # The advisory lock of whole-registry runs (slrt.db.take_turns).
 RUN_LOCK = 72_750_002
 
-RULE_FIELDS = ("name_id", "name_en", "kind", "condition", "message", "severity", "program")
+RULE_FIELDS = (
+    "name_id",
+    "name_en",
+    "kind",
+    "condition",
+    "message",
+    "message_en",
+    "severity",
+    "program",
+)
 
 
 # --- compiling ------------------------------------------------------------------------------
@@ -60,14 +69,17 @@ def compile_rules(rules: Iterable[Rule]) -> list[CompiledRule]:
     for rule in rules:
         condition = conditions.expand(rule.condition, of_kind)
         names = conditions.fields_used(condition)
-        names += [n for n in conditions.placeholders(rule.message) if n not in names]
+        for template in (rule.message, rule.message_en):  # either may be shown
+            names += [n for n in conditions.placeholders(template) if n not in names]
         names = [n for n in names if TYPES[n] != conditions.CODES]
         q = conditions.to_q(condition, column, codes_q, TYPES, NON_NULL)
         compiled.append(CompiledRule(rule, condition, q, names))
     return compiled
 
 
-def validate_rule(*, kind: str, condition: Any, message: str, program: str = "") -> None:
+def validate_rule(
+    *, kind: str, condition: Any, message: str, message_en: str = "", program: str = ""
+) -> None:
     """Refuse a malformed rule with a message the editor can act on."""
     if kind == Rule.Kind.PROGRAM and not Program.objects.filter(code=program).exists():
         message_ = _("Choose the program whose criteria this rule states.")
@@ -78,6 +90,7 @@ def validate_rule(*, kind: str, condition: Any, message: str, program: str = "")
     try:
         conditions.validate(condition, SPECS)
         conditions.validate_template(message, CATALOGUE)
+        conditions.validate_template(message_en, CATALOGUE)
     except ValidationError as error:
         raise ValidationError({"condition": error.error_list}) from error
     if kind == Rule.Kind.EXCLUSION and "rule_kind" in str(condition):
@@ -118,11 +131,12 @@ def create_draft_rule_set(*, by: User) -> RuleSet:
 def save_rule(*, rule: Rule | None, code: str = "", data: dict[str, Any], by: User) -> Rule:
     """Save a rule's edit. An active or retired rule is never changed: the edit goes to the
     draft set as the rule's next version. `rule` None adds a new rule to the draft."""
-    data = {"program": "", **data}
+    data = {"message_en": "", "program": "", **data}  # API clients may send neither
     validate_rule(
         kind=data["kind"],
         condition=data["condition"],
         message=data["message"],
+        message_en=data["message_en"],
         program=data["program"],
     )
     draft = create_draft_rule_set(by=by)
@@ -152,7 +166,11 @@ def activate_rule_set(*, rule_set: RuleSet, by: User) -> RuleSet:
         raise ValidationError(_("Only a draft can be activated."), code="not_draft")
     for rule in rule_set.rules.all():
         validate_rule(
-            kind=rule.kind, condition=rule.condition, message=rule.message, program=rule.program
+            kind=rule.kind,
+            condition=rule.condition,
+            message=rule.message,
+            message_en=rule.message_en,
+            program=rule.program,
         )
     RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).update(
         status=RuleSet.Status.RETIRED, updated_at=timezone.now()

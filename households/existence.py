@@ -22,12 +22,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from households.models import ExistenceAnswer, Household, Member
 from households.scope import write_kelurahan_ids
 from slrt.db import where_in
+from slrt.messages import translatable as _  # also stored as an import issue
 
 log = logging.getLogger("slrt.security")
 

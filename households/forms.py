@@ -9,6 +9,7 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from households.imports.readers import READABLE_SUFFIXES
 from households.models import (
     BreakGlassGrant,
     Enrolment,
@@ -279,8 +280,8 @@ class EnrolmentStatusForm(forms.Form):
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label=_("File (.xlsx or .csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        label=_("File (.xlsx, .xls, .ods or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(READABLE_SUFFIXES)}),
     )
     source_format = forms.ChoiceField(
         label=_("File format"),

@@ -19,11 +19,17 @@ from households.imports.services import (
 )
 from households.imports.template import build_template_xlsx
 from households.models import ImportBatch
-from households.selectors import access_import_batch, kelurahan_choices, visible_import_batches
+from households.selectors import (
+    access_import_batch,
+    kelurahan_choices,
+    visible_import_batches,
+    visible_import_families,
+)
 from slrt.dispatch import is_waiting, waiting_message
 from slrt.exports import XLSX_CONTENT_TYPE, as_download
 
 ISSUES_SHOWN = 200
+FAMILIES_SHOWN = 50  # on the batch's page; all of them on import_families
 
 
 @login_required
@@ -62,8 +68,11 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = access_import_batch(request.user, pk)
     errors = batch.issues.filter(severity="error")
     warnings = batch.issues.filter(severity="warning")
+    families = visible_import_families(request.user, batch)
     context = {
         "batch": batch,
+        "families": families[:FAMILIES_SHOWN],
+        "family_count": families.count(),
         "errors": errors[:ISSUES_SHOWN],
         "warnings": warnings[:ISSUES_SHOWN],
         "error_count": errors.count(),
@@ -80,6 +89,17 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         template += "#status"
     return render(request, template, context)
+
+
+@login_required
+@permission_required("households.view_importbatch", raise_exception=True)
+@require_GET
+def import_families(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every family the batch adds or changes, in the user's scope, in file order."""
+    batch = access_import_batch(request.user, pk)
+    families = visible_import_families(request.user, batch)
+    page = Paginator(families, 100).get_page(request.GET.get("page"))
+    return render(request, "households/import_families.html", {"batch": batch, "page": page})
 
 
 @login_required

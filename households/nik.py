@@ -12,6 +12,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from slrt.messages import as_message
+
 # Current Kemendagri province codes (2025): Sumatra, Java, Bali/Nusa Tenggara,
 # Kalimantan, Sulawesi, Maluku, Papua (91-96 after the 2022 splits).
 PROVINCE_CODES = frozenset(
@@ -176,7 +178,7 @@ def nik_discrepancies(
         found.append(
             Discrepancy(
                 "placeholder",
-                str(
+                as_message(
                     _(
                         "This NIK looks like a stand-in number (repeated digits or serial "
                         "9999). Check it against the KTP or the family card."
@@ -188,7 +190,7 @@ def nik_discrepancies(
         found.append(
             Discrepancy(
                 "sex_mismatch",
-                str(
+                as_message(
                     _("The NIK says female (birth day + 40) but the record says male.")
                     if parts.sex == "female"
                     else _("The NIK says male but the record says female.")
@@ -203,12 +205,12 @@ def nik_discrepancies(
         found.append(
             Discrepancy(
                 "birth_date_mismatch",
-                str(
-                    _("The birth date in the NIK (%(nik_date)s) does not match %(record_date)s.")
-                    % {
+                as_message(
+                    _("The birth date in the NIK (%(nik_date)s) does not match %(record_date)s."),
+                    {
                         "nik_date": parts.birth_date.strftime("%d-%m-%Y"),
                         "record_date": birth_date.strftime("%d-%m-%Y"),
-                    }
+                    },
                 ),
             )
         )

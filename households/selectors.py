@@ -14,6 +14,7 @@ from households.models import (
     Enrolment,
     Household,
     ImportBatch,
+    ImportFamily,
     Member,
     MoveRequest,
     Region,
@@ -208,6 +209,18 @@ def visible_import_batches(user: User) -> QuerySet[ImportBatch]:
 
 def access_import_batch(user: User, pk: int) -> ImportBatch:
     return get_object_or_404(visible_import_batches(user), pk=pk)
+
+
+def visible_import_families(user: User, batch: ImportBatch) -> QuerySet[ImportFamily]:
+    """The families a batch adds or changes that lie in the user's scope (a city-wide file
+    may name families of other kelurahan than the viewer's)."""
+    scope = scope_for(user)
+    families = batch.families.select_related("household")
+    if not scope.personal_data:
+        return families.none()
+    if scope.city_wide:
+        return families
+    return families.filter(kelurahan_id__in=scope.kelurahan_ids)
 
 
 def own_break_glass_grants(user: User) -> QuerySet[BreakGlassGrant]:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("imports/new/", import_views.import_upload, name="import_upload"),
     path("imports/template/", import_views.import_template, name="import_template"),
     path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/families/", import_views.import_families, name="import_families"),
     path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
     path("imports/<int:pk>/cancel/", import_views.import_cancel, name="import_cancel"),
     path(

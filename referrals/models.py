@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from households.models import Agency, Household, Member, Region
 from referrals import sla
+from slrt.messages import render_json
 from slrt.models import TimeStampedModel
 
 
@@ -411,7 +412,9 @@ class Notification(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     key = models.CharField(max_length=60, blank=True)
-    message = models.TextField(_("message"))
+    message = models.TextField(_("message"))  # in the default language: e-mail, old rows
+    # The message as msgid and parameters, shown in the reader's language (slrt.messages).
+    message_source = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -432,3 +435,8 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} – {self.referral_id} – {self.recipient}"
+
+    @property
+    def message_text(self) -> str:
+        """The message in the reader's language."""
+        return render_json(self.message_source, self.message)

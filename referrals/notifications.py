@@ -31,12 +31,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from referrals.models import Action, Notification, Referral, ReferralEvent
 from slrt.dispatch import dispatch
+from slrt.messages import FormattedDate, message_json
+from slrt.messages import translatable as _  # stored, shown in the reader's language
+from slrt.messages import translatable_plural as ngettext
 
 logger = logging.getLogger(__name__)
 Kind = Notification.Kind
@@ -149,7 +149,7 @@ def _assigned_text(referral: Referral, by: User | None) -> str:
 
 
 def _params(referral: Referral) -> dict[str, object]:
-    due = date_format(referral.due_date, "j F Y") if referral.due_date else "–"
+    due = FormattedDate(referral.due_date, "j F Y") if referral.due_date else "–"
     return {
         "number": referral.pk,
         "category": referral.category.name,
@@ -203,6 +203,7 @@ def deliver(notices: Iterable[Notice], *, actor: User | None = None) -> int:
                 kind=identity[2],
                 key=identity[3],
                 message=wanted[identity].message,
+                message_source=message_json(wanted[identity].message),
             )
             for identity in new
         ],

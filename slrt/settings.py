@@ -240,6 +240,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates day first with a 24-hour clock ("6 Dec 2026, 12:07"), not US style.
+FORMAT_MODULE_PATH = ["slrt.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Jakarta"
@@ -297,6 +299,8 @@ SPECTACULAR_SETTINGS = {
 # Ward files: the largest upload accepted, and the most data rows in one file.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=50) * 2**20
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
+# A workbook (.xlsx, .xls, .ods) is read whole into memory: fewer rows (households.imports.readers).
+IMPORT_MAX_WORKBOOK_ROWS = env.int("IMPORT_MAX_WORKBOOK_ROWS", default=200_000)
 # Processes that check a large CSV's rows (households.imports.parallel); 0: one per CPU.
 IMPORT_CHECK_PROCESSES = env.int("IMPORT_CHECK_PROCESSES", default=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20

@@ -8,7 +8,6 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
 from households.imports import choices, columns
 from households.imports.members import MemberValues
@@ -38,6 +37,8 @@ from households.nik import (
     parse_kk_registration_date,
     parse_nik,
 )
+from slrt.messages import as_message
+from slrt.messages import translatable as _
 
 ERROR = "error"
 WARNING = "warning"
@@ -195,7 +196,7 @@ def _text(text: str, max_length: int | None) -> object:
 
 def _id_error(error: ValidationError, prefix: str) -> CellError:
     code = f"{prefix}_{_NIK_CODES.get(error.code or '', error.code)}"
-    message = error.messages[0]
+    message = as_message(error.message, error.params)  # shown again in the reader's language
     if error.code == "serial_zero":
         message += " " + _(
             "If the column was a number column in Excel, its last digits were rounded away: "

@@ -1,10 +1,9 @@
 """The family pass behind households.imports.validation.validate_rows: household columns
 merged over a family's rows, one head, kelurahan scope and kecamatan, KK dates. Pure."""
 
-from django.utils.translation import gettext as _
-
 from households.imports import choices, columns
 from households.imports.checks import HEAD, MISSING, Problem, RowChecker, WorkRow
+from slrt.messages import translatable as _
 
 
 class Checker(RowChecker):

@@ -1,16 +1,16 @@
 """Cell parsers: the text of one cell -> the model's value, or CellError saying what to fix.
 
 Pure and stateless; households.imports.validation caches results per distinct cell text.
-Messages are translated when raised (gettext), so call these with the user's language active.
+Messages are translated when raised and keep their msgid and parameters (slrt.messages), so
+the stored issue can be shown again in its reader's language.
 """
 
 import re
 from datetime import date, timedelta
 
-from django.utils.translation import gettext as _
-
 from households.imports import choices
 from households.imports.columns import header_key
+from slrt.messages import translatable as _
 
 MAX_AGE_YEARS = 120
 MAX_COUNT = 99  # cars or motorcycles of one household: more is a typing error

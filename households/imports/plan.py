@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import F
-from django.utils.translation import gettext as _
 
 from households.existence import registered_elsewhere_message
 from households.imports.validation import CleanRow, Issue
 from households.models import Enrolment, Household, Member
 from slrt.db import where_in
+from slrt.messages import translatable as _
 
 SAMPLE_SIZE = 20
 # Rows refused because a number is registered outside the importer's scope: existence answers.
@@ -43,6 +43,17 @@ class FamilyPlan:
     # Not in the registry when planned; stays True once the commit gives it an id, so the
     # summary after the commit counts it as new.
     is_new: bool = True
+
+    @property
+    def change_count(self) -> int:
+        """The records the commit writes for this family: the household when it is new or its
+        own columns change, each new or changed member, each new enrolment."""
+        return (
+            int(self.is_new or bool(self.household_changes))
+            + len(self.new_members)
+            + len(self.changed_members)
+            + len(self.program_starts)
+        )
 
 
 @dataclass
@@ -72,6 +83,7 @@ class ImportPlan:
             "members_moved": sum(1 for f in live for m in f.changed_members if m.moved_from),
             "members_unchanged": sum(f.unchanged_members for f in live),
             "enrolments_new": sum(len(f.program_starts) for f in live),
+            "changes": sum(f.change_count for f in live),  # what the confirm button counts
         }
 
     def sample(self) -> list[dict[str, Any]]:
@@ -158,8 +170,9 @@ def _refusal_message(code: str, row: CleanRow, kk_number: str) -> str:
             "Give that family another head on its household page first."
         ) % {"nik": row.member["nik"]}
     return _(
-        "NIK %(nik)s is registered in another family. Tick 'move members between "
-        "families' to move this person into KK %(kk)s."
+        "NIK %(nik)s is registered in another family. Tick “Move … members who are "
+        "registered in another family into the family of this file” to move this person "
+        "into KK %(kk)s."
     ) % {"nik": row.member["nik"], "kk": kk_number}
 
 

@@ -1,5 +1,6 @@
-"""File -> rows of text (STYLE.md section 9). `.xlsx` through python-calamine, `.csv` through
-the csv module; every cell as text, so NIK and KK keep their digits.
+"""File -> rows of text (STYLE.md section 9). `.xlsx`, `.xls` (Excel 97-2003) and `.ods`
+(LibreOffice Calc) through python-calamine, `.csv` through the csv module; every cell as text,
+so NIK and KK keep their digits. Each workbook format is bounded before calamine sees it.
 
 read_sheet() checks the whole file before it returns: a file it cannot read raises
 UnreadableFile with a translated message and nothing else happens. Row numbers are the ones
@@ -21,15 +22,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
+from xml.parsers import expat
 from zlib import error as zlib_error
 
+from django.conf import settings
 from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 
 from households.imports.columns import match_header
+from slrt.messages import translatable as _
 
 _is_text = str.__instancecheck__  # isinstance(value, str), for map()
 
+# What the upload form accepts: the workbooks ward offices save, and CSV.
+READABLE_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")
 HEADER_SCAN_ROWS = 30  # non-blank rows searched for the header
 MIN_KNOWN_HEADERS = 3
 EXCEL_LAST_ROW = 1_048_576
@@ -114,7 +119,7 @@ class SheetData:
     unknown_headers: tuple[str, ...]  # non-blank header cells that match no column
     rows: SourceRows
     duplicate_headers: tuple[str, ...] = ()  # a second header for a column already found
-    file_format: str = ""  # "xlsx" or "csv"
+    file_format: str = ""  # "xlsx", "xls", "ods" or "csv"
     encoding: str = ""  # CSV only
     delimiter: str = ""  # CSV only
 
@@ -127,8 +132,8 @@ def read_sheet(path: Path, *, filename: str, max_bytes: int, max_rows: int) -> S
     UTF-8, UTF-8 with BOM, UTF-16 with BOM or Windows-1252)."""
     path = Path(path)
     suffix = Path(filename).suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
-        if suffix in (".xls", ".ods", ".xlsm", ".xlsb"):
+    if suffix not in READABLE_SUFFIXES:
+        if suffix in (".xlsm", ".xlsb"):
             raise UnreadableFile(
                 "wrong_format",
                 _(
@@ -156,11 +161,19 @@ def read_sheet(path: Path, *, filename: str, max_bytes: int, max_rows: int) -> S
         )
     with path.open("rb") as handle:
         head = handle.read(8)
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", _CFB_MAGIC[:4])):
+        # A workbook is loaded whole, as a dense grid (calamine): its own, smaller row limit
+        # keeps the largest grid it may span within memory (47 columns x 200,000 rows is
+        # about 0.4 GB in calamine); a CSV streams and keeps IMPORT_MAX_ROWS.
+        max_rows = min(max_rows, settings.IMPORT_MAX_WORKBOOK_ROWS)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        if _is_ods(path):
+            return _read_ods(path, filename, max_rows)
         return _read_xlsx(path, filename, max_rows)
     if head.startswith(_CFB_MAGIC[:4]):
-        raise _cfb_error(path, filename)
-    if suffix == ".xlsx" or head.startswith(_NOT_SPREADSHEET_MAGIC):
+        return _read_xls(path, filename, max_rows)
+    # An ".xls" of text is read as CSV: systems that "export to Excel" often write one.
+    if suffix in (".xlsx", ".ods") or head.startswith(_NOT_SPREADSHEET_MAGIC):
         raise _not_spreadsheet(filename)
     return _read_csv(path, filename, max_rows)
 
@@ -176,8 +189,9 @@ def _not_spreadsheet(filename: str) -> UnreadableFile:
     return UnreadableFile(
         "not_spreadsheet",
         _(
-            "%(name)s is not a spreadsheet. Upload the data as an Excel workbook (.xlsx) or a "
-            "CSV file (.csv), for example the import template."
+            "%(name)s is not a spreadsheet. Upload the data as an Excel workbook (.xlsx or "
+            ".xls), a LibreOffice Calc sheet (.ods) or a CSV file (.csv), for example the import "
+            "template."
         )
         % {"name": filename},
     )
@@ -194,8 +208,8 @@ def _corrupt(filename: str) -> UnreadableFile:
     return UnreadableFile(
         "corrupt",
         _(
-            "%(name)s is damaged and cannot be opened. Open it in Excel, save it again as .xlsx "
-            "and upload the new file."
+            "%(name)s is damaged and cannot be opened. Open it in Excel or LibreOffice, save "
+            "it again as .xlsx and upload the new file."
         )
         % {"name": filename},
     )
@@ -213,19 +227,7 @@ def _too_many_rows(max_rows: int) -> UnreadableFile:
     )
 
 
-def _cfb_error(path: Path, filename: str) -> UnreadableFile:
-    """An OLE2 compound file: an encrypted (password-protected) .xlsx, or an old .xls."""
-    data = path.read_bytes()
-    encrypted = "EncryptionInfo".encode("utf-16-le") in data
-    if not encrypted and "Workbook".encode("utf-16-le") in data:
-        return UnreadableFile(
-            "wrong_format",
-            _(
-                "%(name)s is an old Excel 97-2003 workbook. Open it in Excel, choose Save As, "
-                "pick “Excel Workbook (*.xlsx)” and upload that file."
-            )
-            % {"name": filename},
-        )
+def _encrypted(filename: str) -> UnreadableFile:
     return UnreadableFile(
         "encrypted",
         _(
@@ -367,7 +369,7 @@ def _first_sheet_rows(path: Path) -> int | None:
 
 
 def _read_xlsx(path: Path, filename: str, max_rows: int) -> SheetData:
-    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+    from python_calamine import CalamineWorkbook
 
     try:
         with zipfile.ZipFile(path) as archive:
@@ -380,8 +382,17 @@ def _read_xlsx(path: Path, filename: str, max_rows: int) -> SheetData:
     if declared is not None and declared >= EXCEL_LAST_ROW:  # refused before it is loaded
         raise _too_many_rows(max_rows)
     _check_extent(path, filename, max_rows)  # before calamine builds its grid
+    return _read_workbook(
+        lambda: CalamineWorkbook.from_path(str(path)), filename, max_rows, file_format="xlsx"
+    )
+
+
+def _read_workbook(open_workbook, filename: str, max_rows: int, *, file_format: str) -> SheetData:
+    """The first visible worksheet of a workbook that passed its format's bounds."""
+    from python_calamine import SheetTypeEnum, SheetVisibleEnum
+
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        workbook = open_workbook()
         sheets = [
             m
             for m in workbook.sheets_metadata
@@ -430,7 +441,7 @@ def _read_xlsx(path: Path, filename: str, max_rows: int) -> SheetData:
         unknown_headers=header.unknown,
         rows=SourceRows(lambda: iter(stored), len(stored), header.columns),
         duplicate_headers=header.duplicates,
-        file_format="xlsx",
+        file_format=file_format,
     )
 
 
@@ -485,19 +496,7 @@ def _check_extent(path: Path, filename: str, max_rows: int) -> None:
     limit = max_sheet_cells(max_rows)
     try:
         with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-            if sum(m.file_size for m in members) > ZIP_MAX_UNCOMPRESSED or any(
-                m.file_size > ZIP_RATIO_FROM
-                and m.file_size > ZIP_MAX_RATIO * max(m.compress_size, 1)
-                for m in members
-            ):
-                raise _too_large_sheet(filename)
-            for member in members:
-                if member.filename.endswith((".xml", ".rels")):
-                    with archive.open(member) as part:
-                        start = part.read(4096)
-                    if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
-                        raise _corrupt(filename)
+            _check_members(archive, filename)
             sheet = _first_sheet_member(archive)
             if sheet is None:
                 return
@@ -518,6 +517,22 @@ def _check_extent(path: Path, filename: str, max_rows: int) -> None:
         raise _corrupt(filename) from None
     if width * height > limit:
         raise _too_large_sheet(filename)
+
+
+def _check_members(archive: zipfile.ZipFile, filename: str) -> None:
+    """Every part's uncompressed size and ratio bounded; no XML part declares a DTD."""
+    members = archive.infolist()
+    if sum(m.file_size for m in members) > ZIP_MAX_UNCOMPRESSED or any(
+        m.file_size > ZIP_RATIO_FROM and m.file_size > ZIP_MAX_RATIO * max(m.compress_size, 1)
+        for m in members
+    ):
+        raise _too_large_sheet(filename)
+    for member in members:
+        if member.filename.endswith((".xml", ".rels")):
+            with archive.open(member) as part:
+                start = part.read(4096)
+            if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
+                raise _corrupt(filename)
 
 
 def _first_sheet_member(archive: zipfile.ZipFile) -> str | None:
@@ -621,6 +636,330 @@ def _column_number(letters: bytes) -> int:
     for letter in letters:
         number = number * 26 + letter - 64
     return number
+
+
+# .xls: an OLE2 compound file holding a BIFF "Workbook" stream ---------------------------------
+#
+# calamine reads every sheet of an .xls when it opens it, each as a full grid: one cell at IV65536
+# in a 5 KB file costs 512 MB, and a record's count or a stream's size that lies makes it reserve
+# what it is told. So before calamine opens the file, the compound file and its Workbook stream
+# are walked here (every chain bounded by the file's own sectors) and every sheet's extent,
+# declared and real, is added up; a shared-string table must be able to hold what it declares.
+
+# The BIFF records that name a cell: (row, first column) at their start; MULRK and MULBLANK
+# also name their last column at their end.
+_XLS_CELLS = frozenset({0x0006, 0x00FD, 0x00D6, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E})
+_XLS_MULTI = frozenset({0x00BD, 0x00BE})
+_XLS_ROW, _XLS_DIMENSIONS, _XLS_BOF, _XLS_EOF = 0x0208, 0x0200, 0x0809, 0x000A
+_XLS_BOUNDSHEET, _XLS_SST, _XLS_CONTINUE, _XLS_FILEPASS = 0x0085, 0x00FC, 0x003C, 0x002F
+_XLS_LAST_ROW = 65_536
+_CFB_END_OF_CHAIN = 0xFFFFFFFE
+
+
+class _BrokenFile(Exception):
+    """The compound file or its BIFF stream does not hold together."""
+
+
+def _read_xls(path: Path, filename: str, max_rows: int) -> SheetData:
+    data = path.read_bytes()
+    named = ("Workbook".encode("utf-16-le") in data, "Book".encode("utf-16-le") in data)
+    if "EncryptionInfo".encode("utf-16-le") in data or not any(named):
+        # An .xlsx with a password is a compound file too, holding no workbook stream.
+        raise _encrypted(filename)
+    try:
+        stream = _workbook_stream(data)
+        if stream is None:
+            raise _not_spreadsheet(filename)
+        cells = _xls_cells(stream, filename)
+    except _BrokenFile:
+        raise _corrupt(filename) from None
+    del data, stream
+    if cells > _xls_limit(max_rows):
+        raise _too_large_sheet(filename)
+
+    def open_workbook():
+        from python_calamine import CalamineWorkbook
+
+        with path.open("rb") as handle:
+            return CalamineWorkbook.from_filelike(handle)
+
+    return _read_workbook(open_workbook, filename, max_rows, file_format="xls")
+
+
+def _xls_limit(max_rows: int) -> int:
+    """All the sheets of an .xls together: the template's grid, at most 65,536 rows deep."""
+    from households.imports.template import LAST_FORMATTED_ROW
+
+    rows = min(max_rows + LAST_FORMATTED_ROW, _XLS_LAST_ROW)
+    return max_sheet_cells(max_rows) // (max_rows + LAST_FORMATTED_ROW) * rows
+
+
+def _u16(data: bytes, at: int) -> int:
+    if at + 2 > len(data):
+        raise _BrokenFile
+    return int.from_bytes(data[at : at + 2], "little")
+
+
+def _u32(data: bytes, at: int) -> int:
+    if at + 4 > len(data):
+        raise _BrokenFile
+    return int.from_bytes(data[at : at + 4], "little")
+
+
+def _workbook_stream(data: bytes) -> bytes | None:
+    """The Workbook (BIFF8) or Book (BIFF5) stream of a compound file; None if it has neither."""
+    sector_size = 1 << _u16(data, 0x1E)
+    mini_size = 1 << _u16(data, 0x20)
+    if sector_size not in (512, 4096) or mini_size != 64:
+        raise _BrokenFile
+    sectors = max(0, (len(data) - sector_size) // sector_size)
+
+    def sector(number: int) -> bytes:
+        if number >= sectors:
+            raise _BrokenFile
+        start = sector_size * (number + 1)
+        return data[start : start + sector_size]
+
+    # The FAT's sectors: 109 listed in the header, the rest in a chain of DIFAT sectors.
+    fat_sectors = [_u32(data, 0x4C + 4 * i) for i in range(109)]
+    difat, seen = _u32(data, 0x44), 0
+    while difat < _CFB_END_OF_CHAIN:
+        seen += 1
+        if seen > sectors:
+            raise _BrokenFile  # a DIFAT chain that loops
+        block = sector(difat)
+        fat_sectors += [_u32(block, 4 * i) for i in range(sector_size // 4 - 1)]
+        difat = _u32(block, sector_size - 4)
+    fat_sectors = [s for s in fat_sectors[: _u32(data, 0x2C)] if s < _CFB_END_OF_CHAIN - 2]
+    fat = b"".join(sector(s) for s in fat_sectors)
+
+    def chain(start: int, table: bytes, limit: int) -> list[int]:
+        found: list[int] = []
+        while start < _CFB_END_OF_CHAIN - 2:
+            if len(found) >= limit:
+                raise _BrokenFile  # a chain that loops
+            found.append(start)
+            start = _u32(table, 4 * start)
+        return found
+
+    directory = b"".join(sector(s) for s in chain(_u32(data, 0x30), fat, sectors))
+    entries = [directory[i : i + 128] for i in range(0, len(directory) - 127, 128)]
+    if not entries:
+        raise _BrokenFile
+    found = None
+    for entry in entries:
+        name = entry[: min(_u16(entry, 0x40), 64)].decode("utf-16-le", "replace").rstrip("\x00")
+        if entry[0x42] == 2 and name in ("Workbook", "Book"):
+            found = entry
+            break
+    if found is None:
+        return None
+    size = _u32(found, 0x78)
+    if size > len(data):  # a stream larger than the file that holds it
+        raise _BrokenFile
+    start = _u32(found, 0x74)
+    if size >= _u32(data, 0x38):  # a regular stream
+        stream = b"".join(sector(s) for s in chain(start, fat, sectors))
+    else:  # a small stream, in 64-byte pieces of the mini stream
+        root = entries[0]
+        mini_stream = b"".join(sector(s) for s in chain(_u32(root, 0x74), fat, sectors))
+        mini_fat = b"".join(sector(s) for s in chain(_u32(data, 0x3C), fat, sectors))[
+            : 4 * _u32(data, 0x40) * sector_size
+        ]
+        pieces = chain(start, mini_fat, len(mini_stream) // 64 + 1)
+        stream = b"".join(mini_stream[64 * p : 64 * p + 64] for p in pieces)
+    if len(stream) < size:
+        raise _BrokenFile
+    return stream[:size]
+
+
+def _xls_records(stream: bytes, start: int) -> Iterator[tuple[int, bytes, int]]:
+    """(type, data, offset) of each BIFF record from `start` to the stream's end."""
+    at = start
+    while at + 4 <= len(stream):
+        kind, length = _u16(stream, at), _u16(stream, at + 2)
+        if at + 4 + length > len(stream):
+            raise _BrokenFile
+        yield kind, stream[at + 4 : at + 4 + length], at
+        at += 4 + length
+
+
+def _xls_cells(stream: bytes, filename: str) -> int:
+    """The cells of every sheet's grid (A1 to its last cell, declared or real), added up."""
+    sheets: list[int] = []
+    for kind, data, _at in _xls_records(stream, 0):
+        if kind == _XLS_FILEPASS:
+            raise _encrypted(filename)
+        if kind == _XLS_BOUNDSHEET:
+            sheets.append(_u32(data, 0))
+        elif kind == _XLS_SST:
+            _check_sst(stream, data, _at)
+        elif kind == _XLS_EOF:
+            break
+    total = 0
+    for start in sheets:
+        width = height = 0
+        for kind, data, _at in _xls_records(stream, start):
+            if kind in _XLS_CELLS:
+                height, width = max(height, _u16(data, 0) + 1), max(width, _u16(data, 2) + 1)
+            elif kind in _XLS_MULTI:
+                height = max(height, _u16(data, 0) + 1)
+                width = max(width, _u16(data, len(data) - 2) + 1)
+            elif kind == _XLS_ROW:
+                height = max(height, _u16(data, 0) + 1)
+            elif kind == _XLS_DIMENSIONS and len(data) >= 14:  # BIFF8: rows as 32 bits
+                height, width = max(height, _u32(data, 4)), max(width, _u16(data, 10))
+            elif kind == _XLS_EOF:
+                break
+        total += width * height
+    return total
+
+
+def _check_sst(stream: bytes, data: bytes, at: int) -> None:
+    """A shared-string table declaring more strings than its bytes can hold (each takes at
+    least three) is broken: calamine would reserve room for all of them first."""
+    size = len(data)
+    following = at + 4 + len(data)
+    for kind, more, _at in _xls_records(stream, following):
+        if kind != _XLS_CONTINUE:
+            break
+        size += len(more)
+    if _u32(data, 4) > size // 3 + 1:
+        raise _BrokenFile
+
+
+# .ods: a zip of XML parts, the sheets in content.xml -----------------------------------------
+#
+# calamine reads every table of content.xml when it opens the file, and repeats a row or a
+# cell as often as `number-rows-repeated` / `number-columns-repeated` say: one cell repeated
+# 16,384 times in a row repeated a million times is a 1 KB file. So the zip is bounded as an
+# .xlsx is (sizes, ratio, no DTD) and content.xml is walked tag by tag, adding up each table's
+# grid up to its last cell with a value.
+
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _is_ods(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            if "content.xml" not in names or "xl/workbook.xml" in names:
+                return False
+            if "mimetype" not in names:
+                return True
+            with archive.open("mimetype") as part:
+                return part.read(100).strip() == _ODS_MIMETYPE
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib_error):
+        return False
+
+
+def _read_ods(path: Path, filename: str, max_rows: int) -> SheetData:
+    limit = max_sheet_cells(max_rows)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            _check_members(archive, filename)
+            with archive.open("content.xml") as part:
+                cells = _ods_cells(part, limit)
+    except UnreadableFile:
+        raise
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, zlib_error):
+        raise _corrupt(filename) from None
+    if cells > limit:
+        raise _too_large_sheet(filename)
+
+    def open_workbook():
+        from python_calamine import CalamineWorkbook
+
+        with path.open("rb") as handle:
+            return CalamineWorkbook.from_filelike(handle)
+
+    return _read_workbook(open_workbook, filename, max_rows, file_format="ods")
+
+
+# Cells with a value that repeat themselves: LibreOffice writes a run of equal neighbours as one
+# repeated cell, but a real sheet has few such runs. Past this many repeats per written cell
+# (and a margin), a small file is asking to be blown up into millions of cells.
+ODS_MAX_REPEATS = 100
+ODS_REPEAT_ALLOWANCE = 100_000
+
+
+def _ods_cells(part, limit: int) -> int:
+    """Every table's grid up to its last cell with a value (repeats counted), added up; stops
+    as soon as the sum passes `limit`. A cell counts as holding a value when it has a value
+    type or any content: an empty cell repeated to the sheet's edge, as LibreOffice writes
+    the rest of a sheet, costs nothing. Read with expat, which sees each tag as calamine
+    will; a DTD anywhere in the part is refused."""
+    state = {"total": 0, "width": 0, "height": 0, "row": 0, "repeat": 1, "column": 0}
+    state.update(written=0, repeated=0)  # cells with a value: as written, and their repeats
+    cell: list = []  # [repeat, has value] of the open cell
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        local = name.rpartition(":")[2]
+        if local == "table":
+            state.update(width=0, height=0, row=0, column=0)
+        elif local == "table-row":
+            state["repeat"] = _repeat(attributes, "number-rows-repeated")
+            state["column"] = 0
+        elif local in ("table-cell", "covered-table-cell"):
+            has_value = any(key.endswith("value-type") for key in attributes)
+            cell[:] = [_repeat(attributes, "number-columns-repeated"), has_value]
+        elif cell:
+            cell[1] = True  # content inside the cell (text:p, ...)
+
+    def end(name: str) -> None:
+        local = name.rpartition(":")[2]
+        if local == "table":
+            state["total"] += state["width"] * state["height"]
+            state["width"] = state["height"] = 0
+        elif local == "table-row":
+            state["row"] += state["repeat"]
+        elif local in ("table-cell", "covered-table-cell") and cell:
+            repeat, has_value = cell
+            if has_value:
+                state["width"] = max(state["width"], state["column"] + repeat)
+                state["height"] = max(state["height"], state["row"] + state["repeat"])
+                state["written"] += 1
+                state["repeated"] += repeat * state["repeat"] - 1
+                if state["repeated"] > ODS_MAX_REPEATS * state["written"] + ODS_REPEAT_ALLOWANCE:
+                    raise _OverLimit  # a few cells repeated into millions
+            state["column"] += repeat
+            cell.clear()
+        if state["total"] + state["width"] * state["height"] > limit:
+            raise _OverLimit
+
+    def text(data: str) -> None:
+        if cell and not data.isspace():
+            cell[1] = True
+
+    def refuse(*_args) -> None:
+        raise ValueError("a DTD in content.xml")
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    try:
+        while chunk := part.read(_CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _OverLimit:
+        return limit + 1
+    except expat.ExpatError:
+        raise ValueError("not XML") from None
+    return state["total"] + state["width"] * state["height"]
+
+
+class _OverLimit(Exception):
+    pass
+
+
+def _repeat(attributes: dict[str, str], name: str) -> int:
+    for key, value in attributes.items():
+        if key.endswith(name):
+            return max(int(value), 1) if value.isdigit() and len(value) <= 10 else 1
+    return 1
 
 
 # CSV: a line longer than this is refused before the csv module builds it (a line of ten

@@ -8,9 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.utils.translation import gettext as _
-
 from households.imports.parsers import CellError
+from slrt.messages import translatable as _
 
 _NOT_LETTER = re.compile(r"[^A-Z]")
 _NOT_DIGIT = re.compile(r"\D")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from households.imports.readers import read_sheet
 from households.models import ImportBatch
 from slrt.exports import write_xlsx
+from slrt.messages import render_json
 
 
 def error_report_xlsx(batch: ImportBatch) -> bytes:
@@ -21,10 +22,11 @@ def error_report_xlsx(batch: ImportBatch) -> bytes:
     )
     errors: dict[int | None, list[str]] = defaultdict(list)
     warnings: dict[int | None, list[str]] = defaultdict(list)
-    for row_number, severity, message in batch.issues.values_list(
-        "row_number", "severity", "message"
+    for row_number, severity, message, source in batch.issues.values_list(
+        "row_number", "severity", "message", "message_source"
     ):
-        (errors if severity == "error" else warnings)[row_number].append(message)
+        shown = render_json(source, message)  # in the language of whoever downloads it
+        (errors if severity == "error" else warnings)[row_number].append(shown)
     headers = [_("Row"), *sheet.headers, _("Errors"), _("Warnings")]
     rows = []
     if errors.get(None) or warnings.get(None):  # about the whole file

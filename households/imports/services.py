@@ -18,22 +18,30 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from households import existence
 from households.hooks import registry_imported
 from households.imports import checked as stored_checks
 from households.imports.apply import apply_plan
 from households.imports.parallel import usable_processes
-from households.imports.plan import EXISTENCE_CODES, build_plan
+from households.imports.plan import EXISTENCE_CODES, FamilyPlan, build_plan
 from households.imports.readers import UnreadableFile, megabytes, read_sheet
 from households.imports.validation import Issue, RegionIndex, ValidationResult, validate_rows
-from households.models import ExistenceAnswer, ImportBatch, ImportIssue, Region
+from households.models import (
+    ExistenceAnswer,
+    ImportBatch,
+    ImportFamily,
+    ImportIssue,
+    Member,
+    Region,
+)
 from households.scope import scope_for, write_kelurahan_ids
 from households.selectors import kelurahan_choices
 from households.services import plain_value
 from slrt.db import take_turns
 from slrt.dispatch import TRANSIENT_ERRORS, dispatch, dispatch_on_commit
+from slrt.messages import first_message, message_json
+from slrt.messages import translatable as _
 
 
 @dataclass(frozen=True)
@@ -174,7 +182,7 @@ def _check_claimed_batch(batch_id: int) -> ImportBatch:
             user, _existence_answers(plan, rows), source=ExistenceAnswer.Source.IMPORT
         )
     except ValidationError as error:
-        return _fail(batch, error.messages[0])
+        return _fail(batch, first_message(error))
     with transaction.atomic():
         _store_outcome(batch, checked, plan, committed=False)
     return batch
@@ -211,6 +219,7 @@ def confirm_import_batch(
     claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.VALIDATED).update(
         status=ImportBatch.Status.COMMITTING,
         error_message="",
+        error_source=None,
         committed_by=by,
         confirm_moves=confirm_moves,
         progress_done=0,
@@ -282,7 +291,10 @@ def _commit_import_batch(batch_id: int) -> ImportBatch | None:
         # (Filtered on the status: an error of an after-commit hook must not touch a batch
         # that was committed.)
         ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.COMMITTING).update(
-            error_message=_("The import was interrupted and nothing was saved; it is retried."),
+            error_message=(
+                interrupted := _("The import was interrupted and nothing was saved; it is retried.")
+            ),
+            error_source=message_json(interrupted),
             updated_at=timezone.now(),
         )
         raise
@@ -290,7 +302,10 @@ def _commit_import_batch(batch_id: int) -> ImportBatch | None:
         # The transaction rolled back, so nothing was written: the user may confirm again.
         ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.COMMITTING).update(
             status=ImportBatch.Status.VALIDATED,
-            error_message=_("The import failed and nothing was saved. Confirm again to retry."),
+            error_message=(
+                failed := _("The import failed and nothing was saved. Confirm again to retry.")
+            ),
+            error_source=message_json(failed),
             updated_at=timezone.now(),
         )
         raise
@@ -338,6 +353,10 @@ def _store_outcome(batch: ImportBatch, checked: CheckedFile, plan, *, committed:
     ]
     batch.issues.all().delete()
     ImportIssue.objects.bulk_create((_issue_row(batch, i) for i in issues), batch_size=5000)
+    batch.families.all().delete()
+    ImportFamily.objects.bulk_create(
+        (_family_row(batch, f) for f in plan.families if f.change_count), batch_size=5000
+    )
     batch.counts = {
         "rows_total": total,
         "rows_valid": total - len(rejected),
@@ -354,7 +373,7 @@ def _store_outcome(batch: ImportBatch, checked: CheckedFile, plan, *, committed:
     now = timezone.now()
     if committed:
         batch.status, batch.committed_at = ImportBatch.Status.COMMITTED, now
-        batch.error_message = ""
+        batch.error_message, batch.error_source = "", None
     else:
         batch.status, batch.validated_at = ImportBatch.Status.VALIDATED, now
     batch.save()
@@ -424,7 +443,8 @@ def _commit_scope(batch: ImportBatch) -> frozenset[int] | None:
 def _fail(batch: ImportBatch, message: str) -> ImportBatch:
     batch.status = ImportBatch.Status.FAILED
     batch.error_message = message
-    batch.save(update_fields=["status", "error_message", "updated_at"])
+    batch.error_source = message_json(message)
+    batch.save(update_fields=["status", "error_message", "error_source", "updated_at"])
     return batch
 
 
@@ -435,7 +455,25 @@ def _issue_row(batch: ImportBatch, issue: Issue) -> ImportIssue:
         column=issue.column or "",
         code=issue.code,
         message=issue.message,
+        message_source=message_json(issue.message),
         severity=issue.severity,
+    )
+
+
+def _family_row(batch: ImportBatch, family: FamilyPlan) -> ImportFamily:
+    heads = [r for r in family.rows if r.member.get("relationship") == Member.Relationship.HEAD]
+    return ImportFamily(
+        batch=batch,
+        first_row=min(r.number for r in family.rows),
+        kk_number=family.kk_number,
+        head_name=str((heads or family.rows)[0].member.get("name", ""))[:200],
+        action=ImportFamily.Action.NEW if family.is_new else ImportFamily.Action.UPDATED,
+        kelurahan_id=family.rows[0].household.get("kelurahan"),
+        household_id=family.household_id,
+        members_new=len(family.new_members),
+        members_changed=len(family.changed_members),
+        household_fields=list(family.household_changes),
+        enrolments_new=len(family.program_starts),
     )
 
 

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from households.imports import choices, parallel
@@ -31,6 +30,7 @@ from households.imports.families import Checker, breaks_family
 from households.imports.members import MemberValues
 from households.imports.readers import SourceRow, SourceRows
 from households.imports.regions import RegionIndex
+from slrt.messages import translatable as _
 
 __all__ = [
     "SOURCE_FORMATS",

@@ -1,6 +1,6 @@
 """The household registry's models: the registry itself and the import batches that fill it."""
 
-from households.models.imports import ImportBatch, ImportIssue
+from households.models.imports import ImportBatch, ImportFamily, ImportIssue
 from households.models.moves import MoveRequest
 from households.models.registry import (
     AccessRecord,
@@ -29,6 +29,7 @@ __all__ = [
     "Household",
     "HouseholdQuerySet",
     "ImportBatch",
+    "ImportFamily",
     "ImportIssue",
     "Member",
     "MoveRequest",

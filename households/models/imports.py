@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from slrt.messages import render_json
 from slrt.models import TimeStampedModel
 
 
@@ -50,6 +51,9 @@ class ImportBatch(TimeStampedModel):
     # A sample of field changes and the members that would move between families.
     preview = models.JSONField(default=dict, blank=True)
     error_message = models.TextField(blank=True)
+    # The same message as its msgid and parameters, shown in the reader's language
+    # (slrt.messages); empty for messages stored before.
+    error_source = models.JSONField(null=True, blank=True)
     confirm_moves = models.BooleanField(default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -70,6 +74,11 @@ class ImportBatch(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("households:import_detail", args=[self.pk])
+
+    @property
+    def error_text(self) -> str:
+        """error_message in the reader's language."""
+        return render_json(self.error_source, self.error_message)
 
     @property
     def progress_percent(self) -> int:
@@ -93,7 +102,9 @@ class ImportIssue(models.Model):
     row_number = models.PositiveIntegerField(null=True, blank=True)
     column = models.CharField(max_length=40, blank=True)
     code = models.CharField(max_length=40)
-    message = models.TextField()
+    message = models.TextField()  # in the language of the check (e-mail, logs, old rows)
+    # The message as its msgid and parameters, shown in the reader's language (slrt.messages).
+    message_source = models.JSONField(null=True, blank=True)
     severity = models.CharField(max_length=7, choices=Severity.choices)
 
     class Meta:
@@ -108,6 +119,11 @@ class ImportIssue(models.Model):
         return f"{self.row_number}: {self.code}"
 
     @property
+    def message_text(self) -> str:
+        """The message in the reader's language."""
+        return render_json(self.message_source, self.message)
+
+    @property
     def column_label(self) -> str:
         """The column as the clerk's file and the template name it ("Tanggal Lahir"), not
         its internal key ("birth_date")."""
@@ -115,3 +131,44 @@ class ImportIssue(models.Model):
 
         column = BY_NAME.get(self.column)
         return column.label if column else self.column
+
+
+class ImportFamily(models.Model):
+    """One family a batch adds or changes: listed in the preview (the first ones on the batch's
+    page, all on their own page), then as the commit left it."""
+
+    class Action(models.TextChoices):
+        NEW = "new", _("New")
+        UPDATED = "updated", _("Updated")
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="families")
+    first_row = models.PositiveIntegerField()  # the family's first row in the file
+    kk_number = models.CharField(max_length=16)
+    head_name = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=7, choices=Action.choices)
+    # Where the family lives, so the list shows each viewer only the families in their scope.
+    kelurahan = models.ForeignKey(
+        "households.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The household once it exists: the one updated, or the one the commit created.
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    members_new = models.PositiveIntegerField(default=0)
+    members_changed = models.PositiveIntegerField(default=0)  # moved members included
+    household_fields = models.JSONField(default=list, blank=True)  # columns of the household
+    enrolments_new = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["first_row", "pk"]
+        indexes = [models.Index(fields=["batch", "first_row"], name="households_importfamily_row")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}: {self.kk_number}"
+
+    @property
+    def field_labels(self) -> list[str]:
+        """The household columns that change, as the template names them."""
+        from households.imports.columns import BY_NAME  # the import package reads models
+
+        return [BY_NAME[name].label if name in BY_NAME else name for name in self.household_fields]

@@ -5,6 +5,8 @@ helpers, not a test module: test modules never import each other).
 """
 
 import io
+import zipfile
+from pathlib import Path
 
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -78,3 +80,66 @@ def assert_failed_with_one_message(batch: ImportBatch, name: str, says: str) -> 
     assert name in batch.error_message
     assert not batch.issues.exists()  # the one message, not a row-by-row report
     assert not batch.counts
+
+
+ODS_NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'office:version="1.2"'
+)
+
+
+def ods_cell(text: str) -> str:
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (
+        f'<table:table-cell office:value-type="string"><text:p>{escaped}</text:p>'
+        "</table:table-cell>"
+    )
+
+
+def ods_bytes(
+    lines: list[str], *, header: str = HEADER, after: str = "", tables: str = ""
+) -> bytes:
+    """A LibreOffice Calc file (.ods) as LibreOffice saves one: a title row, the header and
+    the rows as text cells, the rest of the sheet as repeated empty rows and cells. `after`
+    is raw XML put after the rows, `tables` more tables after the first."""
+    rows = [
+        f"<table:table-row>{ods_cell('Data Keluarga RW 12')}"
+        '<table:table-cell table:number-columns-repeated="1023"/></table:table-row>'
+    ]
+    for line in [header, *lines]:
+        cells = "".join(ods_cell(cell) for cell in line.split(";"))
+        rows.append(
+            f'<table:table-row>{cells}<table:table-cell table:number-columns-repeated="1012"/>'
+            "</table:table-row>"
+        )
+    rows.append(
+        '<table:table-row table:number-rows-repeated="1048570">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NAMESPACES}>'
+        '<office:body><office:spreadsheet><table:table table:name="RW 12">'
+        '<table:table-column table:number-columns-repeated="1024"/>'
+        f"{''.join(rows)}{after}</table:table>{tables}</office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+XLS_FIXTURE = Path(__file__).with_name("fixtures") / "rw12.xls"  # family A, made by make_xls.py

@@ -74,8 +74,8 @@ UNREADABLE = [
     pytest.param(
         "rw12.xlsx",
         cfb("Workbook", "SummaryInformation"),
-        "Excel 97-2003",
-        id="old-xls-renamed-xlsx",
+        "rusak dan tidak dapat dibuka",
+        id="broken-xls-renamed-xlsx",
     ),
     pytest.param(
         "rw12.xlsx",

@@ -244,8 +244,16 @@ def test_other_extensions_are_refused(tmp_path, name):
     assert refused(path) == "not_spreadsheet"
 
 
-def test_old_xls_name_gets_a_save_as_hint(tmp_path):
-    path = write_csv(tmp_path, [HEADER, HEAD], name="data.xls")
+def test_a_text_file_named_xls_is_read_as_csv(tmp_path):
+    # "Export to Excel" of many systems writes delimited text under an .xls name.
+    path = write_csv(tmp_path, [HEADER, HEAD], delimiter="\t", name="data.xls")
+    sheet = read(path)
+    assert (sheet.file_format, len(sheet.rows)) == ("csv", 1)
+
+
+@pytest.mark.parametrize("name", ["data.xlsm", "data.xlsb"])
+def test_macro_and_binary_workbooks_get_a_save_as_hint(tmp_path, name):
+    path = write_csv(tmp_path, [HEADER, HEAD], name=name)
     assert refused(path) == "wrong_format"
 
 

@@ -109,6 +109,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "households:import_upload": page(IMPORT, scoped=False, form=True),
     "households:import_template": page(IMPORT, personal=False, scoped=False),
     "households:import_detail": page(IMPORT),
+    "households:import_families": page(IMPORT),  # the families a file adds or changes
     # the data steward prepares and checks imports; a role that changes households confirms
     "households:import_confirm": post(IMPORT - {"data_steward"}),
     "households:import_cancel": post(IMPORT),
@@ -269,6 +270,7 @@ KWARGS = {
     ("households:enrolment_status", "pk"): _w("household"),
     ("households:enrolment_status", "enrolment_pk"): _w("enrolment"),
     ("households:import_detail", "pk"): _w("batch"),
+    ("households:import_families", "pk"): _w("batch"),
     ("households:import_confirm", "pk"): _w("batch"),
     ("households:import_cancel", "pk"): _w("batch"),
     ("households:import_error_report", "pk"): _w("batch"),

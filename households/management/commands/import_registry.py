@@ -23,8 +23,8 @@ WAIT_SECONDS = 3600  # for a worker's check or commit of a big file
 
 class Command(BaseCommand):
     help = (
-        "Check a ward file (.xlsx or .csv) against the registry and print the preview; with "
-        "--commit, import it. Exit status 1 when the file cannot be imported."
+        "Check a ward file (.xlsx, .xls, .ods or .csv) against the registry and print the "
+        "preview; with --commit, import it. Exit status 1 when the file cannot be imported."
     )
 
     def add_arguments(self, parser):
