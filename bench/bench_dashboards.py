@@ -7,7 +7,8 @@ aggregation behind the district table, measured in the same run (PERF.md).
 The database (default postgresql://postgres@127.0.0.1:5432/slrt_bench_dash) is dropped,
 migrated and seeded with `seed_demo` (+ demo referrals), one eligibility run is kept (so
 inclusion errors exist) and last month's snapshot stored (so pages show changes and a trend);
---reuse keeps the seeded database and its run. Figures:
+--reuse keeps a database seeded with --households households (another bench's too) and its
+run. Figures:
 
 - bare: the hand-written grouped SELECT of every household indicator per kelurahan (BARE_SQL),
   first run (cold) and median of --warm runs.
@@ -90,8 +91,7 @@ def main() -> None:
     env = registry.bench_env(url)
     print(f"Benchmark database: {registry._redacted(url)}")
     print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    if not args.reuse:
-        registry.seed_database(url, env, args.households)
+    if registry.ensure_seeded(url, env, args.households, reuse=args.reuse):
         registry._manage(env, "seed_demo_referrals", "--force")
     os.environ.update(env)
     registry._setup_django()
