@@ -4,6 +4,7 @@ Pure (no database). A month whose value is hidden (small-cell suppression) break
 rather than being drawn as zero.
 """
 
+import math
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 600, 180
@@ -29,11 +30,13 @@ def _nice_max(value: int) -> int:
     return int(step * 4)
 
 
-def line_chart(points: list[tuple[str, int | None, str]]) -> Chart | None:
-    """`points`: (month label, value or None when hidden, value as displayed), oldest first."""
+def line_chart(points: list[tuple[str, float | None, str]], unit: str = "") -> Chart | None:
+    """`points`: (month label, value or None when hidden, value as displayed), oldest first;
+    `unit` follows the axis' numbers ("%" for a rate). With more than six months, every
+    other month's label is left out so they never run into each other (the dots keep theirs)."""
     if not points:
         return None
-    top = _nice_max(max((v for _, v, _ in points if v is not None), default=0))
+    top = _nice_max(math.ceil(max((v for _, v, _ in points if v is not None), default=0)))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(len(points) - 1, 1)
 
@@ -43,7 +46,8 @@ def line_chart(points: list[tuple[str, int | None, str]]) -> Chart | None:
     lines, run, dots, x_labels = [], [], [], []
     for index, (label, value, shown) in enumerate(points):
         x = round(LEFT + index * step, 1) if len(points) > 1 else LEFT + plot_w / 2
-        x_labels.append((x, label))
+        if len(points) <= 6 or (len(points) - 1 - index) % 2 == 0:  # the latest is labelled
+            x_labels.append((x, label))
         if value is None:
             if run:
                 lines.append(" ".join(run))
@@ -53,5 +57,5 @@ def line_chart(points: list[tuple[str, int | None, str]]) -> Chart | None:
         dots.append((x, y_of(value), label, shown))
     if run:
         lines.append(" ".join(run))
-    y_ticks = [(y_of(top * i // 4), f"{top * i // 4:,}".replace(",", ".")) for i in range(5)]
+    y_ticks = [(y_of(top * i // 4), f"{top * i // 4:,}".replace(",", ".") + unit) for i in range(5)]
     return Chart(WIDTH, HEIGHT, lines, dots, y_ticks, x_labels, y_of(0))

@@ -15,7 +15,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dashboards.indicators import HOUSEHOLDS_UNIT, PERSONS_UNIT
-from households.models import Household, Member
+from eligibility.presenters import condition_in_words
+from eligibility.selectors import program_criteria
+from households.models import Member
 
 OUT_OF_SCHOOL = "out_of_school"
 DISABILITY = "disability"
@@ -25,16 +27,10 @@ UNINSURED = "uninsured"
 
 # Compulsory schooling (wajib belajar 12 tahun): ages 7 to 18 at the day counted.
 SCHOOL_AGE = (7, 18)
-# Houses unfit to live in (rumah tidak layak huni, Kepmensos 262/HUK/2022 and Rutilahu
-# criteria): any one of these materials, as coded in the registry (Regsosek items 303–305).
-UNFIT_FLOORS = (Household.FloorMaterial.EARTH, Household.FloorMaterial.BAMBOO)
-UNFIT_WALLS = (
-    Household.WallMaterial.PLASTERED_BAMBOO,
-    Household.WallMaterial.WOVEN_BAMBOO,
-    Household.WallMaterial.BAMBOO,
-    Household.WallMaterial.LOG,
-)
-UNFIT_ROOFS = (Household.RoofMaterial.BAMBOO, Household.RoofMaterial.THATCH)
+# Houses unfit to live in are counted with the Rutilahu program's criteria in the active rule
+# set (issue 18, item 11): the planning page's need and the programs page's Rutilahu figures
+# are the same families by construction, and a verifier who changes the criteria changes both.
+RUTILAHU = "rutilahu"
 
 
 @dataclass(frozen=True)
@@ -47,20 +43,12 @@ class Need:
     cost_basis: str  # where the default comes from
 
 
-def _labels(choices) -> str:
-    return ", ".join(str(choice.label).lower() for choice in choices)
-
-
 def _unfit_definition() -> str:
-    return str(
-        _(
-            "Households whose house has a floor of %(floors)s; or walls of %(walls)s; or a "
-            "roof of %(roofs)s."
-        )
-    ) % {
-        "floors": _labels(UNFIT_FLOORS),
-        "walls": _labels(UNFIT_WALLS),
-        "roofs": _labels(UNFIT_ROOFS),
+    criteria = program_criteria().get(RUTILAHU)
+    if criteria is None:
+        return str(_("No Rutilahu criteria in the active rule set: not counted."))
+    return str(_("Households meeting the Rutilahu criteria of the active rule set: %(words)s.")) % {
+        "words": condition_in_words(criteria.condition)
     }
 
 
@@ -140,11 +128,3 @@ def member_conditions(today: datetime.date) -> dict[str, Q]:
         ),
         UNINSURED: Q(health_insurance=Member.HealthInsurance.NONE),
     }
-
-
-def unfit_house_q() -> Q:
-    return (
-        Q(floor_material__in=UNFIT_FLOORS)
-        | Q(wall_material__in=UNFIT_WALLS)
-        | Q(roof_material__in=UNFIT_ROOFS)
-    )

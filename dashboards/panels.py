@@ -19,7 +19,7 @@ from dashboards.indicators import (
     format_rate,
     rate_of,
 )
-from dashboards.presenters import Dashboard, trend
+from dashboards.presenters import Dashboard, trend_cells
 from dashboards.tree import Area
 
 CLASSES = 5
@@ -50,6 +50,7 @@ class Panel:
     legend: list[tuple[str, str]]  # css class, range as text
     chart: Chart | None
     rate_label: str = ""  # what the map colours when it colours a rate ("% of households")
+    trend_period: str = ""  # "Jan 2026 – Des 2026": the axis names months only
 
     @property
     def has_hidden(self) -> bool:
@@ -86,6 +87,12 @@ def _klass(value: int | None, breaks: list[tuple[int, str]]) -> str:
     if value is None:
         return "c-hidden"
     return [css for low, css in breaks if value >= low][-1]
+
+
+def month_label(month) -> str:
+    """Short month names under the trend ("Jan", "Feb"…), so twelve labels fit the chart's
+    width; the caption gives the period with its years."""
+    return date_format(month, "M")
 
 
 def _number(value: int) -> str:
@@ -138,18 +145,31 @@ def build_panel(dashboard: Dashboard, area: Area, code: str | None) -> Panel:
         if index + 1 < len(breaks):
             high = breaks[index + 1][0] - 1
             if by_rate:
-                text = f"{format_rate(code, low)} – {format_rate(code, breaks[index + 1][0])}"
+                # A class holds low <= rate < the next low: its legend is the highest rate
+                # drawn in it, so two classes never share a bound.
+                high = max(v for v in shown if low <= v < breaks[index + 1][0])
+                text = (
+                    format_rate(code, low)
+                    if high == low
+                    else f"{format_rate(code, low)} – {format_rate(code, high)}"
+                )
             else:
                 text = _number(low) if high == low else f"{_number(low)}–{_number(high)}"
         else:
             text = f"{format_rate(code, low)}+" if by_rate else f"{_number(low)}+"
         legend.append((css, text))
-    points = [
-        (date_format(month, "M Y"), cell.value, cell.display)
-        for month, cell in trend(
-            dashboard, area.code if area is not dashboard.city else "", indicator.code
-        )
-    ]
+    # The trend shows what the map colours: the rate where there is one, else the count.
+    codes = [code, RATES[code].of] if by_rate else [code]
+    points = []
+    for month, cells in trend_cells(
+        dashboard, area.code if area is not dashboard.city else "", codes
+    ):
+        if by_rate:
+            rate = rate_of(code, cells)
+            shown = format_rate(code, rate) if rate is not None else cells[code].display
+            points.append((month, rate, shown))
+        else:
+            points.append((month, cells[code].value, cells[code].display))
     view_box, label_size = geo.view_box([s.code for s in shapes], level)
     labels = geo.place_labels(
         [
@@ -175,6 +195,14 @@ def build_panel(dashboard: Dashboard, area: Area, code: str | None) -> Panel:
         view_box=view_box,
         label_size=label_size,
         legend=legend,
-        chart=line_chart(points),
+        chart=line_chart(
+            [(month_label(month), value, shown) for month, value, shown in points],
+            unit="%" if by_rate and RATES[code].per == 100 else "",
+        ),
         rate_label=str(RATES[code].label) if by_rate else "",
+        trend_period=(
+            f"{date_format(points[0][0], 'M Y')} – {date_format(points[-1][0], 'M Y')}"
+            if points
+            else ""
+        ),
     )

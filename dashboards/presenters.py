@@ -42,6 +42,8 @@ class Dashboard:
     threshold: int | None
     kelurahan: list[Region]
     has_trends: bool  # snapshots are city-wide counts, not one agency's referral numbers
+    # The trend months' snapshots, read once with the change's month (issue 17: one query).
+    snapshots: dict[datetime.date, dict[int, dict[str, int]]] = field(default_factory=dict)
 
     def area(self, code: str | None) -> Area | None:
         """The area of `code` in the user's tree; None outside it (the page's 404)."""
@@ -56,13 +58,14 @@ def dashboard_for(user: User, *, today: datetime.date | None = None) -> Dashboar
     counts, counted_at = live_counts(user, today=today)
     city = build_tree(kelurahan, counts, codes, threshold=threshold)
     previous_month = None
+    snapshots = {}
     # Snapshots are city-wide counts: an agency's own referral numbers are not among them.
     if scope.agency_id is None and codes:
-        last = month_start(today or timezone.localdate()) - datetime.timedelta(days=1)
-        previous = _snapshot_tree(kelurahan, codes, month_start(last), threshold)
-        if previous is not None:
-            with_changes(city, previous)
-            previous_month = month_start(last)
+        snapshots = _snapshot_counts(kelurahan, codes, trend_months(today))
+        last = month_start(month_start(today or timezone.localdate()) - datetime.timedelta(days=1))
+        if last in snapshots:
+            with_changes(city, build_tree(kelurahan, snapshots[last], codes, threshold=threshold))
+            previous_month = last
     return Dashboard(
         city=city,
         indicators=[BY_CODE[code] for code in codes],
@@ -72,6 +75,7 @@ def dashboard_for(user: User, *, today: datetime.date | None = None) -> Dashboar
         threshold=threshold,
         kelurahan=kelurahan,
         has_trends=scope.agency_id is None and bool(codes),
+        snapshots=snapshots,
     )
 
 
@@ -85,34 +89,35 @@ def _snapshot_counts(kelurahan: list[Region], codes, months) -> dict:
     return per_month
 
 
-def _snapshot_tree(kelurahan, codes, month, threshold) -> Area | None:
-    counts = _snapshot_counts(kelurahan, codes, [month]).get(month)
-    if counts is None:
-        return None
-    return build_tree(kelurahan, counts, codes, threshold=threshold)
+def trend_months(today: datetime.date | None = None) -> list[datetime.date]:
+    """The first days of the trend's months, this month first."""
+    months = [month_start(today or timezone.localdate())]
+    for _ in range(TREND_MONTHS - 1):
+        months.append(month_start(months[-1] - datetime.timedelta(days=1)))
+    return months
 
 
-def trend(
-    dashboard: Dashboard, area_code: str, code: str, *, today: datetime.date | None = None
-) -> list[tuple[datetime.date, Cell]]:
+def trend(dashboard: Dashboard, area_code: str, code: str) -> list[tuple[datetime.date, Cell]]:
     """The last months' snapshots of one indicator for one area, suppressed as live figures
     are (a month's tree is rebuilt and suppressed whole), oldest first; months without a
     snapshot are left out."""
+    return [(month, cells[code]) for month, cells in trend_cells(dashboard, area_code, [code])]
+
+
+def trend_cells(
+    dashboard: Dashboard, area_code: str, codes: list[str]
+) -> list[tuple[datetime.date, dict[str, Cell]]]:
+    """As `trend`, with the cells of several indicators per month (a rate and its base)."""
     if not dashboard.has_trends:
         return []
-    first = month_start(today or timezone.localdate())
-    months = [first]
-    for _ in range(TREND_MONTHS - 1):
-        months.append(month_start(months[-1] - datetime.timedelta(days=1)))
-    per_month = _snapshot_counts(dashboard.kelurahan, [code], months)
     series = []
-    for month in sorted(per_month):
+    for month in sorted(dashboard.snapshots):
         tree = build_tree(
-            dashboard.kelurahan, per_month[month], [code], threshold=dashboard.threshold
+            dashboard.kelurahan, dashboard.snapshots[month], codes, threshold=dashboard.threshold
         )
         area = find(tree, area_code) if area_code else tree
         if area is not None:
-            series.append((month, area.cells[code]))
+            series.append((month, area.cells))
     return series
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from dashboards.indicators import HOUSEHOLDS_UNIT
+from eligibility.presenters import condition_in_words
+from eligibility.selectors import program_criteria
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,8 @@ FIGURES: tuple[Figure, ...] = (
         _("Eligible but not enrolled"),
         HOUSEHOLDS_UNIT,
         _(
-            "Poor households (as defined on the overview) without an active enrolment in "
-            "this program."
+            "Households that meet the program's own criteria (its rule in the active rule "
+            "set, below) without an active enrolment in it."
         ),
     ),
 )
@@ -50,3 +52,24 @@ FIGURE_CODES = tuple(figure.code for figure in FIGURES)
 
 def program_code(program: str, figure: str) -> str:
     return f"{program}:{figure}"
+
+
+@dataclass(frozen=True)
+class Criteria:
+    program: str  # its name
+    rule: str  # the rule's name, in the reader's language
+    words: str  # the condition in words
+
+
+def program_criteria_shown(programs) -> list[Criteria]:
+    """Each program's criteria as the programs page shows them under its figures."""
+    criteria = program_criteria()
+    shown = []
+    for program in programs:
+        compiled = criteria.get(program.code)
+        if compiled is None:
+            shown.append(Criteria(program.name, "", str(_("No criteria: not counted."))))
+        else:
+            words = condition_in_words(compiled.condition)
+            shown.append(Criteria(program.name, compiled.rule.name, words))
+    return shown

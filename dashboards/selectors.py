@@ -15,7 +15,12 @@ from django.utils import timezone
 
 from dashboards.indicators import CODES, REFERRAL_CODES
 from dashboards.models import KelurahanCount
+from eligibility.conditions import CODES as CODES_TYPE
+from eligibility.conditions import fields_used
+from eligibility.fields import TYPES, annotate
 from eligibility.models import Flag, Rule
+from eligibility.selectors import program_criteria
+from eligibility.services import CompiledRule
 from households.models import Enrolment, Household, Member, Program, Region
 from households.scope import scope_for
 from referrals.models import Referral
@@ -117,18 +122,16 @@ def household_counts(kelurahan: QuerySet[Region]) -> Counts:
 def program_counts(kelurahan: QuerySet[Region], programs: list[Program]) -> Counts:
     """Per kelurahan and program (codes "<program>:enrolled|flagged|eligible", see
     dashboards.programs): households with an active enrolment in the program, those of them
-    with an open exclusion finding (the overview's inclusion errors, per program), and poor
-    households not enrolled in it (the overview's exclusion errors, per program), counted as
-    the poor less the poor enrolled. Three grouped queries, whatever the number of programs."""
+    with an open exclusion finding (the overview's inclusion errors, per program), and the
+    households meeting the program's own criteria (its rule in the active rule set, issue 18
+    item 11) without an active enrolment in it. Three grouped queries, whatever the number
+    of programs; a program without criteria has no "eligible" figure."""
     from dashboards.programs import program_code
 
     codes = {program.pk: program.code for program in programs}
     counts: Counts = {}
-    poor = Household.objects.filter(poor_q(), kelurahan__in=kelurahan)
-    for row in poor.values("kelurahan_id").annotate(n=Count("pk")).order_by():
-        counts[row["kelurahan_id"]] = {
-            program_code(code, "eligible"): row["n"] for code in codes.values()
-        }
+    for row in _eligible_not_enrolled(kelurahan, programs):
+        counts[row.pop("kelurahan_id")] = row
     active = Enrolment.objects.filter(
         status=Enrolment.Status.ACTIVE,
         household__kelurahan__in=kelurahan,
@@ -136,22 +139,41 @@ def program_counts(kelurahan: QuerySet[Region], programs: list[Program]) -> Coun
     )
     grouped = {"kel": F("household__kelurahan_id"), "prog": F("program_id")}
     for row in (
-        active.values(**grouped)
-        .annotate(
-            enrolled=Count("household_id", distinct=True),
-            poor=Count("household_id", distinct=True, filter=poor_q("household__")),
-        )
-        .order_by()
+        active.values(**grouped).annotate(enrolled=Count("household_id", distinct=True)).order_by()
     ):
         values = counts.setdefault(row["kel"], {})
-        code = codes[row["prog"]]
-        values[program_code(code, "enrolled")] = row["enrolled"]
-        eligible = program_code(code, "eligible")
-        values[eligible] = values.get(eligible, 0) - row["poor"]
+        values[program_code(codes[row["prog"]], "enrolled")] = row["enrolled"]
     flagged = active.filter(_flagged("household_id")).values(**grouped)
     for row in flagged.annotate(n=Count("household_id", distinct=True)).order_by():
         counts[row["kel"]][program_code(codes[row["prog"]], "flagged")] = row["n"]
     return counts
+
+
+def _fields(criteria: CompiledRule) -> list[str]:
+    """The catalogue fields a criterion's condition reads (not its message's)."""
+    return [n for n in fields_used(criteria.condition) if TYPES[n] != CODES_TYPE]
+
+
+def _eligible_not_enrolled(kelurahan: QuerySet[Region], programs: list[Program]):
+    """One grouped query: per kelurahan, for each program with criteria, the households that
+    meet them and have no active enrolment in the program."""
+    from dashboards.programs import program_code
+
+    criteria = program_criteria()
+    counted = [p for p in programs if p.code in criteria]
+    if not counted:
+        return []
+    names = sorted({n for p in counted for n in _fields(criteria[p.code])})
+    households = annotate(Household.objects.filter(kelurahan__in=kelurahan), names)
+    figures = {}
+    for program in counted:
+        enrolled = Enrolment.objects.filter(
+            household_id=OuterRef("pk"), program_id=program.pk, status=Enrolment.Status.ACTIVE
+        )
+        figures[program_code(program.code, "eligible")] = Count(
+            "pk", filter=criteria[program.code].q & ~Exists(enrolled)
+        )
+    return households.values("kelurahan_id").annotate(**figures).order_by()
 
 
 def need_counts(kelurahan: QuerySet[Region], *, today: datetime.date | None = None) -> Counts:
@@ -167,9 +189,14 @@ def need_counts(kelurahan: QuerySet[Region], *, today: datetime.date | None = No
     }
     for row in members.values(kel=F("household__kelurahan_id")).annotate(**annotations).order_by():
         counts[row.pop("kel")] = row
-    households = Household.objects.filter(needs.unfit_house_q(), kelurahan__in=kelurahan)
-    for row in households.values("kelurahan_id").annotate(n=Count("pk")).order_by():
-        counts.setdefault(row["kelurahan_id"], {})[needs.UNFIT_HOUSE] = row["n"]
+    # Houses unfit to live in are the Rutilahu criteria's households: the planning page and
+    # the programs page count the same families (issue 18, item 11).
+    rutilahu = program_criteria().get(needs.RUTILAHU)
+    if rutilahu is not None:
+        households = annotate(Household.objects.filter(kelurahan__in=kelurahan), _fields(rutilahu))
+        unfit = households.filter(rutilahu.q).values("kelurahan_id")
+        for row in unfit.annotate(n=Count("pk")).order_by():
+            counts.setdefault(row["kelurahan_id"], {})[needs.UNFIT_HOUSE] = row["n"]
     return counts
 
 

@@ -22,7 +22,7 @@ from dashboards.presenters import (
     planning_board_for,
     program_board_for,
 )
-from dashboards.programs import FIGURE_CODES, FIGURES, program_code
+from dashboards.programs import FIGURE_CODES, FIGURES, program_code, program_criteria_shown
 from dashboards.selectors import household_figures_for, unit_costs
 from dashboards.services import set_unit_costs
 from dashboards.tree import Area, sorted_children
@@ -181,6 +181,7 @@ def programs(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "rows": rows,
         "sort": sort,
         "figures": FIGURES,
+        "criteria": program_criteria_shown(board.programs),
         "crumbs": _crumbs(board, area),
     }
     return render(request, "dashboards/programs.html", context)

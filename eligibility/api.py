@@ -1,9 +1,9 @@
 """Eligibility API under /api/v1/: scoped reads, review as an action (STYLE.md section 7)."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
@@ -11,7 +11,7 @@ from eligibility.selectors import rule_sets, rules, visible_decisions, visible_f
 from eligibility.services import review_flags
 from households.api import ModelPermission
 from households.scope import scope_for
-from slrt.api import router
+from slrt.api import WRITE_ERRORS, RecordIdField, router
 
 
 class ScopedModelPermission(ModelPermission):
@@ -67,7 +67,7 @@ class ReviewDecisionSerializer(serializers.ModelSerializer):
 
 
 class ReviewInput(serializers.Serializer):
-    flags = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    flags = serializers.ListField(child=RecordIdField(), min_length=1)
     decision = serializers.ChoiceField(choices=["confirmed", "dismissed"])
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -111,16 +111,20 @@ class FlagViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return visible_flags(self.request.user).order_by("pk")
 
-    @extend_schema(request=ReviewInput, responses=FlagSerializer(many=True))
-    @action(detail=False, methods=["post"])
+    @extend_schema(request=ReviewInput, responses={200: FlagSerializer(many=True), **WRITE_ERRORS})
+    # No filters and no pages: the body names the flags and the answer lists them all. Without
+    # these two the schema inherited the list's query parameters and a paginated answer.
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
     def review(self, request):
+        """Confirm or dismiss flags (a reason is needed to dismiss): the reviewed flags, or 404
+        if any of them is not in the caller's scope. Needs eligibility.review_flag."""
         if not request.user.has_perm("eligibility.review_flag"):
             raise PermissionDenied
         data = ReviewInput(data=request.data)
         data.is_valid(raise_exception=True)
         flags = list(self.get_queryset().filter(pk__in=data.validated_data["flags"]))
         if len(flags) != len(set(data.validated_data["flags"])):
-            return Response(status=status.HTTP_404_NOT_FOUND)
+            raise NotFound
         done = review_flags(
             flags=flags,
             decision=data.validated_data["decision"],

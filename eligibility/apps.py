@@ -18,3 +18,10 @@ class EligibilityConfig(AppConfig):
         from slrt.dispatch import register_stalled_work
 
         register_stalled_work(redispatch_stalled_runs)
+
+        from eligibility.models import Rule, RuleSet
+        from households.choices import watch_reference_model
+
+        # The active program criteria are read from the process copy (selectors.program_criteria)
+        for model in (Rule, RuleSet):
+            watch_reference_model(model)

@@ -226,6 +226,53 @@ def to_q(
     return present & Q(**{f"{col}__{_LOOKUPS[op]}": value})
 
 
+# --- words -----------------------------------------------------------------------------------
+
+
+def describe(
+    condition: dict,
+    label: Callable[[str], str],
+    value_label: Callable[[str, Any], str] = lambda name, value: str(value),
+) -> str:
+    """A validated, expanded condition in words, for the pages that show a rule's definition:
+    "welfare decile between 1 and 4 or …". `label(field)` names a field, `value_label(field,
+    value)` shows one of its values (a choice's label)."""
+
+    def words(c: dict, nested: bool) -> str:
+        if c.get("never"):
+            return _("never")
+        if "all" in c or "any" in c:
+            key = "all" if "all" in c else "any"
+            joiner = _(" and ") if key == "all" else _(" or ")
+            text = joiner.join(words(part, True) for part in c[key])
+            return f"({text})" if nested and len(c[key]) > 1 else text
+        if "not" in c:
+            return _("not %(condition)s") % {"condition": words(c["not"], True)}
+        if "rule_kind" in c:
+            return _("any rule of kind “%(kind)s”") % {"kind": c["rule_kind"]}
+        return _leaf(c)
+
+    def _leaf(c: dict) -> str:
+        name, op, value = c["field"], c["op"], c.get("value")
+        field = label(name)
+        if op == "is_empty":
+            return _("%(field)s is not recorded") % {"field": field}
+        if op == "in":
+            values = ", ".join(value_label(name, v) for v in value)
+            return _("%(field)s is one of: %(values)s") % {"field": field, "values": values}
+        if op == "between":
+            low, high = (value_label(name, v) for v in value)
+            return _("%(field)s between %(low)s and %(high)s") % {
+                "field": field,
+                "low": low,
+                "high": high,
+            }
+        symbol = {">=": "≥", "<=": "≤", "!=": "≠"}.get(op, op)
+        return f"{field} {symbol} {value_label(name, value)}"
+
+    return words(condition, False)
+
+
 # --- Python ----------------------------------------------------------------------------------
 
 

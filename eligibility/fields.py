@@ -107,6 +107,74 @@ def _read_out_of_school(facts: Facts) -> int:
     )
 
 
+def _years_before(today: datetime.date, years: int) -> datetime.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+# PKH's components (DOMAIN.md "Programmes"): a pregnant mother, a child under school age, a
+# school child aged 6 to 21, an elderly person of 70 or more, a person with a disability.
+PKH_SCHOOL_AGES = (6, 21)
+PKH_ELDERLY_AGE = 70
+
+
+def _pkh_component_q(today: datetime.date) -> Q:
+    low, high = PKH_SCHOOL_AGES
+    return (
+        Q(is_pregnant=True)
+        | Q(birth_date__gt=_years_before(today, low))
+        | Q(
+            birth_date__gt=_years_before(today, high + 1),
+            birth_date__lte=_years_before(today, low),
+            schooling=Member.Schooling.ATTENDING,
+        )
+        | Q(birth_date__lte=_years_before(today, PKH_ELDERLY_AGE))
+        | ~Q(disability__in=[Member.Disability.NONE, ""])
+    )
+
+
+def _is_pkh_component(member: Member, today: datetime.date) -> bool:
+    low, high = PKH_SCHOOL_AGES
+    born = member.birth_date
+    return (
+        member.is_pregnant
+        or born > _years_before(today, low)
+        or (
+            _years_before(today, high + 1) < born <= _years_before(today, low)
+            and member.schooling == Member.Schooling.ATTENDING
+        )
+        or born <= _years_before(today, PKH_ELDERLY_AGE)
+        or member.disability not in (Member.Disability.NONE, "")
+    )
+
+
+def _school_child_q(today: datetime.date) -> Q:
+    low, high = PKH_SCHOOL_AGES
+    return Q(
+        birth_date__gt=_years_before(today, high + 1),
+        birth_date__lte=_years_before(today, low),
+        schooling=Member.Schooling.ATTENDING,
+    )
+
+
+def _is_school_child(member: Member, today: datetime.date) -> bool:
+    low, high = PKH_SCHOOL_AGES
+    return (
+        _years_before(today, high + 1) < member.birth_date <= _years_before(today, low)
+        and member.schooling == Member.Schooling.ATTENDING
+    )
+
+
+def _members_where(q_for: Callable[[datetime.date], Q]) -> Callable[[datetime.date], Expression]:
+    return lambda today: _count(_living().filter(q_for(today)))
+
+
+def _read_members_where(test: Callable[[Member, datetime.date], bool]) -> Callable[[Facts], int]:
+    return lambda facts: sum(1 for m in facts.members if not m.is_deceased and test(m, facts.today))
+
+
 def _per(numerator: str, scale: int = 1) -> Callable[[datetime.date], Expression]:
     def build(today: datetime.date) -> Expression:
         return Case(
@@ -286,6 +354,37 @@ FIELDS: list[CatalogueField] = [
         ("member", ("disability",)),
     ),
     CatalogueField(
+        "pkh_component_count",
+        INT,
+        _(
+            "members who are a PKH component (pregnant, under 6, at school aged 6–21, 70 or "
+            "older, with a disability)"
+        ),
+        _members_where(_pkh_component_q),
+        _read_members_where(_is_pkh_component),
+        ("member", ("is_pregnant", "birth_date", "schooling", "disability")),
+    ),
+    CatalogueField(
+        "school_child_count",
+        INT,
+        _("members at school aged 6–21"),
+        _members_where(_school_child_q),
+        _read_members_where(_is_school_child),
+        ("member", ("birth_date", "schooling")),
+    ),
+    CatalogueField(
+        "uninsured_member_count",
+        INT,
+        _("members without health insurance"),
+        lambda today: _count(_living(health_insurance=Member.HealthInsurance.NONE)),
+        lambda facts: sum(
+            1
+            for m in facts.members
+            if not m.is_deceased and m.health_insurance == Member.HealthInsurance.NONE
+        ),
+        ("member", ("health_insurance",)),
+    ),
+    CatalogueField(
         "enrolled_programs",
         CODES,
         _("programs"),
@@ -327,7 +426,14 @@ NON_NULL = frozenset(
     f.name
     for f in FIELDS
     if f.type == BOOL
-    or f.name in ("children_out_of_school", "disabled_member_count")
+    or f.name
+    in (
+        "children_out_of_school",
+        "disabled_member_count",
+        "pkh_component_count",
+        "school_child_count",
+        "uninsured_member_count",
+    )
     or (
         f.sources[0] == "household"
         and f.sources[1] == (f.name,)

@@ -4,6 +4,7 @@ import json
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from eligibility.models import Flag, Rule
 from households.choices import ReferenceChoiceField
@@ -30,7 +31,7 @@ class FlagFilter(forms.Form):
         required=False,
         choices=[
             ("", _("Open, not reviewed")),
-            ("open", _("Open")),
+            ("open", pgettext_lazy("flag status", "Open")),
             ("resolved", _("No longer holds")),
             ("confirmed", _("Confirmed")),
             ("dismissed", _("Dismissed")),
@@ -86,10 +87,16 @@ class RuleForm(forms.ModelForm):
 
     class Meta:
         model = Rule
-        fields = ["name_id", "name_en", "kind", "severity", "condition", "message"]
+        fields = ["name_id", "name_en", "kind", "program", "severity", "condition", "message"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        programs = Program.objects.order_by("name").values_list("code", "name")
+        self.fields["program"] = forms.ChoiceField(
+            label=_("Program (program criteria only)"),
+            choices=[("", "---------"), *programs],
+            required=False,
+        )
         if self.instance.pk and not self.is_bound:
             self.initial["condition"] = json.dumps(self.instance.condition, indent=2)
 

@@ -52,6 +52,15 @@ class RuleSet(TimeStampedModel):
         return reverse("eligibility:ruleset_detail", args=[self.pk])
 
 
+class RuleQuerySet(models.QuerySet):
+    def findings(self) -> "RuleQuerySet":
+        """The rules a run turns into flags for review: all but the program criteria."""
+        return self.exclude(kind=Rule.Kind.PROGRAM)
+
+    def program_criteria(self) -> "RuleQuerySet":
+        return self.filter(kind=Rule.Kind.PROGRAM)
+
+
 class Rule(TimeStampedModel):
     """One rule in one rule set. Its condition is JSON compiled by eligibility.conditions."""
 
@@ -59,6 +68,9 @@ class Rule(TimeStampedModel):
         EXCLUSION = "exclusion", _("exclusion criterion")
         INCLUSION = "inclusion", _("targeting error")
         DATA_QUALITY = "data_quality", _("data quality")
+        # Who qualifies for an aid program (issue 18, item 11): read by the dashboards'
+        # programs and planning pages, never a finding (a run makes no flags of it).
+        PROGRAM = "program", _("program criteria")
 
     class Severity(models.TextChoices):
         HIGH = "high", _("high")
@@ -78,6 +90,10 @@ class Rule(TimeStampedModel):
     severity = models.CharField(
         _("severity"), max_length=6, choices=Severity.choices, default=Severity.MEDIUM
     )
+    # The households.Program code whose criteria a PROGRAM rule states; blank for the others.
+    program = models.SlugField(_("program"), max_length=20, blank=True)
+
+    objects = RuleQuerySet.as_manager()
 
     class Meta:
         ordering = ["rule_set", "code"]
@@ -85,6 +101,16 @@ class Rule(TimeStampedModel):
         verbose_name_plural = _("rules")
         constraints = [
             models.UniqueConstraint(fields=["rule_set", "code"], name="eligibility_rule_code"),
+            models.UniqueConstraint(
+                fields=["rule_set", "program"],
+                condition=~models.Q(program=""),
+                name="eligibility_rule_one_per_program",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="program", program__gt="")
+                | (~models.Q(kind="program") & models.Q(program="")),
+                name="eligibility_rule_program_kind",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -181,6 +207,13 @@ class Flag(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["status", "rule_code"], name="eligibility_flag_status_rule"),
+            # The flag queue's decided and dismissed counts per rule (issue 17): the few
+            # decided flags, not every flag of the rule (196,499 flags: 297 ms -> 0.9 ms).
+            models.Index(
+                fields=["rule_code", "decision"],
+                condition=~Q(decision=""),
+                name="eligibility_flag_decided_rule",
+            ),
         ]
         permissions = [("review_flag", _("Can confirm or dismiss a flag"))]
 

@@ -6,7 +6,7 @@ from typing import Any
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from eligibility.conditions import BOOL, render_message
+from eligibility.conditions import BOOL, describe, render_message
 from eligibility.fields import CATALOGUE
 from eligibility.models import Flag
 from households.models import ChangeRecord, Household
@@ -88,3 +88,18 @@ def receipt(household: Household, flags: list[Flag]) -> list[ReceiptItem]:
         ]
         items.append(ReceiptItem(flag, render_message(flag.rule.message, values), lines))
     return items
+
+
+def _value_label(name: str, value: Any) -> str:
+    field = CATALOGUE.get(name)
+    if field is not None and field.type == BOOL:
+        return str(_("yes") if value else _("no"))
+    if field is not None and field.choices:
+        model_field = Household._meta.get_field(field.sources[1][0])
+        return str(dict(model_field.choices).get(value, value)).lower()
+    return str(value)
+
+
+def condition_in_words(condition: dict) -> str:
+    """A rule's (expanded) condition as the pages show it beside the figures it defines."""
+    return describe(condition, lambda name: str(CATALOGUE[name].label), _value_label)

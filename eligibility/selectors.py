@@ -1,14 +1,17 @@
 """Scoped reads of flags: pages and API start here. A flag is visible with its household."""
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
+from eligibility.services import CompiledRule, compile_rules
+from households.choices import reference_rows
 from households.models import Household
 from households.scope import scope_for
 from households.selectors import access_household, log_household_read, visible_households
+from slrt.db import count_of
 
 
 def visible_flags(user: User) -> QuerySet[Flag]:
@@ -63,17 +66,33 @@ def rules() -> QuerySet[Rule]:
     return Rule.objects.select_related("rule_set")
 
 
-def dismissed_share_per_rule(user: User) -> list[dict]:
-    """Per rule code: decided flags and the share dismissed, so noisy rules show."""
-    rows = (
-        visible_flags(user)
-        .exclude(decision="")
-        .order_by()
-        .values("rule_code")
+def active_rules_with_decisions(user: User) -> list[Rule]:
+    """The active set's rules in code order, each with the flags of its code (any version of
+    the rule) decided in the user's scope, how many were dismissed and that share in percent
+    (None before any decision), so noisy rules show: the flag queue's rule filter and its
+    table in one query (issue 17). A code no longer in the active set has no row. The counts
+    read the partial index of decided flags (eligibility_flag_decided_rule)."""
+    decided = visible_flags(user).filter(rule_code=OuterRef("code")).exclude(decision="")
+    rules = list(
+        Rule.objects.filter(rule_set__status=RuleSet.Status.ACTIVE)
+        .findings()
         .annotate(
-            decided=Count("pk"),
-            dismissed=Count("pk", filter=Q(decision=Flag.Decision.DISMISSED)),
+            decided=count_of(decided),
+            dismissed=count_of(decided.filter(decision=Flag.Decision.DISMISSED)),
         )
-        .order_by("rule_code")
+        .order_by("code")
     )
-    return [row | {"share": round(100 * row["dismissed"] / row["decided"])} for row in rows]
+    for rule in rules:
+        rule.share = round(100 * rule.dismissed / rule.decided) if rule.decided else None
+    return rules
+
+
+def program_criteria() -> dict[str, CompiledRule]:
+    """Each program's criteria in the active rule set, compiled, by program code (issue 18,
+    item 11): the dashboards count who qualifies with them. No active set: none."""
+    # The active set's rules from the process copy (households.choices): the planning and
+    # programs pages show the criteria's words, and each query counts there (issue 17: ≤ 8).
+    active = Rule.objects.filter(rule_set__status=RuleSet.Status.ACTIVE).order_by("code")
+    rules = reference_rows(active)
+    # Compiled with the whole set, so a criterion may refer to another kind ("rule_kind").
+    return {c.rule.program: c for c in compile_rules(rules) if c.rule.kind == Rule.Kind.PROGRAM}

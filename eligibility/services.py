@@ -27,6 +27,7 @@ from eligibility import conditions
 from eligibility.fields import CATALOGUE, NON_NULL, SPECS, TYPES, annotate, codes_q, column
 from eligibility.hooks import run_completed
 from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
+from households.choices import reference_changed
 from households.models import Enrolment, Household, Program, Region
 from slrt.db import is_postgresql, take_turns
 from slrt.dispatch import TRANSIENT_ERRORS, dispatch, dispatch_on_commit
@@ -34,7 +35,7 @@ from slrt.dispatch import TRANSIENT_ERRORS, dispatch, dispatch_on_commit
 # The advisory lock of whole-registry runs (slrt.db.take_turns).
 RUN_LOCK = 72_750_002
 
-RULE_FIELDS = ("name_id", "name_en", "kind", "condition", "message", "severity")
+RULE_FIELDS = ("name_id", "name_en", "kind", "condition", "message", "severity", "program")
 
 
 # --- compiling ------------------------------------------------------------------------------
@@ -66,8 +67,14 @@ def compile_rules(rules: Iterable[Rule]) -> list[CompiledRule]:
     return compiled
 
 
-def validate_rule(*, kind: str, condition: Any, message: str) -> None:
+def validate_rule(*, kind: str, condition: Any, message: str, program: str = "") -> None:
     """Refuse a malformed rule with a message the editor can act on."""
+    if kind == Rule.Kind.PROGRAM and not Program.objects.filter(code=program).exists():
+        message_ = _("Choose the program whose criteria this rule states.")
+        raise ValidationError({"program": ValidationError(message_, code="program_required")})
+    if kind != Rule.Kind.PROGRAM and program:
+        message_ = _("Only program criteria name a program.")
+        raise ValidationError({"program": ValidationError(message_, code="program_not_allowed")})
     try:
         conditions.validate(condition, SPECS)
         conditions.validate_template(message, CATALOGUE)
@@ -111,7 +118,13 @@ def create_draft_rule_set(*, by: User) -> RuleSet:
 def save_rule(*, rule: Rule | None, code: str = "", data: dict[str, Any], by: User) -> Rule:
     """Save a rule's edit. An active or retired rule is never changed: the edit goes to the
     draft set as the rule's next version. `rule` None adds a new rule to the draft."""
-    validate_rule(kind=data["kind"], condition=data["condition"], message=data["message"])
+    data = {"program": "", **data}
+    validate_rule(
+        kind=data["kind"],
+        condition=data["condition"],
+        message=data["message"],
+        program=data["program"],
+    )
     draft = create_draft_rule_set(by=by)
     if rule is None:
         if draft.rules.filter(code=code).exists():
@@ -138,7 +151,9 @@ def activate_rule_set(*, rule_set: RuleSet, by: User) -> RuleSet:
     if rule_set.status != RuleSet.Status.DRAFT:
         raise ValidationError(_("Only a draft can be activated."), code="not_draft")
     for rule in rule_set.rules.all():
-        validate_rule(kind=rule.kind, condition=rule.condition, message=rule.message)
+        validate_rule(
+            kind=rule.kind, condition=rule.condition, message=rule.message, program=rule.program
+        )
     RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).update(
         status=RuleSet.Status.RETIRED, updated_at=timezone.now()
     )
@@ -147,6 +162,9 @@ def activate_rule_set(*, rule_set: RuleSet, by: User) -> RuleSet:
     )
     if not claimed:
         raise ValidationError(_("This rule set was changed by someone else."), code="stale")
+    # Statuses moved by update(), which sends no signal: the process copies of the active
+    # set's rules (selectors.program_criteria) are dropped after commit.
+    transaction.on_commit(reference_changed)
     rule_set.refresh_from_db()
     return rule_set
 
@@ -249,7 +267,7 @@ def apply_rules(
     households = Household.objects.all()
     if household_ids is not None:
         households = households.filter(pk__in=household_ids)
-    compiled = compile_rules(rule_set.rules.all())
+    compiled = compile_rules(rule_set.rules.findings())
     counts = {}
     for item in compiled:
         counts[item.rule.code] = _apply_rule(item, households, household_ids, run, now)
@@ -435,9 +453,9 @@ def simulate_rule_set(*, draft: RuleSet, households: QuerySet[Household]) -> Sim
     and lists read them."""
     active = active_rule_set()
     current = {
-        c.rule.code: c.condition for c in compile_rules(active.rules.all() if active else [])
+        c.rule.code: c.condition for c in compile_rules(active.rules.findings() if active else [])
     }
-    proposed = compile_rules(draft.rules.all())
+    proposed = compile_rules(draft.rules.findings())
     # Flagged now: the open flags (kept current by runs and after each save). Under the
     # draft: the same flags for rules whose (expanded) condition is unchanged, and the
     # changed or new rules evaluated now.

@@ -10,18 +10,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from eligibility.forms import FlagFilter, ReviewForm, RuleForm
 from eligibility.models import Flag, Rule, RuleSet
-from eligibility.presenters import receipt
+from eligibility.presenters import condition_in_words, receipt
 from eligibility.selectors import (
     access_flag,
     access_household_findings,
-    dismissed_share_per_rule,
+    active_rules_with_decisions,
     rule_sets,
     visible_flags,
     visible_runs,
 )
 from eligibility.services import (
     activate_rule_set,
-    active_rule_set,
     create_draft_rule_set,
     review_flags,
     save_rule,
@@ -36,17 +35,12 @@ from slrt.paging import CappedPaginator
 PAGE_SIZE = 25
 
 
-def _rule_choices():
-    rule_set = active_rule_set()
-    rules = rule_set.rules.all() if rule_set else []
-    return [(r.code, r.name) for r in rules]
-
-
 @login_required
 @permission_required("eligibility.view_flag", raise_exception=True)
 @require_GET
 def flag_queue(request: HttpRequest) -> HttpResponse:
-    form = FlagFilter(request.GET or None, rule_choices=_rule_choices())
+    rules = active_rules_with_decisions(request.user)
+    form = FlagFilter(request.GET or None, rule_choices=[(r.code, r.name) for r in rules])
     flags = visible_flags(request.user).order_by("rule_code", "household_id", "pk")
     flags = form.apply(flags) if form.is_valid() else flags.none()
     if not form.is_bound:
@@ -57,7 +51,7 @@ def flag_queue(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": form,
         "page": page,
-        "shares": dismissed_share_per_rule(request.user),
+        "shares": [rule for rule in rules if rule.decided],
         "last_run": visible_runs(request.user).first(),
         "review_form": ReviewForm(),
     }
@@ -154,10 +148,11 @@ def ruleset_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def ruleset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rule_set = get_object_or_404(RuleSet, pk=pk)
+    rules = list(rule_set.rules.all())
+    for rule in rules:
+        rule.in_words = condition_in_words(rule.condition)
     return render(
-        request,
-        "eligibility/ruleset_detail.html",
-        {"rule_set": rule_set, "rules": rule_set.rules.all()},
+        request, "eligibility/ruleset_detail.html", {"rule_set": rule_set, "rules": rules}
     )
 
 

@@ -15,6 +15,7 @@ from households.models import (
     ExportRecord,
     Household,
     Member,
+    MoveRequest,
     Program,
     Region,
     UserProfile,
@@ -176,3 +177,15 @@ class BreakGlassGrantAdmin(AuditAdmin):
     search_fields = ["user__username", "=household__id", "=kk_number"]
     list_select_related = ["user", "reviewed_by"]
     date_hierarchy = "created_at"
+
+
+@admin.register(MoveRequest)
+class MoveRequestAdmin(AuditAdmin):
+    """Moves across kelurahan and their decision (decided on the Verifikator's page, through
+    households.moves, which runs the move)."""
+
+    list_display = ["requested_at", "kind", "household_id", "requested_by", "status", "decided_by"]
+    list_filter = ["kind", "status"]
+    search_fields = ["requested_by__username", "=household__id", "=nik"]
+    list_select_related = ["requested_by", "decided_by"]
+    date_hierarchy = "requested_at"

@@ -71,6 +71,7 @@ class HouseholdForm(forms.ModelForm):
                 pk=self.instance.kelurahan_id
             )
             field.disabled = True
+            field.help_text = _("Moved? Use 'Moved? Ask Dinas Sosial' on the household page.")
         self.fields["welfare_decile"].widget = forms.Select(
             choices=[("", "---------")] + [(i, str(i)) for i in range(1, 11)]
         )
@@ -212,4 +213,44 @@ class BreakGlassForm(forms.Form):
 
 class BreakGlassReviewForm(forms.Form):
     decision = forms.ChoiceField(label=_("Review"), choices=BreakGlassGrant.Decision.choices)
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False)
+
+
+class FamilyMoveForm(forms.Form):
+    """Ask the Verifikator to move the whole family to another kelurahan (households.moves)."""
+
+    to_kelurahan = KelurahanChoiceField(
+        label=_("Kelurahan the family moved to"),
+        queryset=Region.objects.filter(level=Region.Level.KELURAHAN)
+        .select_related("parent")
+        .order_by("parent__name", "name"),
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, household: Household, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["to_kelurahan"]
+        field.queryset = field.queryset.exclude(pk=household.kelurahan_id)
+
+
+class PersonMoveForm(forms.Form):
+    """Ask the Verifikator to move a person registered in another family into this one."""
+
+    nik = IdentityNumberField(label=_("NIK of the person"), validator=validate_nik)
+    relationship = forms.ChoiceField(
+        label=_("Relationship to the head of this family"),
+        choices=[("", "---------")]
+        + [c for c in Member.Relationship.choices if c[0] != Member.Relationship.HEAD],
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class MoveDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
+    )
     note = forms.CharField(label=_("Note"), max_length=2000, required=False)

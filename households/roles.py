@@ -42,6 +42,11 @@ _REGISTRY_WRITE = [
 
 _IMPORT = ["households.add_importbatch", "households.view_importbatch"]
 
+# Issue 16: a move across kelurahan is asked for by those who serve the family and decided by
+# the Verifikator, who writes in the whole city (households.moves).
+_MOVE_REQUEST = ["households.add_moverequest", "households.view_moverequest"]
+_MOVE_DECIDE = ["households.decide_moverequest", "households.view_moverequest"]
+
 # Issue 7: emergency (break-glass) access to a household outside one's scope is for the people
 # who serve families in the field or at an agency; the Verifikator reviews every one.
 _BREAK_GLASS_REQUEST = ["households.request_breakglassgrant"]
@@ -103,11 +108,13 @@ _COMPLAINTS = ["referrals.add_complaint", "referrals.view_complaint"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PENDAMPING: _REGISTRY_READ
     + _REGISTRY_WRITE
+    + _MOVE_REQUEST
     + _FLAGS_READ
     + _REFERRALS_RAISE
     + _BREAK_GLASS_REQUEST,
     Role.OPERATOR_PUSKESOS: _REGISTRY_READ
     + _REGISTRY_WRITE
+    + _MOVE_REQUEST
     + _IMPORT
     + _FLAGS_READ
     + _REFERRALS_RAISE
@@ -119,7 +126,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + ["households.add_enrolment", "households.change_enrolment"]
     + _FLAGS_READ
     + _ELIGIBILITY_DECIDE
-    + _BREAK_GLASS_REVIEW,
+    + _BREAK_GLASS_REVIEW
+    + _MOVE_DECIDE,
     Role.DATA_STEWARD: _REGISTRY_READ + _IMPORT + _FLAGS_READ,
     # The planner sets the unit costs of the planning page (issue 6, item 6).
     Role.PERENCANA: ["dashboards.change_unitcost"],
@@ -146,6 +154,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "households.view_accessrecord",
         "households.view_exportrecord",
         "households.view_breakglassgrant",
+        "households.decide_moverequest",
+        "households.view_moverequest",
         "referrals.view_needcategory",
         "referrals.change_needcategory",
         "referrals.add_needcategory",

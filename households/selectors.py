@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django.apps import apps
 from django.contrib.auth.models import User
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from households.models import (
@@ -15,6 +15,7 @@ from households.models import (
     Household,
     ImportBatch,
     Member,
+    MoveRequest,
     Region,
 )
 from households.scope import scope_for, write_kelurahan_ids
@@ -218,3 +219,30 @@ def break_glass_grants_for_review(user: User) -> QuerySet[BreakGlassGrant]:
 
 def access_break_glass_grant(user: User, pk: int) -> BreakGlassGrant:
     return get_object_or_404(break_glass_grants_for_review(user), pk=pk)
+
+
+def household_move_requests(household: Household) -> QuerySet[MoveRequest]:
+    """The moves asked for a household the user may write (the request page lists them)."""
+    return household.move_requests.select_related("to_kelurahan", "requested_by", "decided_by")
+
+
+def move_requests_for_review(user: User) -> QuerySet[MoveRequest]:
+    """Every move request, for the Verifikator: waiting first, then the newest; with where a
+    person's NIK is registered now (only the Verifikator sees it). Others: none."""
+    if not user.has_perm("households.decide_moverequest") or write_kelurahan_ids(user) is not None:
+        return MoveRequest.objects.none()
+    registered = Member.objects.filter(nik=OuterRef("nik"))
+    requests = MoveRequest.objects.select_related(
+        "household__kelurahan", "to_kelurahan", "requested_by", "decided_by"
+    ).annotate(
+        registered_kk=Subquery(registered.values("household__kk_number")[:1]),
+        registered_kelurahan=Subquery(registered.values("household__kelurahan__name")[:1]),
+        registered_name=Subquery(registered.values("name")[:1]),
+        registered_relationship=Subquery(registered.values("relationship")[:1]),
+    )
+    waiting_first = F("decided_at").asc(nulls_first=True)
+    return requests.order_by(waiting_first, "-requested_at", "-pk")
+
+
+def access_move_request(user: User, pk: int) -> MoveRequest:
+    return get_object_or_404(move_requests_for_review(user), pk=pk)

@@ -33,6 +33,7 @@ from households.models import (
     Household,
     Member,
     Program,
+    Region,
 )
 from households.nik import nik_discrepancies
 from households.scope import guard_write, may_write_in, write_kelurahan_ids
@@ -344,7 +345,8 @@ def _check_nik_free(member: Member, by: User) -> None:
             "nik": ValidationError(
                 _(
                     "NIK %(nik)s is already registered in another family. If this "
-                    "person moved, ask Dinas Sosial to move them."
+                    "person moved into this family, save it without them, then use 'Moved? Ask "
+                    "Dinas Sosial' on its page."
                 ),
                 code="nik_taken",
                 params={"nik": member.nik},
@@ -451,8 +453,8 @@ def _check_move(household: Household, by: User) -> None:
             {
                 "kelurahan": ValidationError(
                     _(
-                        "Only Dinas Sosial moves a family to another kelurahan. Ask the "
-                        "Verifikator to move it."
+                        "Only Dinas Sosial moves a family to another kelurahan: use 'Moved? "
+                        "Ask Dinas Sosial' on the household page."
                     ),
                     code="move_needs_verifier",
                 )
@@ -560,3 +562,76 @@ def change_enrolment_status(
         _record(current.household, "enrolment", current, ChangeRecord.Action.UPDATED, changes, by)
         household_saved(current.household_id)
     return current
+
+
+# --- moves across families and kelurahan (households.moves decides when) --------------------
+
+
+@transaction.atomic
+def move_household(*, household: Household, to_kelurahan: Region, by: User) -> Household:
+    """A family moves to another kelurahan: `by` writes in both (the Verifikator, city-wide).
+    The address stays as registered until the family's next edit; the change history says
+    where it came from."""
+    current = Household.objects.select_for_update().get(pk=household.pk)
+    guard_write(by, current.kelurahan_id, to_kelurahan.pk)
+    if to_kelurahan.level != Region.Level.KELURAHAN or to_kelurahan.pk == current.kelurahan_id:
+        raise ValidationError(_("Choose another kelurahan."), code="same_kelurahan")
+    before = _snapshot(current, ("kelurahan",))
+    current.kelurahan = to_kelurahan
+    current.updated_by = by
+    current.version += 1
+    current.save(update_fields=["kelurahan", "updated_by", "version", "updated_at"])
+    changes = _diff(before, _snapshot(current, ("kelurahan",)))
+    _record(current, "household", current, ChangeRecord.Action.UPDATED, changes, by)
+    household_saved(current.pk)
+    return current
+
+
+@transaction.atomic
+def move_member(*, nik: str, into: Household, relationship: str, by: User) -> Member:
+    """The person with `nik` leaves their family for `into`, as `relationship`. `by` writes
+    in both families' kelurahan. Never a head (their family would be left without one) and
+    never a second head here."""
+    member = Member.objects.select_for_update().filter(nik=nik).first()
+    if member is None:
+        raise ValidationError(
+            _("Nobody with NIK %(nik)s is registered: add the person on the household form."),
+            code="nik_not_registered",
+            params={"nik": nik},
+        )
+    source = Household.objects.select_for_update().get(pk=member.household_id)
+    target = Household.objects.select_for_update().get(pk=into.pk)
+    guard_write(by, source.kelurahan_id, target.kelurahan_id)
+    if source.pk == target.pk:
+        raise ValidationError(
+            _("NIK %(nik)s is already a member of this family."),
+            code="already_member",
+            params={"nik": nik},
+        )
+    if member.relationship == Member.Relationship.HEAD:
+        raise ValidationError(
+            _(
+                "NIK %(nik)s is the head of KK %(kk)s. Give that family another head on its "
+                "household page first."
+            ),
+            code="head_elsewhere",
+            params={"nik": nik, "kk": source.kk_number},
+        )
+    if relationship == Member.Relationship.HEAD or relationship not in Member.Relationship:
+        raise ValidationError(
+            _("Choose the person's relationship to the head of this family."),
+            code="relationship",
+        )
+    before = _snapshot(member, ("relationship",))
+    member.household, member.relationship = target, relationship
+    member.save(update_fields=["household", "relationship", "updated_at"])
+    changes = {"household": [source.kk_number, target.kk_number]}
+    changes.update(_diff(before, _snapshot(member, ("relationship",))))
+    for household in (source, target):
+        _record(household, "member", member, ChangeRecord.Action.UPDATED, changes, by)
+        household.updated_by = by
+        household.version += 1
+        household.save(update_fields=["updated_by", "version", "updated_at"])
+        _refresh_summary(household, list(household.members.order_by("pk")))
+        household_saved(household.pk)
+    return member

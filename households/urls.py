@@ -1,6 +1,6 @@
 from django.urls import path
 
-from households import break_glass_views, export_views, import_views, views
+from households import break_glass_views, export_views, import_views, move_views, views
 
 app_name = "households"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
         break_glass_views.break_glass_review,
         name="break_glass_review",
     ),
+    path("moves/", move_views.move_review_list, name="move_review_list"),
+    path("moves/<int:pk>/decide/", move_views.move_decide, name="move_decide"),
     path("imports/", import_views.import_list, name="import_list"),
     path("imports/new/", import_views.import_upload, name="import_upload"),
     path("imports/template/", import_views.import_template, name="import_template"),
@@ -29,6 +31,7 @@ urlpatterns = [
     ),
     path("<int:pk>/", views.household_detail, name="household_detail"),
     path("<int:pk>/edit/", views.household_edit, name="household_edit"),
+    path("<int:pk>/move/", move_views.move_request, name="move_request"),
     path("<int:pk>/location/", views.household_location, name="household_location"),
     path("<int:pk>/enrolments/", views.enrolment_create, name="enrolment_create"),
     path(

@@ -17,7 +17,7 @@ from referrals.filters import ReferralFilter
 from referrals.models import Action, NeedCategory, Outcome, Priority, Referral, ReferralEvent
 from referrals.selectors import access_referral, visible_referrals
 from referrals.services import raise_referral, transition_referral
-from slrt.api import router
+from slrt.api import WRITE_ERRORS, CodeField, RecordIdField, router
 
 
 class ReferralPermission(ModelPermission):
@@ -89,22 +89,16 @@ class TransitionInput(serializers.Serializer):
     outcome = serializers.ChoiceField(
         choices=Outcome.choices, required=False, allow_blank=True, default=""
     )
-    to_agency = serializers.SlugRelatedField(
-        slug_field="code", queryset=Agency.objects.all(), required=False, allow_null=True
-    )
+    to_agency = CodeField(queryset=Agency.objects.all(), required=False, allow_null=True)
 
 
 class RaiseInput(serializers.Serializer):
-    household = serializers.IntegerField()
-    member = serializers.IntegerField(required=False, allow_null=True)
-    category = serializers.SlugRelatedField(
-        slug_field="code", queryset=NeedCategory.objects.filter(is_active=True)
-    )
+    household = RecordIdField()
+    member = RecordIdField(required=False, allow_null=True)
+    category = CodeField(queryset=NeedCategory.objects.filter(is_active=True))
     description = serializers.CharField()
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
-    agency = serializers.SlugRelatedField(
-        slug_field="code", queryset=Agency.objects.all(), required=False, allow_null=True
-    )
+    agency = CodeField(queryset=Agency.objects.all(), required=False, allow_null=True)
     submit = serializers.BooleanField(default=True)
 
 
@@ -147,7 +141,9 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
         referral = self.get_object()
         return Response(ReferralEventSerializer(referral.events.all(), many=True).data)
 
-    @extend_schema(request=TransitionInput, responses=ReferralDetailSerializer)
+    @extend_schema(
+        request=TransitionInput, responses={200: ReferralDetailSerializer, **WRITE_ERRORS}
+    )
     @action(detail=True, methods=["post"], filterset_class=None)
     def transition(self, request, pk=None):
         data = TransitionInput(data=request.data)
@@ -161,7 +157,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
             raise _service_error(error) from error
         return Response(ReferralDetailSerializer(referral).data)
 
-    @extend_schema(request=RaiseInput, responses={201: ReferralDetailSerializer})
+    @extend_schema(request=RaiseInput, responses={201: ReferralDetailSerializer, **WRITE_ERRORS})
     def create(self, request):
         if not request.user.has_perm("referrals.add_referral"):
             raise exceptions.PermissionDenied

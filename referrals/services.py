@@ -140,7 +140,7 @@ def transition_referral(
     note = note.strip()
     if action in NEEDS_NOTE and not note:
         raise ValidationError(
-            _("Write why (a note is required to %(action)s)."),
+            _("Write a note (required for the action “%(action)s”)."),
             code="note_required",
             params={"action": Action(action).label},
         )

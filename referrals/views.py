@@ -1,4 +1,4 @@
-"""Referral pages: the agency's queue (Antrian Rujukan), the referrals a desk or facilitator
+"""Referral pages: the agency's queue (Antrean Rujukan), the referrals a desk or facilitator
 raised (the closed loop), one referral with its actions, and the desk's complaints."""
 
 from django.contrib import messages
@@ -73,7 +73,7 @@ def _errors(error: ValidationError) -> str:
 
 
 def _fields(filterset: ReferralFilter, *names: str) -> list:
-    """The filters folded under "Saring" (on a phone the list comes first)."""
+    """The filters folded under "Filter" (on a phone the list comes first)."""
     return [filterset.form[name] for name in names]
 
 

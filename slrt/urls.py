@@ -36,5 +36,7 @@ urlpatterns = [
     path("api/docs/", api_docs, name="api-docs"),
 ]
 
+handler404 = "slrt.api.not_found"
+
 admin.site.site_header = "SLRT Kota Bekasi"
 admin.site.site_title = "SLRT"

@@ -158,8 +158,9 @@ def _refusal_message(code: str, row: CleanRow, kk_number: str) -> str:
             "Give that family another head on its household page first."
         ) % {"nik": row.member["nik"]}
     return _(
-        "NIK %(nik)s is registered in another family. Tick 'move members between "
-        "families' to move this person into KK %(kk)s."
+        "NIK %(nik)s is registered in another family. Tick “Move … members who are "
+        "registered in another family into the family of this file” to move this person "
+        "into KK %(kk)s."
     ) % {"nik": row.member["nik"], "kk": kk_number}
 
 

@@ -28,6 +28,8 @@ from django.utils.translation import gettext as _
 
 from households.imports.columns import match_header
 
+_is_text = str.__instancecheck__  # isinstance(value, str), for map()
+
 HEADER_SCAN_ROWS = 30  # non-blank rows searched for the header
 MIN_KNOWN_HEADERS = 3
 EXCEL_LAST_ROW = 1_048_576
@@ -411,7 +413,9 @@ def _read_xlsx(path: Path, filename: str, max_rows: int) -> SheetData:
                     cells[r][left] = value
     stored: list[tuple[int, tuple[str, ...]]] = []
     for index in range(header.data_from, len(cells)):
-        raw = tuple(v if type(v) is str else _cell_text(v) for v in cells[index])
+        row = cells[index]
+        # Text cells (most of a ward file) are taken as they are, checked in a C loop.
+        raw = tuple(row) if all(map(_is_text, row)) else tuple(map(_cell_text, row))
         if not _is_blank(raw):
             stored.append((index + 1, raw))
     del cells

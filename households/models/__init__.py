@@ -1,6 +1,7 @@
 """The household registry's models: the registry itself and the import batches that fill it."""
 
 from households.models.imports import ImportBatch, ImportIssue
+from households.models.moves import MoveRequest
 from households.models.registry import (
     AccessRecord,
     Agency,
@@ -30,6 +31,7 @@ __all__ = [
     "ImportBatch",
     "ImportIssue",
     "Member",
+    "MoveRequest",
     "Program",
     "Region",
     "UserProfile",

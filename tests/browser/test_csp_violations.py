@@ -66,7 +66,7 @@ def test_pages_run_under_the_policy_without_violations(watched, live_server, ver
     page.goto(f"{live_server.url}/dashboards/")
     expect(page.locator(".map a.district")).to_have_count(12)
     page.select_option("#id_indicator", "aid_recipients")
-    expect(page.locator(".map figcaption strong")).to_have_text("Penerima bantuan")
+    expect(page.locator(".map figcaption strong")).to_have_text("Keluarga penerima manfaat (KPM)")
     # the API token page
     page.goto(f"{live_server.url}/accounts/api-token/")
     page.click("button.primary")

@@ -51,7 +51,7 @@ def test_mayors_office_picks_an_indicator_and_drills_into_a_kecamatan(
     _shot(page, "1-overview")
     # when: she picks aid recipients, the panel is swapped in place (same page, new map)
     page.select_option("#id_indicator", "aid_recipients")
-    expect(page.locator(".map figcaption strong")).to_have_text("Penerima bantuan")
+    expect(page.locator(".map figcaption strong")).to_have_text("Keluarga penerima manfaat (KPM)")
     assert page.url.rstrip("/").endswith("/dashboards")
     # and clicks Bekasi Timur on the map
     page.locator(".map a.district[data-code='32.75.01']").dispatch_event("click")

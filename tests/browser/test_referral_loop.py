@@ -84,7 +84,7 @@ def test_a_desk_complaint_is_referred_served_and_seen_by_the_facilitator(
     officer = context.new_page()
     officer.set_default_timeout(15_000)
     _log_in(officer, live_server, petugas_dinkes.username)
-    officer.click("nav >> text=Antrian Rujukan")
+    officer.click("nav >> text=Antrean Rujukan")
     expect(officer.locator(".tiles")).to_contain_text("1")
     # Issue 7: lists show the KK masked.
     expect(officer.locator("#results")).to_contain_text(mask_identifier(household.kk_number))

@@ -71,3 +71,37 @@ def test_pondokmelati_and_jatiasih_labels_no_longer_overlap(reference_data):
     )
     assert geo.overlap(after["32.75.12"], after["32.75.09"]) == 0
     assert after["32.75.12"].size < 60.0  # the narrow kecamatan gets a smaller label
+
+
+def test_rate_legend_classes_never_share_a_bound(verifikator):
+    """Issue 18, point 12: a rate's legend read "50,0% – 100,0%" then "100,0%+", so a
+    kecamatan at 100 % seemed to be in both. Each class shows the rates drawn in it."""
+    from dashboards.panels import build_panel
+    from dashboards.presenters import dashboard_for
+    from dashboards.services import refresh_kelurahan_counts
+    from tests.dashboards.registry import crafted_registry
+
+    crafted_registry()  # poor households: Bekasi Timur 2 of 4 (50 %), Bekasi Barat 1 of 1
+    refresh_kelurahan_counts()
+    dashboard = dashboard_for(verifikator)
+    panel = build_panel(dashboard, dashboard.city, "poor_households")
+    assert [text for _css, text in panel.legend] == ["50,0%", "100,0%+"]
+
+
+def test_the_trend_plots_what_the_map_colours(verifikator):
+    """Issue 18: the map coloured "% of households poor" while the trend beside it drew counts."""
+    import datetime
+
+    from dashboards.panels import build_panel, month_label
+    from dashboards.presenters import dashboard_for
+    from dashboards.services import refresh_kelurahan_counts, snapshot_indicators
+    from tests.dashboards.registry import crafted_registry
+
+    crafted_registry()
+    refresh_kelurahan_counts()
+    snapshot_indicators(month=datetime.date(2026, 11, 1))
+    dashboard = dashboard_for(verifikator, today=datetime.date(2026, 12, 6))
+    panel = build_panel(dashboard, dashboard.city, "poor_households")
+    assert [shown for _x, _y, _month, shown in panel.chart.dots] == ["60,0%"]  # 3 of 5
+    assert month_label(datetime.date(2026, 12, 1)) == "Des"
+    assert panel.trend_period == "Nov 2026 – Nov 2026"

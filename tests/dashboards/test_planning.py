@@ -33,9 +33,10 @@ def _members(household):
 def _planning_registry():
     """The crafted registry with needs set by hand (A falls in four needs at once):
     A: head not working and physically disabled, one child of 10 out of school, one in
-    school, earth floor, everyone insured (PBI). B: head a labourer, child of 10 never in
-    school, bamboo walls and thatch roof (one house), uninsured. C: a child of 26 no longer in
-    school (not of school age), with a visual disability; uninsured. D: the head deceased
+    school, earth floor of an owned house, everyone insured (PBI). B: head a labourer, child
+    of 10 never in school, bamboo walls and thatch roof (one owned house), uninsured. C: a
+    child of 26 no longer in school (not of school age), with a visual disability; uninsured.
+    D: the head deceased
     (counted in nothing). F (Bintara): four uninsured, nothing else."""
     registry = crafted_registry()
     a, b, c, d, _f = registry.households
@@ -47,12 +48,16 @@ def _planning_registry():
     Member.objects.filter(pk=kid1.pk).update(birth_date=ten, schooling=Member.Schooling.LEFT)
     Member.objects.filter(pk=kid2.pk).update(birth_date=ten, schooling=Member.Schooling.ATTENDING)
     a.members.update(health_insurance=Member.HealthInsurance.PBI_JKN)
-    Household.objects.filter(pk=a.pk).update(floor_material=Household.FloorMaterial.EARTH)
+    Household.objects.filter(pk=a.pk).update(
+        floor_material=Household.FloorMaterial.EARTH, house_ownership=Household.Ownership.OWN
+    )
     head, (kid,) = _members(b)
     Member.objects.filter(pk=head.pk).update(occupation=Member.Occupation.LABOURER)
     Member.objects.filter(pk=kid.pk).update(birth_date=ten, schooling=Member.Schooling.NEVER)
     Household.objects.filter(pk=b.pk).update(
-        wall_material=Household.WallMaterial.BAMBOO, roof_material=Household.RoofMaterial.THATCH
+        wall_material=Household.WallMaterial.BAMBOO,
+        roof_material=Household.RoofMaterial.THATCH,
+        house_ownership=Household.Ownership.OWN,
     )
     _head, (kid, _other) = _members(c)
     Member.objects.filter(pk=kid.pk).update(
@@ -73,7 +78,7 @@ EXPECTED = {
         "out_of_school": 2,  # A's first child, B's child
         "disability": 2,  # A's head, C's grown child
         "unemployed_head": 1,  # A's head (D's is deceased)
-        "unfit_house": 2,  # A (floor), B (walls and roof: one house)
+        "unfit_house": 2,  # A (floor), B (walls and roof: one house); both owned (Rutilahu)
         "uninsured": 5,  # B 2 + C 3 (A insured, D deceased)
     },
     BINTARA: {

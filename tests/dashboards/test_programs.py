@@ -23,9 +23,17 @@ def _get(client, user, name, *args, **params):
 
 def _program_registry():
     """The crafted registry (every enrolment there is PKH) and, on top: A also in BPNT; B's
-    two members each in PBI-JK (one household, counted once); C in BPNT but suspended."""
+    two members each in PBI-JK (one household, counted once); C in BPNT but suspended.
+    Each program's criteria (the active rule set's, issue 18 item 11) see: A poor with a
+    pregnant member (a PKH component), B poor with a child of 16 at school (PKH and KIP),
+    everyone uninsured (the default), nobody in an unfit house."""
     registry = crafted_registry()
     a, b, c, _d, _f = registry.households
+    mother = a.members.exclude(relationship=Member.Relationship.HEAD).first()
+    Member.objects.filter(pk=mother.pk).update(is_pregnant=True)
+    b.members.exclude(relationship=Member.Relationship.HEAD).update(
+        schooling=Member.Schooling.ATTENDING
+    )
     bpnt = Program.objects.get(code="bpnt")
     pbi = Program.objects.get(code="pbi-jk")
     EnrolmentFactory(household=a, program=bpnt)
@@ -38,14 +46,16 @@ def _program_registry():
 # kelurahan → program → (enrolled, enrolled but flagged, eligible but not enrolled)
 EXPECTED = {
     MARGAHAYU: {
-        "pkh": (2, 1, 1),  # A and C; A's open car finding (C's dismissed); B poor, not in PKH
-        "bpnt": (1, 1, 1),  # A (flagged); C suspended; B poor, not in BPNT
-        "pbi-jk": (1, 0, 1),  # B through two members; A poor, not in PBI-JK
-        "kip": (0, 0, 2),  # A and B
+        "pkh": (2, 1, 1),  # A and C; A's open car finding (C's dismissed); B qualifies
+        "bpnt": (1, 1, 1),  # A (flagged); C suspended; B poor (desil 2), not in BPNT
+        "pbi-jk": (1, 0, 1),  # B through two members; A poor and uninsured, not in PBI-JK
+        "kip": (0, 0, 1),  # B's child at school (A's children are not)
+        "rutilahu": (0, 0, 0),  # no unfit house
     },
     BINTARA: {
         "pkh": (1, 0, 0),  # F, its finding resolved
         "bpnt": (0, 0, 1),  # F poor and not in BPNT
+        "kip": (0, 0, 0),  # F has no child at school
     },
 }
 

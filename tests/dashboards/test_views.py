@@ -265,7 +265,7 @@ def test_the_referral_summary_says_what_each_figure_counts(client, pimpinan):
     )
     body = _get(client, pimpinan, "dashboards:overview").content.decode()
     assert "dari 1 yang selesai, 1 sebelum tenggatnya (100%)" in body
-    assert "1 masih terbuka melewati tenggatnya" in body
+    assert "1 belum selesai dan melewati tenggatnya" in body
 
 
 def test_the_printed_overview_has_a_title_block(client, pimpinan):

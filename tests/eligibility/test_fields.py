@@ -77,6 +77,8 @@ member_spec = st.fixed_dictionaries(
         "occupation": st.sampled_from(Member.Occupation.values),
         "disability": st.sampled_from([Member.Disability.NONE, Member.Disability.VISUAL]),
         "schooling": st.sampled_from(["", *Member.Schooling.values]),
+        "is_pregnant": st.booleans(),
+        "health_insurance": st.sampled_from(["", *Member.HealthInsurance.values]),
         "is_deceased": st.booleans(),
         "nik_warnings": st.sampled_from([[], ["birth_date"]]),
         "name": st.sampled_from(["Siti Aminah", "Budi Santoso", "Dewi Lestari"]),
@@ -182,3 +184,26 @@ def test_head_age_is_whole_years_on_both_sides_of_the_birthday(margahayu, born, 
     condition = {"field": "head_age", "op": "=", "value": age}
     assert _sql_ids(condition, [household.pk]) == {household.pk}
     assert read(load_facts(household, today=TODAY), ["head_age"]) == {"head_age": age}
+
+
+@pytest.mark.parametrize(
+    ("born", "schooling", "components", "at_school"),
+    [
+        (datetime.date(2020, 6, 2), "", 1, 0),  # 5 years old: under school age
+        (datetime.date(2020, 6, 1), "", 0, 0),  # 6 today, not at school
+        (datetime.date(2020, 6, 1), "attending", 1, 1),  # 6 today, at school
+        (datetime.date(2004, 6, 2), "attending", 1, 1),  # 21, at school
+        (datetime.date(2004, 6, 1), "attending", 0, 0),  # 22 today
+        (datetime.date(1956, 6, 1), "", 1, 0),  # 70 today
+        (datetime.date(1956, 6, 2), "", 0, 0),  # 69
+    ],
+)
+def test_pkh_components_at_the_age_boundaries(margahayu, born, schooling, components, at_school):
+    household = HouseholdFactory(kelurahan=margahayu)
+    MemberFactory(household=household, birth_date=born, schooling=schooling)
+    names = ["pkh_component_count", "school_child_count"]
+    expected = {"pkh_component_count": components, "school_child_count": at_school}
+    assert read(load_facts(household, today=TODAY), names) == expected
+    for name, n in expected.items():
+        condition = {"field": name, "op": "=", "value": n}
+        assert _sql_ids(condition, [household.pk]) == {household.pk}

@@ -149,3 +149,75 @@ def test_api_review_action(client, verifikator, car_flag):
     assert response.status_code == 200
     for path in ("rules", "rule-sets", "runs", "flags", "review-decisions"):
         assert client.get(f"/api/v1/eligibility/{path}/").status_code == 200
+
+
+REVIEW = "/api/v1/eligibility/flags/review/"
+
+
+def test_api_review_of_a_flag_it_cannot_see_is_a_json_404(client, verifikator, car_flag):
+    """Schemathesis: the answer had no body. Nothing is decided when one flag is missing."""
+    client.force_login(verifikator)
+    body = {"flags": [car_flag.pk, car_flag.pk + 1000], "decision": "confirmed"}
+    response = client.post(REVIEW, body, content_type="application/json")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Data tidak ditemukan."}
+    car_flag.refresh_from_db()
+    assert car_flag.decision == ""
+
+
+def test_api_review_refuses_an_id_the_database_cannot_hold(client, verifikator, car_flag):
+    """Schemathesis: a flag id beyond 64 bits overflowed the query (500); now a 400 saying so."""
+    client.force_login(verifikator)
+    body = {"flags": [2**70, 0], "decision": "confirmed"}
+    response = client.post(REVIEW, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "flags": {
+            "0": ["Isi bidang ini harus kurang atau sama dengan 9223372036854775807."],
+            "1": ["Isi bidang ini harus lebih atau sama dengan 1."],
+        }
+    }
+
+
+def test_api_review_is_documented_as_it_answers(client, verifikator):
+    """Schemathesis: the review inherited the flag list's filters and pages in the schema, and a
+    paginated answer; it takes none of them and answers a plain list of the flags reviewed."""
+    client.force_login(verifikator)
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"][REVIEW]["post"]
+    assert "parameters" not in operation
+    responses = operation["responses"]
+    assert responses["200"]["content"]["application/json"]["schema"] == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/Flag"},
+    }
+    assert {"400", "403", "404"} <= set(responses)
+
+
+def test_the_queue_offers_the_active_rules_and_their_dismissed_share_in_scope(
+    client, verifikator, pendamping, car_flag, bintara_flag
+):
+    # given: in Margahayu a car-owner flag dismissed, in Bintara one dismissed and one confirmed
+    other = household_with_members(bintara_flag.household.kelurahan, size=2, car_count=1)
+    run_eligibility()
+    client.force_login(verifikator)
+    url = reverse("eligibility:flag_review")
+    for flag, decision in ((car_flag, "dismissed"), (bintara_flag, "dismissed")):
+        client.post(url, {"flags": [flag.pk], "decision": decision, "reason": "Mobil dijual"})
+    other_flag = Flag.objects.get(household=other, rule_code="car_owner")
+    client.post(url, {"flags": [other_flag.pk], "decision": "confirmed"})
+    # when
+    city = client.get(reverse("eligibility:flag_queue"))
+    client.force_login(pendamping)
+    margahayu = client.get(reverse("eligibility:flag_queue"))
+    # then: the filter lists every rule of the active set, the table the decided ones
+    choices = dict(city.context["filter"].fields["rule"].choices)
+    assert {"car_owner", "same_person_twice"} <= choices.keys()
+    assert [(r.code, r.decided, r.dismissed, r.share) for r in city.context["shares"]] == [
+        ("car_owner", 3, 2, 67)
+    ]
+    assert [(r.code, r.decided, r.dismissed, r.share) for r in margahayu.context["shares"]] == [
+        ("car_owner", 1, 1, 100)
+    ]
+    assert "car_owner" in margahayu.content.decode()
+    assert city.context["last_run"].status == "complete"

@@ -36,7 +36,7 @@ def test_an_upload_while_redis_is_down_waits_then_is_checked_and_imported(
     assert batch.status == ImportBatch.Status.UPLOADED  # waiting, not lost
     page = client.get(response.url)
     assert page.status_code == 200
-    assert "Menunggu antrean" in page.content.decode()
+    assert "Masih dalam antrean" in page.content.decode()
 
     # Confirming later, still without Redis: the commit waits too; nothing half-done.
     broker_down.conf.task_always_eager = True
@@ -46,7 +46,7 @@ def test_an_upload_while_redis_is_down_waits_then_is_checked_and_imported(
     assert batch.status == ImportBatch.Status.VALIDATED
     response = client.post(reverse("households:import_confirm", args=[batch.pk]), follow=True)
     assert response.status_code == 200
-    assert "Menunggu antrean" in response.content.decode()
+    assert "Masih dalam antrean" in response.content.decode()
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.COMMITTING
     assert not Household.objects.exists()
@@ -66,7 +66,7 @@ def test_an_eligibility_run_started_while_redis_is_down_waits_then_completes(
     client.force_login(verifikator)
     response = client.post(reverse("eligibility:run_start"), follow=True)
     assert response.status_code == 200
-    assert "Menunggu antrean" in response.content.decode()
+    assert "Masih dalam antrean" in response.content.decode()
     run = Run.objects.get()
     assert run.status == Run.Status.QUEUED
     assert not Flag.objects.exists()  # nothing half-done is visible

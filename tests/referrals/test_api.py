@@ -327,6 +327,36 @@ def test_raising_outside_scope_is_404_and_without_permission_403(
     assert not Referral.objects.exists()
 
 
+def test_raising_names_a_household_the_database_can_hold(client, pendamping, health):
+    """Schemathesis: ids are bounded to the database's (64 bits), refused with a message."""
+    client.force_login(pendamping)
+    body = {"household": 2**70, "member": -1, "category": "kesehatan", "description": "x"}
+    response = client.post(URL, body, content_type="application/json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"household", "member"}
+    assert not Referral.objects.exists()
+
+
+def test_an_unknown_code_is_refused_in_indonesian(client, submitted, operator, health):
+    """DRF's own message for an unknown code is English only."""
+    client.force_login(operator)
+    body = {"household": submitted.household_id, "category": "zakat", "description": "x"}
+    response = client.post(URL, body, content_type="application/json")
+    assert response.json() == {"category": ["Kode “zakat” tidak dikenal."]}
+    response = _transition(client, submitted, action="transfer", to_agency="dinkes-lama")
+    assert response.json() == {"to_agency": ["Kode “dinkes-lama” tidak dikenal."]}
+    assert Referral.objects.count() == 1
+
+
+def test_a_code_with_a_nul_byte_is_unknown(client, operator, household_in_margahayu, health):
+    """Schemathesis on PostgreSQL: a NUL byte in a code reached the query (DataError, 500)."""
+    client.force_login(operator)
+    body = {"household": household_in_margahayu.pk, "category": "kese\x00hatan", "description": "x"}
+    response = client.post(URL, body, content_type="application/json")
+    assert response.json() == {"category": ["Kode “kese\x00hatan” tidak dikenal."]}
+    assert not Referral.objects.exists()
+
+
 def test_the_schema_documents_the_referral_endpoints(client, pendamping):
     client.force_login(pendamping)
     schema = client.get("/api/schema/").content

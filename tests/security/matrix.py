@@ -119,6 +119,11 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "households:break_glass_review_list": page(DECIDE, scoped=False),
     "households:break_glass_review": post(DECIDE, scoped=False),
+    # moves across kelurahan: asked for by those who write in the family's kelurahan, decided
+    # by the Verifikator (issue 16)
+    "households:move_request": page({"pendamping", "operator_puskesos", "admin"}, form=True),
+    "households:move_review_list": page(DECIDE | {"admin"}, scoped=False),
+    "households:move_decide": post(DECIDE | {"admin"}, scoped=False),
     # eligibility
     "eligibility:flag_queue": page(READ, scoped=False),
     # eligibility findings: not for agency staff, who serve a referral (issue 16)
@@ -268,6 +273,7 @@ KWARGS = {
     ("households:import_cancel", "pk"): _w("batch"),
     ("households:import_error_report", "pk"): _w("batch"),
     ("households:break_glass_review", "pk"): lambda world, user: 999_999,  # no grant: 404
+    ("households:move_decide", "pk"): lambda world, user: 999_999,  # no request: 404
     ("eligibility:flag_detail", "pk"): _w("flag"),
     ("eligibility:ruleset_detail", "pk"): lambda world, user: world.flag.rule.rule_set_id,
     ("eligibility:ruleset_simulate", "pk"): lambda world, user: world.flag.rule.rule_set_id,

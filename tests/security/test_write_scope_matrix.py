@@ -42,7 +42,9 @@ from households.models import (
     Household,
     ImportBatch,
     Member,
+    MoveRequest,
     Program,
+    Region,
 )
 from households.roles import ROLE_PERMISSIONS, WRITES_CITY_WIDE, WRITES_IN_OWN_KELURAHAN
 from referrals.models import (
@@ -133,6 +135,11 @@ def _flag_review(world: World, user) -> dict:
     return {"flags": [world.flag.pk], "decision": "dismissed", "reason": "Sudah diperiksa"}
 
 
+def _move_away(world: World, user) -> dict:
+    elsewhere = Region.objects.filter(level=Region.Level.KELURAHAN).exclude(pk=world.kelurahan.pk)
+    return {"kind": "family", "family-to_kelurahan": elsewhere.first().pk, "family-reason": REASON}
+
+
 def _grant_review(world: World, user) -> dict:
     return {"decision": "justified", "note": ""}
 
@@ -168,6 +175,13 @@ WRITES: dict[str, Write] = {
     ),
     "households:break_glass_review": Write(
         ("households.review_breakglassgrant",), ANY, _grant_review
+    ),
+    # moves across kelurahan: asked for in the family's kelurahan, decided by the Verifikator
+    "households:move_request": Write(("households.add_moverequest",), HOUSEHOLD, _move_away),
+    "households:move_decide": Write(
+        ("households.decide_moverequest",),
+        ANY,
+        lambda world, user: {"decision": "reject", "note": "Belum ada surat pindah"},
     ),
     # referrals: the receiving agency acts; either side adds documents
     "referrals:referral_transition": Write(
@@ -296,6 +310,7 @@ def _state() -> tuple:
         list(Flag.objects.values_list("pk", "status", "decision")),
         ReviewDecision.objects.count(),
         list(BreakGlassGrant.objects.values_list("pk", "decision")),
+        list(MoveRequest.objects.values_list("pk", "status")),
         list(Notification.objects.values_list("pk", "read_at")),
         list(Token.objects.values_list("user_id", "key")),
         list(UnitCost.objects.values_list("pk", "amount")),
@@ -356,6 +371,18 @@ def _grant_for_review(world: World) -> BreakGlassGrant:
     )
 
 
+def _move_for_decision(world: World) -> MoveRequest:
+    """A person's move (the family's own move is what the matrix asks for itself)."""
+    return MoveRequest.objects.create(
+        kind=MoveRequest.Kind.PERSON,
+        household=world.household,
+        nik="3275014101100099",
+        relationship=Member.Relationship.CHILD,
+        reason=REASON,
+        requested_by=User.objects.get(username="desk_a"),
+    )
+
+
 def _open_by_emergency_access(world: World, user) -> None:
     now = timezone.now()
     BreakGlassGrant.objects.create(
@@ -378,6 +405,8 @@ def test_write_scope_matrix(worlds, margahayu):
     kwargs = matrix.KWARGS
     saved = dict(kwargs)
     kwargs[("households:break_glass_review", "pk")] = lambda world, user: grant.pk
+    move = _move_for_decision(a)
+    kwargs[("households:move_decide", "pk")] = lambda world, user: move.pk
     kwargs[("eligibility:ruleset_activate", "pk")] = lambda w, u: w.flag.rule.rule_set_id
     try:
         failures = []
