@@ -43,7 +43,8 @@ LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/slrt_bench_elig"
 RATIO_TARGET = 2.0
 RUN_TARGET_S = 30.0
 SIMULATION_TARGET_S = 10.0
-# The rule codes BARE_SQL writes, the seeded set's: another active set cannot be compared.
+# The rule codes BARE_SQL writes, the seeded set's findings (its program criteria make no
+# flags): another active set cannot be compared.
 BARE_RULES = {
     "car_owner", "asn_tni_polri", "electricity_high", "income_above_poverty",
     "aid_but_excluded", "poor_no_program", "nik_discrepancy", "same_person_twice",
@@ -190,7 +191,9 @@ def _check_rule_set() -> None:
     from eligibility.services import active_rule_set
 
     rule_set = active_rule_set()
-    codes = set(rule_set.rules.values_list("code", flat=True)) if rule_set else set()
+    # The rules a run turns into flags; program criteria make none (issue 18, item 11).
+    rules = rule_set.rules.findings() if rule_set else []
+    codes = {rule.code for rule in rules}
     if codes != BARE_RULES:
         sys.exit(f"The active rule set is not the seeded one BARE_SQL mirrors: {sorted(codes)}")
 
