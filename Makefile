@@ -46,7 +46,7 @@ help:
 	@echo "make bench-eligibility  run bench/bench_eligibility.py (full run and simulation, 300,000 households)"
 	@echo "make bench-referrals  run bench/bench_referrals.py (triage queue and API, 100,000 referrals)"
 	@echo "make bench-dashboards  run bench/bench_dashboards.py (Dasbor pages, 300,000 households)"
-	@echo "make bench-load  run bench/bench_load.py (gunicorn + wrk: requests/s and p95 of four pages)"
+	@echo "make bench-load  run bench/bench_load.py (gunicorn + wrk: four pages beside a bare Django page)"
 	@echo "make messages collect new interface strings into the Indonesian .po and compile it"
 	@echo "make install  create $(VENV) and install the locked dependencies (done by the targets above)"
 	@echo "make lock     resolve pyproject.toml into requirements.lock and requirements-dev.lock"
@@ -152,8 +152,9 @@ bench-referrals: $(STAMP)
 bench-dashboards: $(STAMP)
 	$(BIN)/python bench/bench_dashboards.py $(BENCH_ARGS)
 
-# Its own slrt_bench database (seed_demo + demo referrals; --reuse keeps it), gunicorn on
-# 127.0.0.1:8790 and wrk (apt-get install wrk): not a test, a load figure.
+# Its own slrt_bench database (seed_demo + 100,000 referrals by COPY; --reuse keeps it),
+# gunicorn on 127.0.0.1:8790 (the app) and :8791 (bench/bare_site.py) and wrk (apt-get install
+# wrk): not a test, a load figure.
 bench-load: $(STAMP)
 	$(BIN)/python bench/bench_load.py $(BENCH_ARGS)
 

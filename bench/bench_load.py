@@ -1,20 +1,33 @@
-"""Load benchmark: gunicorn on loopback against the city-sized registry, driven by wrk.
+"""Load benchmark: gunicorn on loopback against the city-sized registry, driven by wrk, each
+page beside a bare Django page of the same rows served the same way, interleaved (PERF.md).
 
-    .venv/bin/python bench/bench_load.py [--households 300000] [--database-url URL] [--reuse]
-                                         [--duration 20] [--threads 2] [--connections 16]
+    .venv/bin/python bench/bench_load.py [--households 300000] [--referrals 100000]
+                                         [--database-url URL] [--reuse] [--rounds 3]
+                                         [--duration 10] [--threads 2] [--connections 16]
 
 Not a test: it measures throughput and tail latency of the production server process model
 (gunicorn, workers as the Dockerfile starts them) on PostgreSQL. The database (default
 postgresql://postgres@127.0.0.1:5432/slrt_bench) is dropped, migrated and seeded with
-`seed_demo` + `seed_demo_referrals` (bench_registry's helpers) unless --reuse finds it seeded
-with --households households. The demo users log in through the login form (session cookies,
-as a browser does), then wrk hits each URL for --duration seconds:
+`seed_demo` (bench_registry's helpers) unless --reuse finds it seeded with --households
+households; --referrals referrals are written with COPY (bench_referrals' rows) unless the
+table holds that many, and the dashboards' stored figures are recounted. Two gunicorns, 3
+workers each, DEBUG off:
 
-- the household list (demo-pendamping, Margahayu), one household page (the same user),
-- the triage queue of Dinas Kesehatan (demo-dinkes), the city dashboard (demo-pimpinan).
+- the project (slrt.wsgi) on 127.0.0.1:8790: the household list (demo-pendamping, Margahayu),
+  one household page (the same user), the triage queue of Dinas Kesehatan (demo-dinkes) and
+  the city dashboard (demo-pimpinan);
+- the bare page (bench/bare_site.py) on 127.0.0.1:8791: a minimal Django project with the
+  session, auth and CSRF middleware, the same database and user, the same ROWS households of
+  Margahayu in the list's order: the rows are checked to be the project list's own.
 
-Per URL: requests/s, p50/p95/p99 latency (a small Lua script prints wrk's percentiles as JSON)
-and errors (non-2xx answers, socket errors, timeouts). Results go to
+Every user logs in through a login form (session cookies, as a browser does); each URL must
+answer 200 with its session. After a warm-up (each URL 3 s, not counted), --rounds rounds,
+each URL in turn within a round: wrk with --connections connections for --duration seconds,
+then wrk with one connection. Per URL the medians over the rounds: requests/s, p50/p95/p99
+(a small Lua script prints wrk's percentiles as JSON), errors (non-2xx answers, socket
+errors, timeouts), and req/s as a ratio to the bare page's. Targets (issue 17) for the
+household list: req/s ≥ 0.6 × the bare page's, one-connection p95 ≤ 20 ms. The load
+average is printed at the start and the end. Results go to
 bench/results/load-<timestamp>.json. Needs `wrk` (Debian: apt-get install wrk).
 """
 
@@ -24,6 +37,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,19 +49,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_referrals as referrals  # noqa: E402
 import bench_registry as registry  # noqa: E402
 
 ROOT = registry.ROOT
 LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/slrt_bench"
-HOST, PORT = "127.0.0.1", 8790
+HOST = "127.0.0.1"
+APP, BARE = 8790, 8791  # ports: the project, the bare page
 WORKERS = 3  # as the Dockerfile's CMD (2 x cores + 1 on the 1-core production VM)
-# (label, user, path); "{household}" is one household of the user's kelurahan.
+RATIO_TARGET, P95_TARGET_MS = 0.6, 20.0  # the household list, issue 17
+WARM_UP_SECONDS = 3
+# (label, user, server, path); "{household}" is one household of the user's kelurahan,
+# "{kelurahan}" the kelurahan's id. The bare page first: every ratio is to it.
 TARGETS = [
-    ("household list", "demo-pendamping", "/households/"),
-    ("household page", "demo-pendamping", "/households/{household}/"),
-    ("triage queue (Dinkes)", "demo-dinkes", "/referrals/queue/"),
-    ("city dashboard", "demo-pimpinan", "/dashboards/"),
-]
+    ("bare page (bare_site.py)", "demo-pendamping", BARE, "/households/?kelurahan={kelurahan}"),
+    ("household list", "demo-pendamping", APP, "/households/"),
+    ("household page", "demo-pendamping", APP, "/households/{household}/"),
+    ("triage queue (Dinkes)", "demo-dinkes", APP, "/referrals/queue/"),
+    ("city dashboard", "demo-pimpinan", APP, "/dashboards/"),
+]  # fmt: skip
 # Errors: wrk's own count (status >= 400, socket errors, timeouts); each URL is checked to
 # answer 200 with its session before wrk starts, so a redirect to the login page cannot pass.
 LUA = r"""
@@ -68,44 +88,96 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian: apt-get install -y wrk).")
     url = registry._bench_url(args.database_url)
-    env = registry.bench_env(url, ALLOWED_HOSTS=HOST, DEMO_PASSWORD="bench-load-demo")
+    # The dashboards' stored figures are recounted below; in production beat recounts them
+    # every 5 minutes in a worker. Without beat here, a page finding them stale (default 10
+    # minutes) would recount the city inside a request: not what the pages cost.
+    env = registry.bench_env(
+        url, ALLOWED_HOSTS=HOST, DEMO_PASSWORD="bench-load-demo", DASHBOARD_STALE_MINUTES="240"
+    )
     print(f"Benchmark database: {registry._redacted(url)}")
-    if not (args.reuse and _seeded(url, args.households)):
-        registry.seed_database(url, env, args.households)
-        registry._manage(env, "seed_demo_referrals", "--force")
-    registry._manage(env, "migrate", "--noinput", "-v0")
+    print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    registry.ensure_seeded(url, env, args.households, reuse=args.reuse)
+    os.environ.update(env)
+    registry._setup_django()
+    referrals._ensure_referrals(url, args.referrals)
     # The demo users' password is the benchmark's own, whatever seeded the database.
     registry._manage(
         env, "shell", "-c", "from households.demo import users; users.ensure_demo_users()"
     )
-    household = _one_household(url)
-    server = _start_gunicorn(env)
+    registry._manage(env, "refresh_dashboard_counts")
+    household, kelurahan = _one_household(url)
+    servers = [
+        _start_gunicorn(env, "slrt.wsgi:application", APP),
+        _start_gunicorn(env, "bare_site:application", BARE),
+    ]
     try:
-        _wait_until_up()
-        cookies = {user: _login(user, env["DEMO_PASSWORD"]) for _, user, _ in TARGETS}
-        load_before = os.getloadavg()
-        results = []
-        for label, user, path in TARGETS:
-            path = path.format(household=household)
-            status, _, _ = _get(path, cookies[user])
+        for port in (APP, BARE):
+            _wait_until_up(port)
+        cookies = {
+            (user, port): _login(port, user, env["DEMO_PASSWORD"]) for _, user, port, _ in TARGETS
+        }
+        targets = []
+        for label, user, port, path in TARGETS:
+            path = path.format(household=household, kelurahan=kelurahan)
+            status, _, _ = _get(port, path, cookies[user, port])
             if status != 200:
                 sys.exit(f"{path} as {user} answers HTTP {status}, not 200: nothing to measure.")
-            print(f"wrk {label}: {path} as {user} for {args.duration} s ...", flush=True)
-            results.append(
-                {"label": label, "user": user, "path": path}
-                | _wrk(path, cookies[user], args.duration, args.threads, args.connections)
-            )
+            targets.append({"label": label, "user": user, "port": port, "path": path})
+        _check_same_rows(targets[0], targets[1], cookies)
+        # Every worker's first requests (imports, templates, the process copy of reference
+        # rows, connections) are not what a page costs: a round that is not counted.
+        for t in targets:
+            print(f"warm-up: {t['label']}", flush=True)
+            cookie = cookies[t["user"], t["port"]]
+            _wrk(t["port"], t["path"], cookie, WARM_UP_SECONDS, args.threads, args.connections)
+        load_before = os.getloadavg()
+        print("load average before wrk: {:.2f} {:.2f} {:.2f}".format(*load_before), flush=True)
+        runs = {t["label"]: {"many": [], "one": []} for t in targets}
+        for round_ in range(1, args.rounds + 1):
+            for t in targets:
+                cookie = cookies[t["user"], t["port"]]
+                print(f"round {round_}: wrk {t['label']}: {t['path']} as {t['user']}", flush=True)
+                many = _wrk(
+                    t["port"], t["path"], cookie, args.duration, args.threads, args.connections
+                )
+                one = _wrk(t["port"], t["path"], cookie, args.duration, 1, 1)
+                runs[t["label"]]["many"].append(many)
+                runs[t["label"]]["one"].append(one)
         load_after = os.getloadavg()
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        for server in servers:
+            server.send_signal(signal.SIGTERM)
+        for server in servers:
+            server.wait(timeout=30)
+    bare_rps = _median(runs[targets[0]["label"]]["many"], "requests_per_second")
+    results = []
+    for t in targets:
+        many, one = runs[t["label"]]["many"], runs[t["label"]]["one"]
+        row = t | {
+            "requests_per_second": _median(many, "requests_per_second"),
+            "p50_ms": _median(many, "p50_ms"),
+            "p95_ms": _median(many, "p95_ms"),
+            "p99_ms": _median(many, "p99_ms"),
+            "errors": sum(r["errors"] for r in many + one),
+            "one_connection": {
+                "requests_per_second": _median(one, "requests_per_second"),
+                "p50_ms": _median(one, "p50_ms"),
+                "p95_ms": _median(one, "p95_ms"),
+            },
+            "runs": {"many": many, "one": one},
+        }
+        row["ratio_to_bare"] = row["requests_per_second"] / bare_rps
+        results.append(row)
     summary = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "load_before": load_before, "load_after": load_after},
         "postgresql": registry._server_version(url),
-        "households": args.households,
+        "households": registry._table_count(url, "households_household"),
+        "members": registry._table_count(url, "households_member"),
+        "referrals": registry._table_count(url, "referrals_referral"),
         "gunicorn_workers": WORKERS,
         "wrk": {
+            "rounds": args.rounds,
             "duration": args.duration,
             "threads": args.threads,
             "connections": args.connections,
@@ -113,6 +185,7 @@ def main() -> None:
         "urls": results,
     }
     _report(summary)
+    print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     registry.RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     path = registry.RESULTS / f"load-{stamp}.json"
@@ -123,45 +196,42 @@ def main() -> None:
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=300_000)
+    parser.add_argument("--referrals", type=int, default=100_000)
     parser.add_argument("--database-url", default=LOCAL_URL)
     parser.add_argument("--reuse", action="store_true", help="keep a seeded database")
-    parser.add_argument("--duration", type=int, default=20, help="seconds of wrk per URL")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (medians)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per URL")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     return parser.parse_args()
 
 
-def _seeded(url: str, households: int) -> bool:
-    import psycopg
-
-    try:
-        with psycopg.connect(url) as conn:
-            found = conn.execute("SELECT count(*) FROM households_household").fetchone()[0]
-            referrals = conn.execute("SELECT count(*) FROM referrals_referral").fetchone()[0]
-    except psycopg.Error:
-        return False
-    return found == households and referrals > 0
+def _median(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
 
 
-def _one_household(url: str) -> int:
+def _one_household(url: str) -> tuple[int, int]:
+    """The first household of the facilitator's kelurahan and the kelurahan's id."""
     import psycopg
 
     with psycopg.connect(url) as conn:
-        row = conn.execute(
-            "SELECT h.id FROM households_household h JOIN households_region r"
+        return conn.execute(
+            "SELECT h.id, r.id FROM households_household h JOIN households_region r"
             " ON r.id = h.kelurahan_id WHERE r.code = %s ORDER BY h.id LIMIT 1",
             (registry.KELURAHAN,),
         ).fetchone()
-    return row[0]
 
 
-def _start_gunicorn(env: dict[str, str]) -> subprocess.Popen:
+def _start_gunicorn(env: dict[str, str], application: str, port: int) -> subprocess.Popen:
+    """The same command line for both (bench/ on the path for the bare page's module)."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
     command = [
         str(gunicorn),
-        "slrt.wsgi:application",
+        application,
+        "--pythonpath",
+        "bench",
         "--bind",
-        f"{HOST}:{PORT}",
+        f"{HOST}:{port}",
         "--workers",
         str(WORKERS),
         "--log-level",
@@ -170,16 +240,16 @@ def _start_gunicorn(env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, env=env)
 
 
-def _wait_until_up(seconds: float = 60) -> None:
+def _wait_until_up(port: int, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            if _get("/accounts/login/")[0] == 200:
+            if _get(port, "/accounts/login/")[0] == 200:
                 return
         except (urllib.error.URLError, ConnectionError):
             pass
         time.sleep(0.5)
-    sys.exit("gunicorn did not answer within a minute.")
+    sys.exit(f"gunicorn on port {port} did not answer within a minute.")
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -187,12 +257,12 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _get(path: str, cookie: str = "", data: bytes | None = None, referer: str = ""):
+def _get(port: int, path: str, cookie: str = "", data: bytes | None = None, referer: str = ""):
     """One request without following redirects: (status, body, the Set-Cookie pairs)."""
     headers = {"Cookie": cookie} if cookie else {}
     if referer:
         headers["Referer"] = referer
-    request = urllib.request.Request(f"http://{HOST}:{PORT}{path}", data=data, headers=headers)
+    request = urllib.request.Request(f"http://{HOST}:{port}{path}", data=data, headers=headers)
     opener = urllib.request.build_opener(_NoRedirect)
     try:
         response = opener.open(request, timeout=60)
@@ -206,23 +276,35 @@ def _get(path: str, cookie: str = "", data: bytes | None = None, referer: str = 
     return response.status, response.read().decode(errors="replace"), pairs
 
 
-def _login(username: str, password: str) -> str:
+def _login(port: int, username: str, password: str) -> str:
     """Log in through the form as a browser does; the Cookie header for wrk."""
-    _, page, cookies = _get("/accounts/login/")
+    _, page, cookies = _get(port, "/accounts/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode(
         {"username": username, "password": password, "csrfmiddlewaretoken": token}
     ).encode()
     cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    referer = f"http://{HOST}:{PORT}/accounts/login/"
-    status, _, more = _get("/accounts/login/", cookie, data=data, referer=referer)
+    referer = f"http://{HOST}:{port}/accounts/login/"
+    status, _, more = _get(port, "/accounts/login/", cookie, data=data, referer=referer)
     cookies |= more
     if status != 302 or "sessionid" not in cookies:
-        sys.exit(f"Could not log in as {username} (HTTP {status}).")
+        sys.exit(f"Could not log in as {username} on port {port} (HTTP {status}).")
     return "; ".join(f"{k}={v}" for k, v in cookies.items())
 
 
-def _wrk(path: str, cookie: str, duration: int, threads: int, connections: int) -> dict:
+def _check_same_rows(bare: dict, page: dict, cookies: dict) -> None:
+    """The bare page must show the project list's households, in its order."""
+    shown = {}
+    for t in (bare, page):
+        body = _get(t["port"], t["path"], cookies[t["user"], t["port"]])[1]
+        shown[t["label"]] = re.findall(r'href="/households/(\d+)/"', body)
+    rows = list(shown.values())
+    if rows[0] != rows[1] or not rows[0]:
+        sys.exit(f"The bare page does not show the list's households: {shown}")
+    print(f"Same {len(rows[0])} households on the bare page and the list.", flush=True)
+
+
+def _wrk(port: int, path: str, cookie: str, duration: int, threads: int, connections: int):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA)
     try:
@@ -238,7 +320,7 @@ def _wrk(path: str, cookie: str, duration: int, threads: int, connections: int) 
                 script.name,
                 "-H",
                 f"Cookie: {cookie}",
-                f"http://{HOST}:{PORT}{path}",
+                f"http://{HOST}:{port}{path}",
             ],
             capture_output=True,
             text=True,
@@ -255,16 +337,32 @@ def _wrk(path: str, cookie: str, duration: int, threads: int, connections: int) 
 def _report(summary: dict) -> None:
     load = summary["machine"]
     print(
-        f"\n{summary['households']:,} households, gunicorn {summary['gunicorn_workers']} workers, "
-        f"wrk {summary['wrk']}; load average before {load['load_before'][0]:.1f}, "
-        f"after {load['load_after'][0]:.1f} on {load['cpus']} cores\n"
+        f"\n{summary['households']:,} households, {summary['members']:,} members, "
+        f"{summary['referrals']:,} referrals; gunicorn {summary['gunicorn_workers']} workers; "
+        f"wrk {summary['wrk']}; medians of {summary['wrk']['rounds']} interleaved rounds; "
+        f"load average before {load['load_before'][0]:.1f}, after {load['load_after'][0]:.1f} "
+        f"on {load['cpus']} cores\n"
     )
-    print(f"{'url':26} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}")
+    connections = summary["wrk"]["connections"]
+    print(
+        f"{'url':32} {'req/s':>7} {'÷ bare':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+        f"{'errors':>6} | 1 conn: {'req/s':>6} {'p95 ms':>6}"
+    )
     for row in summary["urls"]:
+        one = row["one_connection"]
         print(
-            f"{row['label']:26} {row['requests_per_second']:7.1f} {row['p50_ms']:7.0f} "
-            f"{row['p95_ms']:7.0f} {row['p99_ms']:7.0f} {row['errors']:6d}"
+            f"{row['label']:32} {row['requests_per_second']:7.1f} {row['ratio_to_bare']:6.2f} "
+            f"{row['p50_ms']:7.0f} {row['p95_ms']:7.0f} {row['p99_ms']:7.0f} {row['errors']:6d} "
+            f"|         {one['requests_per_second']:6.1f} {one['p95_ms']:6.1f}"
         )
+    listed = next(r for r in summary["urls"] if r["label"] == "household list")
+    ratio, p95 = listed["ratio_to_bare"], listed["one_connection"]["p95_ms"]
+    print(
+        f"\nhousehold list: req/s ÷ bare page {ratio:.2f} at {connections} connections (target "
+        f"≥ {RATIO_TARGET}: {'met' if ratio >= RATIO_TARGET else 'NOT met'}); one connection "
+        f"p95 {p95:.1f} ms (target ≤ {P95_TARGET_MS:.0f} ms: "
+        f"{'met' if p95 <= P95_TARGET_MS else 'NOT met'})"
+    )
 
 
 if __name__ == "__main__":

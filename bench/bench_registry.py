@@ -2,9 +2,13 @@
 beside the bare operation it corresponds to, measured in the same run (PERF.md).
 
     .venv/bin/python bench/bench_registry.py [--households 300000] [--database-url URL]
+                                             [--reuse] [--warm 15]
 
 The database (default: DATABASE_URL with its name suffixed "_bench", else
-postgresql://postgres@127.0.0.1:5432/slrt_bench) is dropped and recreated. Figures:
+postgresql://postgres@127.0.0.1:5432/slrt_bench) is dropped and recreated, unless --reuse
+finds it seeded with --households households: then the seed and its bare COPY are not
+measured (nothing was seeded), only the pages. Any bench's seeded database can be shared
+this way (`--database-url` + `--reuse` on each). Figures:
 
 - seed: `manage.py seed_demo --households N --force` in a subprocess with DEBUG off, wall
   time; bare: COPY FROM STDIN of the very rows it wrote (read back with COPY TO STDOUT) into
@@ -71,27 +75,30 @@ def main() -> None:
     url = _bench_url(args.database_url)
     env = bench_env(url)
     print(f"Benchmark database: {_redacted(url)}")
-    seed = seed_database(url, env, args.households)
-    copy = _bare_copy(url)
+    print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    seed = ensure_seeded(url, env, args.households, reuse=args.reuse)
+    copy = _bare_copy(url) if seed else None
     os.environ.update(env)
     _setup_django()
-    generation = _generation_seconds(args.households)
+    generation = _generation_seconds(args.households) if seed else None
     pages = _pages(args.warm)
 
     results = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "postgresql": _server_version(url),
-        "households": seed["households"],
-        "members": seed["members"],
-        "enrolments": seed["enrolments"],
+        "households": _table_count(url, "households_household"),
+        "members": _table_count(url, "households_member"),
+        "enrolments": _table_count(url, "households_enrolment"),
         "seed": seed,
         "generation_seconds": generation,
         "bare_copy": copy,
         "pages": [asdict(t) | {"ratio": t.ratio} for t in pages],
         "page_target_ms": PAGE_TARGET_MS,
     }
+    results["load_average_end"] = os.getloadavg()
     _report(results, pages)
+    print("load average at end: {:.2f} {:.2f} {:.2f}".format(*results["load_average_end"]))
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     path = RESULTS / f"registry-{stamp}.json"
@@ -120,10 +127,36 @@ def seed_database(url: str, env: dict[str, str], households: int) -> dict:
     return _seed(env, households)
 
 
+def seeded(url: str, households: int) -> bool:
+    """True when the database exists and holds exactly `households` households."""
+    try:
+        return _table_count(url, "households_household") == households
+    except psycopg.Error:
+        return False
+
+
+def ensure_seeded(url: str, env: dict[str, str], households: int, *, reuse: bool) -> dict | None:
+    """Seed the database (seed_database's figures), or with `reuse` keep it when it already
+    holds `households` households: then only migrate it (a newer migration, e.g. an index)
+    and return None. A database of another size is seeded again, never measured."""
+    if reuse and seeded(url, households):
+        print(f"Reusing the seeded database ({households:,} households).", flush=True)
+        _manage(env, "migrate", "--noinput", "-v0")
+        return None
+    return seed_database(url, env, households)
+
+
+def _table_count(url: str, table: str) -> int:
+    with psycopg.connect(url) as conn:
+        query = sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
+        return conn.execute(query).fetchone()[0]
+
+
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=300_000)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--reuse", action="store_true", help="keep a database seeded with N")
     parser.add_argument("--warm", type=int, default=15, help="warm requests per page")
     return parser.parse_args()
 
@@ -377,11 +410,19 @@ def _report(results: dict, pages: list[Timing]) -> None:
     seed, copy = results["seed"], results["bare_copy"]
     print()
     print(
-        f"Registry: {seed['households']:,} households, {seed['members']:,} members, "
-        f"{seed['enrolments']:,} enrolments ({seed['rows']:,} rows)"
+        f"Registry: {results['households']:,} households, {results['members']:,} members, "
+        f"{results['enrolments']:,} enrolments"
     )
     print(f"{'measurement':<58} | {'project':>12} | {'bare':>12} | {'ratio':>6}")
     print("-" * 98)
+    if seed:
+        _report_seed(results, seed, copy)
+    else:
+        print(f"{'seed_demo: not measured (--reuse of a seeded database)':<58} |")
+    _report_pages(pages)
+
+
+def _report_seed(results: dict, seed: dict, copy: dict) -> None:
     print(
         f"{'seed_demo wall time vs bare COPY of the same rows':<58} | "
         f"{seed['wall_seconds']:>10.1f} s | {copy['seconds']:>10.1f} s | "
@@ -397,6 +438,9 @@ def _report(results: dict, pages: list[Timing]) -> None:
         f"{'  bare COPY of members alone, rows/s (PERF.md ~115,000)':<58} | "
         f"{'':>12} | {copy['member_rows_per_second']:>12,.0f} |"
     )
+
+
+def _report_pages(pages: list[Timing]) -> None:
     for timing in pages:
         name = timing.figure
         if timing.error:

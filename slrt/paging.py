@@ -18,7 +18,13 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        rows = self.object_list
+        if not rows.query.is_sliced:
+            # The count does not depend on the order; sorted first, PostgreSQL read and sorted
+            # every row of the kelurahan (7,698 in bench_load's Margahayu: 45 ms) instead of
+            # counting them from the index (1 ms).
+            rows = rows.order_by()
+        return rows[: self.cap + 1].count()
 
     @property
     def is_capped(self) -> bool:

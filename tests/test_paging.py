@@ -22,6 +22,7 @@ def test_the_count_stops_one_row_past_the_cap(margahayu, monkeypatch):
         assert (paginator.count, paginator.is_capped, paginator.num_pages) == (4, True, 2)
     assert len(captured) == 1
     assert "LIMIT 4" in captured[0]["sql"]
+    assert "ORDER BY" not in captured[0]["sql"]  # the order changes no count, only its cost
     exact = CappedPaginator(Household.objects.order_by("pk")[:3], 2)
     assert (exact.count, exact.is_capped) == (3, False)
 

@@ -166,6 +166,26 @@ def test_household_page_shows_who_changed_what(
     assert "Riwayat Perubahan" in page
 
 
+def test_history_entry_without_actor_is_shown_with_a_dash(client, pendamping, margahayu):
+    # given: a change whose author is gone (actor SET_NULL) or was no one (the demo seed)
+    household = HouseholdFactory(kelurahan=margahayu)
+    ChangeRecord.objects.create(
+        household=household,
+        entity="household",
+        object_id=household.pk,
+        object_label=household.kk_number,
+        action="updated",
+        changes={"welfare_decile": [4, 6]},
+        actor=None,
+    )
+    client.force_login(pendamping)
+    # when
+    response = client.get(household.get_absolute_url())
+    # then: the page answers (a filter argument on a missing actor raised VariableDoesNotExist)
+    assert response.status_code == 200
+    assert "<strong>–</strong>" in response.content.decode()
+
+
 def test_nik_warnings_are_shown_on_the_household_page(client, pendamping, margahayu):
     client.force_login(pendamping)
     # the NIK's day 17 says male; the facilitator confirmed the card says so
