@@ -147,9 +147,15 @@ def navigation_counts(user: User) -> NavigationCounts:
 
 
 def _waiting_on(user: User) -> QuerySet[Referral]:
-    return raised_referrals(user).filter(
-        status__in=[Status.RETURNED, Status.RESOLVED], origin_user=user
-    )
+    """The user's own raised referrals that wait on them. Every referral a user raised is in
+    their scope (visible_referrals' `origin_user=user`), so the scope's OR is left out: it made
+    PostgreSQL read the kelurahan's referrals instead of counting from the (origin_user,
+    status) index, about 10 ms on every page at 100,000 referrals (bench_load's profile)."""
+    if not raised_referrals(user).query.is_empty():
+        return Referral.objects.filter(
+            origin_user=user, status__in=[Status.RETURNED, Status.RESOLVED]
+        )
+    return Referral.objects.none()
 
 
 def waiting_on_origin(user: User) -> int:
