@@ -9,7 +9,7 @@ durations and Python takes their medians. The tests run both. Days are counted f
 `submitted_at`, which a transfer restarts: the clock of the agency that holds it."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import median
@@ -59,8 +59,7 @@ def deadline_metrics(
     if unknown:
         raise ValueError(f"unknown grouping: {sorted(unknown)}")
     today = today or timezone.localdate()
-    base = (Referral.objects.all() if referrals is None else referrals).order_by()
-    base = base.exclude(status=Status.DRAFT)
+    base = _sent(Referral.objects.all() if referrals is None else referrals)
     ids = [GROUPINGS[name][0] for name in by]
     labels = [GROUPINGS[name][1] for name in by]
     counts = _counts(base, ids + labels, today, medians=medians)
@@ -71,29 +70,57 @@ def deadline_metrics(
     rows = []
     for row in counts:
         group = tuple(row[field] for field in ids)
-        resolved, in_time = row["resolved"], row["in_time"]
         if accept_days is None:
             to_accept, to_resolve = _days(row.get("to_accept")), _days(row.get("to_resolve"))
         else:
             to_accept = _median(accept_days.get(group))
             to_resolve = _median(resolve_days.get(group))
-        rows.append(
-            DeadlineMetrics(
-                agency_id=row.get("agency_id"),
-                agency=row.get("agency__short_name", ""),
-                category_id=row.get("category_id"),
-                category=row.get("category__name", ""),
-                total=row["total"],
-                open=row["open"],
-                overdue=row["overdue"],
-                resolved=resolved,
-                resolved_in_time=in_time,
-                share_resolved_in_time=round(100 * in_time / resolved, 1) if resolved else None,
-                median_days_to_accept=to_accept,
-                median_days_to_resolve=to_resolve,
-            )
-        )
+        rows.append(_metrics(row, to_accept, to_resolve))
     return sorted(rows, key=lambda m: (m.agency, m.category))
+
+
+COUNTS = ("total", "open", "overdue", "resolved", "in_time")  # the parts that add up
+
+
+def deadline_counts(
+    referrals: QuerySet[Referral], *, by: str, today: date | None = None
+) -> dict[object, dict[str, int]]:
+    """The COUNTS of `deadline_metrics` per value of one field of `referrals` (the dashboards
+    store them per kelurahan): value → part → count. Drafts never count; no medians."""
+    rows = _counts(_sent(referrals), [by], today or timezone.localdate(), medians=False)
+    return {row.pop(by): row for row in rows}
+
+
+def summed_metrics(parts: Iterable[dict[str, int]]) -> DeadlineMetrics:
+    """One total of several groups' `deadline_counts` (a missing part is 0). Medians do not
+    add up: None."""
+    total = dict.fromkeys(COUNTS, 0)
+    for counts in parts:
+        for name in COUNTS:
+            total[name] += counts.get(name, 0)
+    return _metrics(total, None, None)
+
+
+def _sent(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    return referrals.order_by().exclude(status=Status.DRAFT)
+
+
+def _metrics(row: dict, to_accept: float | None, to_resolve: float | None) -> DeadlineMetrics:
+    resolved, in_time = row["resolved"], row["in_time"]
+    return DeadlineMetrics(
+        agency_id=row.get("agency_id"),
+        agency=row.get("agency__short_name", ""),
+        category_id=row.get("category_id"),
+        category=row.get("category__name", ""),
+        total=row["total"],
+        open=row["open"],
+        overdue=row["overdue"],
+        resolved=resolved,
+        resolved_in_time=in_time,
+        share_resolved_in_time=round(100 * in_time / resolved, 1) if resolved else None,
+        median_days_to_accept=to_accept,
+        median_days_to_resolve=to_resolve,
+    )
 
 
 def _counts(
