@@ -76,8 +76,8 @@ class KelurahanCount(models.Model):
     kelurahan = models.ForeignKey(
         Region, verbose_name=_("kelurahan"), on_delete=models.CASCADE, related_name="+"
     )
-    # An indicator (dashboards.indicators), "<program>:<figure>" (dashboards.programs) or a
-    # planning need (dashboards.needs).
+    # An indicator (dashboards.indicators), "<program>:<figure>" (dashboards.programs), a
+    # planning need (dashboards.needs) or a deadline count (dashboards.selectors.DEADLINE_CODES).
     code = models.CharField(_("figure"), max_length=60)
     value = models.PositiveIntegerField(_("value"))
     counted_at = models.DateTimeField(_("counted at"))

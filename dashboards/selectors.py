@@ -23,7 +23,15 @@ from eligibility.selectors import program_criteria
 from eligibility.services import CompiledRule
 from households.models import Enrolment, Household, Member, Program, Region
 from households.scope import scope_for
+from referrals.metrics import (
+    COUNTS,
+    DeadlineMetrics,
+    deadline_counts,
+    deadline_metrics,
+    summed_metrics,
+)
 from referrals.models import Referral
+from referrals.selectors import counted_referrals
 
 Counts = dict[int, dict[str, int]]  # kelurahan id → indicator code → count
 
@@ -217,6 +225,47 @@ def referral_counts(
         for row in rows:
             counts.setdefault(row["kel"], {})[code] = row["n"]
     return counts
+
+
+# The overview's deadline tile: referrals.metrics' counts, stored per kelurahan two ways, as
+# counted_referrals scopes them: by the household's kelurahan, which every referral has (the
+# city-wide roles sum them all), and by the kelurahan it was raised in (the kelurahan roles').
+DEADLINE_GROUPS = {"household": "household__kelurahan_id", "origin": "origin_kelurahan_id"}
+
+
+def deadline_code(group: str, part: str) -> str:
+    return f"referrals-{group}:{part}"
+
+
+DEADLINE_CODES = [deadline_code(group, part) for group in DEADLINE_GROUPS for part in COUNTS]
+
+
+def deadline_counts_per_kelurahan(
+    kelurahan: QuerySet[Region], *, today: datetime.date | None = None
+) -> Counts:
+    """One grouped query per way of DEADLINE_GROUPS."""
+    counts: Counts = {}
+    for group, field in DEADLINE_GROUPS.items():
+        referrals = Referral.objects.filter(**{f"{field}__in": kelurahan})
+        for kelurahan_id, parts in deadline_counts(referrals, by=field, today=today).items():
+            values = counts.setdefault(kelurahan_id, {})
+            values.update({deadline_code(group, part): n for part, n in parts.items()})
+    return counts
+
+
+def deadline_tile(user: User) -> DeadlineMetrics:
+    """The overview's referrals against their deadlines over `counted_referrals(user)`, summed
+    from the stored figures (no medians). Agency staff count their agency's referrals wherever
+    the household lives, which no kelurahan row holds: theirs are counted on the spot."""
+    scope = scope_for(user)
+    if scope.role is None or scope.agency_id is not None:
+        (total,) = deadline_metrics(by=(), referrals=counted_referrals(user), medians=False)
+        return total
+    codes = {deadline_code("household" if scope.city_wide else "origin", p): p for p in COUNTS}
+    counts, _counted_at = stored_counts(user, codes)
+    return summed_metrics(
+        {part: values.get(code, 0) for code, part in codes.items()} for values in counts.values()
+    )
 
 
 def household_figures_for(user: User) -> bool:

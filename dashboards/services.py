@@ -18,6 +18,8 @@ from dashboards.indicators import CODES
 from dashboards.models import IndicatorSnapshot, KelurahanCount, UnitCost
 from dashboards.programs import FIGURE_CODES, program_code
 from dashboards.selectors import (
+    DEADLINE_CODES,
+    deadline_counts_per_kelurahan,
     household_counts,
     need_counts,
     program_counts,
@@ -42,10 +44,11 @@ def parse_month(text: str) -> datetime.date:
 
 @transaction.atomic
 def refresh_kelurahan_counts(*, kelurahan_ids: list[int] | None = None) -> int:
-    """Count every dashboard figure (indicators, programs, planning needs) of the given
-    kelurahan (default: all) and replace their KelurahanCount rows, in one transaction: a page
-    reads either the old rows or the new ones. Refreshes of the same kelurahan take turns
-    (their Region rows are locked in pk order). Returns the number of rows written."""
+    """Count every dashboard figure (indicators, programs, planning needs, the overview's
+    referral deadlines) of the given kelurahan (default: all) and replace their KelurahanCount
+    rows, in one transaction: a page reads either the old rows or the new ones. Refreshes of
+    the same kelurahan take turns (their Region rows are locked in pk order). Returns the
+    number of rows written."""
     kelurahan = Region.objects.filter(level=Region.Level.KELURAHAN)
     if kelurahan_ids is not None:
         kelurahan = kelurahan.filter(pk__in=kelurahan_ids)
@@ -55,6 +58,7 @@ def refresh_kelurahan_counts(*, kelurahan_ids: list[int] | None = None) -> int:
         *CODES,
         *(program_code(p.code, figure) for p in programs for figure in FIGURE_CODES),
         *needs.CODES,
+        *DEADLINE_CODES,
     ]
     chosen = Region.objects.filter(pk__in=ids)
     counts = household_counts(chosen)
@@ -62,6 +66,7 @@ def refresh_kelurahan_counts(*, kelurahan_ids: list[int] | None = None) -> int:
         referral_counts(chosen),
         program_counts(chosen, programs),
         need_counts(chosen),
+        deadline_counts_per_kelurahan(chosen),
     ):
         for kelurahan_id, values in source.items():
             counts.setdefault(kelurahan_id, {}).update(values)

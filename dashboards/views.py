@@ -23,7 +23,7 @@ from dashboards.presenters import (
     program_board_for,
 )
 from dashboards.programs import FIGURE_CODES, FIGURES, program_code, program_criteria_shown
-from dashboards.selectors import household_figures_for, unit_costs
+from dashboards.selectors import deadline_tile, household_figures_for, unit_costs
 from dashboards.services import set_unit_costs
 from dashboards.tree import Area, sorted_children
 from households.audit import record_export
@@ -67,9 +67,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     rows, sort = sorted_children(dashboard.city, request.GET.get("sort", ""))
     context = {"dashboard": dashboard, "panel": panel, "tiles": tiles, "rows": rows, "sort": sort}
     context["household_figures"] = household_figures_for(request.user)
-    # One query: share in time and overdue here; the medians are on the referrals page.
-    counted = counted_referrals(request.user)
-    (context["referrals"],) = deadline_metrics(by=(), referrals=counted, medians=False)
+    # Share in time and overdue, stored; the medians are on the referrals page.
+    context["referrals"] = deadline_tile(request.user)
     # Kept for callers that read the plain totals (tests of scope); never rendered.
     context["totals"] = {code: cell.value for code, cell in dashboard.city.cells.items()}
     return render(request, "dashboards/overview.html", context)

@@ -52,7 +52,15 @@ def test_the_flag_queue(client, registry, verifikator, django_assert_max_num_que
 
 
 def test_the_dashboard(client, registry, pimpinan, django_assert_max_num_queries):
-    _page(client, pimpinan, reverse("dashboards:overview"), django_assert_max_num_queries)
+    """7: the referral deadline tile is one read of its stored figures, as its live count
+    was (tests/dashboards/test_deadline_tile.py)."""
+    _page(client, pimpinan, reverse("dashboards:overview"), django_assert_max_num_queries, 7)
+
+
+def test_the_agency_dashboard(client, registry, petugas_dinkes, django_assert_max_num_queries):
+    """Agency staff's deadline tile is still counted live: their agency's referrals."""
+    url = reverse("dashboards:overview")
+    _page(client, petugas_dinkes, url, django_assert_max_num_queries)
 
 
 def test_the_facilitators_dashboard(client, registry, pendamping, django_assert_max_num_queries):
