@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -27,6 +28,7 @@ from households.imports.parallel import usable_processes
 from households.imports.plan import EXISTENCE_CODES, FamilyPlan, build_plan
 from households.imports.readers import UnreadableFile, megabytes, read_sheet
 from households.imports.validation import Issue, RegionIndex, ValidationResult, validate_rows
+from households.imports.writers import writer_for_database
 from households.models import (
     ExistenceAnswer,
     ImportBatch,
@@ -351,12 +353,17 @@ def _store_outcome(batch: ImportBatch, checked: CheckedFile, plan, *, committed:
         for c in family.changed_members
         if c.moved_from
     ]
+    # COPY on PostgreSQL (households.imports.writers): the preview lists every family to be
+    # added or changed, written at the check and again at the commit (whose rows name the
+    # households it created). On the bench's 100,000-row file (28,284 families, issue 17)
+    # this function took 1.2 s a time with the ORM's bulk_create, 0.3 s with COPY (quiet
+    # machine; the import checked + committed 14.8 s -> 13.2 s, medians of 3).
+    writer = writer_for_database()
     batch.issues.all().delete()
-    ImportIssue.objects.bulk_create((_issue_row(batch, i) for i in issues), batch_size=5000)
+    writer.insert(ImportIssue, [_issue_row(batch, i) for i in issues], return_ids=False)
     batch.families.all().delete()
-    ImportFamily.objects.bulk_create(
-        (_family_row(batch, f) for f in plan.families if f.change_count), batch_size=5000
-    )
+    families = [_family_row(batch, f) for f in plan.families if f.change_count]
+    writer.insert(ImportFamily, families, return_ids=False)
     batch.counts = {
         "rows_total": total,
         "rows_valid": total - len(rejected),
@@ -448,33 +455,35 @@ def _fail(batch: ImportBatch, message: str) -> ImportBatch:
     return batch
 
 
-def _issue_row(batch: ImportBatch, issue: Issue) -> ImportIssue:
-    return ImportIssue(
-        batch=batch,
-        row_number=issue.row,
-        column=issue.column or "",
-        code=issue.code,
-        message=issue.message,
-        message_source=message_json(issue.message),
-        severity=issue.severity,
-    )
+def _issue_row(batch: ImportBatch, issue: Issue) -> dict[str, Any]:
+    """An ImportIssue's fields by attname, for a writer of households.imports.writers."""
+    return {
+        "batch_id": batch.pk,
+        "row_number": issue.row,
+        "column": issue.column or "",
+        "code": issue.code,
+        "message": str(issue.message),
+        "message_source": message_json(issue.message),
+        "severity": issue.severity,
+    }
 
 
-def _family_row(batch: ImportBatch, family: FamilyPlan) -> ImportFamily:
+def _family_row(batch: ImportBatch, family: FamilyPlan) -> dict[str, Any]:
+    """An ImportFamily's fields by attname, for a writer of households.imports.writers."""
     heads = [r for r in family.rows if r.member.get("relationship") == Member.Relationship.HEAD]
-    return ImportFamily(
-        batch=batch,
-        first_row=min(r.number for r in family.rows),
-        kk_number=family.kk_number,
-        head_name=str((heads or family.rows)[0].member.get("name", ""))[:200],
-        action=ImportFamily.Action.NEW if family.is_new else ImportFamily.Action.UPDATED,
-        kelurahan_id=family.rows[0].household.get("kelurahan"),
-        household_id=family.household_id,
-        members_new=len(family.new_members),
-        members_changed=len(family.changed_members),
-        household_fields=list(family.household_changes),
-        enrolments_new=len(family.program_starts),
-    )
+    return {
+        "batch_id": batch.pk,
+        "first_row": min(r.number for r in family.rows),
+        "kk_number": family.kk_number,
+        "head_name": str((heads or family.rows)[0].member.get("name", ""))[:200],
+        "action": ImportFamily.Action.NEW if family.is_new else ImportFamily.Action.UPDATED,
+        "kelurahan_id": family.rows[0].household.get("kelurahan"),
+        "household_id": family.household_id,
+        "members_new": len(family.new_members),
+        "members_changed": len(family.changed_members),
+        "household_fields": list(family.household_changes),
+        "enrolments_new": len(family.program_starts),
+    }
 
 
 def _sha256(chunks: Iterable[bytes]) -> str:

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 
+from households.imports import services
 from households.imports.apply import apply_plan
 from households.imports.plan import build_plan
 from households.imports.readers import read_sheet
-from households.imports.services import region_index
+from households.imports.services import region_index, validate_import_batch
 from households.imports.validation import validate_rows
 from households.imports.writers import CopyWriter, OrmWriter, writer_for_database
 from households.models import ChangeRecord, Enrolment, Household, ImportBatch, Member
@@ -94,6 +95,37 @@ def test_copy_and_orm_paths_write_the_same_registry(
     assert orm["enrolments"]
     assert any(action == "updated" for _, _, _, action, _ in orm["history"])
     assert fast == orm
+
+
+@pytest.mark.skipif(not is_postgresql(), reason="the COPY path exists on PostgreSQL only")
+def test_copy_and_orm_paths_store_the_same_preview(
+    operator, django_capture_on_commit_callbacks, monkeypatch
+):
+    import_file(csv_file(FAMILY_A), operator, django_capture_on_commit_callbacks)
+    bad = FAMILY_B[1].replace("3275016007720005", "3.27501E+15")  # an issue with its message
+    renamed = [line.replace("Siti Aminah", "Siti Aminah L") for line in FAMILY_A]
+    file = csv_file([*renamed, FAMILY_B[0], bad], name="b.csv")
+    batch = import_file(file, operator, django_capture_on_commit_callbacks, commit=False)
+    fast = stored_preview(batch)
+    # The same check again, its issues and families stored through the ORM this time.
+    monkeypatch.setattr(services, "writer_for_database", OrmWriter)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.UPLOADED)
+    validate_import_batch(batch_id=batch.pk)
+
+    orm = stored_preview(batch)
+    assert orm["families"]
+    assert any(issue["message_source"] for issue in orm["issues"])
+    assert fast == orm
+
+
+def stored_preview(batch: ImportBatch) -> dict[str, list[dict]]:
+    """The batch's issues and family list as stored, row ids aside."""
+    issues = batch.issues.order_by("row_number", "column", "code").values()
+    families = batch.families.order_by("first_row").values()
+    return {
+        "issues": [{k: v for k, v in row.items() if k != "id"} for row in issues],
+        "families": [{k: v for k, v in row.items() if k != "id"} for row in families],
+    }
 
 
 def test_the_database_decides_the_writer():

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from households.imports.services import upload_import_batch
-from households.models import ImportBatch, ImportFamily
+from households.imports.services import confirm_import_batch, upload_import_batch
+from households.models import Household, ImportBatch, ImportFamily
 from tests.imports.files import FAMILY_A, FAMILY_B, KK_A, KK_B, MAWAR, csv_file, import_file
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +174,28 @@ def test_each_viewer_sees_only_the_families_of_their_area(
     client.force_login(operator)
     listing = client.get(reverse("households:import_families", args=[batch.pk])).content.decode()
     assert "Joko Susilo" not in listing
+
+
+def test_the_committed_family_list_is_the_previews_with_the_new_households_named(
+    operator, django_capture_on_commit_callbacks
+):
+    batch = second_file(operator, django_capture_on_commit_callbacks)
+    previewed = listed_families(batch)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm_import_batch(batch=batch, by=operator)
+    committed = listed_families(batch)
+
+    household_a = Household.objects.get(kk_number=KK_A)
+    household_b = Household.objects.get(kk_number=KK_B)
+    assert [f.pop("household_id") for f in previewed] == [household_a.pk, None]
+    assert [f.pop("household_id") for f in committed] == [household_a.pk, household_b.pk]
+    assert committed == previewed
+
+
+def listed_families(batch: ImportBatch) -> list[dict]:
+    """The batch's family list as stored, row ids aside."""
+    return [
+        {k: v for k, v in family.items() if k != "id"}
+        for family in batch.families.order_by("first_row").values()
+    ]
