@@ -9,19 +9,8 @@ from rest_framework.response import Response
 from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
 from eligibility.selectors import rule_sets, rules, visible_decisions, visible_flags, visible_runs
 from eligibility.services import review_flags
-from households.api import ModelPermission
-from households.scope import scope_for
+from households.api import PersonalDataPermission
 from slrt.api import WRITE_ERRORS, RecordIdField, router
-
-
-class ScopedModelPermission(ModelPermission):
-    """The model's view permission, and personal data in scope: aggregate-only roles get 403.
-    Writes are actions that check their own permission (review: eligibility.review_flag)."""
-
-    perms_map = {**ModelPermission.perms_map, "POST": ["%(app_label)s.view_%(model_name)s"]}
-
-    def has_permission(self, request, view):
-        return super().has_permission(request, view) and scope_for(request.user).personal_data
 
 
 class RuleSerializer(serializers.ModelSerializer):
@@ -77,7 +66,7 @@ class RuleViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = rules()
     serializer_class = RuleSerializer
-    permission_classes = [ScopedModelPermission]
+    permission_classes = [PersonalDataPermission]
     filterset_fields = ["rule_set", "code", "kind"]
 
 
@@ -86,7 +75,7 @@ class RuleSetViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = rule_sets()
     serializer_class = RuleSetSerializer
-    permission_classes = [ScopedModelPermission]
+    permission_classes = [PersonalDataPermission]
     filterset_fields = ["status"]
 
 
@@ -94,7 +83,7 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
     """Complete eligibility runs with counts per rule. Needs eligibility.view_run."""
 
     serializer_class = RunSerializer
-    permission_classes = [ScopedModelPermission]
+    permission_classes = [PersonalDataPermission]
 
     def get_queryset(self):
         return visible_runs(self.request.user)
@@ -105,7 +94,7 @@ class FlagViewSet(viewsets.ReadOnlyModelViewSet):
     eligibility.review_flag."""
 
     serializer_class = FlagSerializer
-    permission_classes = [ScopedModelPermission]
+    permission_classes = [PersonalDataPermission]
     filterset_fields = ["rule_code", "status", "decision", "household"]
 
     def get_queryset(self):
@@ -138,7 +127,7 @@ class ReviewDecisionViewSet(viewsets.ReadOnlyModelViewSet):
     """The history of decisions on flags in scope. Needs eligibility.view_reviewdecision."""
 
     serializer_class = ReviewDecisionSerializer
-    permission_classes = [ScopedModelPermission]
+    permission_classes = [PersonalDataPermission]
 
     def get_queryset(self):
         return visible_decisions(self.request.user).order_by("-created_at", "-pk")

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import serializers, viewsets
 
 from households.filters import HouseholdFilter
 from households.identifiers import shown_identifier
@@ -10,17 +10,18 @@ from households.models import Agency, Enrolment, Household, Member, Program, Reg
 from households.scope import scope_for
 from households.selectors import log_household_reads, visible_households, visible_members
 from households.services import MEMBER_FIELDS
-from slrt.api import router
+from slrt.api import ModelPermission, router
 
 
-class ModelPermission(permissions.DjangoModelPermissions):
-    """Reads need the model's view permission too: aggregate-only roles get 403 on lists."""
+class PersonalDataPermission(ModelPermission):
+    """The model's view permission for every request, POST included, and personal data in
+    scope: aggregate-only roles get 403. A POST is an action that checks its own permission
+    or whose service authorises it (eligibility's review, referrals' raise and transition)."""
 
-    perms_map = {
-        **permissions.DjangoModelPermissions.perms_map,
-        "GET": ["%(app_label)s.view_%(model_name)s"],
-        "HEAD": ["%(app_label)s.view_%(model_name)s"],
-    }
+    perms_map = {**ModelPermission.perms_map, "POST": ["%(app_label)s.view_%(model_name)s"]}
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and scope_for(request.user).personal_data
 
 
 class RegionSerializer(serializers.ModelSerializer):

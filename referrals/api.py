@@ -9,26 +9,14 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from households.api import ModelPermission
+from households.api import PersonalDataPermission
 from households.models import Agency
-from households.scope import scope_for
 from households.selectors import access_household, access_member
 from referrals.filters import ReferralFilter
 from referrals.models import Action, NeedCategory, Outcome, Priority, Referral, ReferralEvent
 from referrals.selectors import access_referral, visible_referrals
 from referrals.services import raise_referral, transition_referral
 from slrt.api import WRITE_ERRORS, CodeField, RecordIdField, router
-
-
-class ReferralPermission(ModelPermission):
-    """referrals.view_referral for every request, and personal data in scope: aggregate-only
-    roles get 403. A transition is a POST that its service authorises (receiving agency or
-    origin); raising one also needs referrals.add_referral (checked in `create`)."""
-
-    perms_map = {**ModelPermission.perms_map, "POST": ["%(app_label)s.view_%(model_name)s"]}
-
-    def has_permission(self, request, view):
-        return super().has_permission(request, view) and scope_for(request.user).personal_data
 
 
 class ReferralEventSerializer(serializers.ModelSerializer):
@@ -117,7 +105,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
     agency for agency actions, the origin for submit and close); `create` needs
     referrals.add_referral."""
 
-    permission_classes = [ReferralPermission]
+    permission_classes = [PersonalDataPermission]
     filterset_class = ReferralFilter
     queryset = Referral.objects.none()  # for the permission class; rows come from scope
     lookup_value_regex = r"\d+"

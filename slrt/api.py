@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.defaults import page_not_found
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -78,3 +78,15 @@ WRITE_ERRORS = {
 }
 
 router = DefaultRouter()
+
+
+class ModelPermission(permissions.DjangoModelPermissions):
+    """The API's one permission base: the model's Django permissions, and reads need the
+    model's view permission too, so aggregate-only roles get 403 on lists. The apps' scoped
+    variant (personal data) is households.api.PersonalDataPermission."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+    }

@@ -20,3 +20,29 @@ def test_a_page_no_route_matches_keeps_the_html_error_page(client, pendamping):
     response = client.get("/households/abc/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_the_api_has_one_permission_base():
+    """Issue 19: the same scoped permission class was written twice (eligibility, referrals).
+    Every model-permission class of the API is slrt.api.ModelPermission or
+    households.api.PersonalDataPermission (dashboards' role check is no model permission)."""
+    import importlib
+    import inspect
+
+    from rest_framework.permissions import DjangoModelPermissions
+
+    allowed = {("slrt.api", "ModelPermission"), ("households.api", "PersonalDataPermission")}
+    found = set()
+    for name in (
+        "slrt.api",
+        "households.api",
+        "eligibility.api",
+        "referrals.api",
+        "dashboards.api",
+    ):
+        module = importlib.import_module(name)
+        for attribute, value in vars(module).items():
+            model_permission = inspect.isclass(value) and issubclass(value, DjangoModelPermissions)
+            if model_permission and value.__module__ == name:
+                found.add((name, attribute))
+    assert found == allowed
