@@ -7,12 +7,11 @@ scope uses, and on the referral row, so filtering by region needs no join to the
 
 import django_filters
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from households.choices import ReferenceChoiceFilter
 from households.models import Agency, Region
-from referrals.models import ON_AGENCY_CLOCK, NeedCategory, Priority, Referral, Status
+from referrals.models import NeedCategory, Priority, Referral, Status, overdue_q
 
 
 class ReferralFilter(django_filters.FilterSet):
@@ -63,4 +62,4 @@ class ReferralFilter(django_filters.FilterSet):
         if value:
             return queryset.overdue()
         # The complement of ReferralQuerySet.overdue(), so that true and false split the rows.
-        return queryset.exclude(status__in=ON_AGENCY_CLOCK, due_date__lt=timezone.localdate())
+        return queryset.exclude(overdue_q())

@@ -17,7 +17,7 @@ from statistics import median
 from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet
 from django.utils import timezone
 
-from referrals.models import ON_AGENCY_CLOCK, OPEN, Referral, Status
+from referrals.models import OPEN, Referral, Status, overdue_q
 from slrt.db import is_postgresql
 
 # grouping name -> (id field, label field)
@@ -130,7 +130,7 @@ def _counts(
     aggregates = {
         "total": Count("pk"),
         "open": Count("pk", filter=Q(status__in=OPEN)),
-        "overdue": Count("pk", filter=Q(status__in=ON_AGENCY_CLOCK, due_date__lt=today)),
+        "overdue": Count("pk", filter=overdue_q(today)),
         "resolved": Count("pk", filter=done),
         # __date converts to the current time zone (Asia/Jakarta) on both databases.
         "in_time": Count("pk", filter=done & Q(resolved_at__date__lte=F("due_date"))),

@@ -209,13 +209,18 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("urgent")
 
 
+def overdue_q(today=None) -> models.Q:
+    """Overdue, defined once: on the agency's clock and past the deadline. Every reader (the
+    queryset, the filter, the queue's and the dashboards' counts) uses this."""
+    return models.Q(status__in=ON_AGENCY_CLOCK, due_date__lt=today or timezone.localdate())
+
+
 class ReferralQuerySet(models.QuerySet):
     def open(self) -> "ReferralQuerySet":
         return self.filter(status__in=OPEN)
 
     def overdue(self, today=None) -> "ReferralQuerySet":
-        today = today or timezone.localdate()
-        return self.filter(status__in=ON_AGENCY_CLOCK, due_date__lt=today)
+        return self.filter(overdue_q(today))
 
     def urgent_first(self) -> "ReferralQuerySet":
         """The queue's order: urgent referrals on top, then the earliest deadline."""

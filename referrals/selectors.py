@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from households.scope import scope_for
 from households.selectors import log_household_read
-from referrals.models import ON_AGENCY_CLOCK, OPEN, Complaint, Referral, ReferralEvent, Status
+from referrals.models import (
+    OPEN,
+    Complaint,
+    Referral,
+    ReferralEvent,
+    Status,
+    overdue_q,
+)
 from slrt.db import count_of
 
 
@@ -113,7 +120,7 @@ def queue_counts(user: User) -> QueueCounts:
         .aggregate(
             new=Count("pk", filter=Q(status=Status.SUBMITTED)),
             in_hand=Count("pk", filter=Q(status__in=[Status.ACCEPTED, Status.IN_PROGRESS])),
-            overdue=Count("pk", filter=Q(status__in=ON_AGENCY_CLOCK, due_date__lt=today)),
+            overdue=Count("pk", filter=overdue_q(today)),
             returned=Count("pk", filter=Q(status=Status.RETURNED)),
         )
     )
@@ -138,9 +145,7 @@ def navigation_counts(user: User) -> NavigationCounts:
     if scope.agency_id is not None:
         queue = agency_queue(user)
         counts["new"] = count_of(queue.filter(status=Status.SUBMITTED))
-        counts["overdue"] = count_of(
-            queue.filter(status__in=ON_AGENCY_CLOCK, due_date__lt=timezone.localdate())
-        )
+        counts["overdue"] = count_of(queue.filter(overdue_q()))
     elif scope.personal_data:
         counts["waiting"] = count_of(_waiting_on(user))
     return NavigationCounts(**User.objects.filter(pk=user.pk).values(**counts).get())
