@@ -6,6 +6,7 @@ Without /usr/bin/chromium they are skipped with a plain reason, unless SLRT_REQU
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +69,23 @@ def open_menu(page) -> None:
     toggle = page.locator("button.menu-toggle")
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
         toggle.click()
+
+
+PASSWORD = "test-pass-123"  # UserFactory's
+SHOTS = Path("/tmp/shots")
+
+
+def log_in(page, base_url: str, username: str, *, lands_on: str | None = None) -> None:
+    """Sign in through the login form; with `lands_on`, wait for that page to open."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    if lands_on is not None:
+        page.wait_for_url(f"{base_url}{lands_on}")
+
+
+def shot(page, prefix: str, name: str) -> None:
+    """A full-page screenshot in /tmp/shots, to look at (issue 18: pages as users see them)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"{prefix}-{name}.png", full_page=True)

@@ -4,6 +4,7 @@ and the admin run without a single CSP violation (headless Chromium, tests/brows
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import log_in
 from tests.dashboards.registry import crafted_registry
 
 # One group: the tests share one Chromium, so xdist (--dist loadgroup) gives them one worker.
@@ -12,8 +13,6 @@ pytestmark = [
     pytest.mark.xdist_group("browser"),
     pytest.mark.django_db(transaction=True),
 ]
-
-PASSWORD = "test-pass-123"  # UserFactory's
 
 
 @pytest.fixture
@@ -36,10 +35,7 @@ def watched(browser):
 
 
 def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, base, username)
     expect(page.locator(".who")).to_be_visible()
 
 

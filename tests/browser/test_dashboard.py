@@ -2,11 +2,10 @@
 the 12 kecamatan, picks an indicator (the map is swapped in place by htmx) and drills into a
 kecamatan by clicking it. Never a name. Screenshots go to /tmp/shots/dashboard-*.png."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import log_in, shot
 from tests.dashboards.registry import crafted_registry
 
 # One group: the tests share one Chromium, so xdist (--dist loadgroup) gives them one worker.
@@ -15,9 +14,6 @@ pytestmark = [
     pytest.mark.xdist_group("browser"),
     pytest.mark.django_db(transaction=True),
 ]
-
-SHOTS = Path("/tmp/shots")
-PASSWORD = "test-pass-123"  # UserFactory's
 
 
 @pytest.fixture
@@ -29,26 +25,18 @@ def laptop(browser):
     context.close()
 
 
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"dashboard-{name}.png", full_page=True)
-
-
 def test_mayors_office_picks_an_indicator_and_drills_into_a_kecamatan(
     laptop, live_server, pimpinan
 ):
     registry = crafted_registry()
     page = laptop
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", pimpinan.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, live_server.url, pimpinan.username)
     # the map of the 12 kecamatan, coloured by poor households
     page.click("text=Dasbor")
     expect(page.locator("h1")).to_contain_text("Dasbor")
     expect(page.locator(".map a.district")).to_have_count(12)
     expect(page.locator("#id_indicator")).to_have_value("poor_households")
-    _shot(page, "1-overview")
+    shot(page, "dashboard", "1-overview")
     # when: she picks aid recipients, the panel is swapped in place (same page, new map)
     page.select_option("#id_indicator", "aid_recipients")
     expect(page.locator(".map figcaption strong")).to_have_text("Keluarga penerima manfaat (KPM)")
@@ -61,7 +49,7 @@ def test_mayors_office_picks_an_indicator_and_drills_into_a_kecamatan(
     # then: Margahayu's 4 households are a small number, shown as "<5"
     row = page.locator("tr[data-code='32.75.01.1002']")
     expect(row.locator("td").first).to_have_text("<5")
-    _shot(page, "2-kecamatan")
+    shot(page, "dashboard", "2-kecamatan")
     body = page.content()
     for household in registry.households:
         assert household.kk_number not in body
@@ -71,10 +59,7 @@ def test_mayors_office_picks_an_indicator_and_drills_into_a_kecamatan(
 def test_planner_sets_a_unit_cost_and_opens_the_programs_page(laptop, live_server, perencana):
     crafted_registry()
     page = laptop
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", perencana.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, live_server.url, perencana.username)
     page.goto(f"{live_server.url}/dashboards/")
     page.click("text=Kebutuhan dan anggaran")
     expect(page.locator("h1")).to_contain_text("Kebutuhan dan anggaran")
@@ -86,11 +71,11 @@ def test_planner_sets_a_unit_cost_and_opens_the_programs_page(laptop, live_serve
     page.click("text=Simpan biaya satuan")
     expect(page.locator(".messages")).to_contain_text("Biaya satuan tersimpan")
     expect(page.locator("input[name=unfit_house]")).to_have_value("25000000")
-    _shot(page, "3-planning")
+    shot(page, "dashboard", "3-planning")
     # the print button works without inline JavaScript (the data-print listener)
     page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed++; }; }")
     page.click("[data-print]")
     assert page.evaluate("window.__printed") == 1
     page.goto(f"{live_server.url}/dashboards/programs/32.75.01/?program=pkh")
     expect(page.locator("tr[data-code='32.75.01.1002'] td").first).to_have_text("<5")
-    _shot(page, "4-programs")
+    shot(page, "dashboard", "4-programs")

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from households.identifiers import mask_identifier
 from households.models import Household, ImportBatch
-from tests.browser.conftest import open_menu
+from tests.browser.conftest import log_in, open_menu, shot
 from tests.imports.files import FAMILY_A, FAMILY_B, HEADER, KK_A
 
 # One group: the tests share one Chromium, so xdist (--dist loadgroup) gives them one worker.
@@ -27,8 +27,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-SHOTS = Path("/tmp/shots")
-PASSWORD = "test-pass-123"  # UserFactory's
 # Excel showed the 16-digit NIK in scientific notation and the CSV kept what it showed.
 BAD_ROW = FAMILY_B[1].replace("3275016007720005", "3,27501E+15")
 
@@ -38,19 +36,6 @@ def media_root(settings, tmp_path):
     """Uploads, checks and reports go to a throwaway directory (the live server shares
     the settings: it runs in a thread of this process)."""
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"import-{name}.png", full_page=True)
-
-
-def _log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/households/")
 
 
 def _workbook(download) -> openpyxl.Workbook:
@@ -66,7 +51,7 @@ def _fits_the_phone(page) -> None:
 
 def test_operator_imports_a_ward_csv_on_a_phone(live_server, phone, operator, tmp_path):
     page = phone
-    _log_in(page, live_server, operator.username)
+    log_in(page, live_server.url, operator.username, lands_on="/households/")
 
     # The import page, from the main menu.
     open_menu(page)
@@ -74,11 +59,11 @@ def test_operator_imports_a_ward_csv_on_a_phone(live_server, phone, operator, tm
     expect(import_link).to_contain_text("Impor")
     import_link.click()
     expect(page.locator("h1")).to_contain_text("Impor")
-    _shot(page, "1-list")
+    shot(page, "import", "1-list")
     _fits_the_phone(page)
     page.get_by_role("link", name="+ Unggah berkas").click()
     page.wait_for_url(f"{live_server.url}{reverse('households:import_upload')}")
-    _shot(page, "2-upload")
+    shot(page, "import", "2-upload")
     _fits_the_phone(page)
 
     # The template is an Excel download.
@@ -93,7 +78,7 @@ def test_operator_imports_a_ward_csv_on_a_phone(live_server, phone, operator, tm
     rows = [HEADER, *FAMILY_A, FAMILY_B[0], BAD_ROW]
     csv_path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     page.set_input_files("#id_file", csv_path)
-    _shot(page, "3-file-chosen")
+    shot(page, "import", "3-file-chosen")
     page.click("button[type=submit].primary")
 
     # The check ran after the upload's commit (Celery is eager): the preview is there. Were it
@@ -115,7 +100,7 @@ def test_operator_imports_a_ward_csv_on_a_phone(live_server, phone, operator, tm
     expect(error_row).to_contain_text("NIK")
     expect(error_row).to_contain_text("Excel")
     assert not Household.objects.exists()  # nothing saved before the confirmation
-    _shot(page, "4-preview")
+    shot(page, "import", "4-preview")
     _fits_the_phone(page)
     # The counts table fits the card: no sideways scrolling to see "Tidak berubah".
     counts_table = page.locator("table.counts")
@@ -131,7 +116,7 @@ def test_operator_imports_a_ward_csv_on_a_phone(live_server, phone, operator, tm
     expect(households_row).to_have_text(["2", "0", "0"])
     members_row = status.locator("table.counts tbody tr").nth(1).locator("td")
     expect(members_row).to_have_text(["4", "0", "0"])
-    _shot(page, "5-summary")
+    shot(page, "import", "5-summary")
     _fits_the_phone(page)
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.COMMITTED
@@ -158,7 +143,7 @@ def test_operator_imports_a_ward_csv_on_a_phone(live_server, phone, operator, tm
     found = page.locator(f"#results a[href='{household.get_absolute_url()}']")
     expect(found).to_contain_text("Budi Santoso")  # the head of the family
     expect(found).to_contain_text(mask_identifier(KK_A))  # issue 7: masked in the list
-    _shot(page, "6-household-list")
+    shot(page, "import", "6-household-list")
     _fits_the_phone(page)
 
 
@@ -175,7 +160,7 @@ def test_a_file_being_checked_shows_its_progress_and_polls(live_server, phone, o
         progress_total=1000,
     )
     page = phone
-    _log_in(page, live_server, operator.username)
+    log_in(page, live_server.url, operator.username, lands_on="/households/")
     page.goto(f"{live_server.url}{batch.get_absolute_url()}")
     progress = page.locator("#status progress")
     expect(progress).to_have_attribute("value", "25")
@@ -191,5 +176,5 @@ def test_a_file_being_checked_shows_its_progress_and_polls(live_server, phone, o
     assert poll.value.ok
     expect(progress).to_have_attribute("value", "25")
     expect(page.locator("#status")).to_have_attribute("hx-trigger", "every 1s")
-    _shot(page, "7-progress")
+    shot(page, "import", "7-progress")
     _fits_the_phone(page)

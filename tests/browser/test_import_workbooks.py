@@ -5,12 +5,12 @@ English, the same page reads in English with day-first dates. Screenshots go to
 /tmp/shots/workbook-*.png."""
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from households.models import ImportBatch
+from tests.browser.conftest import log_in, shot
 from tests.imports.files import FAMILY_A, FAMILY_B, csv_file, import_file, ods_bytes
 
 pytestmark = [
@@ -18,9 +18,6 @@ pytestmark = [
     pytest.mark.xdist_group("browser"),
     pytest.mark.django_db(transaction=True),
 ]
-
-SHOTS = Path("/tmp/shots")
-PASSWORD = "test-pass-123"  # UserFactory's
 
 
 @pytest.fixture(autouse=True)
@@ -35,11 +32,6 @@ def desktop(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"workbook-{name}.png", full_page=True)
 
 
 def test_operator_uploads_an_ods_and_reads_the_preview(
@@ -58,11 +50,7 @@ def test_operator_uploads_an_ods_and_reads_the_preview(
     path.write_bytes(ods_bytes(rows))
 
     page = desktop
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", operator.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/households/")
+    log_in(page, live_server.url, operator.username, lands_on="/households/")
     page.goto(f"{live_server.url}/households/imports/new/")
     expect(page.locator("main")).to_contain_text(".ods")
     page.set_input_files("#id_file", path)
@@ -80,7 +68,7 @@ def test_operator_uploads_an_ods_and_reads_the_preview(
     button = page.get_by_role("button", name=re.compile(r"^Konfirmasi"))
     # Budi's sex, Siti's name, B's household and its two members.
     expect(button).to_have_text("Konfirmasi: impor 5 perubahan")
-    _shot(page, "1-preview-id")
+    shot(page, "workbook", "1-preview-id")
 
     # The same page in English: the check's messages and the dates too.
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
@@ -93,9 +81,9 @@ def test_operator_uploads_an_ods_and_reads_the_preview(
     )
     meta = page.locator("p.muted").first.inner_text()
     assert re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}", meta), meta
-    _shot(page, "2-preview-en")
+    shot(page, "workbook", "2-preview-en")
 
     page.get_by_role("button", name=re.compile(r"^Confirm")).click()
     expect(status.locator(".status")).to_have_text("Imported")
     assert ImportBatch.objects.latest("pk").status == ImportBatch.Status.COMMITTED
-    _shot(page, "3-summary-en")
+    shot(page, "workbook", "3-summary-en")

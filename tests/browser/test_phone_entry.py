@@ -5,7 +5,6 @@ the sex readable; a skip link first; the header folded into a keyboard-usable me
 Screenshots go to /tmp/shots/phone-*.png."""
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from households.models import Household
 from households.nik import MAX_AGE_YEARS, PROVINCE_CODES, parse_nik
 from referrals.models import Notification
 from referrals.services import raise_referral
+from tests.browser.conftest import log_in, shot
 from tests.households.factories import household_with_members
 
 # One group: the tests share one Chromium, so xdist (--dist loadgroup) gives them one worker.
@@ -24,8 +24,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-SHOTS = Path("/tmp/shots")
-PASSWORD = "test-pass-123"  # UserFactory's
 NEW = "/households/new/"
 
 
@@ -39,26 +37,13 @@ def phone800(browser):
     context.close()
 
 
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"phone-{name}.png", full_page=True)
-
-
-def _log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/households/")
-
-
 def _background(page, selector: str) -> str:
     return page.eval_on_selector(selector, "el => getComputedStyle(el).backgroundColor")
 
 
 def test_a_nik_fills_the_row_and_a_disagreement_shows_at_once(live_server, phone800, pendamping):
     page = phone800
-    _log_in(page, live_server, pendamping.username)
+    log_in(page, live_server.url, pendamping.username, lands_on="/households/")
     page.goto(f"{live_server.url}{NEW}")
     # when: Nur Aini's NIK is typed (day 52 = 12 + 40: a woman, born 12-03-1988)
     page.locator("#id_members-0-nik").press_sequentially("3275015203880002")
@@ -69,7 +54,7 @@ def test_a_nik_fills_the_row_and_a_disagreement_shows_at_once(live_server, phone
     expect(hint).to_contain_text("Kecamatan Bekasi Timur")
     expect(hint).to_contain_text("Perempuan")
     expect(page.locator("[data-nik-check]").first).to_be_hidden()
-    _shot(page, "1-nik-filled")
+    shot(page, "phone", "1-nik-filled")
     # when: the sex is set otherwise, and the birth date retyped
     page.select_option("#id_members-0-sex", "male")
     sex_warning = page.locator(".field:has(#id_members-0-sex) .nik-warning")
@@ -79,7 +64,7 @@ def test_a_nik_fills_the_row_and_a_disagreement_shows_at_once(live_server, phone
     birth_warning = page.locator(".field:has(#id_members-0-birth_date) .nik-warning")
     expect(birth_warning).to_contain_text("12\u201103\u20111988")  # unbreakable dashes
     expect(page.locator("[data-nik-check]").first).to_be_visible()
-    _shot(page, "2-disagreement")
+    shot(page, "phone", "2-disagreement")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     # and put right again: the warnings go
     page.select_option("#id_members-0-sex", "female")
@@ -91,7 +76,7 @@ def test_a_nik_fills_the_row_and_a_disagreement_shows_at_once(live_server, phone
 
 def test_a_nik_from_another_city_is_named_by_its_code(live_server, phone800, pendamping):
     page = phone800
-    _log_in(page, live_server, pendamping.username)
+    log_in(page, live_server.url, pendamping.username, lands_on="/households/")
     page.goto(f"{live_server.url}{NEW}")
     page.locator("#id_members-0-nik").press_sequentially("3171011708850001")
     expect(page.locator("[data-member-form] .nik-hint").first).to_contain_text("31.71.01")
@@ -99,7 +84,7 @@ def test_a_nik_from_another_city_is_named_by_its_code(live_server, phone800, pen
 
 def test_an_impossible_nik_is_said_while_typing(live_server, phone800, pendamping):
     page = phone800
-    _log_in(page, live_server, pendamping.username)
+    log_in(page, live_server.url, pendamping.username, lands_on="/households/")
     page.goto(f"{live_server.url}{NEW}")
     page.locator("#id_members-0-nik").press_sequentially("3275013213850001")  # month 13
     expect(page.locator("[data-member-form] .nik-hint").first).to_contain_text(
@@ -110,7 +95,7 @@ def test_an_impossible_nik_is_said_while_typing(live_server, phone800, pendampin
 
 def test_the_birth_date_gets_its_dashes_and_a_number_pad(live_server, phone800, pendamping):
     page = phone800
-    _log_in(page, live_server, pendamping.username)
+    log_in(page, live_server.url, pendamping.username, lands_on="/households/")
     page.goto(f"{live_server.url}{NEW}")
     field = page.locator("#id_members-0-birth_date")
     assert field.get_attribute("inputmode") == "numeric"
@@ -128,7 +113,7 @@ def test_the_birth_date_gets_its_dashes_and_a_number_pad(live_server, phone800, 
 
 def test_a_disagreement_is_saved_only_once_ticked(live_server, phone800, pendamping, margahayu):
     page = phone800
-    _log_in(page, live_server, pendamping.username)
+    log_in(page, live_server.url, pendamping.username, lands_on="/households/")
     page.goto(f"{live_server.url}{NEW}")
     page.fill("#id_kk_number", "3275010502100007")
     page.fill("#id_address", "Gg. Mawar No. 7")
@@ -148,7 +133,7 @@ def test_a_disagreement_is_saved_only_once_ticked(live_server, phone800, pendamp
     expect(check.locator(".warnings")).to_contain_text("laki-laki")
     assert not Household.objects.exists()
     page.locator("[data-nik-check]").first.scroll_into_view_if_needed()
-    _shot(page, "3-asks-for-the-tick")
+    shot(page, "phone", "3-asks-for-the-tick")
     # when: ticked (the card does say so), it is saved
     page.check("#id_members-0-as_on_card")
     page.click("button[type=submit].primary")
@@ -158,7 +143,7 @@ def test_a_disagreement_is_saved_only_once_ticked(live_server, phone800, pendamp
 
 def test_an_error_marks_only_the_wrong_field(live_server, phone800, pendamping, margahayu):
     page = phone800
-    _log_in(page, live_server, pendamping.username)
+    log_in(page, live_server.url, pendamping.username, lands_on="/households/")
     page.goto(f"{live_server.url}{NEW}")
     page.fill("#id_kk_number", "3275010502100007")
     page.fill("#id_address", "Gg. Mawar No. 7")
@@ -174,12 +159,12 @@ def test_an_error_marks_only_the_wrong_field(live_server, phone800, pendamping, 
     assert _background(page, "#id_members-0-name") == "rgb(255, 255, 255)"
     assert _background(page, "#id_members-0-sex") == "rgb(255, 255, 255)"
     page.locator("#id_members-0-nik").scroll_into_view_if_needed()
-    _shot(page, "4-one-wrong-field")
+    shot(page, "phone", "4-one-wrong-field")
 
 
 def test_the_sex_select_shows_laki_laki_whole(live_server, phone800, pendamping):
     page = phone800
-    _log_in(page, live_server, pendamping.username)
+    log_in(page, live_server.url, pendamping.username, lands_on="/households/")
     page.goto(f"{live_server.url}{NEW}")
     page.select_option("#id_members-0-sex", "male")
     # the label's own width against the room inside the select (padding and arrow excluded)
@@ -204,7 +189,7 @@ def test_the_sex_select_shows_laki_laki_whole(live_server, phone800, pendamping)
 
 def test_the_skip_link_is_the_first_tab_stop(live_server, phone800, pendamping):
     page = phone800
-    _log_in(page, live_server, pendamping.username)
+    log_in(page, live_server.url, pendamping.username, lands_on="/households/")
     page.goto(f"{live_server.url}{NEW}")
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent.trim()")
@@ -221,7 +206,7 @@ def test_the_phone_header_is_a_menu_button_that_works_by_keyboard(
     live_server, phone800, pendamping
 ):
     page = phone800
-    _log_in(page, live_server, pendamping.username)
+    log_in(page, live_server.url, pendamping.username, lands_on="/households/")
     menu = page.get_by_role("button", name="Menu")
     logout = page.get_by_role("button", name="Keluar")
     dashboard = page.locator("nav.mainnav a", has_text="Dasbor")
@@ -230,7 +215,7 @@ def test_the_phone_header_is_a_menu_button_that_works_by_keyboard(
     expect(menu).to_have_attribute("aria-expanded", "false")
     expect(logout).to_be_hidden()
     expect(dashboard).to_be_hidden()
-    _shot(page, "5-header")
+    shot(page, "phone", "5-header")
     # by keyboard: skip link, brand, then the menu button
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
@@ -244,7 +229,7 @@ def test_the_phone_header_is_a_menu_button_that_works_by_keyboard(
         assert box["x"] >= 0
         assert box["x"] + box["width"] <= 360  # nothing cut off
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    _shot(page, "6-menu-open")
+    shot(page, "phone", "6-menu-open")
     # the next Tab reaches the first link of the menu
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('#site-menu') !== null")
@@ -263,7 +248,7 @@ def test_on_a_laptop_the_menu_stays_open(live_server, browser, pendamping):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID")
     page = context.new_page()
     try:
-        _log_in(page, live_server, pendamping.username)
+        log_in(page, live_server.url, pendamping.username, lands_on="/households/")
         expect(page.get_by_role("button", name="Menu")).to_be_hidden()
         expect(page.get_by_role("button", name="Keluar")).to_be_visible()
     finally:
@@ -323,7 +308,7 @@ def _python_reading(nik: str) -> dict | None:
 
 def test_the_browser_reads_a_nik_as_the_server_does(live_server, phone800, pendamping):
     page = phone800
-    _log_in(page, live_server, pendamping.username)
+    log_in(page, live_server.url, pendamping.username, lands_on="/households/")
     page.goto(f"{live_server.url}{NEW}")
     rules = page.evaluate("JSON.parse(document.getElementById('nik-rules').textContent)")
     # the page's rule data is households.nik's, not a copy
@@ -347,7 +332,7 @@ def test_a_disagreement_on_record_is_described_but_not_asked_again(
     member.sex, member.nik_warnings = "female", ["sex_mismatch"]
     member.save()
     page = phone800
-    _log_in(page, live_server, pendamping.username)
+    log_in(page, live_server.url, pendamping.username, lands_on="/households/")
     # when: the household is opened to change its address
     page.goto(f"{live_server.url}/households/{household.pk}/edit/")
     # then: the disagreement is described beside the sex, and no tick is asked for
@@ -371,6 +356,6 @@ def test_the_folded_menu_says_that_something_waits(
         recipient=pendamping, referral=referral, kind="returned", key="k", message="m"
     )
     page = phone800
-    _log_in(page, live_server, pendamping.username)
+    log_in(page, live_server.url, pendamping.username, lands_on="/households/")
     # then: the Menu button carries the count that the folded menu hides
     expect(page.locator("button.menu-toggle .count-badge")).to_have_text("1")

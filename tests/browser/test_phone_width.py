@@ -5,7 +5,6 @@ Django's admin site (staff only, its own styles) is left out. Screenshots of pag
 fit go to /tmp/shots/width-*.png."""
 
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,6 +13,7 @@ from django.urls import reverse
 from households.models import Household
 from households.services import MemberChange, update_household
 from referrals.models import Referral
+from tests.browser.conftest import SHOTS, log_in
 from tests.dashboards.registry import crafted_registry
 
 # One group: the tests share one Chromium, so xdist (--dist loadgroup) gives them one worker.
@@ -23,8 +23,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-SHOTS = Path("/tmp/shots")
-PASSWORD = "test-pass-123"  # UserFactory's
 WIDTH = 360
 ROLES = [
     "pendamping",
@@ -97,11 +95,8 @@ def test_no_page_scrolls_sideways_at_360_px(request, browser, live_server, role,
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
-        page.goto(f"{live_server.url}/accounts/login/")
         assert _width(page, "/accounts/login/", live_server) <= WIDTH
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
+        log_in(page, live_server.url, user.username)
         page.wait_for_load_state("networkidle")
 
         # every page of the menu, then one page of each kind linked from those
@@ -160,10 +155,7 @@ def test_the_household_page_after_an_edit_fits(browser, live_server, verifikator
     context = browser.new_context(viewport={"width": WIDTH, "height": 800}, locale="id-ID")
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", pendamping.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
+        log_in(page, live_server.url, pendamping.username)
         page.wait_for_load_state("networkidle")
         assert _width(page, edited.get_absolute_url(), live_server) <= WIDTH
         table = page.locator("table.changes").first

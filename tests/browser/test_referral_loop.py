@@ -2,14 +2,12 @@
 and refers it to Dinas Kesehatan; Ibu Sari takes it from her queue and resolves it; Bu Rina,
 the facilitator, sees the outcome on her phone. Screenshots go to /tmp/shots/referral-*.png."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from households.identifiers import mask_identifier
 from referrals.models import Referral, Status
-from tests.browser.conftest import open_menu
+from tests.browser.conftest import log_in, open_menu, shot
 
 # One group: the tests share one Chromium, so xdist (--dist loadgroup) gives them one worker.
 pytestmark = [
@@ -17,9 +15,6 @@ pytestmark = [
     pytest.mark.xdist_group("browser"),
     pytest.mark.django_db(transaction=True),
 ]
-
-SHOTS = Path("/tmp/shots")
-PASSWORD = "test-pass-123"  # UserFactory's
 
 
 @pytest.fixture
@@ -29,18 +24,6 @@ def desktop(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"referral-{name}.png", full_page=True)
-
-
-def _log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def test_a_desk_complaint_is_referred_served_and_seen_by_the_facilitator(
@@ -57,7 +40,7 @@ def test_a_desk_complaint_is_referred_served_and_seen_by_the_facilitator(
     household = household_in_margahayu
     # given: a woman at the desk asks for help with her mother's health card
     page = desktop
-    _log_in(page, live_server, operator.username)
+    log_in(page, live_server.url, operator.username)
     page.click("nav >> text=Pengaduan")
     page.click("text=Catat Pengaduan")
     page.fill("#id_q", household.kk_number)
@@ -66,7 +49,7 @@ def test_a_desk_complaint_is_referred_served_and_seen_by_the_facilitator(
     expect(page.locator("#family")).to_contain_text(household.kk_number)
     page.fill("#id_complainant_name", "Ibu Sumarni")
     page.fill("#id_request", "Kartu JKN ibu saya tidak aktif, beliau perlu berobat.")
-    _shot(page, "1-complaint")
+    shot(page, "referral", "1-complaint")
     page.click("text=Simpan pengaduan")
     expect(page.locator(".messages")).to_contain_text("Pengaduan dicatat")
     # when: he refers it to Dinas Kesehatan
@@ -76,7 +59,7 @@ def test_a_desk_complaint_is_referred_served_and_seen_by_the_facilitator(
     page.click("text=Kirim rujukan")
     expect(page.locator(".messages")).to_contain_text("Rujukan dikirim ke Dinas Kesehatan")
     expect(page.locator("#referrals")).to_contain_text("Kesehatan / JKN")
-    _shot(page, "2-referred")
+    shot(page, "referral", "2-referred")
     referral = Referral.objects.get()
     assert (referral.status, referral.agency.code) == (Status.SUBMITTED, "dinkes")
 
@@ -84,12 +67,12 @@ def test_a_desk_complaint_is_referred_served_and_seen_by_the_facilitator(
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
     officer = context.new_page()
     officer.set_default_timeout(15_000)
-    _log_in(officer, live_server, petugas_dinkes.username)
+    log_in(officer, live_server.url, petugas_dinkes.username)
     officer.click("nav >> text=Antrean Rujukan")
     expect(officer.locator(".tiles")).to_contain_text("1")
     # Issue 7: lists show the KK masked.
     expect(officer.locator("#results")).to_contain_text(mask_identifier(household.kk_number))
-    _shot(officer, "3-queue")
+    shot(officer, "referral", "3-queue")
     officer.click(f"a[href='/referrals/{referral.pk}/']")
     officer.click("button:has-text('Terima')")
     expect(officer.locator(".status").first).to_contain_text("Diterima")
@@ -98,17 +81,17 @@ def test_a_desk_complaint_is_referred_served_and_seen_by_the_facilitator(
     officer.fill("#id_note_resolve", "PBI-JK aktif mulai 1 Desember; kartu diambil di Puskesmas.")
     officer.click("form button:has-text('Selesai')")
     expect(officer.locator(".status").first).to_contain_text("Selesai")
-    _shot(officer, "4-resolved")
+    shot(officer, "referral", "4-resolved")
     context.close()
 
     # and: Bu Rina, on her phone, sees how it ended
-    _log_in(phone, live_server, pendamping.username)
+    log_in(phone, live_server.url, pendamping.username)
     open_menu(phone)
     phone.click("nav >> text=Rujukan")
     expect(phone.locator("#results")).to_contain_text("Hasil: terlayani")
     phone.click(f"a[href='/referrals/{referral.pk}/']")
     expect(phone.locator("#history")).to_contain_text("PBI-JK aktif mulai 1 Desember")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll
-    _shot(phone, "5-outcome")
+    shot(phone, "referral", "5-outcome")
     referral.refresh_from_db()
     assert (referral.status, referral.outcome) == (Status.RESOLVED, "served")

@@ -3,7 +3,6 @@ queue (Temuan), reads a car owner's decision receipt and dismisses the flag with
 Screenshots go to /tmp/shots/verifier-*.png."""
 
 import importlib
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -11,7 +10,7 @@ from playwright.sync_api import expect
 from eligibility.models import Flag, ReviewDecision, Rule, RuleSet
 from eligibility.services import run_eligibility
 from households.identifiers import mask_identifier
-from tests.browser.conftest import open_menu
+from tests.browser.conftest import log_in, open_menu, shot
 from tests.households.factories import household_with_members
 
 # One group: the tests share one Chromium, so xdist (--dist loadgroup) gives them one worker.
@@ -20,9 +19,6 @@ pytestmark = [
     pytest.mark.xdist_group("browser"),
     pytest.mark.django_db(transaction=True),
 ]
-
-SHOTS = Path("/tmp/shots")
-PASSWORD = "test-pass-123"  # UserFactory's
 
 
 def _seed_rules() -> None:
@@ -34,11 +30,6 @@ def _seed_rules() -> None:
     Rule.objects.bulk_create(Rule(rule_set=rule_set, **rule) for rule in rules)
 
 
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"verifier-{name}.png", full_page=True)
-
-
 def test_verifier_reads_a_car_owner_receipt_and_dismisses_it(
     phone, live_server, verifikator, margahayu
 ):
@@ -48,10 +39,7 @@ def test_verifier_reads_a_car_owner_receipt_and_dismisses_it(
     run_eligibility()
     flag = Flag.objects.get(household=household, rule_code="car_owner")
     page = phone
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", verifikator.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, live_server.url, verifikator.username)
     # when: he opens Temuan and filters on the car-owner rule
     open_menu(page)
     page.click("text=Temuan")
@@ -59,14 +47,14 @@ def test_verifier_reads_a_car_owner_receipt_and_dismisses_it(
     page.select_option("#id_rule", "car_owner")
     # Issue 7: lists show the KK masked.
     expect(page.locator("#results")).to_contain_text(mask_identifier(household.kk_number))
-    _shot(page, "1-queue")
+    shot(page, "verifier", "1-queue")
     page.click(f"a[href='/eligibility/flags/{flag.pk}/']")
     # then: the receipt says which rule, which value and where it came from
     expect(page.locator("h1")).to_have_text("Bukti keputusan")
     expect(page.locator(".receipt-item")).to_contain_text("Memiliki 2 mobil")
     expect(page.locator(".receipt-item")).to_contain_text("aturan versi 1")
     expect(page.locator(".receipt-item")).to_contain_text("mobil: 2.")
-    _shot(page, "2-receipt")
+    shot(page, "verifier", "2-receipt")
     # when: he dismisses without a reason, then with one
     page.click("button[value=dismissed]")
     expect(page.locator(".messages")).to_contain_text("Isi alasan")
@@ -75,7 +63,7 @@ def test_verifier_reads_a_car_owner_receipt_and_dismisses_it(
     # then
     expect(page.locator(".messages")).to_contain_text("Keputusan disimpan")
     expect(page.locator(".history")).to_contain_text("Mobil sudah dijual")
-    _shot(page, "3-dismissed")
+    shot(page, "verifier", "3-dismissed")
     flag.refresh_from_db()
     assert flag.decision == Flag.Decision.DISMISSED
     assert ReviewDecision.objects.get(flag=flag).decided_by == verifikator
