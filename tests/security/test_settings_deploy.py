@@ -130,3 +130,22 @@ def test_the_cache_is_shared_redis_when_redis_is_configured_and_files_otherwise(
     assert "redis://redis.internal:6379/1" in with_redis
     (embedded,) = _settings({"DEBUG": "True"}, "CACHES['default']")
     assert "FileBasedCache" in embedded
+
+
+def test_email_settings_come_from_email_url():
+    smtp = "smtp+tls://slrt:rahasia@mail.bekasikota.go.id:587"
+    backend, host, port, user, tls = _settings(
+        {**PRODUCTION, "EMAIL_URL": smtp},
+        "EMAIL_BACKEND",
+        "EMAIL_HOST",
+        "EMAIL_PORT",
+        "EMAIL_HOST_USER",
+        "EMAIL_USE_TLS",
+    )
+    assert backend == repr("django.core.mail.backends.smtp.EmailBackend")
+    assert (host, port, user, tls) == (repr("mail.bekasikota.go.id"), "587", "'slrt'", "True")
+
+
+def test_email_goes_to_the_console_without_email_url():
+    (backend,) = _settings(PRODUCTION, "EMAIL_BACKEND")
+    assert backend == repr("django.core.mail.backends.console.EmailBackend")
