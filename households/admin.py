@@ -20,6 +20,28 @@ from households.models import (
     Region,
     UserProfile,
 )
+from households.selectors import shown_rows, visible_households
+
+
+class PersonalDataAdmin(admin.ModelAdmin):
+    """A back-office page of personal data reads like any other page (issue 19, point 4):
+    the rows of a list page, and the record an object page shows, are logged through
+    households.selectors.shown_rows (via "admin"), on each row's household. `log_lists` off:
+    a list that names no one (the access log's own, which would log itself)."""
+
+    log_lists = True
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if self.log_lists:
+            changelist.result_list = shown_rows(request.user, changelist.result_list, via="admin")
+        return changelist
+
+    def get_object(self, request, object_id, from_field=None):
+        row = super().get_object(request, object_id, from_field)
+        if row is not None:
+            shown_rows(request.user, [row], via="admin")
+        return row
 
 
 @admin.register(Region)
@@ -77,13 +99,17 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(PersonalDataAdmin):
     list_display = ["kk_number", "head_name", "kelurahan", "rw", "rt", "member_count"]
     list_filter = ["verification_status", "source"]
     search_fields = ["kk_number", "head_name"]
     list_select_related = ["kelurahan"]
     inlines = [MemberInline]
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        # The same scoped selector as the pages (the administrator's scope is the city).
+        return super().get_queryset(request) & visible_households(request.user)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # edits go through households.services (history, version guard)
@@ -96,10 +122,14 @@ class HouseholdAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(PersonalDataAdmin):
     list_display = ["program", "household", "member", "status", "start_date", "end_date"]
     list_filter = ["program", "status"]
     raw_id_fields = ["household", "member"]
+
+    def get_queryset(self, request):
+        households = visible_households(request.user)
+        return super().get_queryset(request).filter(household__in=households)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # enrolments change on the household page (households.services)
@@ -111,7 +141,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
         return False
 
 
-class AuditAdmin(admin.ModelAdmin):
+class AuditAdmin(PersonalDataAdmin):
     """An audit trail: looked at and searched, never written, from the back office. No add,
     change or delete for anyone, superusers included (the change form is read-only and a
     POST to it is refused); bulk delete is gone from the actions."""
@@ -150,6 +180,7 @@ class AccessRecordAdmin(AuditAdmin):
     or KK number."""
 
     list_display = ["created_at", "user", "household_id", "basis", "via", "grant"]
+    log_lists = False  # household ids only; reading the log must not grow it row by row
     list_filter = ["basis", "via", "user"]
     search_fields = ["user__username", "=household__id", "=household__kk_number"]
     list_select_related = ["user"]

@@ -1,9 +1,16 @@
-"""Scoped reads of the registry. Pages, API and exports start here, never at .objects."""
+"""Scoped reads of the registry. Pages, API and exports start here, never at .objects.
 
-from collections.abc import Iterable
+The access log is written here and nowhere else (issue 19, point 4): a selector that returns
+one record of personal data logs its read (access_household, access_member, ...); a list logs
+the rows it actually shows through shown_page (a page) or shown_rows (a few rows, an API page,
+a back-office list), in one insert. Pages, API and admin call those, never the log itself."""
+
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.apps import apps
 from django.contrib.auth.models import User
+from django.core.paginator import Page
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
@@ -20,6 +27,8 @@ from households.models import (
     Region,
 )
 from households.scope import scope_for, write_kelurahan_ids
+
+T = TypeVar("T")
 
 
 def _household_condition(user: User, path: str = "") -> Q | None:
@@ -78,6 +87,43 @@ def log_household_reads(user: User, household_ids: Iterable[int], via: str = "")
             AccessRecord(user=user, household_id=pk, basis=why, grant_id=grant, via=via[:100])
             for pk, why, grant in records
         )
+
+
+def households_of(row) -> tuple[int | None, ...]:
+    """The households a shown row tells about: a household itself, else the row's own
+    `household` (a member, a flag, a referral, an import family; None when it has none)."""
+    if isinstance(row, Household):
+        return (row.pk,)
+    return (getattr(row, "household_id", None),)
+
+
+def shown_rows(
+    user: User,
+    rows: Iterable[T],
+    *,
+    via: str,
+    households: Callable[[T], Iterable[int | None]] = households_of,
+) -> list[T]:
+    """Rows of personal data about to be shown to `user` (a search's few results, an API
+    page, a back-office list): evaluated once and their households' reads logged in one insert
+    (log_household_reads says whose reads are kept)."""
+    rows = list(rows)
+    shown = (pk for row in rows for pk in households(row) if pk is not None)
+    log_household_reads(user, shown, via=via)
+    return rows
+
+
+def shown_page(
+    user: User,
+    page: Page,
+    *,
+    via: str,
+    households: Callable[[object], Iterable[int | None]] = households_of,
+) -> Page:
+    """A page of a list of personal data as it will be shown: only the page's rows are
+    logged, never the whole filtered list, so a list costs one insert whatever its length."""
+    page.object_list = shown_rows(user, page.object_list, via=via, households=households)
+    return page
 
 
 def visible_households(user: User) -> QuerySet[Household]:
@@ -169,7 +215,9 @@ def referred_member_condition(agency_id: int) -> Q:
 
 
 def access_member(user: User, pk: int) -> Member:
-    return get_object_or_404(visible_members(user).select_related("household"), pk=pk)
+    member = get_object_or_404(visible_members(user).select_related("household"), pk=pk)
+    log_household_read(user, member.household, via="member")
+    return member
 
 
 def kelurahan_choices(user: User) -> QuerySet[Region]:
@@ -261,9 +309,16 @@ def move_requests_for_review(user: User) -> QuerySet[MoveRequest]:
         registered_kelurahan=Subquery(registered.values("household__kelurahan__name")[:1]),
         registered_name=Subquery(registered.values("name")[:1]),
         registered_relationship=Subquery(registered.values("relationship")[:1]),
+        registered_household_id=Subquery(registered.values("household_id")[:1]),
     )
     waiting_first = F("decided_at").asc(nulls_first=True)
     return requests.order_by(waiting_first, "-requested_at", "-pk")
+
+
+def moved_households(move: MoveRequest) -> tuple[int | None, ...]:
+    """A move request's row shows its family and, for a person, the family the NIK is
+    registered in now (move_requests_for_review): shown_page logs both."""
+    return (move.household_id, getattr(move, "registered_household_id", None))
 
 
 def access_move_request(user: User, pk: int) -> MoveRequest:
