@@ -20,7 +20,13 @@ from households.models import (
     Region,
     UserProfile,
 )
-from households.selectors import shown_rows, visible_households
+from households.selectors import (
+    households_of,
+    moved_households,
+    shown_rows,
+    visible_households,
+    with_registered_household,
+)
 
 
 class PersonalDataAdmin(admin.ModelAdmin):
@@ -30,17 +36,20 @@ class PersonalDataAdmin(admin.ModelAdmin):
     a list that names no one (the access log's own, which would log itself)."""
 
     log_lists = True
+    households = staticmethod(households_of)  # the families a row shows
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
         if self.log_lists:
-            changelist.result_list = shown_rows(request.user, changelist.result_list, via="admin")
+            changelist.result_list = shown_rows(
+                request.user, changelist.result_list, via="admin", households=self.households
+            )
         return changelist
 
     def get_object(self, request, object_id, from_field=None):
         row = super().get_object(request, object_id, from_field)
         if row is not None:
-            shown_rows(request.user, [row], via="admin")
+            shown_rows(request.user, [row], via="admin", households=self.households)
         return row
 
 
@@ -220,3 +229,7 @@ class MoveRequestAdmin(AuditAdmin):
     search_fields = ["requested_by__username", "=household__id", "=nik"]
     list_select_related = ["requested_by", "decided_by"]
     date_hierarchy = "requested_at"
+    households = staticmethod(moved_households)  # a person's NIK names their family now
+
+    def get_queryset(self, request):
+        return with_registered_household(super().get_queryset(request))

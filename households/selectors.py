@@ -302,17 +302,24 @@ def move_requests_for_review(user: User) -> QuerySet[MoveRequest]:
     if not user.has_perm("households.decide_moverequest") or write_kelurahan_ids(user) is not None:
         return MoveRequest.objects.none()
     registered = Member.objects.filter(nik=OuterRef("nik"))
-    requests = MoveRequest.objects.select_related(
+    requests = with_registered_household(MoveRequest.objects.all())
+    requests = requests.select_related(
         "household__kelurahan", "to_kelurahan", "requested_by", "decided_by"
     ).annotate(
         registered_kk=Subquery(registered.values("household__kk_number")[:1]),
         registered_kelurahan=Subquery(registered.values("household__kelurahan__name")[:1]),
         registered_name=Subquery(registered.values("name")[:1]),
         registered_relationship=Subquery(registered.values("relationship")[:1]),
-        registered_household_id=Subquery(registered.values("household_id")[:1]),
     )
     waiting_first = F("decided_at").asc(nulls_first=True)
     return requests.order_by(waiting_first, "-requested_at", "-pk")
+
+
+def with_registered_household(moves: QuerySet[MoveRequest]) -> QuerySet[MoveRequest]:
+    """Each move with the family its NIK is registered in now (a person's move), whose
+    member a page of the move shows: see moved_households."""
+    registered = Member.objects.filter(nik=OuterRef("nik"))
+    return moves.annotate(registered_household_id=Subquery(registered.values("household_id")[:1]))
 
 
 def moved_households(move: MoveRequest) -> tuple[int | None, ...]:
