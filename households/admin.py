@@ -24,6 +24,7 @@ from households.selectors import (
     households_of,
     moved_households,
     shown_rows,
+    visible_enrolments,
     visible_households,
     with_registered_household,
 )
@@ -137,8 +138,7 @@ class EnrolmentAdmin(PersonalDataAdmin):
     raw_id_fields = ["household", "member"]
 
     def get_queryset(self, request):
-        households = visible_households(request.user)
-        return super().get_queryset(request).filter(household__in=households)
+        return super().get_queryset(request) & visible_enrolments(request.user)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # enrolments change on the household page (households.services)

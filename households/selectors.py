@@ -204,6 +204,19 @@ def visible_members(user: User) -> QuerySet[Member]:
     return Member.objects.filter(condition)
 
 
+def visible_enrolments(user: User) -> QuerySet[Enrolment]:
+    """Program enrolments of the households in scope (the back office lists them); agency
+    staff see a family's need, not its aid (issue 16): only a household opened by an
+    emergency grant, as household_with_details."""
+    scope = scope_for(user)
+    condition = _household_condition(user, path="household__")
+    if condition is None:
+        return Enrolment.objects.none()
+    if scope.agency_id is not None:
+        condition = Q(household_id__in=scope.granted_household_ids)
+    return Enrolment.objects.filter(condition)
+
+
 def referred_member_condition(agency_id: int) -> Q:
     """The people a referral sent to the agency names; for a referral of the whole family,
     its head (the family's contact)."""

@@ -251,3 +251,19 @@ def test_the_logs_cannot_be_changed_or_deleted_through_the_admin(
     client.post(changelist, bulk)
     assert type(row).objects.filter(pk=row.pk).exists()
     row.refresh_from_db()
+
+
+def test_the_back_office_lists_enrolments_through_the_scope(
+    verifikator, petugas_dinkes, operator, health, household_in_margahayu
+):
+    from households.selectors import visible_enrolments
+    from referrals.services import raise_referral
+    from tests.households.factories import EnrolmentFactory
+
+    enrolment = EnrolmentFactory(household=household_in_margahayu)
+    raise_referral(
+        household=household_in_margahayu, category=health, description="JKN", by=operator
+    )
+    assert list(visible_enrolments(verifikator)) == [enrolment]
+    # agency staff see a referred family's need, not its aid (issue 16)
+    assert not visible_enrolments(petugas_dinkes).exists()
