@@ -50,13 +50,14 @@ LOGGED_ROLES = ["petugas_opd", "verifikator", "data_steward", "admin"]
 
 @dataclass(frozen=True)
 class Read:
-    """A URL that shows personal data. `query`: what to add to open it with rows (an export's
-    format). `export`: the city-wide roles' exports are recorded once in the export log, not
-    row by row (households.audit.record_export). `names`: False where the records are shown
-    by id and content (the referral and flag API, a referral's document), not by name.
-    `empty_for`: roles to whom the page lists no one by design."""
+    """A URL that shows personal data. `queries`: what to add to open it with rows (an
+    export's format, a search), each asked for. `export`: the city-wide roles' exports are
+    recorded once in the export log, not row by row (households.audit.record_export).
+    `names`: False where the records are shown by id and content (the referral and flag API,
+    a referral's document), not by name. `empty_for`: roles to whom the page lists no one by
+    design."""
 
-    query: str = ""
+    queries: tuple[str, ...] = ("",)
     export: bool = False
     names: bool = True
     empty_for: frozenset = frozenset()
@@ -64,7 +65,7 @@ class Read:
 
 READS: dict[str, Read] = {
     "households:household_list": Read(),
-    "households:household_export": Read(query="?kind=members&format=csv", export=True),
+    "households:household_export": Read(queries=("?kind=members&format=csv",), export=True),
     "households:household_detail": Read(),
     "households:household_edit": Read(),
     "households:import_detail": Read(),  # the families of the file already registered
@@ -82,7 +83,8 @@ READS: dict[str, Read] = {
     "referrals:referral_detail": Read(),
     "referrals:attachment_download": Read(names=False),  # a document about the family
     "referrals:complaint_list": Read(),
-    "referrals:complaint_create": Read(query="?q={head_name}"),  # the search's families
+    # the search's families, and the family chosen for the complaint
+    "referrals:complaint_create": Read(queries=("?q={head_name}", "?household={household}")),
     "referrals:complaint_detail": Read(),
     "household-list": Read(),
     "household-detail": Read(),
@@ -236,33 +238,34 @@ def test_every_page_that_shows_a_family_logs_the_read(shown, margahayu):
             if not _allowed(role, route.name):
                 continue
             read = READS.get(route.name)
-            url = url_for(route, a, user)
-            if read is not None:
-                url += read.query.format(head_name=a.household.head_name)
-            since, exports = _last_record(), ExportRecord.objects.count()
-            response = client.get(url)
-            where = f"{role:12} {route.name} {url}"
-            if response.status_code not in EXPECTATIONS[route.name].ok:
-                failures.append(f"{where}: {response.status_code}")
-                continue
-            content = b"".join(response).decode(errors="replace")
-            families = _families_shown(content, (a, b))
-            logged = _logged(user, since)
-            if read is None:
+            for query in read.queries if read is not None else ("",):
+                url = url_for(route, a, user) + query.format(
+                    head_name=a.household.head_name, household=a.household.pk
+                )
+                since, exports = _last_record(), ExportRecord.objects.count()
+                response = client.get(url)
+                where = f"{role:12} {route.name} {url}"
+                if response.status_code not in EXPECTATIONS[route.name].ok:
+                    failures.append(f"{where}: {response.status_code}")
+                    continue
+                content = b"".join(response).decode(errors="replace")
+                families = _families_shown(content, (a, b))
+                if read is None:
+                    if families:
+                        failures.append(f"{where}: shows {families} but is in NOT_READS")
+                    continue
                 if families:
-                    failures.append(f"{where}: shows {families} but is in NOT_READS")
-                continue
-            if families:
-                showing_names.add(route.name)
-            if read.export and role in ("verifikator", "data_steward", "admin"):
-                if ExportRecord.objects.count() != exports + 1:
-                    failures.append(f"{where}: no export record")
-                continue
-            expected = set(families)
-            if role not in read.empty_for:
-                expected.add(a.household.pk)  # the record in the URL, or a row of the list
-            if expected - logged:
-                failures.append(f"{where}: shows {families}, logged {logged}")
+                    showing_names.add(route.name)
+                if read.export and role in ("verifikator", "data_steward", "admin"):
+                    if ExportRecord.objects.count() != exports + 1:
+                        failures.append(f"{where}: no export record")
+                    continue
+                expected = set(families)
+                if role not in read.empty_for:
+                    expected.add(a.household.pk)  # the record in the URL, or a row of the list
+                logged = _logged(user, since)
+                if expected - logged:
+                    failures.append(f"{where}: shows {families}, logged {logged}")
     silent = {name for name, read in READS.items() if read.names} - showing_names
     failures += [f"{name}: in READS but showed no one's name or NIK" for name in sorted(silent)]
     assert not failures, "\n".join(failures)
