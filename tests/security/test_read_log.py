@@ -182,8 +182,9 @@ def test_every_admin_model_is_classified():
 
 @pytest.fixture
 def shown(worlds, reference_data):
-    """The worlds with the rows the list pages need besides (a file's family already in the
-    registry, a person's move from B to A), and what identifies each family on a page."""
+    """The two worlds, with the rows two list pages need besides: a file's family already in
+    the registry (the import pages) and a move of a person registered in B into A's family
+    (the Verifikator's move list shows both families)."""
     a, b = worlds
     ImportFamily.objects.create(
         batch=a.batch,
