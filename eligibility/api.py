@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
 from eligibility.selectors import rule_sets, rules, visible_decisions, visible_flags, visible_runs
 from eligibility.services import review_flags
-from households.api import PersonalDataPermission
+from households.api import PersonalDataPermission, ShownRowsMixin
 from slrt.api import WRITE_ERRORS, RecordIdField, router
 
 
@@ -89,9 +89,9 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
         return visible_runs(self.request.user)
 
 
-class FlagViewSet(viewsets.ReadOnlyModelViewSet):
-    """Flags of households in the caller's scope (eligibility.view_flag); `review` needs
-    eligibility.review_flag."""
+class FlagViewSet(ShownRowsMixin, viewsets.ReadOnlyModelViewSet):
+    """Flags of households in the caller's scope (eligibility.view_flag), their reads logged as
+    the flag pages' are; `review` needs eligibility.review_flag."""
 
     serializer_class = FlagSerializer
     permission_classes = [PersonalDataPermission]

@@ -27,7 +27,7 @@ from eligibility.services import (
     simulate_rule_set,
     start_eligibility_run,
 )
-from households.selectors import log_household_reads, visible_households
+from households.selectors import shown_page, visible_households
 from slrt.dispatch import is_waiting, waiting_message
 from slrt.http import local_next
 from slrt.paging import CappedPaginator
@@ -47,7 +47,7 @@ def flag_queue(request: HttpRequest) -> HttpResponse:
         flags = visible_flags(request.user).filter(status=Flag.Status.OPEN, decision="")
         flags = flags.order_by("rule_code", "household_id", "pk")
     page = CappedPaginator(flags, PAGE_SIZE).get_page(request.GET.get("page"))
-    log_household_reads(request.user, [flag.household_id for flag in page], via="flags")
+    page = shown_page(request.user, page, via="flags")
     context = {
         "filter": form,
         "page": page,

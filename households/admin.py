@@ -20,6 +20,38 @@ from households.models import (
     Region,
     UserProfile,
 )
+from households.selectors import (
+    households_of,
+    moved_households,
+    shown_rows,
+    visible_enrolments,
+    visible_households,
+    with_registered_household,
+)
+
+
+class PersonalDataAdmin(admin.ModelAdmin):
+    """A back-office page of personal data reads like any other page (issue 19, point 4):
+    the rows of a list page, and the record an object page shows, are logged through
+    households.selectors.shown_rows (via "admin"), on each row's household. `log_lists` off:
+    a list that names no one (the access log's own, which would log itself)."""
+
+    log_lists = True
+    households = staticmethod(households_of)  # the families a row shows
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if self.log_lists:
+            changelist.result_list = shown_rows(
+                request.user, changelist.result_list, via="admin", households=self.households
+            )
+        return changelist
+
+    def get_object(self, request, object_id, from_field=None):
+        row = super().get_object(request, object_id, from_field)
+        if row is not None:
+            shown_rows(request.user, [row], via="admin", households=self.households)
+        return row
 
 
 @admin.register(Region)
@@ -77,13 +109,17 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(PersonalDataAdmin):
     list_display = ["kk_number", "head_name", "kelurahan", "rw", "rt", "member_count"]
     list_filter = ["verification_status", "source"]
     search_fields = ["kk_number", "head_name"]
     list_select_related = ["kelurahan"]
     inlines = [MemberInline]
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        # The same scoped selector as the pages (the administrator's scope is the city).
+        return super().get_queryset(request) & visible_households(request.user)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # edits go through households.services (history, version guard)
@@ -96,10 +132,13 @@ class HouseholdAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(PersonalDataAdmin):
     list_display = ["program", "household", "member", "status", "start_date", "end_date"]
     list_filter = ["program", "status"]
     raw_id_fields = ["household", "member"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request) & visible_enrolments(request.user)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # enrolments change on the household page (households.services)
@@ -111,7 +150,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
         return False
 
 
-class AuditAdmin(admin.ModelAdmin):
+class AuditAdmin(PersonalDataAdmin):
     """An audit trail: looked at and searched, never written, from the back office. No add,
     change or delete for anyone, superusers included (the change form is read-only and a
     POST to it is refused); bulk delete is gone from the actions."""
@@ -150,6 +189,7 @@ class AccessRecordAdmin(AuditAdmin):
     or KK number."""
 
     list_display = ["created_at", "user", "household_id", "basis", "via", "grant"]
+    log_lists = False  # household ids only; reading the log must not grow it row by row
     list_filter = ["basis", "via", "user"]
     search_fields = ["user__username", "=household__id", "=household__kk_number"]
     list_select_related = ["user"]
@@ -189,3 +229,7 @@ class MoveRequestAdmin(AuditAdmin):
     search_fields = ["requested_by__username", "=household__id", "=nik"]
     list_select_related = ["requested_by", "decided_by"]
     date_hierarchy = "requested_at"
+    households = staticmethod(moved_households)  # a person's NIK names their family now
+
+    def get_queryset(self, request):
+        return with_registered_household(super().get_queryset(request))

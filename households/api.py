@@ -8,7 +8,7 @@ from households.filters import HouseholdFilter
 from households.identifiers import shown_identifier
 from households.models import Agency, Enrolment, Household, Member, Program, Region
 from households.scope import scope_for
-from households.selectors import log_household_reads, visible_households, visible_members
+from households.selectors import shown_rows, visible_households, visible_members
 from households.services import MEMBER_FIELDS
 from slrt.api import ModelPermission, router
 
@@ -22,6 +22,19 @@ class PersonalDataPermission(ModelPermission):
 
     def has_permission(self, request, view):
         return super().has_permission(request, view) and scope_for(request.user).personal_data
+
+
+class ShownRowsMixin:
+    """A read-only viewset of personal data: the rows a list page answers, and the one record
+    a detail answers, are logged through households.selectors.shown_rows (via "api"). Lists are
+    always paginated (REST_FRAMEWORK's DEFAULT_PAGINATION_CLASS), so a page is one insert."""
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else shown_rows(self.request.user, page, via="api")
+
+    def get_object(self):
+        return shown_rows(self.request.user, [super().get_object()], via="api")[0]
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -140,7 +153,7 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ProgramSerializer
 
 
-class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
+class HouseholdViewSet(ShownRowsMixin, viewsets.ReadOnlyModelViewSet):
     """Households in the caller's scope, members nested. Needs households.view_household."""
 
     serializer_class = HouseholdSerializer
@@ -156,18 +169,8 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
             .prefetch_related(members, "enrolments__program")
         )
 
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        log_household_reads(self.request.user, [h.pk for h in page or ()], via="api")
-        return page
 
-    def get_object(self):
-        household = super().get_object()
-        log_household_reads(self.request.user, [household.pk], via="api")
-        return household
-
-
-class MemberViewSet(viewsets.ReadOnlyModelViewSet):
+class MemberViewSet(ShownRowsMixin, viewsets.ReadOnlyModelViewSet):
     """Members of households in the caller's scope. Needs households.view_member."""
 
     serializer_class = MemberSerializer
@@ -177,16 +180,6 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return visible_members(self.request.user).order_by("pk")
-
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        log_household_reads(self.request.user, [m.household_id for m in page or ()], via="api")
-        return page
-
-    def get_object(self):
-        member = super().get_object()
-        log_household_reads(self.request.user, [member.household_id], via="api")
-        return member
 
 
 router.register("regions", RegionViewSet, basename="region")

@@ -22,6 +22,8 @@ from households.models import ImportBatch
 from households.selectors import (
     access_import_batch,
     kelurahan_choices,
+    shown_page,
+    shown_rows,
     visible_import_batches,
     visible_import_families,
 )
@@ -71,7 +73,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     families = visible_import_families(request.user, batch)
     context = {
         "batch": batch,
-        "families": families[:FAMILIES_SHOWN],
+        "families": shown_rows(request.user, families[:FAMILIES_SHOWN], via=f"import {pk}"),
         "family_count": families.count(),
         "errors": errors[:ISSUES_SHOWN],
         "warnings": warnings[:ISSUES_SHOWN],
@@ -99,6 +101,7 @@ def import_families(request: HttpRequest, pk: int) -> HttpResponse:
     batch = access_import_batch(request.user, pk)
     families = visible_import_families(request.user, batch)
     page = Paginator(families, 100).get_page(request.GET.get("page"))
+    page = shown_page(request.user, page, via=f"import {pk}")
     return render(request, "households/import_families.html", {"batch": batch, "page": page})
 
 

@@ -17,6 +17,8 @@ from households.selectors import (
     access_move_request,
     household_move_requests,
     move_requests_for_review,
+    moved_households,
+    shown_page,
 )
 
 PAGE_SIZE = 25
@@ -77,6 +79,7 @@ def move_review_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("status") == "pending":
         moves = moves.filter(decided_at__isnull=True)
     page = Paginator(moves, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = shown_page(request.user, page, via="moves", households=moved_households)
     return render(
         request,
         "households/move_review.html",

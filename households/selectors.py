@@ -1,9 +1,16 @@
-"""Scoped reads of the registry. Pages, API and exports start here, never at .objects."""
+"""Scoped reads of the registry. Pages, API and exports start here, never at .objects.
 
-from collections.abc import Iterable
+The access log is written here and nowhere else (issue 19, point 4): a selector that returns
+one record of personal data logs its read (access_household, access_member, ...); a list logs
+the rows it actually shows through shown_page (a page) or shown_rows (a few rows, an API page,
+a back-office list), in one insert. Pages, API and admin call those, never the log itself."""
+
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.apps import apps
 from django.contrib.auth.models import User
+from django.core.paginator import Page
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
@@ -20,6 +27,8 @@ from households.models import (
     Region,
 )
 from households.scope import scope_for, write_kelurahan_ids
+
+T = TypeVar("T")
 
 
 def _household_condition(user: User, path: str = "") -> Q | None:
@@ -78,6 +87,43 @@ def log_household_reads(user: User, household_ids: Iterable[int], via: str = "")
             AccessRecord(user=user, household_id=pk, basis=why, grant_id=grant, via=via[:100])
             for pk, why, grant in records
         )
+
+
+def households_of(row) -> tuple[int | None, ...]:
+    """The households a shown row tells about: a household itself, else the row's own
+    `household` (a member, a flag, a referral, an import family; None when it has none)."""
+    if isinstance(row, Household):
+        return (row.pk,)
+    return (getattr(row, "household_id", None),)
+
+
+def shown_rows(
+    user: User,
+    rows: Iterable[T],
+    *,
+    via: str,
+    households: Callable[[T], Iterable[int | None]] = households_of,
+) -> list[T]:
+    """Rows of personal data about to be shown to `user` (a search's few results, an API
+    page, a back-office list): evaluated once and their households' reads logged in one insert
+    (log_household_reads says whose reads are kept)."""
+    rows = list(rows)
+    shown = (pk for row in rows for pk in households(row) if pk is not None)
+    log_household_reads(user, shown, via=via)
+    return rows
+
+
+def shown_page(
+    user: User,
+    page: Page,
+    *,
+    via: str,
+    households: Callable[[object], Iterable[int | None]] = households_of,
+) -> Page:
+    """A page of a list of personal data as it will be shown: only the page's rows are
+    logged, never the whole filtered list, so a list costs one insert whatever its length."""
+    page.object_list = shown_rows(user, page.object_list, via=via, households=households)
+    return page
 
 
 def visible_households(user: User) -> QuerySet[Household]:
@@ -158,6 +204,19 @@ def visible_members(user: User) -> QuerySet[Member]:
     return Member.objects.filter(condition)
 
 
+def visible_enrolments(user: User) -> QuerySet[Enrolment]:
+    """Program enrolments of the households in scope (the back office lists them); agency
+    staff see a family's need, not its aid (issue 16): only a household opened by an
+    emergency grant, as household_with_details."""
+    scope = scope_for(user)
+    condition = _household_condition(user, path="household__")
+    if condition is None:
+        return Enrolment.objects.none()
+    if scope.agency_id is not None:
+        condition = Q(household_id__in=scope.granted_household_ids)
+    return Enrolment.objects.filter(condition)
+
+
 def referred_member_condition(agency_id: int) -> Q:
     """The people a referral sent to the agency names; for a referral of the whole family,
     its head (the family's contact)."""
@@ -169,7 +228,9 @@ def referred_member_condition(agency_id: int) -> Q:
 
 
 def access_member(user: User, pk: int) -> Member:
-    return get_object_or_404(visible_members(user).select_related("household"), pk=pk)
+    member = get_object_or_404(visible_members(user).select_related("household"), pk=pk)
+    log_household_read(user, member.household, via="member")
+    return member
 
 
 def kelurahan_choices(user: User) -> QuerySet[Region]:
@@ -254,7 +315,8 @@ def move_requests_for_review(user: User) -> QuerySet[MoveRequest]:
     if not user.has_perm("households.decide_moverequest") or write_kelurahan_ids(user) is not None:
         return MoveRequest.objects.none()
     registered = Member.objects.filter(nik=OuterRef("nik"))
-    requests = MoveRequest.objects.select_related(
+    requests = with_registered_household(MoveRequest.objects.all())
+    requests = requests.select_related(
         "household__kelurahan", "to_kelurahan", "requested_by", "decided_by"
     ).annotate(
         registered_kk=Subquery(registered.values("household__kk_number")[:1]),
@@ -264,6 +326,19 @@ def move_requests_for_review(user: User) -> QuerySet[MoveRequest]:
     )
     waiting_first = F("decided_at").asc(nulls_first=True)
     return requests.order_by(waiting_first, "-requested_at", "-pk")
+
+
+def with_registered_household(moves: QuerySet[MoveRequest]) -> QuerySet[MoveRequest]:
+    """Each move with the family its NIK is registered in now (a person's move), whose
+    member a page of the move shows: see moved_households."""
+    registered = Member.objects.filter(nik=OuterRef("nik"))
+    return moves.annotate(registered_household_id=Subquery(registered.values("household_id")[:1]))
+
+
+def moved_households(move: MoveRequest) -> tuple[int | None, ...]:
+    """A move request's row shows its family and, for a person, the family the NIK is
+    registered in now (move_requests_for_review): shown_page logs both."""
+    return (move.household_id, getattr(move, "registered_household_id", None))
 
 
 def access_move_request(user: User, pk: int) -> MoveRequest:

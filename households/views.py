@@ -24,7 +24,7 @@ from households.selectors import (
     access_household_to_change,
     household_with_details,
     kecamatan_names_by_nik_prefix,
-    log_household_reads,
+    shown_page,
     visible_households,
 )
 from households.services import (
@@ -57,7 +57,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     queryset = visible_households(request.user).select_related("kelurahan__parent")
     filterset = HouseholdFilter(request.GET, queryset=queryset, request=request)
     page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    log_household_reads(request.user, [household.pk for household in page], via="list")
+    page = shown_page(request.user, page, via="list")
     template = "households/household_list.html"
     if request.htmx:
         template += "#results"

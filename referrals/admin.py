@@ -1,10 +1,12 @@
 """Back office: need categories are data to edit here; referrals and complaints are looked at
-only (they change through the services, which keep one event per transition)."""
+only (they change through the services, which keep one event per transition), through the
+pages' selectors, and each look is logged (households.admin.PersonalDataAdmin)."""
 
 from django.contrib import admin
 
 from households.admin import AuditAdmin
 from referrals.models import Complaint, NeedCategory, Referral, ReferralEvent
+from referrals.selectors import visible_complaints, visible_referrals
 
 
 @admin.register(NeedCategory)
@@ -36,6 +38,9 @@ class ReferralAdmin(AuditAdmin):
     date_hierarchy = "created_at"
     inlines = [EventInline]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request) & visible_referrals(request.user)
+
 
 @admin.register(Complaint)
 class ComplaintAdmin(AuditAdmin):
@@ -44,3 +49,6 @@ class ComplaintAdmin(AuditAdmin):
     list_select_related = ["kelurahan"]
     raw_id_fields = ["household"]
     date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request) & visible_complaints(request.user)

@@ -9,7 +9,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from households.api import PersonalDataPermission
+from households.api import PersonalDataPermission, ShownRowsMixin
 from households.models import Agency
 from households.selectors import access_household, access_member
 from referrals.filters import ReferralFilter
@@ -98,12 +98,12 @@ def _service_error(error: DjangoValidationError) -> exceptions.ValidationError:
     return exceptions.ValidationError({"detail": error.messages, "code": error.code})
 
 
-class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
+class ReferralViewSet(ShownRowsMixin, viewsets.ReadOnlyModelViewSet):
     """Referrals in the caller's scope (agency staff: sent to their agency, never drafts), by
-    deadline. Needs referrals.view_referral. Retrieving one (or its `events`) by agency staff
-    is logged as a read of the household. `transition` is authorised by the service (receiving
-    agency for agency actions, the origin for submit and close); `create` needs
-    referrals.add_referral."""
+    deadline. Needs referrals.view_referral. A page of the list, and retrieving one (or its
+    `events`, through access_referral), are logged as reads of the households. `transition`
+    is authorised by the service (receiving agency for agency actions, the origin for submit
+    and close); `create` needs referrals.add_referral."""
 
     permission_classes = [PersonalDataPermission]
     filterset_class = ReferralFilter

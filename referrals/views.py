@@ -21,6 +21,8 @@ from households.selectors import (
     access_household,
     access_household_to_change,
     kelurahan_choices,
+    shown_page,
+    shown_rows,
     visible_households,
 )
 from referrals.filters import ReferralFilter
@@ -77,8 +79,9 @@ def _fields(filterset: ReferralFilter, *names: str) -> list:
     return [filterset.form[name] for name in names]
 
 
-def _page(request: HttpRequest, queryset, template: str, context: dict) -> HttpResponse:
-    context["page"] = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, queryset, template: str, context: dict, via: str) -> HttpResponse:
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    context["page"] = shown_page(request.user, page, via=via)
     if request.htmx:
         template += "#results"
     return render(request, template, context)
@@ -108,7 +111,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             None,
         ),
     }
-    return _page(request, ordered, "referrals/referral_queue.html", context)
+    return _page(request, ordered, "referrals/referral_queue.html", context, via="queue")
 
 
 @login_required
@@ -155,7 +158,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         "filter": filterset,
         "more_filters": _fields(filterset, "category", "agency", "kelurahan"),
     }
-    return _page(request, ordered, "referrals/referral_list.html", context)
+    return _page(request, ordered, "referrals/referral_list.html", context, via="referrals")
 
 
 @login_required
@@ -351,7 +354,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     if status in Complaint.Status.values:
         complaints = complaints.filter(status=status)
     context = {"statuses": Complaint.Status.choices, "status": status}
-    return _page(request, complaints, "referrals/complaint_list.html", context)
+    return _page(request, complaints, "referrals/complaint_list.html", context, via="complaints")
 
 
 @login_required
@@ -389,7 +392,9 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
             return redirect("referrals:complaint_detail", complaint.pk)
     chosen = _chosen_household(request, form, households)
     search = HouseholdFilter({"q": request.GET.get("q", "")}, queryset=households, request=request)
-    found = search.qs.select_related("kelurahan")[:10] if request.GET.get("q") else None
+    found = None
+    if request.GET.get("q"):
+        found = shown_rows(request.user, search.qs.select_related("kelurahan")[:10], via="search")
     context = {"form": form, "chosen": chosen, "found": found, "q": request.GET.get("q", "")}
     return render(request, "referrals/complaint_form.html", context)
 
@@ -398,7 +403,8 @@ def _chosen_household(request: HttpRequest, form: ComplaintForm, households):
     raw = form.data.get("household") if form.is_bound else request.GET.get("household")
     if not raw or not str(raw).isdigit():
         return None
-    return households.select_related("kelurahan").filter(pk=raw).first()
+    chosen = households.select_related("kelurahan").filter(pk=raw)
+    return next(iter(shown_rows(request.user, chosen, via="complaint form")), None)
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from households.models import AccessRecord, BreakGlassGrant, ChangeRecord, ExportRecord
-from households.selectors import log_household_reads
+from households.selectors import access_member, log_household_reads
 from tests.households.factories import household_with_members
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +58,20 @@ def test_reads_of_ones_own_kelurahan_are_not_logged(
 def test_aggregate_only_roles_leave_no_read_record(pimpinan, household_in_margahayu):
     log_household_reads(pimpinan, [household_in_margahayu.pk], via="list")
     assert not AccessRecord.objects.exists()
+
+
+def test_reading_one_member_is_logged_with_the_family(
+    verifikator, pendamping, household_in_margahayu
+):
+    """access_member (the API's raise of a referral for a person) reads the person: logged
+    on their household like access_household, and not for one's own kelurahan."""
+    member = household_in_margahayu.members.first()
+    assert access_member(verifikator, member.pk) == member
+    assert list(_records(verifikator).values_list("household_id", "via")) == [
+        (household_in_margahayu.pk, "member")
+    ]
+    access_member(pendamping, member.pk)
+    assert not _records(pendamping).exists()
 
 
 def test_a_list_page_logs_with_one_insert(client, verifikator, margahayu):
@@ -237,3 +251,19 @@ def test_the_logs_cannot_be_changed_or_deleted_through_the_admin(
     client.post(changelist, bulk)
     assert type(row).objects.filter(pk=row.pk).exists()
     row.refresh_from_db()
+
+
+def test_the_back_office_lists_enrolments_through_the_scope(
+    verifikator, petugas_dinkes, operator, health, household_in_margahayu
+):
+    from households.selectors import visible_enrolments
+    from referrals.services import raise_referral
+    from tests.households.factories import EnrolmentFactory
+
+    enrolment = EnrolmentFactory(household=household_in_margahayu)
+    raise_referral(
+        household=household_in_margahayu, category=health, description="JKN", by=operator
+    )
+    assert list(visible_enrolments(verifikator)) == [enrolment]
+    # agency staff see a referred family's need, not its aid (issue 16)
+    assert not visible_enrolments(petugas_dinkes).exists()
