@@ -131,6 +131,7 @@ coverage: test
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m slrt.layers
 
 # Needs PostgreSQL (bench/README.md); it drops and recreates its own *_bench database.
 bench: $(STAMP)

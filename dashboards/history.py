@@ -5,9 +5,13 @@ At a moment T (a month's first day, 00:00 in TIME_ZONE: when the monthly snapsho
 been taken) each indicator reads:
 
 - households, persons: households created before T, with their member count at T;
-- poor households: income, member count and desil at T. Today's values, unless the change
-  history (ChangeRecord) shows a change after T: its old value is the value at T. The test
-  is `selectors.is_poor`, the Python twin of `poor_q` (a test keeps them in agreement);
+- poor households: the active rule set's definition of "poor" (eligibility.selectors.
+  poor_definition, the one the overview counts in SQL), evaluated in Python by the field
+  catalogue's readers (eligibility.conditions.evaluate, kept in agreement with the SQL by
+  tests/eligibility/test_fields.py) over the household's values at T. The household columns
+  it reads (income, member count, desil as seeded) are today's values, unless the change
+  history (ChangeRecord) shows a change after T: its old value is the value at T. A field
+  the history does not record (of members, enrolments) reads today's value;
 - aid recipients: an enrolment whose period covers T (start on or before T's date; an
   active one without an end, or one whose end date is after T). Suspended enrolments and
   ended ones without an end date are not counted: the registry does not say when;
@@ -26,42 +30,124 @@ import bisect
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
 from dashboards.indicators import CODES
-from dashboards.selectors import Counts, is_poor
+from dashboards.selectors import Counts
+from eligibility.conditions import CODES as CODES_TYPE
+from eligibility.conditions import evaluate, fields_used
+from eligibility.fields import CATALOGUE, Facts, annotate
 from eligibility.models import Flag, Rule
+from eligibility.selectors import poor_definition
 from households.models import ChangeRecord, Enrolment, Household
 from referrals.models import ON_AGENCY_CLOCK, OPEN, Referral, ReferralEvent
 
-# Household fields that make a household poor, followed through the change history.
-TRACKED = ("monthly_income", "welfare_decile", "member_count")
+
+@dataclass(frozen=True)
+class _Poor:
+    """The definition of "poor" and what the history needs to evaluate it at a past moment."""
+
+    condition: dict
+    at_moment: tuple[str, ...]  # catalogue fields read from the household's columns at T
+    today: tuple[str, ...]  # the others: today's value (SQL), the history has no past of them
+    sets: tuple[str, ...]  # the sets of codes among them (enrolled programs): today's
+    columns: tuple[str, ...]  # the household columns the first read, followed through time
+
+    @classmethod
+    def active(cls) -> "_Poor | None":
+        poor = poor_definition()
+        if poor is None:
+            return None
+        names = fields_used(poor.condition)
+        at_moment = tuple(n for n in names if CATALOGUE[n].sources[0] == "household")
+        others = [n for n in names if n not in at_moment]
+        columns = {"member_count"}  # the per-person fields divide by it
+        for name in at_moment:
+            columns.update(CATALOGUE[name].sources[1])
+        return cls(
+            condition=poor.condition,
+            at_moment=at_moment,
+            today=tuple(n for n in others if CATALOGUE[n].type != CODES_TYPE),
+            sets=tuple(n for n in others if CATALOGUE[n].type == CODES_TYPE),
+            columns=tuple(sorted(columns)),
+        )
 
 
 @dataclass
 class _Household:
     kelurahan_id: int
     created_at: datetime.datetime
-    current: dict[str, int | None]
-    # field → [(time of the change, value before it)], oldest first
-    changes: dict[str, list[tuple[datetime.datetime, int | None]]] = field(default_factory=dict)
+    current: dict[str, Any]
+    # Today's values of the definition's fields the history does not follow.
+    fixed: dict[str, Any] = field(default_factory=dict)
+    # column → [(time of the change, value before it)], oldest first
+    changes: dict[str, list[tuple[datetime.datetime, Any]]] = field(default_factory=dict)
+    last_change: datetime.datetime | None = None
+    poor_now: bool | None = None
 
-    def value_at(self, name: str, moment: datetime.datetime) -> int | None:
+    def value_at(self, name: str, moment: datetime.datetime) -> Any:
         for changed_at, before in self.changes.get(name, ()):
             if changed_at >= moment:
                 return before
         return self.current[name]
 
+    def is_poor_at(
+        self, poor: "_Poor | None", moment: datetime.datetime, day: datetime.date
+    ) -> bool:
+        """The definition over the values at `moment` (on `day`); evaluated once for the many
+        moments after the household's last change (today's values)."""
+        if poor is None:
+            return False
+        unchanged = self.last_change is None or self.last_change < moment
+        if unchanged and self.poor_now is not None:
+            return self.poor_now
+        # The readers of household fields read only its columns: these, as they were.
+        then: Any = SimpleNamespace(**{c: self.value_at(c, moment) for c in poor.columns})
+        facts = Facts(then, [], frozenset(), day, False)
+        values = {n: CATALOGUE[n].read(facts) for n in poor.at_moment} | self.fixed
+        result = evaluate(poor.condition, values)
+        if unchanged:
+            self.poor_now = result
+        return result
 
-def _households(since: datetime.datetime) -> dict[int, _Household]:
-    households = {
-        pk: _Household(kel, created, dict(zip(TRACKED, values, strict=True)))
-        for pk, kel, created, *values in Household.objects.values_list(
-            "pk", "kelurahan_id", "created_at", *TRACKED
-        ).iterator(chunk_size=5000)
-    }
+
+def _parse(column: str, before: Any) -> Any:
+    """A value as ChangeRecord stored it (JSON) as the model field holds it."""
+    if before is None or before == "":
+        return None
+    try:
+        return Household._meta.get_field(column).to_python(before)
+    except (ValidationError, TypeError, ValueError):
+        return None
+
+
+def _households(since: datetime.datetime, poor: _Poor | None) -> dict[int, _Household]:
+    # Household columns followed through the change history: the member count (persons) and
+    # those the definition of "poor" reads.
+    tracked = tuple(sorted({"member_count", *(poor.columns if poor else ())}))
+    today_fields = poor.today if poor else ()
+    rows = annotate(Household.objects.all(), list(today_fields)).values_list(
+        "pk", "kelurahan_id", "created_at", *tracked, *(f"elig_{n}" for n in today_fields)
+    )
+    households = {}
+    for pk, kel, created, *values in rows.iterator(chunk_size=5000):
+        current = dict(zip(tracked, values[: len(tracked)], strict=True))
+        fixed = dict(zip(today_fields, values[len(tracked) :], strict=True))
+        households[pk] = _Household(kel, created, current, fixed)
+    for name in poor.sets if poor else ():
+        for household in households.values():
+            household.fixed[name] = frozenset()
+        active = Enrolment.objects.filter(status=Enrolment.Status.ACTIVE)
+        for pk, code in active.values_list("household_id", "program__code").iterator(
+            chunk_size=5000
+        ):
+            if pk in households:
+                households[pk].fixed[name] = households[pk].fixed[name] | {code}
     records = ChangeRecord.objects.filter(
         entity="household", action=ChangeRecord.Action.UPDATED, created_at__gte=since
     ).order_by("created_at", "pk")
@@ -71,11 +157,11 @@ def _households(since: datetime.datetime) -> dict[int, _Household]:
         household = households.get(pk)
         if household is None:
             continue
-        for name in TRACKED:
+        for name in tracked:
             if name in changes:
-                before = changes[name][0]
-                value = int(before) if isinstance(before, int | str) and before != "" else None
+                value = _parse(name, changes[name][0])
                 household.changes.setdefault(name, []).append((changed_at, value))
+                household.last_change = changed_at
     return households
 
 
@@ -123,7 +209,8 @@ def counts_at(moments: list[datetime.datetime]) -> dict[datetime.datetime, Count
     """Every indicator per kelurahan at each of `moments` (aware datetimes)."""
     if not moments:
         return {}
-    households = _households(min(moments))
+    poor = _Poor.active()
+    households = _households(min(moments), poor)
     periods = _enrolments()
     flags = _flags()
     referrals = _referrals()
@@ -138,15 +225,11 @@ def counts_at(moments: list[datetime.datetime]) -> dict[datetime.datetime, Count
             members = household.value_at("member_count", moment) or 0
             row["households"] += 1
             row["persons"] += members
-            poor = is_poor(
-                income=household.value_at("monthly_income", moment),
-                members=members,
-                decile=household.value_at("welfare_decile", moment),
-            )
+            is_poor = household.is_poor_at(poor, moment, day)
             aided = _aided(periods.get(pk, ()), day)
-            row["poor_households"] += poor
+            row["poor_households"] += is_poor
             row["aid_recipients"] += aided
-            row["exclusion_errors"] += poor and not aided
+            row["exclusion_errors"] += is_poor and not aided
             if aided and any(
                 created < moment and (resolved is None or resolved >= moment)
                 for created, resolved in flags.get(pk, ())

@@ -32,18 +32,24 @@ def _poverty_line() -> str:
     return number_format(int(settings.POVERTY_LINE), force_grouping=True)
 
 
-_poverty_definition = lazy(
-    lambda: (
-        str(
-            _(
-                "Households whose income per person is below the poverty line (Rp %(line)s a "
-                "month), or whose welfare decile (desil) is 1 to 4."
-            )
+def _poverty_words() -> str:
+    """The definition of "poor" in the active rule set, in words: the text is the rule the
+    counts use (issue 19), never a second description of it."""
+    from eligibility.presenters import condition_in_words
+    from eligibility.selectors import poor_definition
+
+    poor = poor_definition()
+    if poor is None:
+        return str(_("No definition of a poor household in the active rule set: not counted."))
+    return str(
+        _(
+            "Households meeting the definition of a poor household in the active rule set: "
+            "%(words)s (poverty line Rp %(line)s a month per person)."
         )
-        % {"line": _poverty_line()}
-    ),
-    str,
-)
+    ) % {"words": condition_in_words(poor.condition), "line": _poverty_line()}
+
+
+_poverty_definition = lazy(_poverty_words, str)
 
 HOUSEHOLDS_UNIT = pgettext_lazy("unit", "households")
 PERSONS_UNIT = pgettext_lazy("unit", "persons")

@@ -9,17 +9,17 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dashboards.indicators import CODES, REFERRAL_CODES
 from dashboards.models import KelurahanCount
 from eligibility.conditions import CODES as CODES_TYPE
-from eligibility.conditions import fields_used
-from eligibility.fields import TYPES, annotate
+from eligibility.conditions import NEVER, fields_used
+from eligibility.fields import CATALOGUE, TYPES, annotate
 from eligibility.models import Flag, Rule
-from eligibility.selectors import program_criteria
+from eligibility.selectors import poor_definition, program_criteria
 from eligibility.services import CompiledRule
 from households.models import Enrolment, Household, Member, Program, Region
 from households.scope import scope_for
@@ -56,33 +56,21 @@ def indicator_codes_for(user: User) -> tuple[str, ...]:
     return CODES
 
 
-def poor_q(prefix: str = "") -> Q:
-    """Per-capita income below the poverty line, or desil 1–4. income / members < line is
-    written income < line × members: exact in integers and no division by zero. `prefix`
-    reaches the household from another model ("household__")."""
-    line = Value(int(settings.POVERTY_LINE), output_field=BigIntegerField())
-    below_line = Q(
-        **{
-            f"{prefix}member_count__gt": 0,
-            f"{prefix}monthly_income__lt": F(f"{prefix}member_count") * line,
-        }
-    )
-    return below_line | Q(**{f"{prefix}welfare_decile__lte": 4})
-
-
-def is_poor(*, income: int | None, members: int, decile: int | None) -> bool:
-    """`poor_q` for one household's values (the history of dashboards.history): the same
-    test, kept in agreement with it by tests/dashboards/test_history.py."""
-    below_line = (
-        members > 0 and income is not None and income < members * int(settings.POVERTY_LINE)
-    )
-    return below_line or (decile is not None and decile <= 4)
+def _poor() -> tuple[Q, list[str]]:
+    """ "Poor household" as the active rule set defines it (eligibility.selectors.
+    poor_definition, issue 19): its SQL and the catalogue fields it reads. The rules that
+    name it (poor_no_program, the criteria of PKH, KIP and BLT) read the same definition, so
+    a verifier's edit moves the overview, the programs page and the flags together. No
+    active set: nobody is counted poor."""
+    poor = poor_definition()
+    if poor is None:
+        return NEVER, []
+    return poor.q, _fields(poor)
 
 
 def _aided() -> Exists:
-    return Exists(
-        Enrolment.objects.filter(household_id=OuterRef("pk"), status=Enrolment.Status.ACTIVE)
-    )
+    """The catalogue's "receives aid" (is_aid_recipient): an active enrolment."""
+    return CATALOGUE["is_aid_recipient"].annotation(timezone.localdate())
 
 
 def _flagged(outer: str = "pk") -> Exists:
@@ -97,15 +85,17 @@ def household_counts(kelurahan: QuerySet[Region]) -> Counts:
     in WHERE, where PostgreSQL turns them into hash semi-joins. One query with the EXISTS
     tests inside COUNT(...) FILTER evaluates them per household: 5.1 s on 300,000 households
     against ~1 s for these three (bench/bench_dashboards.py). Exclusion errors are the poor
-    less the poor who are aided: exactly "poor and no active program"."""
-    households = Household.objects.filter(kelurahan__in=kelurahan)
+    less the poor who are aided: exactly "poor and no active program". "Poor" is the active
+    rule set's definition (`_poor`)."""
+    poor, fields = _poor()
+    households = annotate(Household.objects.filter(kelurahan__in=kelurahan), fields)
     counts: Counts = {}
     for row in (
         households.values("kelurahan_id")
         .annotate(
             households=Count("pk"),
             persons=Coalesce(Sum("member_count"), 0),
-            poor_households=Count("pk", filter=poor_q()),
+            poor_households=Count("pk", filter=poor),
         )
         .order_by()
     ):
@@ -115,7 +105,7 @@ def household_counts(kelurahan: QuerySet[Region]) -> Counts:
     aided = households.filter(_aided())
     for row in (
         aided.values("kelurahan_id")
-        .annotate(aid_recipients=Count("pk"), poor_aided=Count("pk", filter=poor_q()))
+        .annotate(aid_recipients=Count("pk"), poor_aided=Count("pk", filter=poor))
         .order_by()
     ):
         values = counts[row["kelurahan_id"]]

@@ -27,9 +27,22 @@ from dashboards.selectors import deadline_tile, household_figures_for, unit_cost
 from dashboards.services import set_unit_costs
 from dashboards.tree import Area, sorted_children
 from households.audit import record_export
+from households.scope import scope_for
 from referrals.metrics import deadline_metrics
 from referrals.selectors import counted_referrals
 from slrt.exports import export_response
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The start page: the household list for those who read personal data, the dashboard for
+    the other roles. Here, not in households: the registry does not know the dashboards."""
+    scope = scope_for(request.user)
+    if scope.personal_data and request.user.has_perm("households.view_household"):
+        return redirect("households:household_list")
+    if scope.role is not None:
+        return redirect("dashboards:overview")
+    return render(request, "households/no_role.html", status=403)
 
 
 def _dashboard(request: HttpRequest) -> Dashboard:

@@ -25,3 +25,8 @@ class EligibilityConfig(AppConfig):
         # The active program criteria are read from the process copy (selectors.program_criteria)
         for model in (Rule, RuleSet):
             watch_reference_model(model)
+
+        from households.hooks import HouseholdSection, register_household_section
+
+        # The findings card on the household page (households names no eligibility URL).
+        register_household_section(HouseholdSection("eligibility/_household_section.html", 10))

@@ -4,6 +4,9 @@ A condition is JSON data, never code:
   {"all": [c, ...]}  {"any": [c, ...]}  {"not": c}
   {"field": "car_count", "op": ">=", "value": 1}
   {"rule_kind": "exclusion"}  any rule of that kind in the same set (expanded before use)
+  {"definition": "poor"}      the condition of the set's definition of that code (a rule of
+                              kind "definition": a named population such as "poor", written
+                              once and read by every rule, page and count that needs it)
 The field catalogue (eligibility.fields) says which fields exist, their type and how each is
 read in SQL and in Python; the two evaluators here must agree (tests/eligibility).
 """
@@ -29,6 +32,7 @@ OPERATORS_BY_TYPE = {
     CODES: ("in", "is_empty"),  # a set of codes: "in" means any of them
 }
 KINDS = ("exclusion", "inclusion", "data_quality")
+DEFINITION_CODE = re.compile(r"[a-z0-9_-]{1,40}")
 MAX_DEPTH = 8
 
 
@@ -69,6 +73,11 @@ def validate(condition: Any, fields: Mapping[str, FieldSpec], depth: int = 0) ->
     if "rule_kind" in condition:
         if len(condition) != 1 or condition["rule_kind"] not in KINDS:
             raise _invalid(_("Unknown rule kind in the condition."), "bad_rule_kind")
+        return
+    if "definition" in condition:
+        code = condition["definition"]
+        if len(condition) != 1 or not isinstance(code, str) or not DEFINITION_CODE.fullmatch(code):
+            raise _invalid(_("“definition” takes the code of a definition."), "bad_definition")
         return
     _validate_leaf(condition, fields)
 
@@ -144,17 +153,50 @@ def _check_scalar(spec: FieldSpec, value: Any) -> None:
         )
 
 
-def expand(condition: dict, rules_of_kind: Callable[[str], list[dict]]) -> dict:
-    """Replace {"rule_kind": k} with "any" over the conditions of the set's rules of kind k."""
+def expand(
+    condition: dict,
+    rules_of_kind: Callable[[str], list[dict]],
+    definition: Callable[[str], dict | None] = lambda code: None,
+) -> dict:
+    """Replace {"rule_kind": k} with "any" over the conditions of the set's rules of kind k,
+    and {"definition": d} with the condition of the set's definition d (a definition refers
+    to nothing, so one step suffices; one the set lacks holds for no household, and
+    activation refuses such a set)."""
     if "rule_kind" in condition:
-        parts = [expand(c, rules_of_kind) for c in rules_of_kind(condition["rule_kind"])]
+        parts = [
+            expand(c, rules_of_kind, definition) for c in rules_of_kind(condition["rule_kind"])
+        ]
         return {"any": parts} if parts else {"never": True}
+    if "definition" in condition:
+        defined = definition(condition["definition"])
+        return {"never": True} if defined is None else defined
     if "all" in condition or "any" in condition:
         key = "all" if "all" in condition else "any"
-        return {key: [expand(c, rules_of_kind) for c in condition[key]]}
+        return {key: [expand(c, rules_of_kind, definition) for c in condition[key]]}
     if "not" in condition:
-        return {"not": expand(condition["not"], rules_of_kind)}
+        return {"not": expand(condition["not"], rules_of_kind, definition)}
     return condition
+
+
+def references(condition: Any) -> tuple[set[str], set[str]]:
+    """The rule kinds and the definitions a (validated, unexpanded) condition refers to."""
+    kinds: set[str] = set()
+    definitions: set[str] = set()
+
+    def walk(c: Any) -> None:
+        if not isinstance(c, dict):
+            return
+        if "rule_kind" in c:
+            kinds.add(c["rule_kind"])
+        if "definition" in c:
+            definitions.add(c["definition"])
+        for key in ("all", "any"):
+            for part in c.get(key, ()) if isinstance(c.get(key), list) else ():
+                walk(part)
+        walk(c.get("not"))
+
+    walk(condition)
+    return kinds, definitions
 
 
 def fields_used(condition: dict) -> list[str]:
@@ -250,6 +292,8 @@ def describe(
             return _("not %(condition)s") % {"condition": words(c["not"], True)}
         if "rule_kind" in c:
             return _("any rule of kind “%(kind)s”") % {"kind": c["rule_kind"]}
+        if "definition" in c:
+            return _("the definition “%(code)s”") % {"code": c["definition"]}
         return _leaf(c)
 
     def _leaf(c: dict) -> str:

@@ -54,8 +54,9 @@ class RuleSet(TimeStampedModel):
 
 class RuleQuerySet(models.QuerySet):
     def findings(self) -> "RuleQuerySet":
-        """The rules a run turns into flags for review: all but the program criteria."""
-        return self.exclude(kind=Rule.Kind.PROGRAM)
+        """The rules a run turns into flags for review: all but program criteria and
+        definitions."""
+        return self.exclude(kind__in=Rule.NOT_FINDINGS)
 
     def program_criteria(self) -> "RuleQuerySet":
         return self.filter(kind=Rule.Kind.PROGRAM)
@@ -71,6 +72,10 @@ class Rule(TimeStampedModel):
         # Who qualifies for an aid program (issue 18, item 11): read by the dashboards'
         # programs and planning pages, never a finding (a run makes no flags of it).
         PROGRAM = "program", _("program criteria")
+        # A named population that rules refer to ({"definition": "poor"}) and the dashboards
+        # count (issue 19): written once, so a verifier's edit changes every reader of it.
+        # Never a finding either.
+        DEFINITION = "definition", _("definition")
 
     class Severity(models.TextChoices):
         HIGH = "high", _("high")
@@ -98,6 +103,9 @@ class Rule(TimeStampedModel):
     )
     # The households.Program code whose criteria a PROGRAM rule states; blank for the others.
     program = models.SlugField(_("program"), max_length=20, blank=True)
+
+    # The kinds a run makes no flags of.
+    NOT_FINDINGS = (Kind.PROGRAM, Kind.DEFINITION)
 
     objects = RuleQuerySet.as_manager()
 
@@ -135,6 +143,14 @@ class Rule(TimeStampedModel):
 
         english = (get_language() or "id").startswith("en")
         return self.message_en if english and self.message_en else self.message
+
+
+# "Poor household" is defined once, as the rule of kind definition with this code in the active
+# set (issue 19): the overview's poor households and exclusion errors, their history, the rule
+# poor_no_program and the criteria of the programs that target the poor all read it. A set
+# without it cannot be activated.
+POOR = "poor"
+REQUIRED_DEFINITIONS = (POOR,)
 
 
 class Run(TimeStampedModel):

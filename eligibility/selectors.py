@@ -5,7 +5,7 @@ from django.db.models import Count, OuterRef, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
+from eligibility.models import POOR, Flag, ReviewDecision, Rule, RuleSet, Run
 from eligibility.services import CompiledRule, compile_rules
 from households.choices import reference_rows
 from households.models import Household
@@ -87,12 +87,36 @@ def active_rules_with_decisions(user: User) -> list[Rule]:
     return rules
 
 
+def _active_compiled() -> list[CompiledRule]:
+    """The active set's rules, compiled with the whole set (a criterion may refer to another
+    kind, "rule_kind", or to a definition). Read from the process copy (households.choices):
+    the dashboards show the criteria's and definitions' words, and each query counts there
+    (issue 17: ≤ 8). No active set: none."""
+    active = Rule.objects.filter(rule_set__status=RuleSet.Status.ACTIVE).order_by("code")
+    return compile_rules(reference_rows(active))
+
+
 def program_criteria() -> dict[str, CompiledRule]:
     """Each program's criteria in the active rule set, compiled, by program code (issue 18,
-    item 11): the dashboards count who qualifies with them. No active set: none."""
-    # The active set's rules from the process copy (households.choices): the planning and
-    # programs pages show the criteria's words, and each query counts there (issue 17: ≤ 8).
-    active = Rule.objects.filter(rule_set__status=RuleSet.Status.ACTIVE).order_by("code")
-    rules = reference_rows(active)
-    # Compiled with the whole set, so a criterion may refer to another kind ("rule_kind").
-    return {c.rule.program: c for c in compile_rules(rules) if c.rule.kind == Rule.Kind.PROGRAM}
+    item 11): the dashboards count who qualifies with them."""
+    return {c.rule.program: c for c in _active_compiled() if c.rule.kind == Rule.Kind.PROGRAM}
+
+
+def definition(code: str) -> CompiledRule | None:
+    """The active set's definition `code` (a rule of kind definition), compiled: the one
+    place a population such as "poor" is written (issue 19). Every reader of it, the
+    dashboards' counts, their history and the rules that name it, reads this; activation
+    refuses a set without the required ones (models.REQUIRED_DEFINITIONS)."""
+    return next(
+        (
+            c
+            for c in _active_compiled()
+            if c.rule.kind == Rule.Kind.DEFINITION and c.rule.code == code
+        ),
+        None,
+    )
+
+
+def poor_definition() -> CompiledRule | None:
+    """ "Poor household" as the active rule set defines it (eligibility.models.POOR)."""
+    return definition(POOR)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from eligibility import conditions
 from eligibility.fields import CATALOGUE, NON_NULL, SPECS, TYPES, annotate, codes_q, column
 from eligibility.hooks import run_completed
-from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
+from eligibility.models import REQUIRED_DEFINITIONS, Flag, ReviewDecision, Rule, RuleSet, Run
 from households.choices import reference_changed
 from households.models import Enrolment, Household, Program, Region
 from slrt.db import is_postgresql, take_turns
@@ -59,15 +59,17 @@ class CompiledRule:
 
 
 def compile_rules(rules: Iterable[Rule]) -> list[CompiledRule]:
-    """Expand references between rules and compile each to SQL; exclusion rules first."""
+    """Expand references between rules (to rule kinds and to definitions) and compile each to
+    SQL; exclusion rules first. Pass the whole set: a rule refers to the others."""
     rules = sorted(rules, key=lambda r: (r.kind != Rule.Kind.EXCLUSION, r.code))
+    definitions = {r.code: r.condition for r in rules if r.kind == Rule.Kind.DEFINITION}
 
     def of_kind(kind: str) -> list[dict]:
         return [r.condition for r in rules if r.kind == kind]
 
     compiled = []
     for rule in rules:
-        condition = conditions.expand(rule.condition, of_kind)
+        condition = conditions.expand(rule.condition, of_kind, definitions.get)
         names = conditions.fields_used(condition)
         for template in (rule.message, rule.message_en):  # either may be shown
             names += [n for n in conditions.placeholders(template) if n not in names]
@@ -77,10 +79,24 @@ def compile_rules(rules: Iterable[Rule]) -> list[CompiledRule]:
     return compiled
 
 
+def compile_findings(rule_set: RuleSet | None) -> list[CompiledRule]:
+    """The rules of a set that a run turns into flags, compiled with the whole set."""
+    if rule_set is None:
+        return []
+    return [c for c in compile_rules(rule_set.rules.all()) if c.rule.kind not in Rule.NOT_FINDINGS]
+
+
 def validate_rule(
-    *, kind: str, condition: Any, message: str, message_en: str = "", program: str = ""
+    *,
+    kind: str,
+    condition: Any,
+    message: str,
+    message_en: str = "",
+    program: str = "",
+    definitions: Collection[str] = (),
 ) -> None:
-    """Refuse a malformed rule with a message the editor can act on."""
+    """Refuse a malformed rule with a message the editor can act on. `definitions`: the codes
+    of the definitions in the rule's set, the only ones its condition may name."""
     if kind == Rule.Kind.PROGRAM and not Program.objects.filter(code=program).exists():
         message_ = _("Choose the program whose criteria this rule states.")
         raise ValidationError({"program": ValidationError(message_, code="program_required")})
@@ -93,9 +109,17 @@ def validate_rule(
         conditions.validate_template(message_en, CATALOGUE)
     except ValidationError as error:
         raise ValidationError({"condition": error.error_list}) from error
-    if kind == Rule.Kind.EXCLUSION and "rule_kind" in str(condition):
+    kinds, named = conditions.references(condition)
+    if kind == Rule.Kind.EXCLUSION and kinds:
         message = _("An exclusion criterion cannot refer to other rules.")
         raise ValidationError({"condition": ValidationError(message, code="self_reference")})
+    if kind == Rule.Kind.DEFINITION and (kinds or named):
+        message = _("A definition cannot refer to rules or to other definitions.")
+        raise ValidationError({"condition": ValidationError(message, code="self_reference")})
+    for code in sorted(set(named) - set(definitions)):
+        message = _("This rule set has no definition “%(code)s”.")
+        error = ValidationError(message, code="unknown_definition", params={"code": code})
+        raise ValidationError({"condition": error})
 
 
 # --- rule sets and versions ----------------------------------------------------------------
@@ -127,19 +151,24 @@ def create_draft_rule_set(*, by: User) -> RuleSet:
     return draft
 
 
+def _definitions(rule_set: RuleSet) -> set[str]:
+    return set(rule_set.rules.filter(kind=Rule.Kind.DEFINITION).values_list("code", flat=True))
+
+
 @transaction.atomic
 def save_rule(*, rule: Rule | None, code: str = "", data: dict[str, Any], by: User) -> Rule:
     """Save a rule's edit. An active or retired rule is never changed: the edit goes to the
     draft set as the rule's next version. `rule` None adds a new rule to the draft."""
     data = {"message_en": "", "program": "", **data}  # API clients may send neither
+    draft = create_draft_rule_set(by=by)  # rolled back with the transaction if refused
     validate_rule(
         kind=data["kind"],
         condition=data["condition"],
         message=data["message"],
         message_en=data["message_en"],
         program=data["program"],
+        definitions=_definitions(draft),
     )
-    draft = create_draft_rule_set(by=by)
     if rule is None:
         if draft.rules.filter(code=code).exists():
             message = _("A rule with this code exists.")
@@ -164,6 +193,17 @@ def activate_rule_set(*, rule_set: RuleSet, by: User) -> RuleSet:
     """Make a draft the active set; the active one retires. The next run applies it."""
     if rule_set.status != RuleSet.Status.DRAFT:
         raise ValidationError(_("Only a draft can be activated."), code="not_draft")
+    definitions = _definitions(rule_set)
+    for code in REQUIRED_DEFINITIONS:
+        if code not in definitions:
+            raise ValidationError(
+                _(
+                    "A rule set needs the definition “%(code)s” (a rule of the kind "
+                    "“definition” with that code): the dashboards and the rules read it."
+                ),
+                code="definition_missing",
+                params={"code": code},
+            )
     for rule in rule_set.rules.all():
         validate_rule(
             kind=rule.kind,
@@ -171,6 +211,7 @@ def activate_rule_set(*, rule_set: RuleSet, by: User) -> RuleSet:
             message=rule.message,
             message_en=rule.message_en,
             program=rule.program,
+            definitions=definitions,
         )
     RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).update(
         status=RuleSet.Status.RETIRED, updated_at=timezone.now()
@@ -285,7 +326,7 @@ def apply_rules(
     households = Household.objects.all()
     if household_ids is not None:
         households = households.filter(pk__in=household_ids)
-    compiled = compile_rules(rule_set.rules.findings())
+    compiled = compile_findings(rule_set)
     counts = {}
     for item in compiled:
         counts[item.rule.code] = _apply_rule(item, households, household_ids, run, now)
@@ -470,10 +511,8 @@ def simulate_rule_set(*, draft: RuleSet, households: QuerySet[Household]) -> Sim
     Each household's two outcomes are computed once, into temporary tables; the groupings
     and lists read them."""
     active = active_rule_set()
-    current = {
-        c.rule.code: c.condition for c in compile_rules(active.rules.findings() if active else [])
-    }
-    proposed = compile_rules(draft.rules.findings())
+    current = {c.rule.code: c.condition for c in compile_findings(active)}
+    proposed = compile_findings(draft)
     # Flagged now: the open flags (kept current by runs and after each save). Under the
     # draft: the same flags for rules whose (expanded) condition is unchanged, and the
     # changed or new rules evaluated now.

@@ -8,12 +8,12 @@ a back-office list), in one insert. Pages, API and admin call those, never the l
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.paginator import Page
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
+from households.hooks import agency_household_ids, agency_members
 from households.models import (
     AccessRecord,
     BreakGlassGrant,
@@ -40,22 +40,15 @@ def _household_condition(user: User, path: str = "") -> Q | None:
     if scope.city_wide:
         return Q()
     if scope.agency_id is not None:
-        # Agency staff see a household only through a referral to their agency; reads of it
-        # are logged (log_household_reads).
-        condition = Q(**{f"{path}pk__in": referred_household_ids(scope.agency_id)})
+        # Agency staff see a household only through what was sent to their agency (a
+        # referral: referrals registers it, households.hooks); reads of it are logged
+        # (log_household_reads).
+        condition = Q(**{f"{path}pk__in": agency_household_ids(scope.agency_id)})
     else:
         condition = Q(**{f"{path}kelurahan_id__in": scope.kelurahan_ids})
     if scope.granted:
         condition |= Q(**{f"{path}pk__in": scope.granted_household_ids})
     return condition
-
-
-def referred_household_ids(agency_id: int) -> QuerySet:
-    """The households with a referral sent to the agency (a subquery). Referrals depend on
-    the registry, not the other way, hence the model looked up by name."""
-    referral = apps.get_model("referrals", "Referral")
-    sent = referral.objects.filter(agency_id=agency_id).exclude(status="draft")
-    return sent.values("household_id")
 
 
 def log_household_read(user: User, household: Household, via: str = "") -> None:
@@ -198,7 +191,7 @@ def visible_members(user: User) -> QuerySet[Member]:
     if condition is None:
         return Member.objects.none()
     if scope.agency_id is not None:
-        condition = referred_member_condition(scope.agency_id)
+        condition = agency_members(scope.agency_id)
         if scope.granted:
             condition |= Q(household_id__in=scope.granted_household_ids)
     return Member.objects.filter(condition)
@@ -215,16 +208,6 @@ def visible_enrolments(user: User) -> QuerySet[Enrolment]:
     if scope.agency_id is not None:
         condition = Q(household_id__in=scope.granted_household_ids)
     return Enrolment.objects.filter(condition)
-
-
-def referred_member_condition(agency_id: int) -> Q:
-    """The people a referral sent to the agency names; for a referral of the whole family,
-    its head (the family's contact)."""
-    referral = apps.get_model("referrals", "Referral")
-    sent = referral.objects.filter(agency_id=agency_id).exclude(status="draft")
-    named = sent.filter(member__isnull=False).values("member_id")
-    families = sent.filter(member__isnull=True).values("household_id")
-    return Q(pk__in=named) | Q(relationship=Member.Relationship.HEAD, household_id__in=families)
 
 
 def access_member(user: User, pk: int) -> Member:

@@ -16,6 +16,7 @@ from households.forms import (
     LocationForm,
     MemberFormSet,
 )
+from households.hooks import household_sections
 from households.models import Enrolment, Household
 from households.nik import MAX_AGE_YEARS, PROVINCE_CODES
 from households.presenters import history_rows, member_rows
@@ -38,16 +39,6 @@ from slrt.http import local_next
 from slrt.paging import CappedPaginator
 
 PAGE_SIZE = 25
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
-    if scope.personal_data and request.user.has_perm("households.view_household"):
-        return redirect("households:household_list")
-    if scope.role is not None:
-        return redirect("dashboards:overview")
-    return render(request, "households/no_role.html", status=403)
 
 
 @login_required
@@ -85,6 +76,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and may_write_in(request.user, [household.kelurahan_id]),
         "enrolment_form": EnrolmentForm(household=household),
         "enrolment_statuses": Enrolment.Status.choices,
+        "sections": household_sections(),
     }
     return render(request, "households/household_detail.html", context)
 

@@ -17,3 +17,16 @@ class ReferralsConfig(AppConfig):
         from referrals.models import NeedCategory
 
         watch_reference_model(NeedCategory)  # the queue's dropdown of needs
+
+        from households.hooks import (
+            AgencyReach,
+            HouseholdSection,
+            register_agency_reach,
+            register_household_section,
+        )
+        from referrals.selectors import referred_household_ids, referred_members
+
+        # Agency staff reach the households and people referred to their agency, and the
+        # household page lists its referrals: households itself names no referral.
+        register_agency_reach(AgencyReach(referred_household_ids, referred_members))
+        register_household_section(HouseholdSection("referrals/_household_section.html", 20))

@@ -222,6 +222,10 @@ class ReferralQuerySet(models.QuerySet):
     def overdue(self, today=None) -> "ReferralQuerySet":
         return self.filter(overdue_q(today))
 
+    def sent_to(self, agency_id: int) -> "ReferralQuerySet":
+        """What an agency's staff work on: the referrals to the agency, never a draft."""
+        return self.filter(agency_id=agency_id).exclude(status=Status.DRAFT)
+
     def urgent_first(self) -> "ReferralQuerySet":
         """The queue's order: urgent referrals on top, then the earliest deadline."""
         urgent = models.Case(

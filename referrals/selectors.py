@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from households.models import Member
 from households.scope import scope_for
 from households.selectors import log_household_read
 from referrals.models import (
@@ -30,7 +31,7 @@ def visible_referrals(user: User) -> QuerySet[Referral]:
     if scope.city_wide:
         return referrals
     if scope.agency_id is not None:
-        return referrals.filter(agency_id=scope.agency_id).exclude(status=Status.DRAFT)
+        return referrals.sent_to(scope.agency_id)
     return referrals.filter(Q(origin_kelurahan_id__in=scope.kelurahan_ids) | Q(origin_user=user))
 
 
@@ -201,3 +202,20 @@ def counted_referrals(user: User) -> QuerySet[Referral]:
     if scope.agency_id is not None:
         return referrals.filter(agency_id=scope.agency_id)
     return referrals.filter(origin_kelurahan_id__in=scope.kelurahan_ids)
+
+
+# --- what agency staff reach in the registry (households.hooks.AgencyReach) ----------------------
+
+
+def referred_household_ids(agency_id: int) -> QuerySet:
+    """The households with a referral sent to the agency (a subquery)."""
+    return Referral.objects.sent_to(agency_id).values("household_id")
+
+
+def referred_members(agency_id: int) -> Q:
+    """The people a referral sent to the agency names; for a referral of the whole family,
+    its head (the family's contact). A condition on Member."""
+    sent = Referral.objects.sent_to(agency_id)
+    named = sent.filter(member__isnull=False).values("member_id")
+    families = sent.filter(member__isnull=True).values("household_id")
+    return Q(pk__in=named) | Q(relationship=Member.Relationship.HEAD, household_id__in=families)

@@ -8,7 +8,7 @@ import dashboards.api  # noqa: F401  (registers its viewsets on the router)
 import eligibility.api  # noqa: F401  (registers its viewsets on the router)
 import households.api  # noqa: F401  (registers its viewsets on the router)
 import referrals.api  # noqa: F401  (registers its viewsets on the router)
-from households import views as household_views
+from dashboards import views as dashboard_views
 from slrt.api import router
 from slrt.health import healthz
 
@@ -20,7 +20,7 @@ api_docs = csp_update({"style-src": [UNSAFE_INLINE]})(
 )
 
 urlpatterns = [
-    path("", household_views.home, name="home"),
+    path("", dashboard_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -121,7 +121,9 @@ def test_queries_over_households_do_not_grow_with_their_number(
 ):
     crafted_registry()
     from dashboards.selectors import household_counts, regions_for
+    from eligibility.selectors import poor_definition
 
     kelurahan = regions_for(verifikator)  # the user's scope is read here, once
+    poor_definition()  # the active rule set: read once per process (households.choices)
     with django_assert_num_queries(3):
         household_counts(kelurahan)
