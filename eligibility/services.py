@@ -113,6 +113,12 @@ def validate_rule(
     if kind == Rule.Kind.EXCLUSION and kinds:
         message = _("An exclusion criterion cannot refer to other rules.")
         raise ValidationError({"condition": ValidationError(message, code="self_reference")})
+    # Only exclusion criteria may be referred to: they refer to no rule themselves, so an
+    # expansion is one level deep and can never loop (an inclusion rule naming "inclusion"
+    # would otherwise expand itself forever).
+    if kinds - {Rule.Kind.EXCLUSION}:
+        message = _("A rule can refer only to the exclusion criteria.")
+        raise ValidationError({"condition": ValidationError(message, code="self_reference")})
     if kind == Rule.Kind.DEFINITION and (kinds or named):
         message = _("A definition cannot refer to rules or to other definitions.")
         raise ValidationError({"condition": ValidationError(message, code="self_reference")})

@@ -124,6 +124,9 @@ def test_a_set_without_the_definition_of_poor_cannot_be_activated(verifikator, r
         (Rule.Kind.INCLUSION, {"definition": "rich"}, "unknown_definition"),
         (Rule.Kind.DEFINITION, {"definition": "poor"}, "self_reference"),
         (Rule.Kind.DEFINITION, {"rule_kind": "exclusion"}, "self_reference"),
+        # A rule naming its own kind (or two kinds naming each other) would expand forever.
+        (Rule.Kind.INCLUSION, {"rule_kind": "inclusion"}, "self_reference"),
+        (Rule.Kind.DATA_QUALITY, {"rule_kind": "inclusion"}, "self_reference"),
         (Rule.Kind.INCLUSION, {"definition": "Not A Code"}, "bad_definition"),
     ],
 )
