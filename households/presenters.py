@@ -74,7 +74,10 @@ class ListRow:
 def list_rows(households: Iterable[Household]) -> list[ListRow]:
     """The list page's rows, each built here in one pass rather than from ~20 template nodes
     (variables with their lookups, filters, a plural block, a translation): the rows were 16 %
-    of a list request's samples under gunicorn + wrk (py-spy, bench_load.py, 2026-12-06)."""
+    of a list request's samples under gunicorn + wrk (py-spy, bench_load.py, 2026-12-06).
+    The verification labels are looked up once a page (get_..._display builds its dict of
+    choices on every call: ~50 µs a row on the loaded bench machine)."""
+    statuses = {value: str(label) for value, label in Household.VerificationStatus.choices}
     return [
         ListRow(
             url=household.get_absolute_url(),
@@ -84,18 +87,18 @@ def list_rows(households: Iterable[Household]) -> list[ListRow]:
                 f"{household.address}, RT {household.rt}/RW {household.rw}, "
                 f"{household.kelurahan.name}"
             ),
-            meta=" · ".join(_meta(household)),
+            meta=" · ".join(_meta(household, statuses)),
         )
         for household in households
     ]
 
 
-def _meta(household: Household) -> Iterable[str]:
+def _meta(household: Household, statuses: dict[str, str]) -> Iterable[str]:
     count = household.member_count
     yield ngettext("%(counter)s member", "%(counter)s members", count) % {"counter": count}
     if household.welfare_decile:
         yield f"{_('Decile')} {household.welfare_decile}"
-    yield household.get_verification_status_display()
+    yield statuses.get(household.verification_status, household.verification_status)
 
 
 def history_rows(records) -> list[HistoryRow]:
