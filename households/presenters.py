@@ -97,7 +97,8 @@ def _meta(household: Household, statuses: dict[str, str]) -> Iterable[str]:
     count = household.member_count
     yield ngettext("%(counter)s member", "%(counter)s members", count) % {"counter": count}
     if household.welfare_decile:
-        yield f"{_('Decile')} {household.welfare_decile}"
+        # Not inside an f-string: makemessages would not find the msgid there.
+        yield "{} {}".format(_("Decile"), household.welfare_decile)
     yield statuses.get(household.verification_status, household.verification_status)
 
 
