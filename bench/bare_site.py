@@ -52,8 +52,19 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "OPTIONS": {
+            # Compiled once per process, as the project's templates are (Django wraps its
+            # loaders in the cached loader when none are named; naming them, as here, does not):
+            # without it the bare page parsed its template on every request.
             "loaders": [
-                ("django.template.loaders.locmem.Loader", {"page.html": PAGE, "login.html": LOGIN})
+                (
+                    "django.template.loaders.cached.Loader",
+                    [
+                        (
+                            "django.template.loaders.locmem.Loader",
+                            {"page.html": PAGE, "login.html": LOGIN},
+                        )
+                    ],
+                )
             ],
             "context_processors": ["django.contrib.auth.context_processors.auth"],
         },

@@ -133,13 +133,16 @@ def main() -> None:
         load_before = os.getloadavg()
         print("load average before wrk: {:.2f} {:.2f} {:.2f}".format(*load_before), flush=True)
         runs = {t["label"]: {"many": [], "one": []} for t in targets}
+        masters = {APP: servers[0].pid, BARE: servers[1].pid}
         for round_ in range(1, args.rounds + 1):
             for t in targets:
                 cookie = cookies[t["user"], t["port"]]
                 print(f"round {round_}: wrk {t['label']}: {t['path']} as {t['user']}", flush=True)
+                used = _CpuUsed(masters[t["port"]], url)
                 many = _wrk(
                     t["port"], t["path"], cookie, args.duration, args.threads, args.connections
                 )
+                many |= used.per_request(many["requests"])
                 one = _wrk(t["port"], t["path"], cookie, args.duration, 1, 1)
                 runs[t["label"]]["many"].append(many)
                 runs[t["label"]]["one"].append(one)
@@ -159,6 +162,8 @@ def main() -> None:
             "p95_ms": _median(many, "p95_ms"),
             "p99_ms": _median(many, "p99_ms"),
             "errors": sum(r["errors"] for r in many + one),
+            "cpu_ms": _median(many, "cpu_ms"),
+            "postgres_cpu_ms": _median(many, "postgres_cpu_ms"),
             "one_connection": {
                 "requests_per_second": _median(one, "requests_per_second"),
                 "p50_ms": _median(one, "p50_ms"),
@@ -206,8 +211,9 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _median(runs: list[dict], key: str) -> float:
-    return statistics.median(r[key] for r in runs)
+def _median(runs: list[dict], key: str) -> float | None:
+    values = [r[key] for r in runs if r.get(key) is not None]
+    return statistics.median(values) if values else None
 
 
 def _one_household(url: str) -> tuple[int, int]:
@@ -304,6 +310,59 @@ def _check_same_rows(bare: dict, page: dict, cookies: dict) -> None:
     print(f"Same {len(rows[0])} households on the bare page and the list.", flush=True)
 
 
+class _CpuUsed:
+    """CPU time (user + system, from /proc) that a server's workers and the bench database's
+    PostgreSQL backends use from now on: per request, the work a page costs, which moves
+    less with the other jobs on the machine than its requests/s (at load 10-17 the req/s of
+    one page moved 2x between rounds, its CPU per request ~15 %). Linux only; None where
+    /proc cannot be read."""
+
+    def __init__(self, master: int, url: str):
+        self.master, self.url = master, url
+        self.start = self._now()
+
+    def per_request(self, requests: int) -> dict:
+        end = self._now()
+        if self.start is None or end is None or not requests:
+            return {"cpu_ms": None, "postgres_cpu_ms": None}
+        workers = end["workers"] - self.start["workers"]
+        backends = sum(
+            t - self.start["backends"].get(pid, 0.0) for pid, t in end["backends"].items()
+        )
+        return {"cpu_ms": workers * 1000 / requests, "postgres_cpu_ms": backends * 1000 / requests}
+
+    def _now(self) -> dict | None:
+        import psycopg
+
+        try:
+            with open(f"/proc/{self.master}/task/{self.master}/children") as f:
+                workers = [int(pid) for pid in f.read().split()]
+            with psycopg.connect(self.url, autocommit=True) as conn:
+                pids = [
+                    row[0]
+                    for row in conn.execute(
+                        "SELECT pid FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                ]
+        except OSError:
+            return None
+        return {
+            "workers": sum(_process_cpu(pid) for pid in workers),
+            "backends": {pid: _process_cpu(pid) for pid in pids},
+        }
+
+
+def _process_cpu(pid: int) -> float:
+    """Seconds of CPU a process has used (0 for one that has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _wrk(port: int, path: str, cookie: str, duration: int, threads: int, connections: int):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA)
@@ -346,14 +405,18 @@ def _report(summary: dict) -> None:
     connections = summary["wrk"]["connections"]
     print(
         f"{'url':32} {'req/s':>7} {'÷ bare':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
-        f"{'errors':>6} | 1 conn: {'req/s':>6} {'p95 ms':>6}"
+        f"{'errors':>6} | 1 conn: {'req/s':>6} {'p95 ms':>6} | CPU ms/req: {'app':>5} {'pg':>5}"
     )
     for row in summary["urls"]:
         one = row["one_connection"]
+        cpu = " ".join(
+            f"{row[k]:5.1f}" if row[k] is not None else "    –"
+            for k in ("cpu_ms", "postgres_cpu_ms")
+        )
         print(
             f"{row['label']:32} {row['requests_per_second']:7.1f} {row['ratio_to_bare']:6.2f} "
             f"{row['p50_ms']:7.0f} {row['p95_ms']:7.0f} {row['p99_ms']:7.0f} {row['errors']:6d} "
-            f"|         {one['requests_per_second']:6.1f} {one['p95_ms']:6.1f}"
+            f"|         {one['requests_per_second']:6.1f} {one['p95_ms']:6.1f} |             {cpu}"
         )
     listed = next(r for r in summary["urls"] if r["label"] == "household list")
     ratio, p95 = listed["ratio_to_bare"], listed["one_connection"]["p95_ms"]

@@ -7,8 +7,15 @@ few times a year, so each process keeps them, keyed by the dropdown's SQL (a use
 in it), and drops its copy when the shared cache's version stamp moves. A save or delete of a
 reference model moves the stamp (`watch_reference_model`), so every worker sees the change on
 its next request. Choosing a value still reads that row (ModelChoiceField.to_python).
+
+The stamp is read once per request, not once per dropdown (`_stamp_of_this_request`), and a
+dropdown's HTML is rendered once per process for each set of rows, name, chosen value and
+attributes (`OnceRenderedSelect`): under gunicorn + wrk (bench_load.py, py-spy on a worker,
+2026-12-06) the household list spent 12 % of its samples in the three Redis reads of the
+stamp and 23 % in rendering its five dropdowns through Django's widget templates.
 """
 
+import threading
 import uuid
 from contextlib import suppress
 
@@ -16,29 +23,70 @@ import django_filters
 from django import forms
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
+from django.core.signals import request_finished, request_started
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.forms.models import ModelChoiceIterator
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 VERSION_KEY = "households:reference-version"
 _rows: dict[str, list[Model]] = {}
 _version: str | None = None
+# A dropdown's HTML by what it shows (OnceRenderedSelect._key); emptied with _rows, and when
+# it holds HTML_KEPT entries (a chosen value is the visitor's text: bounded whatever is sent).
+_html: dict[tuple, SafeString] = {}
+HTML_KEPT = 2000
+# The stamp read in the request this thread is serving (None outside one, or not yet read).
+_request = threading.local()
 
 
 def reference_rows(queryset: QuerySet) -> list[Model]:
     """The rows of `queryset`, read once per process and per reference version."""
-    global _version
-    version = _current_version()
-    if version != _version:
-        _rows.clear()
-        _version = version
-    try:
-        key = str(queryset.query)
-    except EmptyResultSet:  # .none(), or filtered by one: no SQL, no rows
+    key = _reference_key(queryset)
+    if key is None:
         return []
     if key not in _rows:
         _rows[key] = list(queryset)
     return _rows[key]
+
+
+def _reference_key(queryset: QuerySet) -> str | None:
+    """The queryset's SQL (a user's scope is in it), after dropping this process's copies if
+    the reference version moved; None for a queryset that can select nothing."""
+    global _version
+    version = _stamp_of_this_request()
+    if version != _version:
+        _rows.clear()
+        _html.clear()
+        _version = version
+    try:
+        return str(queryset.query)
+    except EmptyResultSet:  # .none(), or filtered by one: no SQL, no rows
+        return None
+
+
+def _stamp_of_this_request() -> str | None:
+    """The shared stamp, read once in a request (the first dropdown reads it, the others
+    reuse it) and on every call outside one (a worker, a command)."""
+    stamp = getattr(_request, "stamp", None)
+    if stamp is None:
+        stamp = _current_version()
+        if getattr(_request, "serving", False):
+            _request.stamp = stamp
+    return stamp
+
+
+def _request_starts(**kwargs) -> None:
+    _request.serving, _request.stamp = True, None
+
+
+def _request_ends(**kwargs) -> None:
+    _request.serving, _request.stamp = False, None
+
+
+request_started.connect(_request_starts, dispatch_uid="households-choices-request-started")
+request_finished.connect(_request_ends, dispatch_uid="households-choices-request-finished")
 
 
 def _current_version() -> str | None:
@@ -57,6 +105,8 @@ def reference_changed(**kwargs) -> None:
     with suppress(Exception):  # cache down: every process reads the rows on each use anyway
         cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
     _rows.clear()
+    _html.clear()
+    _request.stamp = None  # the request that changed it reads the new stamp
 
 
 def watch_reference_model(model: type[Model]) -> None:
@@ -76,11 +126,48 @@ class _ReferenceRows(ModelChoiceIterator):
     def __len__(self) -> int:
         return len(reference_rows(self.queryset)) + (self.field.empty_label is not None)
 
+    def shown_key(self) -> tuple | None:
+        """What the listed choices depend on: the rows' query, the field's labels."""
+        key = _reference_key(self.queryset)
+        field = self.field
+        labels = (field.empty_label, getattr(field, "null_label", None))
+        return None if key is None else (key, type(field), *map(str, labels))
+
+
+class OnceRenderedSelect(forms.Select):
+    """A `<select>` rendered once per process for each choice list, name, chosen value,
+    attributes and language, then served from `_html` (the module docstring's figures).
+    Choices of reference rows are known by their query and dropped with the process copy of
+    the rows when the reference version moves; any other choices by their values and labels."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        key = self._key(name, value, attrs)
+        html = _html.get(key) if key is not None else None
+        if html is None:
+            html = super().render(name, value, attrs, renderer)
+            if key is not None:
+                if len(_html) >= HTML_KEPT:
+                    _html.clear()
+                _html[key] = html
+        return html
+
+    def _key(self, name, value, attrs) -> tuple | None:
+        if isinstance(self.choices, _ReferenceRows):
+            choices = self.choices.shown_key()
+            if choices is None:
+                return None
+        else:
+            choices = tuple((value, str(label)) for value, label in self.choices)
+        shown = tuple(sorted((k, str(v)) for k, v in self.build_attrs(self.attrs, attrs).items()))
+        chosen = tuple(self.format_value(value))
+        return (type(self), get_language(), choices, name, chosen, shown)
+
 
 class ReferenceChoiceField(forms.ModelChoiceField):
     """A form dropdown of reference rows, listed from this module's copy."""
 
     iterator = _ReferenceRows
+    widget = OnceRenderedSelect
 
 
 class _ReferenceFilterRows(django_filters.fields.ModelChoiceIterator, _ReferenceRows):
@@ -89,6 +176,7 @@ class _ReferenceFilterRows(django_filters.fields.ModelChoiceIterator, _Reference
 
 class _ReferenceFilterField(django_filters.fields.ModelChoiceField):
     iterator = _ReferenceFilterRows
+    widget = OnceRenderedSelect
 
 
 class ReferenceChoiceFilter(django_filters.ModelChoiceFilter):

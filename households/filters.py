@@ -5,7 +5,7 @@ from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from households.choices import ReferenceChoiceFilter
+from households.choices import OnceRenderedSelect, ReferenceChoiceFilter
 from households.models import Enrolment, Household, Program, Region
 from households.selectors import kecamatan_choices, kelurahan_choices
 
@@ -30,13 +30,17 @@ class HouseholdFilter(django_filters.FilterSet):
         validators=[RegexValidator(r"^\d{1,3}$", _("RW is a number, for example 005."))],
     )
     welfare_decile = django_filters.ChoiceFilter(
-        label=_("Welfare decile"), choices=[(i, str(i)) for i in range(1, 11)]
+        label=_("Welfare decile"),
+        choices=[(i, str(i)) for i in range(1, 11)],
+        widget=OnceRenderedSelect,
     )
     program = ReferenceChoiceFilter(
         label=_("Aid program"), queryset=Program.objects.all(), method="filter_program"
     )
     verification_status = django_filters.ChoiceFilter(
-        label=_("Verification status"), choices=Household.VerificationStatus.choices
+        label=_("Verification status"),
+        choices=Household.VerificationStatus.choices,
+        widget=OnceRenderedSelect,
     )
 
     class Meta:

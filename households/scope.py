@@ -13,8 +13,8 @@ city-wide readers who write nothing (the data steward) have none (households.rol
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import BigIntegerField, Value
+from django.contrib.auth.models import AnonymousUser, Group, User
+from django.db.models import BigIntegerField, CharField, Value
 from django.http import Http404
 
 from households.models import BreakGlassGrant, UserProfile
@@ -74,14 +74,15 @@ NO_SCOPE = Scope(role=None, personal_data=False, city_wide=False)
 
 
 def role_of(user: User | AnonymousUser) -> str | None:
-    """The user's role from their groups: one query, kept on the user object for the request
-    (the scope and every permission check read it, accounts.backends)."""
+    """The user's role from their groups, read with their profile and grants in one query
+    (_facts_of), kept on the user object for the request (the scope and every permission
+    check read it, accounts.backends)."""
     if not user.is_authenticated:
         return None
     if user.is_superuser:
         return Role.ADMIN
     if not hasattr(user, "_slrt_role"):
-        names = {group.name for group in user.groups.all()}
+        names = _facts_of(user).group_names
         user._slrt_role = next((role for role in ROLE_PRECEDENCE if role in names), None)
     return user._slrt_role
 
@@ -99,7 +100,7 @@ def scope_for(user: User | AnonymousUser) -> Scope:
 
 def forget_scope(user: User | AnonymousUser) -> None:
     """After a change to what the user may see (a grant): the next scope_for recomputes."""
-    for cached in ("_slrt_scope", "_slrt_role"):
+    for cached in ("_slrt_scope", "_slrt_role", "_slrt_facts"):
         if hasattr(user, cached):
             delattr(user, cached)
 
@@ -113,9 +114,10 @@ def _compute_scope(user: User | AnonymousUser) -> Scope:
         return Scope(role=role, personal_data=True, city_wide=True, sees_full_identifiers=full)
     if role in (Role.PIMPINAN, Role.PERENCANA):
         return Scope(role=role, personal_data=False, city_wide=True)
-    has_profile, agency_id, kelurahan_ids, granted = _where_the_user_works(
-        user, with_grants=user.has_perm("households.request_breakglassgrant")
-    )
+    facts = _facts_of(user)
+    has_profile, agency_id, kelurahan_ids = facts.has_profile, facts.agency_id, facts.kelurahan
+    # Grants open households only while the role may ask for them.
+    granted = facts.granted if user.has_perm("households.request_breakglassgrant") else {}
     if role == Role.PETUGAS_OPD:
         if agency_id is None:
             return NO_SCOPE
@@ -137,34 +139,51 @@ def _compute_scope(user: User | AnonymousUser) -> Scope:
     )
 
 
-def _where_the_user_works(
-    user: User, *, with_grants: bool
-) -> tuple[bool, int | None, frozenset[int], dict[int, int]]:
-    """The profile's agency and kelurahan and the households opened by emergency access that
-    has not yet expired, in one query: with the groups (role_of), a request's scope, role and
-    permissions cost two queries (issue 17). Grants: {household id: grant id}, the newest
-    grant winning when there are several for one household."""
-    blank = Value(None, output_field=BigIntegerField())
-    rows = (
-        UserProfile.objects.filter(user=user)
-        .values_list("agency_id", "kelurahan", blank, blank)
-        .order_by()
+@dataclass(frozen=True)
+class _Facts:
+    """What the database says of a user, read once a request (_facts_of)."""
+
+    group_names: frozenset[str]
+    has_profile: bool
+    agency_id: int | None
+    kelurahan: frozenset[int]
+    granted: dict[int, int]  # {household id: grant id}, emergency grants not yet expired
+
+
+def _facts_of(user: User) -> _Facts:
+    cached = getattr(user, "_slrt_facts", None)
+    if cached is None:
+        cached = user._slrt_facts = _read_facts(user)
+    return cached
+
+
+def _read_facts(user: User) -> _Facts:
+    """The user's groups, their profile's agency and kelurahan, and the emergency grants they
+    hold, in one query: the role, the scope and every permission of a request (issue 17).
+    The groups were a query of their own, the profile and grants another, on every page of a
+    facilitator, a desk or agency staff (the household list's 6 queries: 5). Grants: the
+    newest one wins when there are several for one household."""
+    text = Value(None, output_field=CharField())
+    number = Value(None, output_field=BigIntegerField())
+    groups = Group.objects.filter(user=user).values_list(Value("group"), "name", number, number)
+    profile = UserProfile.objects.filter(user=user).values_list(
+        Value("profile"), text, "agency_id", "kelurahan"
     )
-    if with_grants:
-        grants = BreakGlassGrant.objects.active().filter(user=user)
-        rows = rows.union(
-            grants.values_list(blank, blank, "household_id", "pk").order_by(), all=True
-        )
-    has_profile, agency_id, kelurahan, grants_seen = False, None, set(), []
-    for agency, kelurahan_id, household_id, grant_id in rows:
-        if grant_id is not None:
-            grants_seen.append((grant_id, household_id))
-            continue
-        has_profile, agency_id = True, agency
-        if kelurahan_id is not None:
-            kelurahan.add(kelurahan_id)
+    grants = BreakGlassGrant.objects.active().filter(user=user)
+    grants = grants.values_list(Value("grant"), text, "household_id", "pk")
+    rows = groups.order_by().union(profile.order_by(), grants.order_by(), all=True)
+    names, has_profile, agency_id, kelurahan, grants_seen = set(), False, None, set(), []
+    for kind, name, first, second in rows:
+        if kind == "group":
+            names.add(name)
+        elif kind == "grant":
+            grants_seen.append((second, first))
+        else:
+            has_profile, agency_id = True, first
+            if second is not None:
+                kelurahan.add(second)
     granted = {household_id: grant_id for grant_id, household_id in sorted(grants_seen)}
-    return has_profile, agency_id, frozenset(kelurahan), granted
+    return _Facts(frozenset(names), has_profile, agency_id, frozenset(kelurahan), granted)
 
 
 def write_kelurahan_ids(user: User | AnonymousUser) -> frozenset[int] | None:

@@ -19,7 +19,7 @@ from households.forms import (
 from households.hooks import household_sections
 from households.models import Enrolment, Household
 from households.nik import MAX_AGE_YEARS, PROVINCE_CODES
-from households.presenters import history_rows, member_rows
+from households.presenters import history_rows, list_rows, member_rows
 from households.scope import may_write_in, scope_for
 from households.selectors import (
     access_household_to_change,
@@ -55,6 +55,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": filterset,
         "page": page,
+        "rows": list_rows(page),
         "may_export": scope_for(request.user).may_export_people,
     }
     return render(request, template, context)

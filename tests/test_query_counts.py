@@ -1,5 +1,6 @@
 """The pages people open all day stay within 8 queries (issue 17), whatever the rows: the
-request's fixed cost (user, role, scope, navigation) is 4, the page's own rows the rest.
+request's fixed cost is 3 (the user; the role, profile and grants in one query,
+households.scope._read_facts; the navigation's counts), the page's own rows the rest.
 Measured on a second request, as a worker serves all but its first: reference dropdowns and
 the session come from the process copy and the cache then."""
 

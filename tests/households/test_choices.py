@@ -1,10 +1,13 @@
 """Reference dropdowns render from each process's copy, and a change to a row shows at once."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from households import choices
 from households.models import Program
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +47,60 @@ def test_a_chosen_filter_value_is_still_checked_against_the_users_scope(client, 
     response = client.get(reverse("households:household_list"), {"kelurahan": bintara.pk})
     assert response.status_code == 200
     assert "kelurahan" in response.context["filter"].errors
+
+
+def _select(page: str, name: str) -> str:
+    return re.search(rf'<select name="{name}".*?</select>', page, re.S).group(0)
+
+
+def test_a_kept_dropdown_shows_the_chosen_value_and_the_readers_language(
+    client, verifikator, margahayu, bintara
+):
+    """OnceRenderedSelect: the HTML is kept per chosen value, attributes and language."""
+    url = reverse("households:household_list")
+    client.force_login(verifikator)
+    for kelurahan in (margahayu, bintara, margahayu):
+        page = client.get(url, {"kelurahan": kelurahan.pk, "welfare_decile": "3"}).content.decode()
+        chosen = re.findall(r'<option value="(\d+)" selected>', _select(page, "kelurahan"))
+        assert chosen == [str(kelurahan.pk)]
+        assert '<option value="3" selected>3</option>' in _select(page, "welfare_decile")
+    assert "Belum diverifikasi" in _select(page, "verification_status")
+    wrong = client.get(url, {"welfare_decile": "x"}).content.decode()
+    assert 'aria-invalid="true"' in _select(wrong, "welfare_decile")
+    assert 'aria-invalid="true"' not in _select(page, "welfare_decile")
+    client.cookies["django_language"] = "en"
+    page = client.get(url).content.decode()
+    assert "Not yet verified" in _select(page, "verification_status")
+
+
+def test_each_scope_gets_its_own_dropdown(client, verifikator, pendamping, margahayu, bintara):
+    url = reverse("households:household_list")
+    client.force_login(verifikator)
+    assert bintara.name in _select(client.get(url).content.decode(), "kelurahan")
+    client.force_login(pendamping)
+    mine = _select(client.get(url).content.decode(), "kelurahan")
+    assert margahayu.name in mine
+    assert bintara.name not in mine
+
+
+def test_the_reference_stamp_is_read_once_a_request(client, verifikator, monkeypatch):
+    reads = []
+    read = choices._current_version
+    monkeypatch.setattr(choices, "_current_version", lambda: reads.append(1) or read())
+    client.force_login(verifikator)
+    client.get(reverse("households:household_list"))  # three dropdowns of reference rows
+    assert len(reads) == 1
+    client.get(reverse("households:household_list"))
+    assert len(reads) == 2  # the next request reads it again: a change elsewhere shows
+    choices.reference_rows(Program.objects.all())  # outside a request: every call
+    choices.reference_rows(Program.objects.all())
+    assert len(reads) == 4
+
+
+def test_the_kept_dropdowns_are_bounded(client, verifikator, monkeypatch):
+    """A chosen value is the visitor's text: what is kept stays bounded whatever is sent."""
+    monkeypatch.setattr(choices, "HTML_KEPT", 4)
+    client.force_login(verifikator)
+    for value in range(12):
+        client.get(reverse("households:household_list"), {"welfare_decile": f"x{value}"})
+        assert len(choices._html) <= 4

@@ -139,3 +139,31 @@ def test_user_without_a_role_sees_nothing(client, household_in_margahayu):
     assert _get(client, stranger, "households:household_list").status_code == 403
     detail = _get(client, stranger, "households:household_detail", household_in_margahayu.pk)
     assert detail.status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["pendamping", "petugas_dinkes", "verifikator"])
+def test_role_scope_and_permissions_cost_one_query_a_request(
+    request, persona, household_in_bintara, django_assert_num_queries
+):
+    """households.scope._read_facts: the groups, the profile and the grants together."""
+    from households.break_glass import request_break_glass
+    from households.scope import role_of, scope_for
+
+    user = request.getfixturevalue(persona)
+    if persona == "pendamping":
+        request_break_glass(
+            kk_number=household_in_bintara.kk_number,
+            reason="Ibu hamil dirujuk darurat malam ini, rujukan resmi belum dikirim.",
+            by=user,
+        )
+    user = type(user).objects.get(pk=user.pk)  # as a new request loads it
+    with django_assert_num_queries(1):
+        role = role_of(user)
+        scope = scope_for(user)
+        assert user.has_perm("households.view_household")
+    assert scope.role == role == {"petugas_dinkes": "petugas_opd"}.get(persona, persona)
+    if persona == "pendamping":
+        assert scope.granted_household_ids == {household_in_bintara.pk}
+        assert scope.kelurahan_ids
+    if persona == "petugas_dinkes":
+        assert scope.agency_id is not None

@@ -273,3 +273,41 @@ def test_live_search_replaces_the_results_instead_of_nesting_them(client, verifi
     form = re.search(r'<form class="filters"[^>]*>', page).group(0)
     assert 'hx-target="#results"' in form
     assert 'hx-swap="outerHTML"' in form  # ...so it replaces #results, not its inside
+
+
+def _list_item(page: str, household: Household) -> str:
+    href = reverse("households:household_detail", args=[household.pk])
+    return re.search(rf'<li>\s*<a href="{href}">(.*?)</a>\s*</li>', page, re.S).group(1)
+
+
+def test_a_list_row_shows_the_family_as_it_reads(client, pendamping, margahayu):
+    """households.presenters.list_rows: the link, the head, the masked KK, the address with
+    RT/RW and kelurahan, and members · decile · verification, in the reader's language."""
+    household = HouseholdFactory(
+        kelurahan=margahayu,
+        kk_number="3275011203090007",
+        head_name="Siti <Aminah>",
+        address="Jl. Melati 4",
+        rt="003",
+        rw="011",
+        member_count=1,
+        welfare_decile=2,
+        verification_status=Household.VerificationStatus.VERIFIED,
+    )
+    undecided = HouseholdFactory(kelurahan=margahayu, head_name="", welfare_decile=None)
+    client.force_login(pendamping)
+    page = client.get(reverse("households:household_list")).content.decode()
+    row = " ".join(_list_item(page, household).split())
+    assert row == (
+        '<strong>Siti &lt;Aminah&gt;</strong> <span class="kk">KK 3275********0007</span> '
+        '<span class="addr">Jl. Melati 4, RT 003/RW 011, Margahayu</span> '
+        '<span class="meta">1 anggota · Desil 2 · Terverifikasi</span>'
+    )
+    other = " ".join(_list_item(page, undecided).split())
+    assert "<strong>–</strong>" in other
+    assert '<span class="meta">0 anggota · Belum diverifikasi</span>' in other
+
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("households:household_list")).content.decode()
+    assert '<span class="meta">1 member · Decile 2 · Verified</span>' in page
+    assert '<span class="meta">0 members · Not yet verified</span>' in page
