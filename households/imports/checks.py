@@ -4,7 +4,6 @@ family pass. Internal to the import package; pure: no ORM, no settings."""
 
 from collections.abc import Callable
 from datetime import date
-from operator import attrgetter
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -90,24 +89,6 @@ class WorkRow:
         self.error_columns: frozenset[str | None] = _NO_COLUMNS
         self.warnings: tuple[str, ...] = ()
         self.kk_date: date | None = None
-
-    def __reduce__(self):
-        """Sent back from a process of the parallel row pass (households.imports.parallel):
-        a tuple of the slots, the empty defaults restored to the shared objects."""
-        return _work_row, _slots_of(self)
-
-
-_slots_of = attrgetter(*WorkRow.__slots__)  # a tuple of them, made in C
-
-
-def _work_row(*slots):
-    number, kk, household, member, programs, kecamatan, error, columns, warnings, kk_date = slots
-    row = WorkRow.__new__(WorkRow)
-    row.number, row.kk, row.household, row.member = number, kk, household, member
-    row.programs = programs or _NO_PROGRAMS  # one empty dict for all, not one per row
-    row.kecamatan, row.error, row.error_columns = kecamatan, error, columns or _NO_COLUMNS
-    row.warnings, row.kk_date = warnings, kk_date
-    return row
 
 
 class _Cache(dict):
@@ -225,11 +206,7 @@ class RowChecker:
         today: date,
         default_kelurahan_id: int | None,
         allowed_kelurahan_ids: frozenset[int] | None,
-        find_repeated_niks: bool = True,
     ) -> None:
-        """Without `find_repeated_niks` (a process that sees part of the file) a NIK's second
-        row is left for the process that sees every row: see adopt()."""
-        self.find_repeated_niks = find_repeated_niks
         self.regions = regions
         self.source_format = source_format
         self.today = today
@@ -389,20 +366,6 @@ class RowChecker:
             % {"row": first},
         )
 
-    def adopt(self, row: WorkRow, issues: tuple[Issue, ...]) -> None:
-        """Take a row checked elsewhere without find_repeated_niks, with its issues, and do
-        what the row pass would have done here: a NIK seen on an earlier row is an error and
-        the row's other NIK findings (warnings that come last, column "nik") never happened."""
-        nik = row.member.get("nik")
-        first = row.number if nik is None else self.first_row_of_nik.setdefault(nik, row.number)  # type: ignore[arg-type]
-        if first == row.number:
-            self.issues.extend(issues)
-            return
-        self.issues.extend(i for i in issues if i.column != "nik")
-        row.member = MemberValues.of({k: v for k, v in row.member.items() if k != "nik"})  # type: ignore[union-attr]
-        row.warnings = ()
-        self._repeated_nik(row, first)
-
     def _kk(self, row: WorkRow, text: str) -> None:
         if text in _BLANK:
             self.error(row, "kk_number", "required", self._required_message("kk_number"))
@@ -467,11 +430,10 @@ class RowChecker:
         if parts.__class__ is CellError:
             self.error(row, "nik", parts.code, parts.message)  # type: ignore[union-attr]
             return
-        if self.find_repeated_niks:
-            first = self.first_row_of_nik.setdefault(nik, row.number)
-            if first != row.number:
-                self._repeated_nik(row, first)
-                return
+        first = self.first_row_of_nik.setdefault(nik, row.number)
+        if first != row.number:
+            self._repeated_nik(row, first)
+            return
         row.member["nik"] = nik
         if nik.endswith("000"):
             self.warn(row, "nik", "nik_truncated", self._truncated_message("NIK"))

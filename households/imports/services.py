@@ -24,7 +24,6 @@ from households import existence
 from households.hooks import registry_imported
 from households.imports import checked as stored_checks
 from households.imports.apply import apply_plan
-from households.imports.parallel import usable_processes
 from households.imports.plan import EXISTENCE_CODES, FamilyPlan, build_plan
 from households.imports.readers import UnreadableFile, megabytes, read_sheet
 from households.imports.validation import Issue, RegionIndex, ValidationResult, validate_rows
@@ -416,7 +415,6 @@ def check_file(batch: ImportBatch, *, progress: bool) -> CheckedFile:
         today=timezone.localdate(),
         default_kelurahan_id=batch.kelurahan_id,
         allowed_kelurahan_ids=_allowed_ids(batch.uploaded_by),
-        processes=usable_processes(settings.IMPORT_CHECK_PROCESSES or None),
         on_progress=partial(_report_progress, batch.pk) if progress else None,
     )
     return CheckedFile(row_count=len(sheet.rows), result=result)
