@@ -8,6 +8,7 @@ Hard errors refuse the value; disagreements with the member's record are warning
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -25,8 +26,7 @@ _SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 _SEPARATORS = re.compile(r"[\s.\-]")
 
 
-@dataclass(frozen=True)
-class NikParts:
+class NikParts(NamedTuple):  # a tuple: an import makes one per row
     region_code: str  # 6 digits: province, kab/kota, kecamatan
     sex: str  # "male" or "female", as Member.Sex values
     birth_date: date
@@ -42,13 +42,16 @@ class Discrepancy:
 def normalise_number(raw: object) -> str:
     """Trim a typed or imported NIK/KK: spaces, dots and dashes between digit groups go."""
     text = "" if raw is None else str(raw).strip()
+    if text.isdigit():  # nothing to trim (most cells of a file)
+        return text
     if _SCIENTIFIC.match(text):
         return text  # keep it as it is so the validator can say what Excel did
     return _SEPARATORS.sub("", text)
 
 
 def _check_shape(value: str, label: str) -> None:
-    if _SCIENTIFIC.match(value):
+    # digits only first: most values are, and then none is in scientific notation
+    if not (value.isascii() and value.isdigit()) and _SCIENTIFIC.match(value):
         raise ValidationError(
             _(
                 "%(label)s %(value)s was turned into scientific notation by Excel and its "
