@@ -254,12 +254,6 @@ def _child(path: Path) -> None:
                 "end_to_end_rows_per_second": rows / end_to_end,
                 "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                 "peak_memory_after_check_mb": check_peak,
-                # The largest forked checking process (households.imports.parallel); its
-                # pages shared with this process count in both figures.
-                "peak_memory_check_process_mb": resource.getrusage(
-                    resource.RUSAGE_CHILDREN
-                ).ru_maxrss
-                / 1024,
                 "finished": timezone.now().isoformat(),
             }
         )
@@ -311,15 +305,6 @@ def _bare_copy_into_registry(url: str) -> dict:
     }
 
 
-def _forked(megabytes: float) -> str:
-    if not megabytes:
-        return ""  # the rows were checked in the importing process
-    return (
-        f"; the largest forked checking process {megabytes:,.0f} MB, pages it shares with "
-        "the importing process included"
-    )
-
-
 def _report(cases: list[dict]) -> None:
     print()
     header = f"{'file':>18} {'stage':<12} {'seconds':>9} {'rows/s':>10}"
@@ -352,7 +337,7 @@ def _report(cases: list[dict]) -> None:
             f"{'':>18} end-to-end / bare COPY rows/s = {ratio:.2f} (target >= "
             f"{COPY_RATIO_TARGET:.2f}); peak memory {case['peak_memory_mb']:,.0f} MB "
             f"(target <= {MEMORY_TARGET_MB:,}; {case['peak_memory_after_check_mb']:,.0f} MB "
-            f"by the end of the check{_forked(case['peak_memory_check_process_mb'])})"
+            f"by the end of the check)"
         )
         read = case["bare_read_seconds"]
         print(f"{'':>18} the file read bare (every cell, nothing else) in {read:.1f} s")

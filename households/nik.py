@@ -8,6 +8,7 @@ Hard errors refuse the value; disagreements with the member's record are warning
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -25,8 +26,7 @@ _SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 _SEPARATORS = re.compile(r"[\s.\-]")
 
 
-@dataclass(frozen=True)
-class NikParts:
+class NikParts(NamedTuple):  # a tuple: an import makes one per row
     region_code: str  # 6 digits: province, kab/kota, kecamatan
     sex: str  # "male" or "female", as Member.Sex values
     birth_date: date
@@ -42,13 +42,16 @@ class Discrepancy:
 def normalise_number(raw: object) -> str:
     """Trim a typed or imported NIK/KK: spaces, dots and dashes between digit groups go."""
     text = "" if raw is None else str(raw).strip()
+    if text.isdigit():  # nothing to trim (most cells of a file)
+        return text
     if _SCIENTIFIC.match(text):
         return text  # keep it as it is so the validator can say what Excel did
     return _SEPARATORS.sub("", text)
 
 
 def _check_shape(value: str, label: str) -> None:
-    if _SCIENTIFIC.match(value):
+    # digits only first: most values are, and then none is in scientific notation
+    if not (value.isascii() and value.isdigit()) and _SCIENTIFIC.match(value):
         raise ValidationError(
             _(
                 "%(label)s %(value)s was turned into scientific notation by Excel and its "
@@ -106,9 +109,32 @@ def _valid_day_month(day: int, month: int, yy: int) -> bool:
 
 def parse_nik(value: str, today: date) -> NikParts:
     """Split a NIK into its parts, raising ValidationError for every hard error."""
-    label = "NIK"
-    _check_shape(value, label)
-    day, month, yy = int(value[6:8]), int(value[8:10]), int(value[10:12])
+    _check_shape(value, "NIK")
+    sex, birth = _nik_birth(value[6:12], today)
+    return NikParts(region_code=value[:6], sex=sex, birth_date=birth, serial=value[12:])
+
+
+class NikReader:
+    """parse_nik() for the many NIKs of one file, read on one day: the same verdict (a test
+    compares them), with the birth-date digits (7-12) of each well-shaped NIK read once.
+    100,000 members hold about 20,000 distinct ones."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self._births: dict[str, tuple[str, date]] = {}
+
+    def parse(self, value: str) -> NikParts:
+        _check_shape(value, "NIK")
+        digits = value[6:12]
+        birth = self._births.get(digits)
+        if birth is None:
+            birth = self._births[digits] = _nik_birth(digits, self.today)
+        return NikParts(region_code=value[:6], sex=birth[0], birth_date=birth[1], serial=value[12:])
+
+
+def _nik_birth(digits: str, today: date) -> tuple[str, date]:
+    """Sex and birth date from a NIK's digits 7-12 (DDMMYY, women: day + 40)."""
+    day, month, yy = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
     sex = "female" if day > 40 else "male"
     real_day = day - 40 if day > 40 else day
     birth = None
@@ -121,9 +147,9 @@ def parse_nik(value: str, today: date) -> NikParts:
                 "Check the NIK on the card."
             ),
             code="birth_date",
-            params={"digits": value[6:12]},
+            params={"digits": digits},
         )
-    return NikParts(region_code=value[:6], sex=sex, birth_date=birth, serial=value[12:])
+    return sex, birth
 
 
 def validate_nik(value: str, today: date) -> None:
@@ -165,14 +191,21 @@ def looks_like_placeholder(value: str) -> bool:
 
 
 def nik_discrepancies(
-    *, nik: str, sex: str | None, birth_date: date | None, today: date
+    *,
+    nik: str,
+    sex: str | None,
+    birth_date: date | None,
+    today: date,
+    parts: NikParts | None = None,
 ) -> list[Discrepancy]:
     """What the NIK says that the member's record does not. Warnings, never refusals:
-    a corrected birth date legitimately keeps its old NIK."""
-    try:
-        parts = parse_nik(nik, today)
-    except ValidationError:
-        return []
+    a corrected birth date legitimately keeps its old NIK. `parts`: the NIK already parsed
+    (an import has just done so)."""
+    if parts is None:
+        try:
+            parts = parse_nik(nik, today)
+        except ValidationError:
+            return []
     found: list[Discrepancy] = []
     if looks_like_placeholder(nik):
         found.append(
@@ -197,10 +230,11 @@ def nik_discrepancies(
                 ),
             )
         )
+    born = parts.birth_date
     if birth_date and (birth_date.day, birth_date.month, birth_date.year % 100) != (
-        parts.birth_date.day,
-        parts.birth_date.month,
-        parts.birth_date.year % 100,
+        born.day,
+        born.month,
+        born.year % 100,
     ):
         found.append(
             Discrepancy(
@@ -208,7 +242,7 @@ def nik_discrepancies(
                 as_message(
                     _("The birth date in the NIK (%(nik_date)s) does not match %(record_date)s."),
                     {
-                        "nik_date": parts.birth_date.strftime("%d-%m-%Y"),
+                        "nik_date": born.strftime("%d-%m-%Y"),
                         "record_date": birth_date.strftime("%d-%m-%Y"),
                     },
                 ),

@@ -62,7 +62,7 @@ class Message(str):
     def __radd__(self, other: str) -> "Joined":
         return Joined([other, self])
 
-    def __reduce__(self):  # pickled between processes and into the stored check
+    def __reduce__(self):  # pickled into the stored check (households.imports.checked)
         return (Message, (self.msgid, self.params, self.plural, self.number))
 
     def render(self) -> str:

@@ -308,8 +308,6 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=50) * 2**20
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 # A workbook (.xlsx, .xls, .ods) is read whole into memory: fewer rows (households.imports.readers).
 IMPORT_MAX_WORKBOOK_ROWS = env.int("IMPORT_MAX_WORKBOOK_ROWS", default=200_000)
-# Processes that check a large CSV's rows (households.imports.parallel); 0: one per CPU.
-IMPORT_CHECK_PROCESSES = env.int("IMPORT_CHECK_PROCESSES", default=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 # Referrals: the largest document (PDF, JPG, PNG) attached to a referral.
 REFERRAL_ATTACHMENT_MAX_BYTES = env.int("REFERRAL_ATTACHMENT_MAX_MB", default=5) * 2**20

@@ -4,7 +4,6 @@ family pass. Internal to the import package; pure: no ORM, no settings."""
 
 from collections.abc import Callable
 from datetime import date
-from operator import attrgetter
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -29,13 +28,10 @@ from households.imports.parsers import (
 from households.imports.readers import SourceRow
 from households.imports.regions import RegionIndex
 from households.nik import (
-    PROVINCE_CODES,
-    NikParts,
-    looks_like_placeholder,
+    NikReader,
     nik_discrepancies,
     normalise_number,
     parse_kk_registration_date,
-    parse_nik,
 )
 from slrt.messages import as_message
 from slrt.messages import translatable as _
@@ -90,24 +86,6 @@ class WorkRow:
         self.error_columns: frozenset[str | None] = _NO_COLUMNS
         self.warnings: tuple[str, ...] = ()
         self.kk_date: date | None = None
-
-    def __reduce__(self):
-        """Sent back from a process of the parallel row pass (households.imports.parallel):
-        a tuple of the slots, the empty defaults restored to the shared objects."""
-        return _work_row, _slots_of(self)
-
-
-_slots_of = attrgetter(*WorkRow.__slots__)  # a tuple of them, made in C
-
-
-def _work_row(*slots):
-    number, kk, household, member, programs, kecamatan, error, columns, warnings, kk_date = slots
-    row = WorkRow.__new__(WorkRow)
-    row.number, row.kk, row.household, row.member = number, kk, household, member
-    row.programs = programs or _NO_PROGRAMS  # one empty dict for all, not one per row
-    row.kecamatan, row.error, row.error_columns = kecamatan, error, columns or _NO_COLUMNS
-    row.warnings, row.kk_date = warnings, kk_date
-    return row
 
 
 class _Cache(dict):
@@ -205,15 +183,6 @@ def _id_error(error: ValidationError, prefix: str) -> CellError:
     return CellError(code, message)
 
 
-def _same_nik_date(born: date, nik_date: date) -> bool:
-    """As nik_discrepancies compares: day, month and the year's last two digits."""
-    return (born.day, born.month, born.year % 100) == (
-        nik_date.day,
-        nik_date.month,
-        nik_date.year % 100,
-    )
-
-
 class RowChecker:
     """The row pass: every cell of a row parsed, its issues recorded."""
 
@@ -225,11 +194,7 @@ class RowChecker:
         today: date,
         default_kelurahan_id: int | None,
         allowed_kelurahan_ids: frozenset[int] | None,
-        find_repeated_niks: bool = True,
     ) -> None:
-        """Without `find_repeated_niks` (a process that sees part of the file) a NIK's second
-        row is left for the process that sees every row: see adopt()."""
-        self.find_repeated_niks = find_repeated_niks
         self.regions = regions
         self.source_format = source_format
         self.today = today
@@ -238,7 +203,7 @@ class RowChecker:
         self.parsers = _parsers(source_format, today, regions)
         self.kk_cache: dict[str, object] = {}
         self.first_row_of_nik: dict[str, int] = {}
-        self.nik_dates: dict[str, NikParts] = {}
+        self.niks = NikReader(today)
         self.texts: dict[str, str] = {}
         # One dict per distinct combination of a row's own programs ({"pbi-jk": True, "kip":
         # False}, ...): a handful for a whole file instead of one or two per row.
@@ -389,20 +354,6 @@ class RowChecker:
             % {"row": first},
         )
 
-    def adopt(self, row: WorkRow, issues: tuple[Issue, ...]) -> None:
-        """Take a row checked elsewhere without find_repeated_niks, with its issues, and do
-        what the row pass would have done here: a NIK seen on an earlier row is an error and
-        the row's other NIK findings (warnings that come last, column "nik") never happened."""
-        nik = row.member.get("nik")
-        first = row.number if nik is None else self.first_row_of_nik.setdefault(nik, row.number)  # type: ignore[arg-type]
-        if first == row.number:
-            self.issues.extend(issues)
-            return
-        self.issues.extend(i for i in issues if i.column != "nik")
-        row.member = MemberValues.of({k: v for k, v in row.member.items() if k != "nik"})  # type: ignore[union-attr]
-        row.warnings = ()
-        self._repeated_nik(row, first)
-
     def _kk(self, row: WorkRow, text: str) -> None:
         if text in _BLANK:
             self.error(row, "kk_number", "required", self._required_message("kk_number"))
@@ -438,55 +389,29 @@ class RowChecker:
             "if it differs, format the column as Text and type it again."
         ) % {"label": label}
 
-    def _parse_nik(self, nik: str) -> NikParts | CellError:
-        """parse_nik(), remembered per birth-date part (digits 7-12) once the parts that
-        parse_nik checks on their own (16 ASCII digits, province, serial) are known good: its
-        sex and birth date depend on those six digits only. 200,000 rows hold ~40,000 of them."""
-        if (
-            len(nik) == 16
-            and nik.isdigit()
-            and nik.isascii()
-            and nik[12:] != "0000"
-            and int(nik[:2]) in PROVINCE_CODES
-        ):
-            parts = self.nik_dates.get(nik[6:12])
-            if parts is not None:
-                return parts
-        try:
-            parts = parse_nik(nik, self.today)
-        except ValidationError as error:
-            return _id_error(error, "nik")
-        self.nik_dates[nik[6:12]] = parts
-        return parts
-
     def _nik(self, row: WorkRow, text: str) -> None:
         if text in _BLANK:
             return  # reported as required above
-        nik = text if len(text) == 16 and text.isdigit() else normalise_number(text.lstrip("'"))
-        parts = self._parse_nik(nik)
-        if parts.__class__ is CellError:
-            self.error(row, "nik", parts.code, parts.message)  # type: ignore[union-attr]
+        nik = normalise_number(text.lstrip("'"))
+        try:
+            parts = self.niks.parse(nik)
+        except ValidationError as error:
+            found = _id_error(error, "nik")
+            self.error(row, "nik", found.code, found.message)
             return
-        if self.find_repeated_niks:
-            first = self.first_row_of_nik.setdefault(nik, row.number)
-            if first != row.number:
-                self._repeated_nik(row, first)
-                return
+        first = self.first_row_of_nik.setdefault(nik, row.number)
+        if first != row.number:
+            self._repeated_nik(row, first)
+            return
         row.member["nik"] = nik
         if nik.endswith("000"):
             self.warn(row, "nik", "nik_truncated", self._truncated_message("NIK"))
-        sex, born = row.member.get("sex"), row.member.get("birth_date")
-        if (
-            (sex is None or sex == parts.sex)
-            and (born is None or _same_nik_date(born, parts.birth_date))  # type: ignore[arg-type]
-            and not looks_like_placeholder(nik)
-        ):
-            return  # agrees: nik_discrepancies would find nothing (it parses the NIK again)
         found = nik_discrepancies(
             nik=nik,
-            sex=sex,  # type: ignore[arg-type]
-            birth_date=born,  # type: ignore[arg-type]
+            sex=row.member.get("sex"),  # type: ignore[arg-type]
+            birth_date=row.member.get("birth_date"),  # type: ignore[arg-type]
             today=self.today,
+            parts=parts,
         )
         if found:
             row.warnings = tuple(d.code for d in found)

@@ -8,9 +8,7 @@ the clerk sees in Excel (1-based, title and blank rows counted).
 
 `SheetData.rows` is not a list: it is a sized, re-iterable sequence that builds each
 SourceRow as it is reached. A CSV is read again from `path` on each pass (a 1,000,000-row
-file then costs no memory), so keep the file until the import is done. A CSV's rows can
-also be read in parts (`SourceRows.parts()`), each from its own byte offset, so that several
-processes can check one file without any of them reading all of it.
+file then costs no memory), so keep the file until the import is done.
 """
 
 import codecs
@@ -64,31 +62,15 @@ RawRows = Callable[[], Iterator[tuple[int, tuple[str, ...]]]]
 
 
 class SourceRows:
-    """The data rows of a sheet: len() and repeated iteration, SourceRows built on the fly.
-    `parts`, when given, are the same rows in consecutive runs: (opener, row count) each."""
+    """The data rows of a sheet: len() and repeated iteration, SourceRows built on the fly."""
 
-    def __init__(
-        self,
-        open_raw: RawRows,
-        count: int,
-        columns,
-        parts: list[tuple[RawRows, int]] | None = None,
-    ) -> None:
+    def __init__(self, open_raw: RawRows, count: int, columns) -> None:
         self._open_raw = open_raw
         self._count = count
         self._columns = tuple(columns.items())
-        self._parts = parts
 
     def __len__(self) -> int:
         return self._count
-
-    def parts(self) -> "list[SourceRows] | None":
-        """The rows in consecutive runs, in file order, each readable on its own (a CSV from
-        its byte offset); None when the rows cannot be split."""
-        if self._parts is None:
-            return None
-        columns = dict(self._columns)
-        return [SourceRows(open_raw, count, columns) for open_raw, count in self._parts]
 
     def __iter__(self) -> Iterator[SourceRow]:
         columns = self._columns
@@ -1035,97 +1017,15 @@ def _csv_records(path: Path, encoding: str, delimiter: str) -> Iterator[list[str
         yield from csv.reader(handle, delimiter=delimiter)
 
 
-PART_ROWS = 20_000  # data rows per part of a CSV (SourceRows.parts)
-# Encodings in which b"\n" is a line's end and nothing else: a line can be cut out as bytes.
-_LINE_SAFE = ("utf-8-sig", "cp1252", "latin-1")
-
-
-class _BareCarriageReturn(Exception):
-    """A line ends in "\r" alone (old Mac files): only the text-mode reader splits it right."""
-
-
-def _decoded_lines(handle, encoding: str, end: list[int]) -> Iterator[str]:
-    """The binary file's lines decoded, as text mode with newline="" gives them to the csv
-    module; end[0] is kept at the byte offset after the last line handed out, so once the
-    csv reader returns a record it is the offset of the next record."""
-    if encoding == "utf-8-sig":
-        first = next(handle, b"")
-        if first:
-            if b"\r" in first and first.find(b"\r") != len(first) - 2:
-                raise _BareCarriageReturn
-            end[0] += len(first)
-            yield first.decode("utf-8-sig")
-        encoding = "utf-8"
-    for line in handle:
-        if b"\r" in line and line.find(b"\r") != len(line) - 2:  # "\r" other than in "\r\n"
-            raise _BareCarriageReturn
-        end[0] += len(line)
-        yield line.decode(encoding)
-
-
-def _records_from(
-    path: Path, encoding: str, delimiter: str, offset: int, end: list[int]
-) -> Iterator[list[str]]:
-    with path.open("rb") as handle:
-        handle.seek(offset)
-        if offset and encoding == "utf-8-sig":
-            encoding = "utf-8"  # the mark is at offset 0 only
-        end[0] = offset
-        yield from csv.reader(_decoded_lines(handle, encoding, end), delimiter=delimiter)
-
-
-def _count_csv(
-    path: Path, encoding: str, delimiter: str, data_from: int, max_rows: int
-) -> tuple[int, list[tuple[int, int]] | None]:
-    """Data rows in the file, and where each PART_ROWS-th one starts: (byte offset, record
-    number). No marks when the file cannot be cut at byte offsets (UTF-16, bare "\r")."""
+def _count_csv(path: Path, encoding: str, delimiter: str, data_from: int, max_rows: int) -> int:
+    """Data rows in the file (a row with a non-blank cell under the header)."""
     count = 0
-    if encoding in _LINE_SAFE:
-        marks: list[tuple[int, int]] = []
-        end = [0]
-        start = 0  # byte offset of the record being read
-        try:
-            for number, record in enumerate(
-                _records_from(path, encoding, delimiter, 0, end), start=1
-            ):
-                if number > data_from:
-                    for cell in record:
-                        if cell and not cell.isspace():
-                            if count % PART_ROWS == 0:
-                                marks.append((start, number))
-                            count += 1
-                            if count > max_rows:
-                                raise _too_many_rows(max_rows)
-                            break
-                start = end[0]
-            return count, marks
-        except _BareCarriageReturn:
-            count = 0  # read it again as text, the way every pass will
     for number, record in enumerate(_csv_records(path, encoding, delimiter), start=1):
         if number > data_from and any(cell and not cell.isspace() for cell in record):
             count += 1
             if count > max_rows:
                 raise _too_many_rows(max_rows)
-    return count, None
-
-
-def _csv_part(
-    path: Path, encoding: str, delimiter: str, offset: int, first: int, stop: int | None
-) -> RawRows:
-    """The data rows of records first .. stop - 1 (to the end: stop None), read from `offset`."""
-
-    def open_raw() -> Iterator[tuple[int, tuple[str, ...]]]:
-        number = first - 1
-        for record in _records_from(path, encoding, delimiter, offset, [0]):
-            number += 1
-            if stop is not None and number >= stop:
-                return
-            for cell in record:
-                if cell and not cell.isspace():
-                    yield number, tuple(record)
-                    break
-
-    return open_raw
+    return count
 
 
 def _read_csv(path: Path, filename: str, max_rows: int) -> SheetData:
@@ -1166,33 +1066,17 @@ def _read_csv(path: Path, filename: str, max_rows: int) -> SheetData:
                     break
 
     try:  # the whole file once now, so no later pass meets an error
-        count, marks = _count_csv(path, encoding, delimiter, data_from, max_rows)
+        count = _count_csv(path, encoding, delimiter, data_from, max_rows)
     except csv.Error:
         raise _corrupt_csv(filename) from None
     if not count:
         raise _no_rows(filename)
-    parts = None
-    if marks is not None:
-        parts = [
-            (
-                _csv_part(
-                    path,
-                    encoding,
-                    delimiter,
-                    offset,
-                    first,
-                    marks[index + 1][1] if index + 1 < len(marks) else None,
-                ),
-                min(PART_ROWS, count - index * PART_ROWS),
-            )
-            for index, (offset, first) in enumerate(marks)
-        ]
     return SheetData(
         header_row=header.index + 1,
         headers=header.cells,
         columns=header.columns,
         unknown_headers=header.unknown,
-        rows=SourceRows(open_raw, count, header.columns, parts),
+        rows=SourceRows(open_raw, count, header.columns),
         duplicate_headers=header.duplicates,
         file_format="csv",
         encoding=encoding,

@@ -17,18 +17,18 @@ Rules (DOMAIN.md section 3, issue 3):
 - Every row is either clean or reported, never both, never neither.
 """
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
 from django.utils.translation import gettext_lazy
 
-from households.imports import choices, parallel
+from households.imports import choices
 from households.imports.checks import ERROR, WARNING, Issue, WorkRow
 from households.imports.families import Checker, breaks_family
 from households.imports.members import MemberValues
-from households.imports.readers import SourceRow, SourceRows
+from households.imports.readers import SourceRow
 from households.imports.regions import RegionIndex
 from slrt.messages import translatable as _
 
@@ -89,21 +89,6 @@ class ValidationResult:
 PROGRESS_STEP = 5000
 
 
-def _row_pass(
-    v: Checker, rows: Iterable[SourceRow], options: dict, processes: int
-) -> Iterator[WorkRow]:
-    checked = None
-    if processes > 1 and isinstance(rows, SourceRows) and len(rows) >= parallel.MIN_ROWS:
-        checked = parallel.checked_rows(rows, options, processes)
-    if checked is None:
-        for source in rows:
-            yield v.row(source)
-        return
-    for row, issues in checked:
-        v.adopt(row, issues)
-        yield row
-
-
 def validate_rows(
     rows: Iterable[SourceRow],
     *,
@@ -112,27 +97,24 @@ def validate_rows(
     today: date,
     default_kelurahan_id: int | None = None,
     allowed_kelurahan_ids: frozenset[int] | None = None,
-    processes: int = 1,
     on_progress: Callable[[int], None] | None = None,
 ) -> ValidationResult:
     """Check every row and family. `default_kelurahan_id` fills a family with no kelurahan
     (the operator's own); `allowed_kelurahan_ids` (None: any) is the importer's scope.
-    With `processes` > 1 a large file's rows (SourceRows that split into parts) are checked
-    by that many processes (households.imports.parallel), with the same result.
     `on_progress(rows done)` is called every PROGRESS_STEP rows."""
     if source_format not in SOURCE_FORMATS:
         raise ValueError(f"unknown source format {source_format!r}")
-    options = {
-        "regions": regions,
-        "source_format": source_format,
-        "today": today,
-        "default_kelurahan_id": default_kelurahan_id,
-        "allowed_kelurahan_ids": allowed_kelurahan_ids,
-    }
-    v = Checker(**options)
+    v = Checker(
+        regions=regions,
+        source_format=source_format,
+        today=today,
+        default_kelurahan_id=default_kelurahan_id,
+        allowed_kelurahan_ids=allowed_kelurahan_ids,
+    )
     work: list[WorkRow] = []
     families: dict[str, list[WorkRow]] = {}
-    for row in _row_pass(v, rows, options, processes):
+    for source in rows:
+        row = v.row(source)
         work.append(row)
         if on_progress is not None and len(work) % PROGRESS_STEP == 0:
             on_progress(len(work))

@@ -89,41 +89,11 @@ class CopyWriter:
         """Without `return_ids` the table's default gives the ids and none is read back.
         `count` (needed when `rows` is a generator) is how many rows it yields."""
         count = len(rows) if count is None else count  # type: ignore[arg-type]
-        if not count:
-            _check_count(sum(1 for _ in rows), 0)
-            return []
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         now = timezone.now()
-        pairs = [(f.attname, _default(f, now)) for f in fields]
-        # Positions in the COPY row (after the id, when given) of values psycopg cannot dump.
-        offset = 1 if return_ids else 0
-        dumped = [(i + offset, dump) for i, f in enumerate(fields) if (dump := _dumper(f))]
-        targets = [model._meta.pk, *fields] if return_ids else fields
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in targets)
-        ids = self._new_ids(model, count) if return_ids else []
-        written = 0
-        with (
-            connection.cursor() as cursor,
-            connection.wrap_database_errors,
-            cursor.cursor.copy(
-                f"COPY {_table(model)} ({columns}) FROM STDIN",
-                # The server's index work overlaps with this process formatting the next rows.
-                writer=QueuedLibpqWriter(cursor.cursor),
-            ) as copy,
-        ):
-            write = copy.write_row
-            for row in rows:
-                get = row.get
-                values = [get(name, default) for name, default in pairs]
-                if return_ids:
-                    values.insert(0, ids[written] if written < count else None)
-                for position, dump in dumped:
-                    if values[position] is not None:
-                        values[position] = dump(values[position])
-                write(values)
-                written += 1
-            _check_count(written, count)  # inside the COPY: a wrong count aborts it
-        return ids
+        fields = [(f.attname, _default(f, now)) for f in _fields(model)]
+        values = ([row.get(name, default) for name, default in fields] for row in rows)
+        names = [name for name, _default_value in fields]
+        return self.insert_values(model, names, values, count=count, return_ids=return_ids)
 
     def insert_values(
         self,
@@ -132,6 +102,7 @@ class CopyWriter:
         rows: Iterable[Sequence[Any]],
         *,
         count: int | None = None,
+        return_ids: bool = True,
     ) -> list[int]:
         """insert() for rows given as values of `columns` (attnames), in that order: no dict
         per row and no lookup per field (a million member rows: several seconds less). The
@@ -140,30 +111,37 @@ class CopyWriter:
         if not count:
             _check_count(sum(1 for _ in rows), 0)
             return []
-        fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
+        fields = {f.attname: f for f in _fields(model)}
         given = [fields.pop(name) for name in columns]  # KeyError: not a field of the model
         now = timezone.now()
-        tail = [_default(f, now) for f in fields.values()]
-        dumped = [(i + 1, dump) for i, f in enumerate(given) if (dump := _dumper(f))]
-        targets = [model._meta.pk, *given, *fields.values()]
-        names = ", ".join(connection.ops.quote_name(f.column) for f in targets)
-        ids = self._new_ids(model, count)
+        tail = [_dump(f, _default(f, now)) for f in fields.values()]
+        offset = 1 if return_ids else 0
+        dumped = [(i + offset, dump) for i, f in enumerate(given) if (dump := _dumper(f))]
+        targets = [model._meta.pk, *given] if return_ids else given
+        names = ", ".join(connection.ops.quote_name(f.column) for f in [*targets, *fields.values()])
+        ids = self._new_ids(model, count) if return_ids else []
+        written = 0
         with (
             connection.cursor() as cursor,
             connection.wrap_database_errors,
             cursor.cursor.copy(
                 f"COPY {_table(model)} ({names}) FROM STDIN",
+                # The server's index work overlaps with this process formatting the next rows.
                 writer=QueuedLibpqWriter(cursor.cursor),
             ) as copy,
         ):
             write = copy.write_row
-            # strict: a generator yielding more or fewer rows than `count` aborts the COPY.
-            for pk, row in zip(ids, rows, strict=True):
-                values = [pk, *row, *tail]
+            for row in rows:
+                if return_ids:
+                    values = [ids[written] if written < count else None, *row, *tail]
+                else:
+                    values = [*row, *tail]
                 for position, dump in dumped:
                     if values[position] is not None:
                         values[position] = dump(values[position])
                 write(values)
+                written += 1
+            _check_count(written, count)  # inside the COPY: a wrong count aborts it
         return ids
 
     def update(
@@ -239,6 +217,15 @@ def _default(field: models.Field, now) -> Any:
     if isinstance(field, models.DateTimeField) and (field.auto_now or field.auto_now_add):
         return now
     return field.get_default()  # "" for a text field without a default, as Django saves it
+
+
+def _fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
+def _dump(field: models.Field, value: Any) -> Any:
+    dump = _dumper(field)
+    return dump(value) if dump and value is not None else value
 
 
 def _dumper(field: models.Field):

@@ -68,3 +68,27 @@ def test_rows_stored_in_several_pickles_come_back_whole_and_in_order(
     with django_capture_on_commit_callbacks(execute=True):
         services.confirm_import_batch(batch=batch, by=operator)
     assert Household.objects.get().member_count == 3
+
+
+def test_a_check_stored_by_other_code_is_not_used(
+    operator, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The key holds a digest of the code that made the check: after a deployment changes
+    the rules (or the shape of what is stored), the commit checks the file again."""
+    batch = import_file(
+        csv_file(FAMILY_A), operator, django_capture_on_commit_callbacks, commit=False
+    )
+    assert checked.load(batch.pk, services._check_key(batch)) is not None
+    monkeypatch.setattr(checked, "code_version", lambda: "the next release")
+    assert checked.load(batch.pk, services._check_key(batch)) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        services.confirm_import_batch(batch=batch, by=operator)
+    assert Household.objects.get().member_count == 3
+
+
+def test_the_code_version_covers_every_module_of_the_import():
+    from pathlib import Path
+
+    package = Path(checked.__file__).parent
+    assert set(package.glob("*.py")) <= set(checked.VERSIONED)
+    assert len(checked.code_version()) == 64
