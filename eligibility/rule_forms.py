@@ -54,17 +54,41 @@ class ConditionForm(forms.Form):
     """One comparison. Which value input shows depends on the field's type and the operator
     (value_fields); a change of either re-draws the row (htmx, or the "Update" button)."""
 
-    field = forms.ChoiceField(label=_("Household fact"))
-    op = forms.ChoiceField(label=_("Operator"), choices=list(OPERATOR_LABELS.items()))
-    number = forms.IntegerField(label=_("Value"), required=False)
-    number_high = forms.IntegerField(label=_("up to"), required=False)
+    field = forms.ChoiceField(
+        label=_("Household fact"),
+        error_messages={"invalid_choice": _("Choose a household fact from the list.")},
+    )
+    op = forms.ChoiceField(
+        label=_("Operator"),
+        choices=list(OPERATOR_LABELS.items()),
+        error_messages={"invalid_choice": _("Choose an operator that fits this fact.")},
+    )
+    number = forms.IntegerField(
+        label=_("Value"),
+        required=False,
+        error_messages={"invalid": _("Write a whole number, e.g. 3500.")},
+    )
+    number_high = forms.IntegerField(
+        label=_("up to"),
+        required=False,
+        error_messages={"invalid": _("Write a whole number, e.g. 3500.")},
+    )
     numbers = forms.CharField(
         label=_("Values"), required=False, help_text=_("Whole numbers separated by commas.")
     )
-    choice = forms.ChoiceField(label=_("Value"), required=False)
-    choices = forms.MultipleChoiceField(
-        label=_("Values"), required=False, widget=forms.CheckboxSelectMultiple
+    choice = forms.ChoiceField(
+        label=_("Value"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of the listed values.")},
     )
+    choices = forms.MultipleChoiceField(
+        label=_("Values"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose among the listed values.")},
+    )
+
+    VALUE_INPUTS = ("number", "number_high", "numbers", "choice", "choices")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -147,6 +171,8 @@ class ConditionForm(forms.Form):
             return data
         kind = self.value_kind(self.type, op)
         value: Any = None
+        if any(name in self.errors for name in self.VALUE_INPUTS):
+            return data  # the input's own message says what is wrong
         missing = _("Fill in the value.")
         if kind == "number":
             value = data.get("number")

@@ -187,7 +187,10 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
             fields["condition"] = _edited_condition(rule, form, formset, flat)
             saved = save_rule(rule=rule, data=fields, by=request.user, reason=reason)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
+            by_field = (
+                error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+            )
+            for field, errors in by_field.items():
                 for message in errors:
                     if field == "reason" and reason_form is not None:
                         reason_form.add_error("reason", message)

@@ -88,7 +88,9 @@ def build_world(
 
 
 def security_rule() -> Rule:
-    rule_set = RuleSet.objects.create(version=901, status=RuleSet.Status.DRAFT)
+    rule_set = RuleSet.objects.create(
+        version=901, status=RuleSet.Status.DRAFT, reason="Uji matriks keamanan"
+    )
     return Rule.objects.create(
         rule_set=rule_set, code="sec_test", name_id="Uji", name_en="Test",
         kind=Rule.Kind.EXCLUSION, condition={"field": "car_count", "op": ">=", "value": 1},
