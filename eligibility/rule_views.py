@@ -94,10 +94,14 @@ def _rules_in_words(rule_set: RuleSet) -> list[Rule]:
 @require_GET
 def ruleset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rule_set = get_object_or_404(RuleSet, pk=pk)
+    changes = rule_set_changes(rule_set) if rule_set.status == RuleSet.Status.DRAFT else []
+    rules = _rules_in_words(rule_set)
+    for rule in rules:
+        rule.changed = any(change.code == rule.code for change in changes)
     context = {
         "rule_set": rule_set,
-        "rules": _rules_in_words(rule_set),
-        "changes": rule_set_changes(rule_set) if rule_set.status == RuleSet.Status.DRAFT else [],
+        "rules": rules,
+        "changes": changes,
         "reason_form": DraftReasonForm(initial={"reason": rule_set.reason}),
     }
     return render(request, "eligibility/ruleset_detail.html", context)
