@@ -89,6 +89,7 @@ class ConditionForm(forms.Form):
     )
 
     VALUE_INPUTS = ("number", "number_high", "numbers", "choice", "choices")
+    REDRAWN = ("field", "op", "number", "number_high", "numbers", "choice")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -159,6 +159,19 @@ def _condition_forms(rule: Rule, data=None):
     return form, formset, flat
 
 
+def _redrawn(formset):
+    """The rows as typed, unbound: a redraw after a change of fact or operator shows the value
+    inputs that fit, without the messages of a row not finished yet."""
+    rows = []
+    for form in formset.forms:
+        data = form.data
+        row = {name: data.get(form.add_prefix(name)) for name in ConditionForm.REDRAWN}
+        row["choices"] = data.getlist(form.add_prefix("choices"))
+        if row["field"]:  # an empty extra row: the formset adds a fresh one
+            rows.append(row)
+    return type(formset)(initial=rows, prefix=formset.prefix)
+
+
 def _edited_condition(rule: Rule, form: RuleForm, formset, flat: bool) -> dict:
     leaves = formset.leaves()
     if flat:
@@ -205,6 +218,8 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Rule saved in draft version %(v)s.") % {"v": saved.rule_set.version}
             )
             return redirect(saved.rule_set)
+    if refresh:
+        formset = _redrawn(formset)
     context = {
         "form": form,
         "formset": formset,

@@ -108,10 +108,10 @@ def active_rule_set() -> RuleSet | None:
 
 
 def rule_set_fingerprint(rule_set: RuleSet) -> str:
-    """What a person confirms when activating: the set's rules (code, version, kind, condition),
-    hashed. The confirmation page carries it, so an edit made after the diff was read makes
-    the activation stale instead of activating unseen rules."""
-    rows = sorted(rule_set.rules.values_list("code", "version", "kind", "condition", "program"))
+    """What a person confirms when activating: the set's rules (code, version and every edited
+    field), hashed. The confirmation page carries it, so an edit made after the diff was read
+    makes the activation stale instead of activating unseen rules."""
+    rows = sorted(rule_set.rules.values_list("code", "version", *RULE_FIELDS))
     return hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

@@ -140,3 +140,39 @@ def test_verifier_drafts_reads_downloads_and_discards_a_rule_change(
         "op": ">=",
         "value": 2200,
     }
+
+
+def _seed_rules() -> None:
+    if not RuleSet.objects.exists():
+        module = importlib.import_module("eligibility.migrations.0002_seed_rules")
+        rule_set = RuleSet.objects.create(version=1, status=RuleSet.Status.ACTIVE)
+        Rule.objects.bulk_create(Rule(rule_set=rule_set, **rule) for rule in module.RULES)
+
+
+def test_the_editor_redraws_the_value_input_and_the_queue_links_the_dismiss_rate(
+    laptop, live_server, verifikator
+):
+    _seed_rules()
+    rule = Rule.objects.get(code="car_owner", rule_set__status="active")
+    page = laptop
+    log_in(page, live_server.url, verifikator.username)
+    page.goto(f"{live_server.url}/eligibility/rules/{rule.pk}/edit/")
+    # when: he adds a condition on a yes/no fact, the value becomes yes or no
+    page.select_option("#id_c-1-field", "has_gold")
+    expect(page.locator("#id_c-1-choice")).to_be_visible()
+    expect(page.locator("#id_c-1-number")).to_have_count(0)
+    expect(page.locator("#id_c-1-op option")).to_have_count(3)  # "---", "=", "≠"
+    # and a choice of the floor, "one of": a box per floor
+    page.select_option("#id_c-1-field", "floor_material")
+    page.select_option("#id_c-1-op", "in")
+    expect(page.locator("input[name=c-1-choices]").first).to_be_visible()
+    _fits(page)
+    shot(page, "rules", "8-editor-redraw")
+    assert not RuleSet.objects.filter(status=RuleSet.Status.DRAFT).exists()  # nothing saved
+    # the queue links to the dismiss rate per rule, by name
+    page.goto(f"{live_server.url}/eligibility/")
+    page.click("text=Persentase tidak terbukti per aturan")
+    expect(page.locator("h1")).to_have_text("Persentase tidak terbukti per aturan")
+    expect(page.locator("table")).to_contain_text("Pemilik mobil")
+    _fits(page)
+    shot(page, "rules", "9-dismiss-rate")

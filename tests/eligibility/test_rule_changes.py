@@ -384,3 +384,19 @@ def test_a_discarded_draft_cannot_be_activated(client, verifikator, reference_da
     assert response.status_code == 200
     draft.refresh_from_db()
     assert draft.status == RuleSet.Status.DISCARDED
+
+
+def test_newly_flagged_families_show_the_draft_rule_that_holds(client, verifikator, margahayu):
+    low = household_with_members(margahayu, **NOTHING_ELSE, electricity_va=1300)
+    household_with_members(margahayu, **NOTHING_ELSE, electricity_va=900)
+    run_eligibility()
+    draft = _electricity_draft(verifikator, value=1300)
+    client.force_login(verifikator)
+    lists = client.get(reverse("eligibility:ruleset_simulate", args=[draft.pk])).context["lists"]
+    newly = lists[1]
+    assert newly["key"] == "new"
+    ((row),) = newly["rows"]
+    assert row.household == low
+    assert [rule.code for rule in row.rules] == ["electricity_high"]
+    assert row.rules[0].rule_set == draft  # the draft's version of the rule
+    assert row.values == ["daya listrik: 1.300 VA"]
