@@ -104,3 +104,12 @@ def test_the_queue_links_to_the_dismiss_rate(client, verifikator, reference_data
 def test_aggregate_only_roles_do_not_read_the_reasons(client, pimpinan):
     client.force_login(pimpinan)
     assert client.get(reverse("eligibility:dismiss_rate")).status_code == 403
+
+
+def test_the_period_shown_is_the_one_counted(client, verifikator, reference_data):
+    client.force_login(verifikator)
+    html = client.get(reverse("eligibility:dismiss_rate")).content.decode()
+    today = timezone.localdate()
+    start = today - datetime.timedelta(days=90)
+    assert f'value="{start.isoformat()}"' in html
+    assert f'value="{today.isoformat()}"' in html
