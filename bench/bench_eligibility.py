@@ -288,7 +288,8 @@ def _simulation() -> float:
     from django.contrib.auth.models import User
 
     from eligibility.models import Rule
-    from eligibility.services import save_rule, simulate_rule_set
+    from eligibility.services import save_rule
+    from eligibility.simulation import simulate_rule_set
     from households.models import Household
 
     def work():
@@ -296,7 +297,7 @@ def _simulation() -> float:
         rule = Rule.objects.get(code="electricity_high", rule_set__status="active")
         data = {f: getattr(rule, f) for f in ("name_id", "name_en", "kind", "message", "severity")}
         data["condition"] = {"field": "electricity_va", "op": ">=", "value": 3500}
-        draft = save_rule(rule=rule, data=data, by=user).rule_set
+        draft = save_rule(rule=rule, data=data, by=user, reason="bench").rule_set
         started = time.perf_counter()
         result = simulate_rule_set(draft=draft, households=Household.objects.all())
         work.seconds = time.perf_counter() - started

@@ -27,7 +27,10 @@ class RuleSerializer(serializers.ModelSerializer):
 class RuleSetSerializer(serializers.ModelSerializer):
     class Meta:
         model = RuleSet
-        fields = ["id", "version", "status", "note", "activated_at", "created_at"]
+        fields = [
+            "id", "version", "status", "note", "reason", "activated_at", "discarded_at",
+            "created_at",
+        ]  # fmt: skip
 
 
 class RunSerializer(serializers.ModelSerializer):

@@ -275,6 +275,7 @@ def describe(
     condition: dict,
     label: Callable[[str], str],
     value_label: Callable[[str, Any], str] = lambda name, value: str(value),
+    kind_label: Callable[[str], str] = str,
 ) -> str:
     """A validated, expanded condition in words, for the pages that show a rule's definition:
     "welfare decile between 1 and 4 or …". `label(field)` names a field, `value_label(field,
@@ -291,7 +292,7 @@ def describe(
         if "not" in c:
             return _("not %(condition)s") % {"condition": words(c["not"], True)}
         if "rule_kind" in c:
-            return _("any rule of kind “%(kind)s”") % {"kind": c["rule_kind"]}
+            return _("any rule of kind “%(kind)s”") % {"kind": kind_label(c["rule_kind"])}
         if "definition" in c:
             return _("the definition “%(code)s”") % {"code": c["definition"]}
         return _leaf(c)
@@ -315,6 +316,88 @@ def describe(
         return f"{field} {symbol} {value_label(name, value)}"
 
     return words(condition, False)
+
+
+def leaves(condition: dict) -> list[dict]:
+    """The comparisons of a condition in reading order (groups, "not" and references walked)."""
+    if "field" in condition:
+        return [condition]
+    found: list[dict] = []
+    for key in ("all", "any"):
+        for part in condition.get(key, ()):
+            found += leaves(part)
+    if "not" in condition:
+        found += leaves(condition["not"])
+    return found
+
+
+def shape(condition: dict) -> Any:
+    """A condition with each comparison's operator and value left out: two conditions of the
+    same shape differ only in their thresholds (and operators)."""
+    if "field" in condition:
+        return ("field", condition["field"])
+    if "all" in condition or "any" in condition:
+        key = "all" if "all" in condition else "any"
+        return (key, tuple(shape(part) for part in condition[key]))
+    if "not" in condition:
+        return ("not", shape(condition["not"]))
+    return tuple(sorted((k, repr(v)) for k, v in condition.items()))
+
+
+def changed_comparisons(old: dict, new: dict) -> list[tuple[dict, dict]] | None:
+    """The comparisons that differ between two conditions of the same shape, as (old, new)
+    pairs in reading order; None when the shapes differ (a comparison added, removed or
+    regrouped), where only the whole conditions can be set side by side."""
+    if shape(old) != shape(new):
+        return None
+    return [(a, b) for a, b in zip(leaves(old), leaves(new), strict=True) if a != b]
+
+
+def is_flat(condition: dict) -> bool:
+    """A comparison, or "all"/"any" of comparisons and references to rules of a kind: the
+    shapes the rule editor can regroup (add, remove, all/any); deeper ones keep their shape
+    and only their comparisons are edited."""
+    if "field" in condition:
+        return True
+    key = "all" if "all" in condition else "any" if "any" in condition else None
+    return key is not None and all("field" in c or _is_reference(c) for c in condition[key])
+
+
+def kept_references(condition: dict) -> list[dict]:
+    """The {"rule_kind": ...} and {"definition": ...} parts of a flat condition, kept as they
+    are by the editor."""
+    key = "all" if "all" in condition else "any" if "any" in condition else None
+    return [c for c in condition.get(key, ()) if _is_reference(c)] if key else []
+
+
+def _is_reference(c: dict) -> bool:
+    return "rule_kind" in c or "definition" in c
+
+
+def regroup(combine: str, comparisons: list[dict], kept: list[dict]) -> dict:
+    """A flat condition from the editor's rows: one comparison alone, else all/any of them."""
+    parts = [*comparisons, *kept]
+    if len(parts) == 1 and "field" in parts[0]:
+        return parts[0]
+    return {combine if combine in ("all", "any") else "all": parts}
+
+
+def replace_leaves(condition: dict, comparisons: list[dict]) -> dict:
+    """The condition with its comparisons replaced, in reading order, by `comparisons` (as
+    many as it has): the shape is kept."""
+    queue = list(comparisons)
+
+    def walk(c: dict) -> dict:
+        if "field" in c:
+            return queue.pop(0)
+        if "all" in c or "any" in c:
+            key = "all" if "all" in c else "any"
+            return {key: [walk(part) for part in c[key]]}
+        if "not" in c:
+            return {"not": walk(c["not"])}
+        return c
+
+    return walk(condition)
 
 
 # --- Python ----------------------------------------------------------------------------------

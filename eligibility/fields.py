@@ -60,6 +60,14 @@ class CatalogueField:
     # False: too costly to recompute per flagged household for the stored values; a rule on
     # it says the fact in its message (a flag on it means it held).
     recorded: bool = True
+    # How a rule reads it (issue 20: "Daya listrik ≥ 3.500 VA"): the label without its unit,
+    # and the unit around a value ("%(value)s VA"); empty: the label, the bare value.
+    noun: Any = None
+    unit: Any = ""
+
+    @property
+    def words_label(self) -> Any:
+        return self.noun or self.label
 
     @property
     def spec(self) -> FieldSpec:
@@ -261,7 +269,9 @@ def _read_head_age(facts: Facts) -> int | None:
     return today.year - born.year - ((born.month, born.day) > (today.month, today.day))
 
 
-def _direct(name: str, type_: str, label: Any, model_field: str | None = None) -> CatalogueField:
+def _direct(
+    name: str, type_: str, label: Any, model_field: str | None = None, noun: Any = None, unit=""
+) -> CatalogueField:
     column = model_field or name
     choices: tuple[str, ...] = ()
     if type_ == TEXT:
@@ -274,17 +284,28 @@ def _direct(name: str, type_: str, label: Any, model_field: str | None = None) -
         read=lambda facts: getattr(facts.household, column),
         sources=("household", (column,)),
         choices=choices,
+        noun=noun,
+        unit=unit,
     )
 
+
+# Units around a value in a rule's words: not translated (the same in both languages).
+VA, M2, RP = "%(value)s VA", "%(value)s m²", "Rp%(value)s"
 
 FIELDS: list[CatalogueField] = [
     _direct("car_count", INT, _("cars")),
     _direct("motorcycle_count", INT, _("motorcycles")),
-    _direct("electricity_va", INT, _("electricity (VA)")),
-    _direct("floor_area", INT, _("floor area (m²)")),
-    _direct("land_area", INT, _("land owned (m²)")),
-    _direct("monthly_income", INT, _("monthly income (Rp)")),
-    _direct("monthly_expenditure", INT, _("monthly expenditure (Rp)")),
+    _direct("electricity_va", INT, _("electricity (VA)"), noun=_("electricity"), unit=VA),
+    _direct("floor_area", INT, _("floor area (m²)"), noun=_("floor area"), unit=M2),
+    _direct("land_area", INT, _("land owned (m²)"), noun=_("land owned"), unit=M2),
+    _direct("monthly_income", INT, _("monthly income (Rp)"), noun=_("monthly income"), unit=RP),
+    _direct(
+        "monthly_expenditure",
+        INT,
+        _("monthly expenditure (Rp)"),
+        noun=_("monthly expenditure"),
+        unit=RP,
+    ),
     _direct("welfare_decile", INT, _("welfare decile")),
     _direct("member_count", INT, _("members")),
     _direct("floor_material", TEXT, _("floor")),
@@ -302,6 +323,8 @@ FIELDS: list[CatalogueField] = [
         _per("monthly_income"),
         lambda facts: _read_per("monthly_income", facts),
         ("household", ("monthly_income",)),
+        noun=_("income per person"),
+        unit=RP,
     ),
     CatalogueField(
         "income_pct_of_poverty_line",
@@ -310,6 +333,8 @@ FIELDS: list[CatalogueField] = [
         _poverty_pct,
         _read_poverty_pct,
         ("household", ("monthly_income",)),
+        noun=_("income per person"),
+        unit=_("%(value)s%% of the poverty line"),
     ),
     CatalogueField(
         "floor_area_per_capita",
@@ -318,6 +343,8 @@ FIELDS: list[CatalogueField] = [
         _per("floor_area"),
         lambda facts: _read_per("floor_area", facts),
         ("household", ("floor_area",)),
+        noun=_("floor area per person"),
+        unit=M2,
     ),
     CatalogueField(
         "has_asn_tni_polri_member",

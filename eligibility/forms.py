@@ -1,12 +1,10 @@
 """Page input only: no business checks here (those are in services)."""
 
-import json
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from eligibility.models import Flag, Rule
+from eligibility.models import Flag
 from households.choices import ReferenceChoiceField
 from households.models import Program, Region
 
@@ -78,41 +76,3 @@ class ReviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         if flags is not None:
             self.fields["flags"].queryset = flags
-
-
-class RuleForm(forms.ModelForm):
-    condition = forms.CharField(
-        label=_("Condition (JSON)"), widget=forms.Textarea(attrs={"rows": 6, "class": "mono"})
-    )
-
-    class Meta:
-        model = Rule
-        fields = [
-            "name_id",
-            "name_en",
-            "kind",
-            "program",
-            "severity",
-            "condition",
-            "message",
-            "message_en",
-        ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        programs = Program.objects.order_by("name").values_list("code", "name")
-        self.fields["program"] = forms.ChoiceField(
-            label=_("Program (program criteria only)"),
-            choices=[("", "---------"), *programs],
-            required=False,
-        )
-        if self.instance.pk and not self.is_bound:
-            self.initial["condition"] = json.dumps(self.instance.condition, indent=2)
-
-    def clean_condition(self):
-        try:
-            return json.loads(self.cleaned_data["condition"])
-        except json.JSONDecodeError as error:
-            raise forms.ValidationError(
-                _("The condition is not valid JSON (line %(line)s)."), params={"line": error.lineno}
-            ) from error

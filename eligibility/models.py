@@ -11,16 +11,25 @@ from slrt.models import TimeStampedModel
 
 
 class RuleSet(TimeStampedModel):
-    """A version of the whole set of rules: draft → active → retired, one active at a time."""
+    """A version of the whole set of rules: draft → active → retired, one active at a time.
+    A draft that is not wanted is discarded (kept, with who and when, never reused)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         ACTIVE = "active", _("active")
         RETIRED = "retired", _("retired")
+        DISCARDED = "discarded", _("discarded")
 
     version = models.PositiveIntegerField(_("version"), unique=True)
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     note = models.CharField(_("note"), max_length=255, blank=True)
+    # Why the rules change (issue 20): asked for when the draft is opened, restated when it is
+    # activated, and kept with the version. Blank only on sets older than the question.
+    reason = models.TextField(_("reason for the change"), blank=True)
+    discarded_at = models.DateTimeField(_("discarded at"), null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -1,9 +1,14 @@
 """Scoped reads of flags: pages and API start here. A flag is visible with its household."""
 
+import datetime
+from dataclasses import dataclass, field
+
 from django.contrib.auth.models import User
 from django.db.models import Count, OuterRef, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from eligibility.models import POOR, Flag, ReviewDecision, Rule, RuleSet, Run
 from eligibility.services import CompiledRule, compile_rules
@@ -120,3 +125,70 @@ def definition(code: str) -> CompiledRule | None:
 def poor_definition() -> CompiledRule | None:
     """ "Poor household" as the active rule set defines it (eligibility.models.POOR)."""
     return definition(POOR)
+
+
+@dataclass
+class ReasonCount:
+    reason: str
+    count: int
+
+
+@dataclass
+class DismissRate:
+    """One rule's decisions in a period: how many, how many dismissed, and why."""
+
+    code: str
+    name: str
+    decided: int = 0
+    dismissed: int = 0
+    reasons: list[ReasonCount] = field(default_factory=list)
+
+    @property
+    def share(self) -> int | None:
+        return round(100 * self.dismissed / self.decided) if self.decided else None
+
+
+def dismiss_rates(user: User, *, start: datetime.date, end: datetime.date) -> list[DismissRate]:
+    """Per rule (by code, named as in the active set, else its latest version), the decisions
+    made from `start` to `end` (local dates, inclusive) on flags in the user's scope, the
+    dismissed among them and their reasons, most frequent first; every finding rule of the
+    active set has a row, decided or not. The noisiest rule comes first. Each decision
+    counts (a flag decided twice counts twice: both were a verifier's work)."""
+    zone = timezone.get_current_timezone()
+    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=zone)
+    until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, zone)
+    decisions = visible_decisions(user).filter(created_at__gte=since, created_at__lt=until)
+    names = dict(
+        _rule_names(Rule.objects.exclude(kind=Rule.Kind.PROGRAM).select_related("rule_set"))
+    )
+    active = Rule.objects.filter(rule_set__status=RuleSet.Status.ACTIVE).findings()
+    rates = {
+        code: DismissRate(code, names.get(code, code))
+        for code in active.values_list("code", flat=True)
+    }
+    counted = decisions.values("flag__rule_code", "decision").annotate(n=Count("pk")).order_by()
+    for row in counted:
+        code = row["flag__rule_code"]
+        rate = rates.setdefault(code, DismissRate(code, names.get(code, code)))
+        rate.decided += row["n"]
+        if row["decision"] == Flag.Decision.DISMISSED:
+            rate.dismissed += row["n"]
+    reasons = (
+        decisions.filter(decision=Flag.Decision.DISMISSED)
+        .values("flag__rule_code", "reason")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "reason")
+    )
+    for row in reasons:
+        reason = " ".join(row["reason"].split()) or _("(no reason given)")
+        rates[row["flag__rule_code"]].reasons.append(ReasonCount(reason, row["n"]))
+    return sorted(rates.values(), key=lambda r: (-(r.share or -1), -r.decided, r.name))
+
+
+def _rule_names(rules: QuerySet[Rule]) -> list[tuple[str, str]]:
+    """(code, name in the reader's language), oldest version first, the active set last: a
+    later name wins."""
+    ordered = sorted(
+        rules, key=lambda r: (r.rule_set.status == RuleSet.Status.ACTIVE, r.rule_set.version)
+    )
+    return [(rule.code, rule.name) for rule in ordered]

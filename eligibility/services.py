@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 import uuid
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -28,7 +30,7 @@ from eligibility.fields import CATALOGUE, NON_NULL, SPECS, TYPES, annotate, code
 from eligibility.hooks import run_completed
 from eligibility.models import REQUIRED_DEFINITIONS, Flag, ReviewDecision, Rule, RuleSet, Run
 from households.choices import reference_changed
-from households.models import Enrolment, Household, Program, Region
+from households.models import Household, Program
 from slrt.db import is_postgresql, take_turns
 from slrt.dispatch import TRANSIENT_ERRORS, dispatch, dispatch_on_commit
 
@@ -135,15 +137,34 @@ def active_rule_set() -> RuleSet | None:
     return RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).first()
 
 
+def rule_set_fingerprint(rule_set: RuleSet) -> str:
+    """What a person confirms when activating: the set's rules (code, version and every edited
+    field), hashed. The confirmation page carries it, so an edit made after the diff was read
+    makes the activation stale instead of activating unseen rules."""
+    rows = sorted(rule_set.rules.values_list("code", "version", *RULE_FIELDS))
+    return hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _reason_required() -> ValidationError:
+    message = _("Write why the rules change: it is kept with the version and shown on activation.")
+    return ValidationError({"reason": ValidationError(message, code="reason_required")})
+
+
 @transaction.atomic
-def create_draft_rule_set(*, by: User) -> RuleSet:
-    """The open draft, or a new one copied from the active set (one draft at a time)."""
+def create_draft_rule_set(*, by: User, reason: str = "") -> RuleSet:
+    """The open draft, or a new one copied from the active set (one draft at a time). A new
+    draft needs the reason for the change (issue 20); the open draft keeps its own."""
     draft = RuleSet.objects.select_for_update().filter(status=RuleSet.Status.DRAFT).first()
     if draft:
         return draft
+    reason = reason.strip()
+    if not reason:
+        raise _reason_required()
     source = active_rule_set()
     last = RuleSet.objects.order_by("-version").values_list("version", flat=True).first() or 0
-    draft = RuleSet.objects.create(version=last + 1, status=RuleSet.Status.DRAFT, created_by=by)
+    draft = RuleSet.objects.create(
+        version=last + 1, status=RuleSet.Status.DRAFT, created_by=by, reason=reason
+    )
     if source:
         Rule.objects.bulk_create(
             Rule(
@@ -161,12 +182,60 @@ def _definitions(rule_set: RuleSet) -> set[str]:
     return set(rule_set.rules.filter(kind=Rule.Kind.DEFINITION).values_list("code", flat=True))
 
 
+def _claim_draft(rule_set: RuleSet, **changes: Any) -> None:
+    """Change a draft guarded on its status: a set activated or discarded meanwhile is stale."""
+    claimed = RuleSet.objects.filter(pk=rule_set.pk, status=RuleSet.Status.DRAFT).update(
+        updated_at=timezone.now(), **changes
+    )
+    if not claimed:
+        raise ValidationError(_("This rule set was changed by someone else."), code="stale")
+
+
+def _require_draft(rule_set: RuleSet) -> None:
+    if rule_set.status != RuleSet.Status.DRAFT:
+        raise ValidationError(
+            _("Version %(v)s is %(status)s: only a draft can be changed."),
+            code="not_draft",
+            params={"v": rule_set.version, "status": rule_set.get_status_display()},
+        )
+
+
 @transaction.atomic
-def save_rule(*, rule: Rule | None, code: str = "", data: dict[str, Any], by: User) -> Rule:
+def set_rule_set_reason(*, rule_set: RuleSet, reason: str, by: User) -> RuleSet:
+    """Rewrite a draft's reason for the change; it cannot be emptied."""
+    _require_draft(rule_set)
+    reason = reason.strip()
+    if not reason:
+        raise _reason_required()
+    _claim_draft(rule_set, reason=reason)
+    rule_set.refresh_from_db()
+    return rule_set
+
+
+@transaction.atomic
+def discard_rule_set(*, rule_set: RuleSet, by: User) -> RuleSet:
+    """Give up a draft: it is kept as discarded (who, when), its rules unchanged and never
+    applied; the next draft is a new version copied from the active set."""
+    _require_draft(rule_set)
+    _claim_draft(
+        rule_set, status=RuleSet.Status.DISCARDED, discarded_at=timezone.now(), discarded_by=by
+    )
+    rule_set.refresh_from_db()
+    return rule_set
+
+
+@transaction.atomic
+def save_rule(
+    *, rule: Rule | None, code: str = "", data: dict[str, Any], by: User, reason: str = ""
+) -> Rule:
     """Save a rule's edit. An active or retired rule is never changed: the edit goes to the
-    draft set as the rule's next version. `rule` None adds a new rule to the draft."""
+    draft set as the rule's next version. `rule` None adds a new rule to the draft. Without
+    an open draft, `reason` is the new draft's reason for the change (required)."""
     data = {"message_en": "", "program": "", **data}  # API clients may send neither
-    draft = create_draft_rule_set(by=by)  # rolled back with the transaction if refused
+    if rule is not None and rule.rule_set.status == RuleSet.Status.DISCARDED:
+        _require_draft(rule.rule_set)
+    # Rolled back with the transaction if the rule is refused below.
+    draft = create_draft_rule_set(by=by, reason=reason)
     validate_rule(
         kind=data["kind"],
         condition=data["condition"],
@@ -195,10 +264,18 @@ def save_rule(*, rule: Rule | None, code: str = "", data: dict[str, Any], by: Us
 
 
 @transaction.atomic
-def activate_rule_set(*, rule_set: RuleSet, by: User) -> RuleSet:
-    """Make a draft the active set; the active one retires. The next run applies it."""
+def activate_rule_set(*, rule_set: RuleSet, by: User, seen: str) -> RuleSet:
+    """Make a draft the active set; the active one retires. The next run applies it. `seen`
+    is the fingerprint of the rules the person confirmed (rule_set_fingerprint): a draft
+    edited since is refused as stale. Activation is recorded (who, when) with the draft's
+    reason, which it needs."""
     if rule_set.status != RuleSet.Status.DRAFT:
         raise ValidationError(_("Only a draft can be activated."), code="not_draft")
+    if not rule_set.reason.strip():
+        raise _reason_required()
+    if seen != rule_set_fingerprint(rule_set):
+        message = _("The draft was changed after you read the changes. Read them again.")
+        raise ValidationError(message, code="stale")
     definitions = _definitions(rule_set)
     for code in REQUIRED_DEFINITIONS:
         if code not in definitions:
@@ -455,143 +532,3 @@ def review_flags(*, flags: list[Flag], decision: str, reason: str, by: User) -> 
         ReviewDecision(flag_id=pk, decision=decision, reason=reason, decided_by=by) for pk in ids
     )
     return list(Flag.objects.filter(pk__in=ids))
-
-
-# --- simulation ------------------------------------------------------------------------------
-
-
-@dataclass
-class AreaRow:
-    name: str
-    kecamatan: str = ""
-    now: int = 0
-    draft: int = 0
-    newly: int = 0
-    no_longer: int = 0
-
-
-@dataclass
-class Simulation:
-    per_kecamatan: list[AreaRow]
-    per_kelurahan: list[AreaRow]
-    per_program: list[AreaRow]
-    newly_flagged: list[Household]
-    no_longer_flagged: list[Household]
-    totals: AreaRow = field(default_factory=lambda: AreaRow(name=""))
-
-
-LIST_LIMIT = 100
-
-
-def _flagged_ids_sql(
-    rules: Iterable[CompiledRule], households: QuerySet[Household], flagged_codes: list[str]
-) -> tuple[str, list]:
-    """One SELECT of the ids (`hid`) of households flagged: the open flags of
-    `flagged_codes`, and any of `rules` evaluated live; a UNION of filters, which the
-    database plans as joins (a CASE over all rules would not)."""
-    selects = [
-        Flag.objects.open()
-        .filter(rule_code__in=flagged_codes, household__in=households.values("pk"))
-        .annotate(hid=F("household_id"))
-        .order_by()
-        .values("hid")
-    ]
-    selects += [
-        annotate(households, item.fields)
-        .filter(item.q)
-        .annotate(hid=F("pk"))
-        .order_by()
-        .values("hid")
-        for item in rules
-    ]
-    union = selects[0].union(*selects[1:]) if len(selects) > 1 else selects[0]
-    sql, params = union.query.sql_with_params()
-    return sql, list(params)
-
-
-def simulate_rule_set(*, draft: RuleSet, households: QuerySet[Household]) -> Simulation:
-    """Households flagged under the active set versus under `draft`, per kecamatan, kelurahan
-    and program, with the households that change. Reads only: nothing is written. "Now"
-    is the open flags, so it is as current as the last run and the saves since.
-
-    Each household's two outcomes are computed once, into temporary tables; the groupings
-    and lists read them."""
-    active = active_rule_set()
-    current = {c.rule.code: c.condition for c in compile_findings(active)}
-    proposed = compile_findings(draft)
-    # Flagged now: the open flags (kept current by runs and after each save). Under the
-    # draft: the same flags for rules whose (expanded) condition is unchanged, and the
-    # changed or new rules evaluated now.
-    unchanged = [c.rule.code for c in proposed if current.get(c.rule.code) == c.condition]
-    changed = [c for c in proposed if c.rule.code not in unchanged]
-    now_sql, now_params = _flagged_ids_sql([], households, list(current))
-    draft_sql, draft_params = _flagged_ids_sql(changed, households, unchanged)
-    # Each household's outcome computed once into session-private temporary tables (no
-    # registry or eligibility row is written); the groupings and lists read them.
-    suffix = uuid.uuid4().hex[:12]
-    quote = connection.ops.quote_name
-    now_t, draft_t = quote(f"eligibility_now_{suffix}"), quote(f"eligibility_draft_{suffix}")
-    outcome = quote(f"eligibility_sim_{suffix}")
-    household_table = quote(Household._meta.db_table)
-    n, d = "sim_now", "sim_draft"
-    sums = (
-        f"SUM({n}), SUM({d}), SUM(CASE WHEN {n} = 0 AND {d} = 1 THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN {n} = 1 AND {d} = 0 THEN 1 ELSE 0 END)"
-    )
-    enrolment = connection.ops.quote_name(Enrolment._meta.db_table)
-    with transaction.atomic(), connection.cursor() as cursor:
-        if is_postgresql():
-            cursor.execute("SET LOCAL jit = off")
-        cursor.execute(f"CREATE TEMPORARY TABLE {now_t} AS {now_sql}", now_params)
-        cursor.execute(f"CREATE TEMPORARY TABLE {draft_t} AS {draft_sql}", draft_params)
-        try:
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {outcome} AS SELECT h.id AS sim_id, "
-                "h.kelurahan_id AS sim_kelurahan, "
-                f"CASE WHEN h.id IN (SELECT hid FROM {now_t}) THEN 1 ELSE 0 END AS {n}, "
-                f"CASE WHEN h.id IN (SELECT hid FROM {draft_t}) THEN 1 ELSE 0 END AS {d} "
-                f"FROM {household_table} h WHERE h.id IN (SELECT hid FROM {now_t}) "
-                f"OR h.id IN (SELECT hid FROM {draft_t})"
-            )
-            cursor.execute(f"SELECT sim_kelurahan, {sums} FROM {outcome} GROUP BY sim_kelurahan")
-            by_kelurahan = {row[0]: row[1:] for row in cursor.fetchall()}
-            cursor.execute(
-                f"SELECT e.program_id, {sums} FROM {outcome} sim JOIN {enrolment} e "
-                "ON e.household_id = sim.sim_id AND e.status = %s GROUP BY e.program_id",
-                [Enrolment.Status.ACTIVE],
-            )
-            by_program = {row[0]: row[1:] for row in cursor.fetchall()}
-            cursor.execute(
-                f"SELECT sim_id, {n} FROM {outcome} WHERE {n} <> {d} ORDER BY sim_id LIMIT %s",
-                [2 * LIST_LIMIT],
-            )
-            changed = cursor.fetchall()
-        finally:
-            for table in (outcome, now_t, draft_t):
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")
-    kelurahan = Region.objects.filter(pk__in=by_kelurahan).select_related("parent")
-    per_kelurahan, per_kecamatan, totals = [], {}, AreaRow(name=_("Total"))
-    for region in sorted(kelurahan, key=lambda r: (r.parent.name, r.name)):
-        area = AreaRow(region.name, region.parent.name, *(v or 0 for v in by_kelurahan[region.pk]))
-        if not (area.now or area.draft):
-            continue
-        per_kelurahan.append(area)
-        district = per_kecamatan.setdefault(area.kecamatan, AreaRow(area.kecamatan))
-        for target in (district, totals):
-            target.now += area.now
-            target.draft += area.draft
-            target.newly += area.newly
-            target.no_longer += area.no_longer
-    programs = Program.objects.filter(pk__in=by_program).order_by("name")
-    per_program = [AreaRow(p.name, "", *(v or 0 for v in by_program[p.pk])) for p in programs]
-    listed = Household.objects.select_related("kelurahan").in_bulk([hid for hid, _n in changed])
-    newly = [listed[hid] for hid, was in changed if not was][:LIST_LIMIT]
-    gone = [listed[hid] for hid, was in changed if was][:LIST_LIMIT]
-    return Simulation(
-        per_kecamatan=list(per_kecamatan.values()),
-        per_kelurahan=per_kelurahan,
-        per_program=per_program,
-        newly_flagged=newly,
-        no_longer_flagged=gone,
-        totals=totals,
-    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from eligibility import views
+from eligibility import rule_views, views
 
 app_name = "eligibility"
 urlpatterns = [
@@ -9,10 +9,14 @@ urlpatterns = [
     path("flags/review/", views.flag_review, name="flag_review"),
     path("households/<int:pk>/", views.household_receipt, name="household_receipt"),
     path("runs/new/", views.run_start, name="run_start"),
-    path("rules/", views.ruleset_list, name="ruleset_list"),
-    path("rules/draft/", views.ruleset_create_draft, name="ruleset_create_draft"),
-    path("rules/sets/<int:pk>/", views.ruleset_detail, name="ruleset_detail"),
-    path("rules/sets/<int:pk>/simulate/", views.ruleset_simulate, name="ruleset_simulate"),
-    path("rules/sets/<int:pk>/activate/", views.ruleset_activate, name="ruleset_activate"),
-    path("rules/<int:pk>/edit/", views.rule_edit, name="rule_edit"),
+    path("rules/", rule_views.ruleset_list, name="ruleset_list"),
+    path("rules/draft/", rule_views.ruleset_create_draft, name="ruleset_create_draft"),
+    path("rules/dismissals/", rule_views.dismiss_rate, name="dismiss_rate"),
+    path("rules/sets/<int:pk>/", rule_views.ruleset_detail, name="ruleset_detail"),
+    path("rules/sets/<int:pk>/reason/", rule_views.ruleset_reason, name="ruleset_reason"),
+    path("rules/sets/<int:pk>/discard/", rule_views.ruleset_discard, name="ruleset_discard"),
+    path("rules/sets/<int:pk>/simulate/", rule_views.ruleset_simulate, name="ruleset_simulate"),
+    path("rules/sets/<int:pk>/confirm/", rule_views.ruleset_confirm, name="ruleset_confirm"),
+    path("rules/sets/<int:pk>/activate/", rule_views.ruleset_activate, name="ruleset_activate"),
+    path("rules/<int:pk>/edit/", rule_views.rule_edit, name="rule_edit"),
 ]

@@ -7,6 +7,8 @@ from slrt/log_filters.py. Which roles see numbers whole is data in
 households.roles.FULL_IDENTIFIER_ROLES.
 """
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AnonymousUser, User
 
 from households.scope import scope_for
@@ -22,6 +24,34 @@ def mask_identifier(value: str | None) -> str:
     if len(value) != 16:
         return "*" * len(value)
     return f"{value[:4]}{'*' * 8}{value[-4:]}"
+
+
+# Issue 20: every masked KK read 3275********0001 (the region and a serial that repeats), so the
+# rows of a list could not be told apart. A list that names families shows a tail of the KK
+# instead: the last digits that tell the families of the list apart, at least six (the year
+# of issue and the serial) and never more than ten (the card's date of issue and its serial).
+# The first six digits (province, city, kecamatan) are never shown, and a KK holds no birth
+# date, so a tail identifies nobody. NIKs get no tail: their middle digits are a birth date.
+TAIL_SHORTEST, TAIL_LONGEST = 6, 10
+
+
+def identifier_tail(value: str | None, digits: int = TAIL_SHORTEST) -> str:
+    """3275010101230001 -> …230001: the last `digits` digits (at most TAIL_LONGEST)."""
+    if not value:
+        return ""
+    value = str(value)
+    digits = min(digits, TAIL_LONGEST)
+    return "…" + value[-digits:] if len(value) > digits else "*" * len(value)
+
+
+def kk_tails(kk_numbers: Iterable[str]) -> dict[str, str]:
+    """Each KK number's tail, as short as tells them all apart (within TAIL_SHORTEST to
+    TAIL_LONGEST digits): one length for the whole list, so the tails line up."""
+    numbers = list(dict.fromkeys(kk_numbers))
+    for digits in range(TAIL_SHORTEST, TAIL_LONGEST + 1):
+        if len({number[-digits:] for number in numbers}) == len(numbers):
+            break
+    return {number: identifier_tail(number, digits) for number in numbers}
 
 
 def mask_digits(text: str) -> str:

@@ -68,6 +68,17 @@ def _local(value: datetime.datetime) -> datetime.datetime:
     return value
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook: as `Table`, without the file's names."""
+
+    title: str
+    headers: list[str]
+    rows: Iterable[Sequence[Any]]
+    text_columns: Collection[int] = ()
+    title_rows: Sequence[str] = ()
+
+
 def write_xlsx(
     headers: list[str],
     rows: Iterable[Sequence[Any]],
@@ -76,12 +87,26 @@ def write_xlsx(
     text_columns: Collection[int] = (),
     title_rows: Sequence[str] = (),
 ) -> bytes:
-    """An .xlsx file of one sheet, written row by row (openpyxl write-only mode): the title
-    rows (if any), a blank row, then the header, frozen so it stays in view. An empty text
-    cell ("") is left empty, not written as text."""
+    """An .xlsx file of one sheet (write_workbook)."""
+    return write_workbook([Sheet(sheet_title, headers, rows, text_columns, title_rows)])
+
+
+def write_workbook(sheets: Sequence[Sheet]) -> bytes:
+    """An .xlsx file of the sheets in order, each written row by row (openpyxl write-only
+    mode): the title rows (if any), a blank row, then the header, frozen so it stays in view.
+    An empty text cell ("") is left empty, not written as text."""
     workbook = Workbook(write_only=True)
+    for sheet in sheets:
+        _write_sheet(workbook, sheet)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_sheet(workbook: Workbook, spec: Sheet) -> None:
+    headers, text_columns, title_rows = spec.headers, spec.text_columns, spec.title_rows
     # Excel refuses sheet titles over 31 characters or with []:*?/\
-    sheet = workbook.create_sheet(title=sheet_title.translate(SHEET_TITLE_FORBIDDEN)[:31])
+    sheet = workbook.create_sheet(title=spec.title.translate(SHEET_TITLE_FORBIDDEN)[:31])
     for index, header in enumerate(headers):
         width = 20 if index in text_columns else max(len(header) + 2, 10)
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
@@ -101,7 +126,7 @@ def write_xlsx(
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
-    for row in rows:
+    for row in spec.rows:
         values = [None if value == "" else _xlsx_value(value) for value in row]
         for index in text_columns:
             if values[index] not in ("", None):
@@ -109,9 +134,6 @@ def write_xlsx(
                 cell.number_format = "@"  # text: Excel keeps all 16 digits and leading zeros
                 values[index] = cell
         sheet.append(values)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _xlsx_value(value: Any) -> Any:

@@ -14,7 +14,12 @@ from dashboards.history import counts_at
 from dashboards.services import refresh_kelurahan_counts
 from eligibility.models import POOR, Flag, Rule, RuleSet
 from eligibility.selectors import poor_definition
-from eligibility.services import activate_rule_set, run_eligibility, save_rule
+from eligibility.services import (
+    activate_rule_set,
+    rule_set_fingerprint,
+    run_eligibility,
+    save_rule,
+)
 from households.models import Household
 from tests.households.factories import household_with_members
 
@@ -31,7 +36,7 @@ def _active(code: str) -> Rule:
 def _edit(rule: Rule, by, **changes) -> Rule:
     fields = ("name_id", "name_en", "kind", "condition", "message", "severity", "program")
     data = {name: getattr(rule, name) for name in fields} | changes
-    return save_rule(rule=rule, data=data, by=by)
+    return save_rule(rule=rule, data=data, by=by, reason="Issue 19: one definition of poor")
 
 
 def _pages(client, kelurahan) -> dict:
@@ -87,7 +92,7 @@ def test_a_verifiers_edit_of_poor_moves_every_page(client, verifikator, margahay
     draft = _edit(_active(POOR), verifikator, condition=wider).rule_set
     floor = {"field": "floor_material", "op": "in", "value": ["earth"]}
     _edit(_active("program_rutilahu"), verifikator, condition=floor)
-    activate_rule_set(rule_set=draft, by=verifikator)
+    activate_rule_set(rule_set=draft, by=verifikator, seen=rule_set_fingerprint(draft))
     run_eligibility()
     refresh_kelurahan_counts()
 
@@ -113,7 +118,7 @@ def test_a_set_without_the_definition_of_poor_cannot_be_activated(verifikator, r
     poor = _active(POOR)
     draft = _edit(poor, verifikator, kind=Rule.Kind.INCLUSION).rule_set
     with pytest.raises(ValidationError) as refused:
-        activate_rule_set(rule_set=draft, by=verifikator)
+        activate_rule_set(rule_set=draft, by=verifikator, seen=rule_set_fingerprint(draft))
     assert refused.value.code == "definition_missing"
     assert RuleSet.objects.get(status=RuleSet.Status.ACTIVE).pk == poor.rule_set_id
 

@@ -6,13 +6,19 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.text import capfirst
 
 from dashboards.services import refresh_kelurahan_counts
 from eligibility.conditions import describe
 from eligibility.models import Flag, Rule, RuleSet
 from eligibility.presenters import condition_in_words
 from eligibility.selectors import program_criteria
-from eligibility.services import activate_rule_set, run_eligibility, save_rule
+from eligibility.services import (
+    activate_rule_set,
+    rule_set_fingerprint,
+    run_eligibility,
+    save_rule,
+)
 from households.models import Enrolment, Household, Program
 from tests.households.factories import EnrolmentFactory, household_with_members
 
@@ -87,8 +93,11 @@ def test_changing_the_criteria_through_a_draft_changes_the_counts(client, verifi
     url = reverse("dashboards:programs", args=[margahayu.code])
     assert client.get(url).context["area"].cells["blt:eligible"].value == 1
     stricter = {"field": "welfare_decile", "op": "between", "value": [1, 2]}
-    draft_rule = save_rule(rule=blt, data=_data(blt, condition=stricter), by=verifikator)
-    activate_rule_set(rule_set=draft_rule.rule_set, by=verifikator)
+    draft_rule = save_rule(
+        rule=blt, data=_data(blt, condition=stricter), by=verifikator, reason="Anggaran BLT"
+    )
+    draft = draft_rule.rule_set
+    activate_rule_set(rule_set=draft, by=verifikator, seen=rule_set_fingerprint(draft))
     refresh_kelurahan_counts()
     assert client.get(url).context["area"].cells["blt:eligible"].value == 0
 
@@ -106,7 +115,9 @@ def test_program_criteria_name_a_program_and_only_they_do(
 ):
     rule = Rule.objects.get(code="program_pkh", rule_set__status=RuleSet.Status.ACTIVE)
     with pytest.raises(ValidationError) as refused:
-        save_rule(rule=rule, data=_data(rule, kind=kind, program=program), by=verifikator)
+        save_rule(
+            rule=rule, data=_data(rule, kind=kind, program=program), by=verifikator, reason="Uji"
+        )
     assert field in refused.value.message_dict
 
 
@@ -147,5 +158,6 @@ def test_the_rule_set_page_says_each_condition_in_words(client, verifikator):
     client.force_login(verifikator)
     html = client.get(reverse("eligibility:ruleset_detail", args=[rule_set.pk])).content.decode()
     for rule in rule_set.rules.all():
-        assert escape(condition_in_words(rule.condition)) in html, rule.code
-    assert "aturan jenis" in html  # "aid_but_excluded" refers to the exclusion rules
+        assert escape(capfirst(condition_in_words(rule.condition))) in html, rule.code
+    # "aid_but_excluded" refers to the exclusion rules, named by their kind's label
+    assert "aturan jenis “kriteria pengecualian”" in html

@@ -60,5 +60,10 @@ def test_an_english_message_naming_an_unknown_field_is_refused(verifikator):
         for f in ("name_id", "name_en", "kind", "condition", "message", "severity")
     }
     with pytest.raises(ValidationError) as excinfo:
-        save_rule(rule=rule, data={**data, "message_en": "Owns {cars} cars"}, by=verifikator)
+        save_rule(
+            rule=rule,
+            data={**data, "message_en": "Owns {cars} cars"},
+            by=verifikator,
+            reason="Uji",
+        )
     assert "condition" in excinfo.value.message_dict

@@ -119,13 +119,19 @@ def test_rule_edit_shows_validation_messages(client, verifikator, reference_data
         "name_en": rule.name_en,
         "kind": rule.kind,
         "severity": rule.severity,
-        "message": rule.message,
-        "condition": '{"field": "yacht_count", "op": ">", "value": 0}',
+        "message": "Memiliki {yacht_count} kapal",
+        "reason": "Uji",
+        "combine": "all",
+        "c-TOTAL_FORMS": "1",
+        "c-INITIAL_FORMS": "1",
+        "c-0-field": "car_count",
+        "c-0-op": ">=",
+        "c-0-number": "2",
     }
     response = client.post(reverse("eligibility:rule_edit", args=[rule.pk]), data)
     assert response.status_code == 200
     assert "yacht_count" in response.content.decode()
-    data["condition"] = '{"field": "car_count", "op": ">=", "value": 2}'
+    data["message"] = rule.message
     response = client.post(reverse("eligibility:rule_edit", args=[rule.pk]), data)
     assert response.status_code == 302
     draft = Rule.objects.get(code="car_owner", rule_set__status="draft")

@@ -135,8 +135,14 @@ EXPECTATIONS: dict[str, Expect] = {
     "eligibility:ruleset_list": page(READ, personal=False, scoped=False),
     "eligibility:ruleset_create_draft": post(DECIDE, scoped=False),
     "eligibility:ruleset_detail": page(READ, personal=False, scoped=False),
-    "eligibility:ruleset_simulate": page(DECIDE, personal=False, scoped=False),
+    # the simulation's change lists name families (issue 20): personal data
+    "eligibility:ruleset_simulate": page(DECIDE, scoped=False),
+    "eligibility:ruleset_confirm": page(DECIDE, scoped=False),  # the diff, before activating
     "eligibility:ruleset_activate": post(DECIDE, personal=False, scoped=False),
+    "eligibility:ruleset_reason": post(DECIDE, personal=False, scoped=False),
+    "eligibility:ruleset_discard": post(DECIDE, personal=False, scoped=False),
+    # decisions' counts per rule and the verifiers' reasons, in the reader's scope
+    "eligibility:dismiss_rate": page(READ, scoped=False),
     "eligibility:rule_edit": page(DECIDE, personal=False, scoped=False, form=True),
     # referrals
     "referrals:referral_list": page(RAISE, scoped=False),
@@ -280,6 +286,9 @@ KWARGS = {
     ("eligibility:ruleset_detail", "pk"): lambda world, user: world.flag.rule.rule_set_id,
     ("eligibility:ruleset_simulate", "pk"): lambda world, user: world.flag.rule.rule_set_id,
     ("eligibility:ruleset_activate", "pk"): lambda world, user: 999_999,  # never activate
+    ("eligibility:ruleset_confirm", "pk"): lambda world, user: world.flag.rule.rule_set_id,
+    ("eligibility:ruleset_reason", "pk"): lambda world, user: world.flag.rule.rule_set_id,
+    ("eligibility:ruleset_discard", "pk"): lambda world, user: world.flag.rule.rule_set_id,
     ("eligibility:rule_edit", "pk"): lambda world, user: world.flag.rule_id,
     ("referrals:attachment_download", "attachment_pk"): _w("attachment"),
     ("referrals:attachment_remove", "attachment_pk"): _w("attachment"),

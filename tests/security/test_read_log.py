@@ -29,6 +29,7 @@ from households.models import (
     BreakGlassGrant,
     ChangeRecord,
     ExportRecord,
+    Household,
     ImportFamily,
     MoveRequest,
 )
@@ -76,6 +77,8 @@ READS: dict[str, Read] = {
     "eligibility:flag_queue": Read(empty_for=frozenset({"petugas_opd"})),
     "eligibility:flag_detail": Read(),
     "eligibility:household_receipt": Read(),
+    # the families a draft would stop or start flagging (issue 20), a page of each list
+    "eligibility:ruleset_simulate": Read(),
     "referrals:referral_list": Read(),
     "referrals:queue": Read(empty_for=frozenset({"admin"})),  # the administrator has no agency
     "referrals:household_referrals": Read(),
@@ -105,7 +108,8 @@ NOT_READS: dict[str, str] = dict.fromkeys(
         "password_reset", "password_reset_done", "password_reset_confirm",
         "password_reset_complete", "set_language", "accounts:api_token",
         "households:household_create", "households:import_template",
-        "eligibility:ruleset_list", "eligibility:ruleset_detail", "eligibility:ruleset_simulate",
+        "eligibility:ruleset_list", "eligibility:ruleset_detail", "eligibility:ruleset_confirm",
+        "eligibility:dismiss_rate",
         "eligibility:rule_edit", "referrals:metrics", "dashboards:overview",
         "dashboards:district_city", "dashboards:district", "dashboards:panel",
         "dashboards:export", "dashboards:referrals", "dashboards:programs_city",
@@ -204,6 +208,9 @@ def shown(worlds, reference_data):
         reason="Pindah ikut keluarga",
         requested_by=a.batch.uploaded_by,
     )
+    # Car owners: the worlds' draft rule (car_count >= 1) newly flags both families, so the
+    # simulation's change list names them.
+    Household.objects.filter(pk__in=[a.household.pk, b.household.pk]).update(car_count=1)
     return a, b
 
 

@@ -35,6 +35,7 @@ from rest_framework.authtoken.models import Token
 
 from dashboards.models import UnitCost
 from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
+from eligibility.services import rule_set_fingerprint
 from households.models import (
     BreakGlassGrant,
     ChangeRecord,
@@ -140,6 +141,10 @@ def _move_away(world: World, user) -> dict:
     return {"kind": "family", "family-to_kelurahan": elsewhere.first().pk, "family-reason": REASON}
 
 
+def _activation(world: World, user) -> dict:
+    return {"confirm": "on", "seen": rule_set_fingerprint(world.flag.rule.rule_set)}
+
+
 def _grant_review(world: World, user) -> dict:
     return {"decision": "justified", "note": ""}
 
@@ -219,8 +224,22 @@ WRITES: dict[str, Write] = {
         ("eligibility.review_flag",), ANY, _flag_review, json=True, only=frozenset()
     ),
     "eligibility:run_start": Write(("eligibility.start_run",), ANY, changes=False),
-    "eligibility:ruleset_create_draft": Write(("eligibility.add_ruleset",), ANY, changes=False),
-    "eligibility:ruleset_activate": Write(("eligibility.activate_ruleset",), ANY, changes=False),
+    # rule changes (issue 20): a draft with its reason (the world's draft is open, so the
+    # same one comes back), its reason rewritten, the draft discarded, or activated after
+    # the confirmation of what was read
+    "eligibility:ruleset_create_draft": Write(
+        ("eligibility.add_ruleset",),
+        ANY,
+        lambda world, user: {"reason": "Golongan daya PLN berubah"},
+        changes=False,
+    ),
+    "eligibility:ruleset_reason": Write(
+        ("eligibility.add_ruleset",), ANY, lambda world, user: {"reason": "Alasan yang diperbaiki"}
+    ),
+    "eligibility:ruleset_discard": Write(
+        ("eligibility.add_ruleset",), ANY, lambda world, user: {"confirm": "on"}
+    ),
+    "eligibility:ruleset_activate": Write(("eligibility.activate_ruleset",), ANY, _activation),
     "eligibility:rule_edit": Write(("eligibility.change_rule",), ANY, changes=False),
     # one's own things, and the planner's unit costs
     "accounts:api_token": Write((), ANY, changes=False),
@@ -314,7 +333,7 @@ def _state() -> tuple:
         list(Notification.objects.values_list("pk", "read_at")),
         list(Token.objects.values_list("user_id", "key")),
         list(UnitCost.objects.values_list("pk", "amount")),
-        list(RuleSet.objects.values_list("pk", "status")),
+        list(RuleSet.objects.values_list("pk", "status", "reason")),
         list(Rule.objects.values_list("pk", "version", "condition")),
         Run.objects.count(),
         ChangeRecord.objects.count(),

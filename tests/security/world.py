@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 
-from eligibility.models import Flag, Rule, RuleSet
+from eligibility.models import POOR, Flag, Rule, RuleSet
 from households.models import Agency, Enrolment, Household, ImportBatch, Member, Region
 from referrals.models import Attachment, Complaint, NeedCategory, Notification, Referral
 from referrals.services import raise_referral, record_complaint
@@ -88,7 +88,15 @@ def build_world(
 
 
 def security_rule() -> Rule:
-    rule_set = RuleSet.objects.create(version=901, status=RuleSet.Status.DRAFT)
+    rule_set = RuleSet.objects.create(
+        version=901, status=RuleSet.Status.DRAFT, reason="Uji matriks keamanan"
+    )
+    # Every set defines "poor" (issue 19): without it the draft could not be activated.
+    Rule.objects.create(
+        rule_set=rule_set, code=POOR, name_id="Miskin", name_en="Poor",
+        kind=Rule.Kind.DEFINITION,
+        condition={"field": "welfare_decile", "op": "between", "value": [1, 4]}, message="",
+    )  # fmt: skip
     return Rule.objects.create(
         rule_set=rule_set, code="sec_test", name_id="Uji", name_en="Test",
         kind=Rule.Kind.EXCLUSION, condition={"field": "car_count", "op": ">=", "value": 1},
