@@ -25,3 +25,9 @@ class EligibilityConfig(AppConfig):
         # The active program criteria are read from the process copy (selectors.program_criteria)
         for model in (Rule, RuleSet):
             watch_reference_model(model)
+
+        from eligibility.selectors import unfit_houses
+        from households.needs import UNFIT_HOUSE, register_household_condition
+
+        # A needs assessment suggests an unfit house by the Rutilahu criteria (issue 21).
+        register_household_condition(UNFIT_HOUSE, unfit_houses)

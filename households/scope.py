@@ -14,13 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import BigIntegerField, Value
+from django.db.models import BigIntegerField, CharField, Value
 from django.http import Http404
 
 from households.models import BreakGlassGrant, UserProfile
 from households.roles import (
     FULL_IDENTIFIER_ROLES,
     ROLE_PRECEDENCE,
+    SEES_SENSITIVE_PMKS,
+    SOCIAL_AFFAIRS_AGENCY,
     WRITES_CITY_WIDE,
     WRITES_IN_OWN_KELURAHAN,
     Role,
@@ -39,6 +41,8 @@ class Scope:
     granted: dict[int, int] = field(default_factory=dict)
     # NIK and KK whole on a household's own page and the API detail (households.roles).
     sees_full_identifiers: bool = False
+    # Sensitive PMKS categories (HIV, NAPZA, trafficking, ...): Dinas Sosial only (issue 21).
+    sees_sensitive_pmks: bool = False
 
     @property
     def is_aggregate_only(self) -> bool:
@@ -110,10 +114,16 @@ def _compute_scope(user: User | AnonymousUser) -> Scope:
         return NO_SCOPE
     full = role in FULL_IDENTIFIER_ROLES
     if role in (Role.ADMIN, Role.VERIFIKATOR, Role.DATA_STEWARD):
-        return Scope(role=role, personal_data=True, city_wide=True, sees_full_identifiers=full)
+        return Scope(
+            role=role,
+            personal_data=True,
+            city_wide=True,
+            sees_full_identifiers=full,
+            sees_sensitive_pmks=role in SEES_SENSITIVE_PMKS,
+        )
     if role in (Role.PIMPINAN, Role.PERENCANA):
         return Scope(role=role, personal_data=False, city_wide=True)
-    has_profile, agency_id, kelurahan_ids, granted = _where_the_user_works(
+    has_profile, agency_id, agency_code, kelurahan_ids, granted = _where_the_user_works(
         user, with_grants=user.has_perm("households.request_breakglassgrant")
     )
     if role == Role.PETUGAS_OPD:
@@ -126,6 +136,7 @@ def _compute_scope(user: User | AnonymousUser) -> Scope:
             agency_id=agency_id,
             granted=granted,
             sees_full_identifiers=full,
+            sees_sensitive_pmks=agency_code == SOCIAL_AFFAIRS_AGENCY,
         )
     return Scope(
         role=role,
@@ -139,32 +150,33 @@ def _compute_scope(user: User | AnonymousUser) -> Scope:
 
 def _where_the_user_works(
     user: User, *, with_grants: bool
-) -> tuple[bool, int | None, frozenset[int], dict[int, int]]:
-    """The profile's agency and kelurahan and the households opened by emergency access that
-    has not yet expired, in one query: with the groups (role_of), a request's scope, role and
-    permissions cost two queries (issue 17). Grants: {household id: grant id}, the newest
-    grant winning when there are several for one household."""
+) -> tuple[bool, int | None, str | None, frozenset[int], dict[int, int]]:
+    """The profile's agency (id and code) and kelurahan and the households opened by emergency
+    access that has not yet expired, in one query: with the groups (role_of), a request's
+    scope, role and permissions cost two queries (issue 17). Grants: {household id: grant id},
+    the newest grant winning when there are several for one household."""
     blank = Value(None, output_field=BigIntegerField())
+    no_code = Value(None, output_field=CharField())
     rows = (
         UserProfile.objects.filter(user=user)
-        .values_list("agency_id", "kelurahan", blank, blank)
+        .values_list("agency_id", "agency__code", "kelurahan", blank, blank)
         .order_by()
     )
     if with_grants:
         grants = BreakGlassGrant.objects.active().filter(user=user)
         rows = rows.union(
-            grants.values_list(blank, blank, "household_id", "pk").order_by(), all=True
+            grants.values_list(blank, no_code, blank, "household_id", "pk").order_by(), all=True
         )
-    has_profile, agency_id, kelurahan, grants_seen = False, None, set(), []
-    for agency, kelurahan_id, household_id, grant_id in rows:
+    has_profile, agency_id, agency_code, kelurahan, grants_seen = False, None, None, set(), []
+    for agency, code, kelurahan_id, household_id, grant_id in rows:
         if grant_id is not None:
             grants_seen.append((grant_id, household_id))
             continue
-        has_profile, agency_id = True, agency
+        has_profile, agency_id, agency_code = True, agency, code
         if kelurahan_id is not None:
             kelurahan.add(kelurahan_id)
     granted = {household_id: grant_id for grant_id, household_id in sorted(grants_seen)}
-    return has_profile, agency_id, frozenset(kelurahan), granted
+    return has_profile, agency_id, agency_code, frozenset(kelurahan), granted
 
 
 def write_kelurahan_ids(user: User | AnonymousUser) -> frozenset[int] | None:
