@@ -5,9 +5,9 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from households.assessments import classify_person, record_assessment, registry_suggestions
-from households.models import Assessment, Domain, PmksCategory, PmksClassification
-from tests.households.needs_inputs import decided_needs
+from households.assessments import classify_person, record_assessment
+from households.models import Assessment, PmksCategory, PmksClassification
+from tests.households.needs_inputs import api_assessment_body, decided_needs
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -79,27 +79,10 @@ def test_outside_the_write_scope_a_write_is_404(pendamping, petugas_dinkes, hous
     assert not PmksClassification.objects.exists()
 
 
-def _assessment_body(household) -> dict:
-    needs = [
-        {
-            "kind": s.kind,
-            "severity": "moderate",
-            "member": s.member.pk if s.member else None,
-            "suggested": True,
-        }
-        for s in registry_suggestions(household)
-    ]
-    needs += [{"kind": "domain", "domain": d, "severity": ""} for d in Domain]
-    needs.append(
-        {"kind": "capital", "severity": "mild", "intervention": "kur", "amount": 5_000_000}
-    )
-    return {"household": household.pk, "assessed_on": str(TODAY), "needs": needs}
-
-
 def test_an_assessment_is_recorded_and_read_through_the_api(operator, household_in_margahayu):
     client = _api(operator)
     response = client.post(
-        "/api/v1/assessments/", _assessment_body(household_in_margahayu), format="json"
+        "/api/v1/assessments/", api_assessment_body(household_in_margahayu), format="json"
     )
     assert response.status_code == 201, response.json()
     assert response.json()["version"] == 1
@@ -115,7 +98,7 @@ def test_an_assessment_is_recorded_and_read_through_the_api(operator, household_
 
 
 def test_an_undecided_suggestion_is_a_400_with_its_code(operator, household_in_margahayu):
-    body = _assessment_body(household_in_margahayu)
+    body = api_assessment_body(household_in_margahayu)
     body["needs"] = [n for n in body["needs"] if not n.get("suggested")]
     response = _api(operator).post("/api/v1/assessments/", body, format="json")
     assert response.status_code == 400

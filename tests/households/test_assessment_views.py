@@ -6,30 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from households.assessments import classify_person, registry_suggestions
-from households.models import Assessment, Domain, PmksCategory, PmksClassification
+from households.models import Assessment, PmksCategory, PmksClassification
+from tests.households.needs_inputs import assessment_post
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
-
-
-def assessment_post(household, *, decide="moderate", economic=None) -> dict:
-    """The form as a careful assessor sends it: each suggestion decided, each domain answered."""
-    data = {
-        "assessed_on": TODAY.isoformat(),
-        "note": "",
-        "economic-TOTAL_FORMS": "3",
-        "economic-INITIAL_FORMS": "0",
-        "economic-MIN_NUM_FORMS": "0",
-        "economic-MAX_NUM_FORMS": "12",
-    }
-    for suggestion in registry_suggestions(household):
-        if decide:
-            data[f"s_{suggestion.key}"] = decide
-    for domain in Domain:
-        data[f"d_{domain}"] = "none"
-    for index, row in enumerate(economic or []):
-        data.update({f"economic-{index}-{key}": value for key, value in row.items()})
-    return data
 
 
 def test_the_form_shows_each_suggestion_to_confirm_or_dismiss(
