@@ -212,3 +212,26 @@ def test_the_verifikator_assesses_anywhere(verifikator, household_in_bintara):
         by=verifikator,
     )
     assert assessment.assessed_by == verifikator
+
+
+def test_an_unfit_house_is_suggested_for_the_households_the_planning_page_counts(margahayu):
+    """One definition (eligibility.selectors.unfit_houses, the Rutilahu criteria): the owned
+    house with an earth floor is suggested, the rented one is not, as need_counts counts."""
+    from dashboards.selectors import need_counts
+    from households.models import Household, Region
+    from tests.households.factories import household_with_members
+
+    owned, rented = (
+        household_with_members(
+            margahayu, size=2, floor_material=Household.FloorMaterial.EARTH, house_ownership=own
+        )
+        for own in (Household.Ownership.OWN, Household.Ownership.RENT)
+    )
+    suggested = [
+        h
+        for h in (owned, rented)
+        if NeedKind.UNFIT_HOUSE in {s.kind for s in registry_suggestions(h)}
+    ]
+    assert suggested == [owned]
+    counted = need_counts(Region.objects.filter(pk=margahayu.pk))[margahayu.pk]["unfit_house"]
+    assert counted == len(suggested)
