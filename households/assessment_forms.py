@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from households.assessments import MAX_AMOUNT, NOTE_MAX_LENGTH, NeedInput, Suggestion
+from households.choices import ReferenceChoiceField, reference_rows
 from households.forms import DATE_INPUT
 from households.models import (
     Agency,
@@ -116,8 +117,9 @@ class AssessmentForm(forms.Form):
 
 def _intervention_choices() -> list[tuple[str, str]]:
     """Each intervention with the agency that receives its referral (reference data)."""
-    codes = set(INTERVENTION_AGENCY.values())
-    agencies = dict(Agency.objects.filter(code__in=codes).values_list("code", "short_name"))
+    codes = sorted(set(INTERVENTION_AGENCY.values()))
+    rows = reference_rows(Agency.objects.filter(code__in=codes).order_by("code"))
+    agencies = {agency.code: agency.short_name for agency in rows}
     return [("", _("Choose…"))] + [
         (value, f"{label} – {agencies.get(INTERVENTION_AGENCY[value], '')}")
         for value, label in Intervention.choices
@@ -133,8 +135,8 @@ class EconomicNeedForm(forms.Form):
         choices=[("", _("Choose…"))]
         + [(k, NeedKind(k).label) for k in NeedKind if k in ECONOMIC_KINDS],
     )
-    member = forms.ModelChoiceField(
-        label=_("Whose (optional)"), queryset=Member.objects.none(), required=False
+    member = forms.TypedChoiceField(
+        label=_("Whose (optional)"), coerce=int, required=False, empty_value=None
     )
     severity = forms.ChoiceField(
         label=_("Severity"), choices=[("", _("Choose…")), *Severity.choices], required=False
@@ -149,9 +151,9 @@ class EconomicNeedForm(forms.Form):
     )
     note = _note()
 
-    def __init__(self, *args, members: QuerySet[Member], interventions: list, **kwargs):
+    def __init__(self, *args, members: list[Member], interventions: list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = members
+        self.fields["member"].choices = [("", "–")] + [(m.pk, m.name) for m in members]
         self.fields["intervention"].choices = interventions
 
     def clean(self):
@@ -167,11 +169,10 @@ class EconomicNeedForm(forms.Form):
         data = self.cleaned_data
         if not data.get("kind"):
             return None
-        member = data.get("member")
         return NeedInput(
             kind=data["kind"],
             severity=data["severity"],
-            member_id=member.pk if member else None,
+            member_id=data.get("member"),
             intervention=data["intervention"],
             amount=data.get("amount"),
             note=data.get("note", ""),
@@ -180,7 +181,9 @@ class EconomicNeedForm(forms.Form):
 
 class BaseEconomicNeedFormSet(forms.BaseFormSet):
     def __init__(self, *args, household: Household, **kwargs):
-        self.members = Member.objects.filter(household=household, is_deceased=False).in_kk_order()
+        self.members = list(
+            Member.objects.filter(household=household, is_deceased=False).in_kk_order()
+        )
         self.interventions = _intervention_choices()
         super().__init__(*args, **kwargs)
 
@@ -211,9 +214,7 @@ class PmksForm(forms.Form):
     """Record a person in a PMKS category (the categories the user may see)."""
 
     member = forms.ModelChoiceField(label=_("Person"), queryset=Member.objects.none())
-    category = forms.ModelChoiceField(
-        label=_("PMKS category"), queryset=PmksCategory.objects.none()
-    )
+    category = ReferenceChoiceField(label=_("PMKS category"), queryset=PmksCategory.objects.none())
     recorded_on = forms.DateField(label=_("Date"), widget=DATE_INPUT)
     note = _note()
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Case, Max, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,11 +70,18 @@ def registry_suggestions(
     """What the registry suggests for this household today: one per living person meeting a
     member condition, one for each household condition that holds (households.needs)."""
     today = today or timezone.localdate()
-    suggestions = []
+    conditions = registry_needs.member_conditions(today)
+    flags = {
+        f"needs_{kind}": Case(When(condition, then=Value(True)), default=Value(False))
+        for kind, condition in conditions.items()
+    }
     living = Member.objects.filter(household=household, is_deceased=False)
-    for kind, condition in registry_needs.member_conditions(today).items():
-        for member in living.filter(condition).in_kk_order():
-            suggestions.append(Suggestion(kind, member))
+    suggestions = [
+        Suggestion(kind, member)
+        for member in living.annotate(**flags).in_kk_order()  # one query for every condition
+        for kind in conditions
+        if getattr(member, f"needs_{kind}")
+    ]
     one = Household.objects.filter(pk=household.pk)
     for kind, holding in registry_needs.household_needs(one).items():
         if holding is not None and holding.exists():
