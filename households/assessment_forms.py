@@ -213,7 +213,7 @@ EconomicNeedFormSet = forms.formset_factory(
 class PmksForm(forms.Form):
     """Record a person in a PMKS category (the categories the user may see)."""
 
-    member = forms.ModelChoiceField(label=_("Person"), queryset=Member.objects.none())
+    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none())
     category = ReferenceChoiceField(label=_("PMKS category"), queryset=PmksCategory.objects.none())
     recorded_on = forms.DateField(label=_("Date"), widget=DATE_INPUT)
     note = _note()
