@@ -17,7 +17,7 @@ from households.assessments import (
     registry_suggestions,
 )
 from households.models import Member
-from households.scope import may_write_in
+from households.scope import may_write_in, scope_for
 from households.selectors import (
     access_household,
     access_household_to_change,
@@ -38,6 +38,8 @@ def household_needs(request: HttpRequest, pk: int) -> HttpResponse:
     assessments = household_assessments(request.user, household)[:1]
     context = {
         "household": household,
+        # Agency staff read the referred person's PMKS, not the family's assessment (issue 16).
+        "need_to_know": scope_for(request.user).needs_to_know(household.pk),
         "latest": assessments[0] if assessments else None,
         "pmks": household_pmks(request.user, household),
         "can_write": may_write_in(request.user, [household.kelurahan_id]),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, Max, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -125,13 +125,20 @@ def record_assessment(
     _check_domains(rows)
     _check_suggestions(household, rows)
     latest = Assessment.objects.filter(household=household).aggregate(v=Max("version"))["v"]
-    assessment = Assessment.objects.create(
-        household=household,
-        version=(latest or 0) + 1,
-        assessed_on=assessed_on,
-        assessed_by=by,
-        note=_clean_note(note),
-    )
+    try:
+        with transaction.atomic():  # a savepoint: the loser of a race is told, not a 500
+            assessment = Assessment.objects.create(
+                household=household,
+                version=(latest or 0) + 1,
+                assessed_on=assessed_on,
+                assessed_by=by,
+                note=_clean_note(note),
+            )
+    except IntegrityError as error:
+        raise ValidationError(
+            _("Someone saved an assessment of this family a moment ago: open it and check."),
+            code="stale",
+        ) from error
     for row in rows:
         row.assessment = assessment
     AssessedNeed.objects.bulk_create(rows)

@@ -140,3 +140,38 @@ def test_the_household_page_includes_the_needs_panel(client, pendamping, househo
     client.force_login(pendamping)
     html = client.get(household_in_margahayu.get_absolute_url()).content.decode()
     assert reverse("households:household_needs", args=[household_in_margahayu.pk]) in html
+
+
+def test_agency_staff_see_the_referred_persons_pmks_but_not_the_familys_assessment(
+    client, operator, petugas_dinkes, health, household_in_margahayu
+):
+    from households.assessments import record_assessment
+    from referrals.services import raise_referral
+    from tests.households.needs_inputs import decided_needs
+
+    record_assessment(
+        household=household_in_margahayu,
+        assessed_on=TODAY,
+        needs=decided_needs(household_in_margahayu),
+        by=operator,
+        note="Catatan keluarga",
+    )
+    head = household_in_margahayu.members.get(relationship="head")
+    other = household_in_margahayu.members.exclude(pk=head.pk).first()
+    for person, code in ((head, "fakir-miskin"), (other, "pemulung")):
+        category = PmksCategory.objects.get(code=code)
+        classify_person(member=person, category=category, recorded_on=TODAY, by=operator)
+    raise_referral(
+        household=household_in_margahayu,
+        member=head,
+        category=health,
+        description="JKN",
+        by=operator,
+    )
+    client.force_login(petugas_dinkes)
+    url = reverse("households:household_needs", args=[household_in_margahayu.pk])
+    html = client.get(url).content.decode()
+    assert "Fakir miskin" in html
+    assert "Pemulung" not in html  # not the referred person
+    assert "Belum pernah" not in html  # nor a word on the family's assessment
+    assert reverse("households:assessment_list", args=[household_in_margahayu.pk]) not in html
