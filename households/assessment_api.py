@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from households.api import PersonalDataPermission
@@ -16,6 +17,7 @@ from households.assessments import (
     NeedInput,
     classify_person,
     record_assessment,
+    registry_suggestions,
 )
 from households.models import (
     AssessedNeed,
@@ -29,6 +31,7 @@ from households.models import (
 )
 from households.selectors import (
     access_household,
+    access_household_to_change,
     access_member,
     log_household_reads,
     visible_assessments,
@@ -140,6 +143,16 @@ class AssessInput(serializers.Serializer):
     needs = NeedInputSerializer(many=True, max_length=200)
 
 
+class SuggestionQuery(serializers.Serializer):
+    household = RecordIdField()
+
+
+class SuggestionSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    domain = serializers.CharField()
+    member = serializers.IntegerField(source="member.pk", default=None, allow_null=True)
+
+
 class PmksCategoryViewSet(viewsets.ReadOnlyModelViewSet):
     """The 26 PMKS categories of Permensos 8/2012 (reference data). Any signed-in user; which
     ones may be recorded on a person is the services' rule (sensitive: Dinas Sosial)."""
@@ -222,6 +235,23 @@ class AssessmentViewSet(_LoggedReads, viewsets.ReadOnlyModelViewSet):
     @staticmethod
     def _household_id(row: Assessment) -> int:
         return row.household_id
+
+    @extend_schema(
+        parameters=[SuggestionQuery],
+        responses={200: SuggestionSerializer(many=True), **WRITE_ERRORS},
+    )
+    @action(detail=False, pagination_class=None, filterset_class=None)
+    def suggestions(self, request):
+        """What the registry suggests for a household today: each must be decided (confirmed
+        with a severity, or dismissed) in the assessment's needs with `suggested: true`. Needs
+        households.add_assessment and the household in the caller's write scope."""
+        if not request.user.has_perm("households.add_assessment"):
+            raise exceptions.PermissionDenied
+        query = SuggestionQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        household = access_household_to_change(request.user, query.validated_data["household"])
+        rows = registry_suggestions(household)
+        return Response(SuggestionSerializer(rows, many=True).data)
 
     @extend_schema(request=AssessInput, responses={201: AssessmentSerializer, **WRITE_ERRORS})
     def create(self, request):

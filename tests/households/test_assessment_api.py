@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from households.assessments import classify_person, record_assessment
+from households.assessments import classify_person, record_assessment, registry_suggestions
 from households.models import Assessment, PmksCategory, PmksClassification
 from tests.households.needs_inputs import api_assessment_body, decided_needs
 
@@ -124,3 +124,21 @@ def test_agency_staff_and_other_kelurahan_see_no_assessment(
 def test_aggregate_only_roles_get_403(pimpinan):
     for path in ("/api/v1/assessments/", "/api/v1/pmks-classifications/"):
         assert _api(pimpinan).get(path).status_code == 403
+
+
+def test_the_suggestions_to_decide_are_served_to_those_who_assess(
+    pendamping, petugas_dinkes, household_in_margahayu, household_in_bintara
+):
+    url = "/api/v1/assessments/suggestions/"
+    rows = _api(pendamping).get(url, {"household": household_in_margahayu.pk}).json()
+    expected = [
+        {"kind": s.kind, "domain": s.domain, "member": s.member.pk if s.member else None}
+        for s in registry_suggestions(household_in_margahayu)
+    ]
+    assert rows == expected
+    assert rows
+    assert _api(pendamping).get(url, {"household": household_in_bintara.pk}).status_code == 404
+    assert _api(pendamping).get(url).status_code == 400
+    assert (
+        _api(petugas_dinkes).get(url, {"household": household_in_margahayu.pk}).status_code == 403
+    )

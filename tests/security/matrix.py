@@ -196,6 +196,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "pmks-classification-detail": api(READ),  # agency staff: the referred head's
     "assessment-list": api(READ, scoped=False),
     "assessment-detail": api(READ - AGENCY),  # the whole family's needs: not need-to-know
+    # what to decide in a new assessment: without ?household= a 400 says so
+    "assessment-suggestions": api(WRITE, scoped=False, ok=frozenset({400})),
     "household-list": api(READ, scoped=False),
     "household-detail": api(READ),
     "member-list": api(READ, scoped=False),
