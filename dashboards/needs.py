@@ -1,36 +1,36 @@
 """The planner's needs (issue 6, item 6): what each one counts, written in one place.
 
 The page shows each definition beside its figures; `dashboards.selectors.need_counts` counts
-them with the conditions below, and the unit cost a planner sets turns each count into an
+them with the conditions of households.needs (the same ones a family's needs assessment
+suggests, issue 21), and the unit cost a planner sets turns each count into an
 estimated budget. Default unit costs are documented figures for Kota Bekasi (DOMAIN.md), used
 until a planner saves another amount.
 """
 
-import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dashboards.indicators import HOUSEHOLDS_UNIT, PERSONS_UNIT
 from eligibility.presenters import condition_in_words
-from eligibility.selectors import program_criteria
-from households.models import Member
+from eligibility.selectors import UNFIT_HOUSE_PROGRAM, program_criteria
+from households.needs import (  # noqa: F401  (defined once, in households)
+    DISABILITY,
+    OUT_OF_SCHOOL,
+    SCHOOL_AGE,
+    UNEMPLOYED_HEAD,
+    UNFIT_HOUSE,
+    UNINSURED,
+    member_conditions,
+    years_before,
+)
 
-OUT_OF_SCHOOL = "out_of_school"
-DISABILITY = "disability"
-UNEMPLOYED_HEAD = "unemployed_head"
-UNFIT_HOUSE = "unfit_house"
-UNINSURED = "uninsured"
-
-# Compulsory schooling (wajib belajar 12 tahun): ages 7 to 18 at the day counted.
-SCHOOL_AGE = (7, 18)
 # Houses unfit to live in are counted with the Rutilahu program's criteria in the active rule
 # set (issue 18, item 11): the planning page's need and the programs page's Rutilahu figures
 # are the same families by construction, and a verifier who changes the criteria changes both.
-RUTILAHU = "rutilahu"
+RUTILAHU = UNFIT_HOUSE_PROGRAM
 
 
 @dataclass(frozen=True)
@@ -104,27 +104,3 @@ NEEDS: tuple[Need, ...] = (
 
 BY_CODE: dict[str, Need] = {need.code: need for need in NEEDS}
 CODES: tuple[str, ...] = tuple(BY_CODE)
-
-
-def years_before(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February in a year without one
-        return day.replace(year=day.year - years, day=28)
-
-
-def member_conditions(today: datetime.date) -> dict[str, Q]:
-    """The member needs as conditions on living members, counted on `today`."""
-    low, high = SCHOOL_AGE
-    return {
-        OUT_OF_SCHOOL: Q(
-            birth_date__lte=years_before(today, low),
-            birth_date__gt=years_before(today, high + 1),
-            schooling__in=[Member.Schooling.NEVER, Member.Schooling.LEFT],
-        ),
-        DISABILITY: ~Q(disability__in=[Member.Disability.NONE, ""]),
-        UNEMPLOYED_HEAD: Q(
-            relationship=Member.Relationship.HEAD, occupation=Member.Occupation.NONE
-        ),
-        UNINSURED: Q(health_insurance=Member.HealthInsurance.NONE),
-    }

@@ -19,7 +19,7 @@ from eligibility.conditions import CODES as CODES_TYPE
 from eligibility.conditions import NEVER, fields_used
 from eligibility.fields import CATALOGUE, TYPES, annotate
 from eligibility.models import Flag, Rule
-from eligibility.selectors import poor_definition, program_criteria
+from eligibility.selectors import poor_definition, program_criteria, unfit_houses
 from eligibility.services import CompiledRule
 from households.models import Enrolment, Household, Member, Program, Region
 from households.scope import scope_for
@@ -189,11 +189,9 @@ def need_counts(kelurahan: QuerySet[Region], *, today: datetime.date | None = No
         counts[row.pop("kel")] = row
     # Houses unfit to live in are the Rutilahu criteria's households: the planning page and
     # the programs page count the same families (issue 18, item 11).
-    rutilahu = program_criteria().get(needs.RUTILAHU)
-    if rutilahu is not None:
-        households = annotate(Household.objects.filter(kelurahan__in=kelurahan), _fields(rutilahu))
-        unfit = households.filter(rutilahu.q).values("kelurahan_id")
-        for row in unfit.annotate(n=Count("pk")).order_by():
+    unfit = unfit_houses(Household.objects.filter(kelurahan__in=kelurahan))
+    if unfit is not None:
+        for row in unfit.values("kelurahan_id").annotate(n=Count("pk")).order_by():
             counts.setdefault(row["kelurahan_id"], {})[needs.UNFIT_HOUSE] = row["n"]
     return counts
 

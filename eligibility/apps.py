@@ -30,3 +30,9 @@ class EligibilityConfig(AppConfig):
 
         # The findings card on the household page (households names no eligibility URL).
         register_household_section(HouseholdSection("eligibility/_household_section.html", 10))
+
+        from eligibility.selectors import unfit_houses
+        from households.needs import UNFIT_HOUSE, register_household_condition
+
+        # A needs assessment suggests an unfit house by the Rutilahu criteria (issue 21).
+        register_household_condition(UNFIT_HOUSE, unfit_houses)

@@ -10,6 +10,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from eligibility.conditions import CODES as CODES_TYPE
+from eligibility.conditions import fields_used
+from eligibility.fields import TYPES, annotate
 from eligibility.models import POOR, Flag, ReviewDecision, Rule, RuleSet, Run
 from eligibility.services import CompiledRule, compile_rules
 from households.choices import reference_rows
@@ -192,3 +195,20 @@ def _rule_names(rules: QuerySet[Rule]) -> list[tuple[str, str]]:
         rules, key=lambda r: (r.rule_set.status == RuleSet.Status.ACTIVE, r.rule_set.version)
     )
     return [(rule.code, rule.name) for rule in ordered]
+
+
+# A house unfit to live in is one that meets the Rutilahu program's criteria in the active
+# rule set (issue 18, item 11): the planning page counts these households and a family's needs
+# assessment suggests the need for them (issue 21), so a verifier who changes the criteria
+# changes both.
+UNFIT_HOUSE_PROGRAM = "rutilahu"
+
+
+def unfit_houses(households: QuerySet[Household]) -> QuerySet[Household] | None:
+    """The households of `households` whose house is unfit to live in; None: the active rule
+    set has no Rutilahu criteria, so the need is not defined now."""
+    criteria = program_criteria().get(UNFIT_HOUSE_PROGRAM)
+    if criteria is None:
+        return None
+    names = [n for n in fields_used(criteria.condition) if TYPES[n] != CODES_TYPE]
+    return annotate(households, names).filter(criteria.q)

@@ -8,7 +8,7 @@ from households.filters import HouseholdFilter
 from households.identifiers import shown_identifier
 from households.models import Agency, Enrolment, Household, Member, Program, Region
 from households.scope import scope_for
-from households.selectors import shown_rows, visible_households, visible_members
+from households.selectors import households_of, shown_rows, visible_households, visible_members
 from households.services import MEMBER_FIELDS
 from slrt.api import ModelPermission, router
 
@@ -29,12 +29,19 @@ class ShownRowsMixin:
     a detail answers, are logged through households.selectors.shown_rows (via "api"). Lists are
     always paginated (REST_FRAMEWORK's DEFAULT_PAGINATION_CLASS), so a page is one insert."""
 
+    # The households a row tells about (selectors.households_of); a viewset of rows that
+    # reach their household another way says so here.
+    households_shown = staticmethod(households_of)
+
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        return None if page is None else shown_rows(self.request.user, page, via="api")
+        if page is None:
+            return None
+        return shown_rows(self.request.user, page, via="api", households=self.households_shown)
 
     def get_object(self):
-        return shown_rows(self.request.user, [super().get_object()], via="api")[0]
+        row = super().get_object()
+        return shown_rows(self.request.user, [row], via="api", households=self.households_shown)[0]
 
 
 class RegionSerializer(serializers.ModelSerializer):

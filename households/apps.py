@@ -14,7 +14,7 @@ class HouseholdsConfig(AppConfig):
         register_stalled_work(redispatch_stalled_imports)
 
         from households.choices import watch_reference_model
-        from households.models import Agency, Program, Region
+        from households.models import Agency, PmksCategory, Program, Region
 
-        for model in (Region, Program, Agency):
+        for model in (Region, Program, Agency, PmksCategory):
             watch_reference_model(model)

@@ -78,6 +78,25 @@ FULL_IDENTIFIER_ROLES = frozenset(
 WRITES_CITY_WIDE = frozenset({Role.ADMIN, Role.VERIFIKATOR})
 WRITES_IN_OWN_KELURAHAN = frozenset({Role.PENDAMPING, Role.OPERATOR_PUSKESOS})
 
+# Issue 21: needs assessments and PMKS classifications are recorded by those who serve the
+# family (facilitator, desk) and the Verifikator, in their write scope; read with the household
+# (agency staff: PMKS of the referred people only, assessments only through an emergency grant).
+_NEEDS_READ = [
+    "households.view_assessment",
+    "households.view_pmksclassification",
+    "households.view_pmkscategory",
+]
+_NEEDS_WRITE = [
+    "households.add_assessment",
+    "households.add_pmksclassification",
+    "households.change_pmksclassification",
+]
+# Sensitive PMKS categories (HIV, NAPZA, trafficking, violence, tuna susila, children in
+# conflict with the law) are seen only by Dinas Sosial: its Verifikator, the administrator, and
+# the staff of the agency below; nobody else sees or records them (households.scope).
+SEES_SENSITIVE_PMKS = frozenset({Role.VERIFIKATOR, Role.ADMIN})
+SOCIAL_AFFAIRS_AGENCY = "dinsos"
+
 # Eligibility (issue 4): anyone who reads a household reads its flags and their receipt;
 # only the Verifikator decides flags, edits rules, simulates and activates them.
 _FLAGS_READ = [
@@ -108,32 +127,44 @@ _COMPLAINTS = ["referrals.add_complaint", "referrals.view_complaint"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PENDAMPING: _REGISTRY_READ
     + _REGISTRY_WRITE
+    + _NEEDS_READ
+    + _NEEDS_WRITE
     + _MOVE_REQUEST
     + _FLAGS_READ
     + _REFERRALS_RAISE
     + _BREAK_GLASS_REQUEST,
     Role.OPERATOR_PUSKESOS: _REGISTRY_READ
     + _REGISTRY_WRITE
+    + _NEEDS_READ
+    + _NEEDS_WRITE
     + _MOVE_REQUEST
     + _IMPORT
     + _FLAGS_READ
     + _REFERRALS_RAISE
     + _COMPLAINTS,
-    Role.PETUGAS_OPD: _REGISTRY_READ + _FLAGS_READ + _REFERRALS_ACT + _BREAK_GLASS_REQUEST,
+    Role.PETUGAS_OPD: _REGISTRY_READ
+    + _NEEDS_READ
+    + _FLAGS_READ
+    + _REFERRALS_ACT
+    + _BREAK_GLASS_REQUEST,
     Role.VERIFIKATOR: _REGISTRY_READ
     + _REGISTRY_WRITE
+    + _NEEDS_READ
+    + _NEEDS_WRITE
     + _IMPORT
     + ["households.add_enrolment", "households.change_enrolment"]
     + _FLAGS_READ
     + _ELIGIBILITY_DECIDE
     + _BREAK_GLASS_REVIEW
     + _MOVE_DECIDE,
-    Role.DATA_STEWARD: _REGISTRY_READ + _IMPORT + _FLAGS_READ,
+    Role.DATA_STEWARD: _REGISTRY_READ + _NEEDS_READ + _IMPORT + _FLAGS_READ,
     # The planner sets the unit costs of the planning page (issue 6, item 6).
     Role.PERENCANA: ["dashboards.change_unitcost"],
     Role.PIMPINAN: [],
     Role.ADMIN: _REGISTRY_READ
     + _REGISTRY_WRITE
+    + _NEEDS_READ
+    + _NEEDS_WRITE
     + _IMPORT
     + _FLAGS_READ
     + ["eligibility.start_run"]

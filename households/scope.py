@@ -21,6 +21,8 @@ from households.models import BreakGlassGrant, UserProfile
 from households.roles import (
     FULL_IDENTIFIER_ROLES,
     ROLE_PRECEDENCE,
+    SEES_SENSITIVE_PMKS,
+    SOCIAL_AFFAIRS_AGENCY,
     WRITES_CITY_WIDE,
     WRITES_IN_OWN_KELURAHAN,
     Role,
@@ -39,6 +41,8 @@ class Scope:
     granted: dict[int, int] = field(default_factory=dict)
     # NIK and KK whole on a household's own page and the API detail (households.roles).
     sees_full_identifiers: bool = False
+    # Sensitive PMKS categories (HIV, NAPZA, trafficking, ...): Dinas Sosial only (issue 21).
+    sees_sensitive_pmks: bool = False
 
     @property
     def is_aggregate_only(self) -> bool:
@@ -111,11 +115,18 @@ def _compute_scope(user: User | AnonymousUser) -> Scope:
         return NO_SCOPE
     full = role in FULL_IDENTIFIER_ROLES
     if role in (Role.ADMIN, Role.VERIFIKATOR, Role.DATA_STEWARD):
-        return Scope(role=role, personal_data=True, city_wide=True, sees_full_identifiers=full)
+        return Scope(
+            role=role,
+            personal_data=True,
+            city_wide=True,
+            sees_full_identifiers=full,
+            sees_sensitive_pmks=role in SEES_SENSITIVE_PMKS,
+        )
     if role in (Role.PIMPINAN, Role.PERENCANA):
         return Scope(role=role, personal_data=False, city_wide=True)
     facts = _facts_of(user)
     has_profile, agency_id, kelurahan_ids = facts.has_profile, facts.agency_id, facts.kelurahan
+    agency_code = facts.agency_code
     # Grants open households only while the role may ask for them.
     granted = facts.granted if user.has_perm("households.request_breakglassgrant") else {}
     if role == Role.PETUGAS_OPD:
@@ -128,6 +139,7 @@ def _compute_scope(user: User | AnonymousUser) -> Scope:
             agency_id=agency_id,
             granted=granted,
             sees_full_identifiers=full,
+            sees_sensitive_pmks=agency_code == SOCIAL_AFFAIRS_AGENCY,
         )
     return Scope(
         role=role,
@@ -146,6 +158,7 @@ class _Facts:
     group_names: frozenset[str]
     has_profile: bool
     agency_id: int | None
+    agency_code: str | None  # the agency's code: Dinas Sosial sees sensitive PMKS (issue 21)
     kelurahan: frozenset[int]
     granted: dict[int, int]  # {household id: grant id}, emergency grants not yet expired
 
@@ -158,8 +171,9 @@ def _facts_of(user: User) -> _Facts:
 
 
 def _read_facts(user: User) -> _Facts:
-    """The user's groups, their profile's agency and kelurahan, and the emergency grants they
-    hold, in one query: the role, the scope and every permission of a request (issue 17).
+    """The user's groups, their profile's agency (id and code) and kelurahan, and the
+    emergency grants they hold, in one query: the role, the scope and every permission of a
+    request (issue 17).
     The groups were a query of their own, the profile and grants another, on every page of a
     facilitator, a desk or agency staff (the household list's 6 queries: 5). Grants: the
     newest one wins when there are several for one household."""
@@ -167,23 +181,26 @@ def _read_facts(user: User) -> _Facts:
     number = Value(None, output_field=BigIntegerField())
     groups = Group.objects.filter(user=user).values_list(Value("group"), "name", number, number)
     profile = UserProfile.objects.filter(user=user).values_list(
-        Value("profile"), text, "agency_id", "kelurahan"
+        Value("profile"), "agency__code", "agency_id", "kelurahan"
     )
     grants = BreakGlassGrant.objects.active().filter(user=user)
     grants = grants.values_list(Value("grant"), text, "household_id", "pk")
     rows = groups.order_by().union(profile.order_by(), grants.order_by(), all=True)
-    names, has_profile, agency_id, kelurahan, grants_seen = set(), False, None, set(), []
+    names, has_profile, agency_id, agency_code, kelurahan = set(), False, None, None, set()
+    grants_seen = []
     for kind, name, first, second in rows:
         if kind == "group":
             names.add(name)
         elif kind == "grant":
             grants_seen.append((second, first))
         else:
-            has_profile, agency_id = True, first
+            has_profile, agency_id, agency_code = True, first, name
             if second is not None:
                 kelurahan.add(second)
     granted = {household_id: grant_id for grant_id, household_id in sorted(grants_seen)}
-    return _Facts(frozenset(names), has_profile, agency_id, frozenset(kelurahan), granted)
+    return _Facts(
+        frozenset(names), has_profile, agency_id, agency_code, frozenset(kelurahan), granted
+    )
 
 
 def write_kelurahan_ids(user: User | AnonymousUser) -> frozenset[int] | None:

@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404
 from households.hooks import agency_household_ids, agency_members
 from households.models import (
     AccessRecord,
+    AssessedNeed,
+    Assessment,
     BreakGlassGrant,
     ChangeRecord,
     Enrolment,
@@ -24,6 +26,8 @@ from households.models import (
     ImportFamily,
     Member,
     MoveRequest,
+    PmksCategory,
+    PmksClassification,
     Region,
 )
 from households.scope import scope_for, write_kelurahan_ids
@@ -326,3 +330,65 @@ def moved_households(move: MoveRequest) -> tuple[int | None, ...]:
 
 def access_move_request(user: User, pk: int) -> MoveRequest:
     return get_object_or_404(move_requests_for_review(user), pk=pk)
+
+
+# --- needs assessments and PMKS (issue 21) ------------------------------------------------
+
+
+def pmks_categories_for(user: User) -> QuerySet[PmksCategory]:
+    """The categories the user may record and see on people: the sensitive ones (HIV, NAPZA,
+    trafficking, violence, ...) for Dinas Sosial only. The list of categories itself is
+    reference data, the same for everyone (the API's pmks-categories)."""
+    categories = PmksCategory.objects.all()
+    if not scope_for(user).sees_sensitive_pmks:
+        categories = categories.filter(is_sensitive=False)
+    return categories
+
+
+def visible_pmks_classifications(user: User) -> QuerySet[PmksClassification]:
+    """The PMKS records of the people the user sees (visible_members: for agency staff, the
+    referred people only), in the categories they may see (pmks_categories_for)."""
+    scope = scope_for(user)
+    if not scope.personal_data:
+        return PmksClassification.objects.none()
+    rows = PmksClassification.objects.filter(member__in=visible_members(user))
+    if not scope.sees_sensitive_pmks:
+        rows = rows.filter(category__is_sensitive=False)
+    return rows
+
+
+def access_pmks_classification_to_change(user: User, household: Household, pk: int):
+    """One PMKS record of a household the user may change (access_household_to_change), in a
+    category they may see; else 404 (the service checks the write scope again)."""
+    rows = visible_pmks_classifications(user).filter(member__household=household)
+    return get_object_or_404(rows.select_related("member", "category"), pk=pk)
+
+
+def visible_assessments(user: User) -> QuerySet[Assessment]:
+    """Needs assessments of the households in scope. An assessment is the whole family's
+    means and needs, so agency staff (need-to-know: the referred person) see one only in a
+    household opened to them by an emergency grant."""
+    scope = scope_for(user)
+    condition = _household_condition(user, path="household__")
+    if condition is None:
+        return Assessment.objects.none()
+    if scope.agency_id is not None:
+        condition = Q(household_id__in=scope.granted_household_ids)
+    return Assessment.objects.filter(condition)
+
+
+def household_assessments(user: User, household: Household) -> list[Assessment]:
+    """Every version of a household's assessment, newest first, with its needs."""
+    needs = Prefetch("needs", queryset=AssessedNeed.objects.select_related("member"))
+    rows = visible_assessments(user).filter(household=household)
+    return list(rows.select_related("assessed_by").prefetch_related(needs).order_by("-version"))
+
+
+def household_pmks(user: User, household: Household) -> list[PmksClassification]:
+    """A household's PMKS records the user may see, current and ended, by person."""
+    rows = visible_pmks_classifications(user).filter(member__household=household)
+    return list(
+        rows.select_related("member", "category", "recorded_by", "ended_by").order_by(
+            "member_id", F("ended_on").asc(nulls_first=True), "category__number", "-recorded_on"
+        )
+    )

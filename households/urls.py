@@ -1,6 +1,13 @@
 from django.urls import path
 
-from households import break_glass_views, export_views, import_views, move_views, views
+from households import (
+    assessment_views,
+    break_glass_views,
+    export_views,
+    import_views,
+    move_views,
+    views,
+)
 
 app_name = "households"
 urlpatterns = [
@@ -33,6 +40,15 @@ urlpatterns = [
     path("<int:pk>/", views.household_detail, name="household_detail"),
     path("<int:pk>/edit/", views.household_edit, name="household_edit"),
     path("<int:pk>/move/", move_views.move_request, name="move_request"),
+    path("<int:pk>/needs/", assessment_views.household_needs, name="household_needs"),
+    path("<int:pk>/assessments/", assessment_views.assessment_list, name="assessment_list"),
+    path("<int:pk>/assessments/new/", assessment_views.assessment_create, name="assessment_create"),
+    path("<int:pk>/pmks/", assessment_views.pmks_record, name="pmks_record"),
+    path(
+        "<int:pk>/pmks/<int:classification_pk>/end/",
+        assessment_views.pmks_end,
+        name="pmks_end",
+    ),
     path("<int:pk>/location/", views.household_location, name="household_location"),
     path("<int:pk>/enrolments/", views.enrolment_create, name="enrolment_create"),
     path(

@@ -299,6 +299,8 @@ SPECTACULAR_SETTINGS = {
         "ReferralStatusEnum": "referrals.models.Status",
         "FlagDecisionEnum": "eligibility.models.Flag.Decision",
         "ReviewTakenEnum": [("confirmed", "confirmed"), ("dismissed", "dismissed")],
+        "NeedKindEnum": "households.models.assessments.NeedKind",
+        "NeedSeverityEnum": "households.models.assessments.Severity",
     },
 }
 

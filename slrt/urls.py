@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 import dashboards.api  # noqa: F401  (registers its viewsets on the router)
 import eligibility.api  # noqa: F401  (registers its viewsets on the router)
 import households.api  # noqa: F401  (registers its viewsets on the router)
+import households.assessment_api  # noqa: F401  (registers its viewsets on the router)
 import referrals.api  # noqa: F401  (registers its viewsets on the router)
 from dashboards import views as dashboard_views
 from slrt.api import router

@@ -68,3 +68,34 @@ def test_the_facilitators_dashboard(client, registry, pendamping, django_assert_
     """A kelurahan-scoped user pays one query more for their scope (the profile): the change
     against last month and the trend read the snapshots once."""
     _page(client, pendamping, reverse("dashboards:overview"), django_assert_max_num_queries)
+
+
+@pytest.mark.parametrize(
+    "name", ["household_needs", "assessment_list", "assessment_create", "pmks_record"]
+)
+def test_the_needs_and_pmks_pages(
+    client, registry, pendamping, name, django_assert_max_num_queries
+):
+    """Issue 21: the household page's needs panel, the assessments, the assessment form (the
+    registry's suggestions in one query) and the PMKS page, with an assessment and PMKS."""
+    from django.utils import timezone
+
+    from households.assessments import classify_person, record_assessment
+    from households.models import PmksCategory
+    from tests.households.needs_inputs import decided_needs
+
+    household = registry[0]
+    for _ in range(2):
+        record_assessment(
+            household=household,
+            assessed_on=timezone.localdate(),
+            needs=decided_needs(household),
+            by=pendamping,
+        )
+    for member, code in zip(household.members.all(), ["fakir-miskin", "pemulung"], strict=False):
+        category = PmksCategory.objects.get(code=code)
+        classify_person(
+            member=member, category=category, recorded_on=timezone.localdate(), by=pendamping
+        )
+    url = reverse(f"households:{name}", args=[household.pk])
+    _page(client, pendamping, url, django_assert_max_num_queries)

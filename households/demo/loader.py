@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from households.demo.generator import DemoGenerator
 from households.demo.history import add_demo_history
+from households.demo.needs import seed_demo_needs
 from households.demo.rows import (
     ENROLMENT_COLUMNS,
     HOUSEHOLD_COLUMNS,
@@ -23,7 +24,17 @@ from households.demo.rows import (
     Row,
 )
 from households.demo.users import ensure_demo_users
-from households.models import ChangeRecord, Enrolment, Household, Member, Program, Region
+from households.models import (
+    AssessedNeed,
+    Assessment,
+    ChangeRecord,
+    Enrolment,
+    Household,
+    Member,
+    PmksClassification,
+    Program,
+    Region,
+)
 from households.reference import load_reference_data, load_regions
 from slrt.db import is_postgresql
 
@@ -84,6 +95,7 @@ def seed_demo_registry(
         first = first_ids.household
         add_demo_history(household_ids=range(first, first + loaded_households), now=now)
         users = ensure_demo_users()
+        seed_demo_needs()  # assessments and PMKS by the demo facilitator and desk (issue 21)
     return SeedResult(
         households=loaded_households,
         members=loaded_members,
@@ -215,11 +227,27 @@ def _after_load(loaded: bool) -> None:
 
 
 def delete_demo_rows() -> int:
-    """Delete demo households with their members, enrolments and change records, in set-wise
+    """Delete demo households with their members, enrolments, change records, needs
+    assessments and PMKS records, in set-wise
     SQL (the ORM collector would load every row). A row elsewhere that still points at them
     (a referral) makes the database refuse, which rolls the whole seed back."""
     demo = f"SELECT id FROM {_table(Household)} WHERE source = %s"
     with connection.cursor() as cursor:
+        # Their needs assessments and PMKS records first (issue 21).
+        cursor.execute(
+            f"DELETE FROM {_table(AssessedNeed)} WHERE assessment_id IN "
+            f"(SELECT id FROM {_table(Assessment)} WHERE household_id IN ({demo}))",
+            [Household.Source.DEMO],
+        )
+        cursor.execute(
+            f"DELETE FROM {_table(PmksClassification)} WHERE member_id IN "
+            f"(SELECT id FROM {_table(Member)} WHERE household_id IN ({demo}))",
+            [Household.Source.DEMO],
+        )
+        cursor.execute(
+            f"DELETE FROM {_table(Assessment)} WHERE household_id IN ({demo})",
+            [Household.Source.DEMO],
+        )
         for model in (ChangeRecord, Enrolment, Member):
             cursor.execute(
                 f"DELETE FROM {_table(model)} WHERE household_id IN ({demo})",

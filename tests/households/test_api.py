@@ -3,6 +3,8 @@
 import pytest
 from rest_framework.authtoken.models import Token
 
+from households.reference import AGENCIES
+
 pytestmark = pytest.mark.django_db
 
 
@@ -56,7 +58,7 @@ def test_reference_endpoints(client, pimpinan):
     client.force_login(pimpinan)
     regions = client.get("/api/v1/regions/", {"level": "kelurahan", "page_size": 100}).json()
     assert regions["count"] == 56
-    assert client.get("/api/v1/agencies/").json()["count"] == 8
+    assert client.get("/api/v1/agencies/").json()["count"] == len(AGENCIES)
     assert {p["code"] for p in client.get("/api/v1/programs/").json()["results"]} >= {
         "pkh",
         "bpnt",

@@ -273,3 +273,28 @@ def test_replace_keeps_households_that_are_not_demo_data(seeded):
     assert kept.source == Household.Source.FORM
     assert kept.members.count() >= members
     assert Household.objects.filter(source=Household.Source.DEMO).count() == SEEDED
+
+
+def test_the_demo_families_get_assessments_and_pmks_over_twelve_months(margahayu):
+    """Issue 21: a fresh `make run` shows needs assessments (some re-assessed) and PMKS
+    records, spread over the last year, made through the services."""
+    from django.utils import timezone
+
+    from households.demo.needs import seed_demo_needs
+    from households.demo.users import ensure_demo_users
+    from households.models import Assessment, PmksClassification
+    from tests.households.factories import household_with_members
+
+    ensure_demo_users()
+    for _ in range(36):
+        household_with_members(margahayu, size=3)
+    count = seed_demo_needs()
+    assessments = Assessment.objects.all()
+    assert count == assessments.count() > 36
+    assert assessments.filter(version=2).exists()
+    today = timezone.localdate()
+    months = {(today - a.assessed_on).days // 30 for a in assessments}
+    assert months >= set(range(12))
+    assert PmksClassification.objects.filter(category__is_sensitive=False).count() > 10
+    assert not PmksClassification.objects.filter(category__is_sensitive=True).exists()
+    assert seed_demo_needs() == 0  # once

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from households.models import Agency, Program, Region
-from households.reference import load_reference_data, load_regions, name_key
+from households.models import Agency, PmksCategory, Program, Region
+from households.reference import AGENCIES, load_reference_data, load_regions, name_key
 
 pytestmark = pytest.mark.django_db
 
@@ -69,8 +69,9 @@ def test_name_key_matches_joined_and_spaced_spellings():
 def test_reference_data_is_idempotent():
     load_reference_data()
     load_reference_data()
-    assert Agency.objects.count() == 8
+    assert Agency.objects.count() == len(AGENCIES) == 10  # issue 21: Dinkop UKM, a KUR bank
     assert Program.objects.count() == 6
+    assert PmksCategory.objects.count() == 26
     assert set(Group.objects.values_list("name", flat=True)) >= {
         "pendamping",
         "operator_puskesos",

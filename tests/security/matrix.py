@@ -124,6 +124,13 @@ EXPECTATIONS: dict[str, Expect] = {
     # by the Verifikator (issue 16)
     "households:move_request": page({"pendamping", "operator_puskesos", "admin"}, form=True),
     "households:move_review_list": page(DECIDE | {"admin"}, scoped=False),
+    # needs assessment and PMKS (issue 21): read with the household (agency staff: the panel
+    # with the referred person's PMKS, no assessment), written by those who write there
+    "households:household_needs": page(READ),
+    "households:assessment_list": page(READ),
+    "households:assessment_create": page(WRITE, form=True),
+    "households:pmks_record": page(WRITE, form=True),
+    "households:pmks_end": post(WRITE),
     "households:move_decide": post(DECIDE | {"admin"}, scoped=False),
     # eligibility
     "eligibility:flag_queue": page(READ, scoped=False),
@@ -189,6 +196,14 @@ EXPECTATIONS: dict[str, Expect] = {
     "agency-detail": api(EVERYONE, personal=False, scoped=False),
     "program-list": api(EVERYONE, personal=False, scoped=False),
     "program-detail": api(EVERYONE, personal=False, scoped=False),
+    "pmks-category-list": api(EVERYONE, personal=False, scoped=False),
+    "pmks-category-detail": api(EVERYONE, personal=False, scoped=False),
+    "pmks-classification-list": api(READ, scoped=False),
+    "pmks-classification-detail": api(READ),  # agency staff: the referred head's
+    "assessment-list": api(READ, scoped=False),
+    "assessment-detail": api(READ - AGENCY),  # the whole family's needs: not need-to-know
+    # what to decide in a new assessment: without ?household= a 400 says so
+    "assessment-suggestions": api(WRITE, scoped=False, ok=frozenset({400})),
     "household-list": api(READ, scoped=False),
     "household-detail": api(READ),
     "member-list": api(READ, scoped=False),
@@ -296,6 +311,10 @@ KWARGS = {
     ("referrals:complaint_follow_up", "pk"): _w("complaint"),
     ("notifications:notification_open", "pk"): _w("notification"),
     ("region-detail", "pk"): lambda world, user: world.kelurahan.pk,
+    ("households:pmks_end", "classification_pk"): _w("pmks"),
+    ("pmks-category-detail", "pk"): lambda world, user: world.pmks.category_id,
+    ("pmks-classification-detail", "pk"): _w("pmks"),
+    ("assessment-detail", "pk"): _w("assessment"),
     ("agency-detail", "pk"): lambda world, user: world.referral.agency_id,
     ("program-detail", "pk"): lambda world, user: world.enrolment.program_id,
     ("member-detail", "pk"): _w("member"),

@@ -73,6 +73,11 @@ READS: dict[str, Read] = {
     "households:import_families": Read(),
     "households:move_request": Read(),
     "households:move_review_list": Read(),  # the family and where a person is registered now
+    # the needs assessment and PMKS pages (issue 21): the family and its members
+    "households:household_needs": Read(),
+    "households:assessment_list": Read(),
+    "households:assessment_create": Read(),
+    "households:pmks_record": Read(),
     # agency staff serve referrals, not findings (issue 16): their flag lists are empty
     "eligibility:flag_queue": Read(empty_for=frozenset({"petugas_opd"})),
     "eligibility:flag_detail": Read(),
@@ -98,6 +103,10 @@ READS: dict[str, Read] = {
     "referral-list": Read(names=False),
     "referral-detail": Read(names=False),
     "referral-events": Read(names=False),
+    "assessment-list": Read(names=False, empty_for=frozenset({"petugas_opd"})),
+    "assessment-detail": Read(names=False),
+    "pmks-classification-list": Read(names=False),
+    "pmks-classification-detail": Read(names=False),
 }
 
 _NO_ONE = "numbers, reference data or one's own account: no one's name or NIK"
@@ -118,6 +127,7 @@ NOT_READS: dict[str, str] = dict.fromkeys(
         "program-detail", "eligibility-rule-list", "eligibility-rule-detail",
         "eligibility-ruleset-list", "eligibility-ruleset-detail", "eligibility-run-list",
         "eligibility-run-detail", "indicator-list", "indicator-detail", "schema", "api-docs",
+        "pmks-category-list", "pmks-category-detail",
     ],
     _NO_ONE,
 )
@@ -132,6 +142,8 @@ NOT_READS |= {
     "notifications:notification_list": "one's own notices",
     "notifications:notification_open": "a redirect to the referral (logged there)",
     "eligibility-decision-list": "decisions on flags by id: no name or number",
+    # without ?household= a 400; with it, codes of needs, and the household's read is logged
+    "assessment-suggestions": "the registry's suggested needs of one household, as codes",
     "eligibility-decision-detail": "a decision on a flag by id: no name or number",
 }
 

@@ -36,6 +36,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import assume, given, settings
@@ -50,9 +51,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from eligibility.models import Flag, ReviewDecision
-from households.models import Region
+from households.models import Assessment, PmksClassification, Region
 from referrals.models import Referral
 from slrt.wsgi import application
+from tests.households.needs_inputs import api_assessment_body
 from tests.security.world import World
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +62,9 @@ pytestmark = pytest.mark.django_db
 REVIEW = "POST /api/v1/eligibility/flags/review/"
 RAISE = "POST /api/v1/referrals/"
 TRANSITION = "POST /api/v1/referrals/{id}/transition/"
-WRITES = {REVIEW, RAISE, TRANSITION}
+ASSESS = "POST /api/v1/assessments/"
+CLASSIFY = "POST /api/v1/pmks-classifications/"
+WRITES = {REVIEW, RAISE, TRANSITION, ASSESS, CLASSIFY}
 
 
 def a_refusal_is_a_json_error(ctx, response, case) -> None:
@@ -135,6 +139,9 @@ KNOWN = {
     "/api/v1/referrals/{id}/": lambda a: a.referral.pk,
     "/api/v1/referrals/{id}/events/": lambda a: a.referral.pk,
     "/api/v1/regions/{id}/": lambda a: Region.objects.get(code="32").pk,  # no parent
+    "/api/v1/assessments/{id}/": lambda a: a.assessment.pk,
+    "/api/v1/pmks-categories/{id}/": lambda a: a.pmks.category_id,
+    "/api/v1/pmks-classifications/{id}/": lambda a: a.pmks.pk,
 }
 
 
@@ -157,8 +164,22 @@ def _transition_of(case, world: World) -> None:
     case.path_parameters["id"] = newest.pk
 
 
+def _assess(case, world: World) -> None:
+    case.body["household"] = world.household.pk
+
+
+def _classify(case, world: World) -> None:
+    case.body.update(member=world.member.pk, category=world.pmks.category.code)
+
+
 # How a write example names a real record of a world; the rest of the example is generated.
-REAL: dict[str, Callable] = {REVIEW: _review_of, RAISE: _raise_for, TRANSITION: _transition_of}
+REAL: dict[str, Callable] = {
+    REVIEW: _review_of,
+    RAISE: _raise_for,
+    TRANSITION: _transition_of,
+    ASSESS: _assess,
+    CLASSIFY: _classify,
+}
 
 
 def _cases(operation, worlds: tuple[World, World], mode: GenerationMode):
@@ -216,6 +237,8 @@ def _state_of(world: World) -> tuple:
         world.referral.status,
         world.referral.events.count(),
         Referral.objects.filter(household=world.household).count(),
+        Assessment.objects.filter(household=world.household).count(),
+        PmksClassification.objects.filter(member__household=world.household).count(),
     )
 
 
@@ -251,6 +274,17 @@ OUTSIDE = {
     ),
     TRANSITION: (
         lambda b: {"path_parameters": {"id": b.referral.pk}, "body": {"action": "close"}},
+        404,
+    ),
+    ASSESS: (lambda b: {"body": api_assessment_body(b.household)}, 404),
+    CLASSIFY: (
+        lambda b: {
+            "body": {
+                "member": b.member.pk,
+                "category": "fakir-miskin",
+                "recorded_on": str(timezone.localdate()),
+            }
+        },
         404,
     ),
 }

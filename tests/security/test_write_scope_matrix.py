@@ -37,6 +37,7 @@ from dashboards.models import UnitCost
 from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
 from eligibility.services import rule_set_fingerprint
 from households.models import (
+    Assessment,
     BreakGlassGrant,
     ChangeRecord,
     Enrolment,
@@ -44,6 +45,8 @@ from households.models import (
     ImportBatch,
     Member,
     MoveRequest,
+    PmksCategory,
+    PmksClassification,
     Program,
     Region,
 )
@@ -56,6 +59,7 @@ from referrals.models import (
     Referral,
     ReferralEvent,
 )
+from tests.households.needs_inputs import api_assessment_body, assessment_post
 from tests.households.posts import edit_post, form_data
 from tests.security.matrix import (
     EXPECTATIONS,
@@ -145,6 +149,25 @@ def _activation(world: World, user) -> dict:
     return {"confirm": "on", "seen": rule_set_fingerprint(world.flag.rule.rule_set)}
 
 
+def _assess(world: World, user) -> dict:
+    return assessment_post(world.household)
+
+
+def _api_assess(world: World, user) -> dict:
+    return api_assessment_body(world.household)
+
+
+def _pmks(world: World, user) -> dict:
+    category = PmksCategory.objects.get(code="fakir-miskin")
+    today = timezone.localdate().isoformat()
+    return {"member": world.member.pk, "category": category.pk, "recorded_on": today}
+
+
+def _api_pmks(world: World, user) -> dict:
+    today = timezone.localdate().isoformat()
+    return {"member": world.member.pk, "category": "fakir-miskin", "recorded_on": today}
+
+
 def _grant_review(world: World, user) -> dict:
     return {"decision": "justified", "note": ""}
 
@@ -187,6 +210,18 @@ WRITES: dict[str, Write] = {
         ("households.decide_moverequest",),
         ANY,
         lambda world, user: {"decision": "reject", "note": "Belum ada surat pindah"},
+    ),
+    # needs assessment and PMKS (issue 21): in the household's kelurahan
+    "households:assessment_create": Write(("households.add_assessment",), HOUSEHOLD, _assess),
+    "assessment-list": Write(("households.add_assessment",), HOUSEHOLD, _api_assess, json=True),
+    "households:pmks_record": Write(("households.add_pmksclassification",), HOUSEHOLD, _pmks),
+    "pmks-classification-list": Write(
+        ("households.add_pmksclassification",), HOUSEHOLD, _api_pmks, json=True
+    ),
+    "households:pmks_end": Write(
+        ("households.change_pmksclassification",),
+        HOUSEHOLD,
+        lambda world, user: {"ended_on": timezone.localdate().isoformat()},
     ),
     # referrals: the receiving agency acts; either side adds documents
     "referrals:referral_transition": Write(
@@ -337,6 +372,8 @@ def _state() -> tuple:
         list(Rule.objects.values_list("pk", "version", "condition")),
         Run.objects.count(),
         ChangeRecord.objects.count(),
+        list(Assessment.objects.values_list("pk", "version")),
+        list(PmksClassification.objects.values_list("pk", "ended_on", "ended_by")),
     )
 
 

@@ -8,10 +8,22 @@ from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 
 from eligibility.models import POOR, Flag, Rule, RuleSet
-from households.models import Agency, Enrolment, Household, ImportBatch, Member, Region
+from households.assessments import classify_person, record_assessment
+from households.models import (
+    Agency,
+    Assessment,
+    Enrolment,
+    Household,
+    ImportBatch,
+    Member,
+    PmksCategory,
+    PmksClassification,
+    Region,
+)
 from referrals.models import Attachment, Complaint, NeedCategory, Notification, Referral
 from referrals.services import raise_referral, record_complaint
 from tests.households.factories import EnrolmentFactory, household_with_members, persona
+from tests.households.needs_inputs import decided_needs
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
 
@@ -28,6 +40,8 @@ class World:
     batch: ImportBatch
     flag: Flag
     notification: Notification
+    assessment: Assessment
+    pmks: PmksClassification  # the head's, in an ordinary category (agency staff see it)
 
 
 def _category(code: str, agency_code: str) -> NeedCategory:
@@ -81,9 +95,22 @@ def build_world(
     notification = Notification.objects.create(
         recipient=desk, referral=referral, kind=Notification.Kind.SUBMITTED, key="", message="m"
     )
+    assessment = record_assessment(
+        household=household,
+        assessed_on=complaint.created_at.date(),
+        needs=decided_needs(household),
+        by=desk,
+    )
+    head = household.members.get(relationship=Member.Relationship.HEAD)
+    pmks = classify_person(
+        member=head,
+        category=PmksCategory.objects.get(code="lanjut-usia-terlantar"),
+        recorded_on=assessment.assessed_on,
+        by=desk,
+    )
     return World(
         kelurahan, household, member, enrolment, referral, attachment, complaint, batch, flag,
-        notification,
+        notification, assessment, pmks,
     )  # fmt: skip
 
 
