@@ -1,14 +1,23 @@
 """Scoped reads of flags: pages and API start here. A flag is visible with its household."""
 
 from django.contrib.auth.models import User
-from django.db.models import Count, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
+from eligibility.models import (
+    CaseDecision,
+    Consequence,
+    DismissalReason,
+    Flag,
+    ReviewDecision,
+    Rule,
+    RuleSet,
+    Run,
+)
 from eligibility.services import CompiledRule, compile_rules
 from households.choices import reference_rows
-from households.models import Household
+from households.models import Enrolment, Household
 from households.scope import scope_for
 from households.selectors import access_household, log_household_read, visible_households
 from slrt.db import count_of
@@ -96,3 +105,83 @@ def program_criteria() -> dict[str, CompiledRule]:
     rules = reference_rows(active)
     # Compiled with the whole set, so a criterion may refer to another kind ("rule_kind").
     return {c.rule.program: c for c in compile_rules(rules) if c.rule.kind == Rule.Kind.PROGRAM}
+
+
+# --- review cases (issue 20) ------------------------------------------------------------------
+
+
+def receives_aid_q(program: str, household_ref: str = "pk") -> Q:
+    """Households with an active enrolment: in any program (`program` "any"), in none
+    ("none"), or in the program of this code. `household_ref` names the household's id in
+    the filtered rows ("pk" for households, "household_id" for flags)."""
+    active = Enrolment.objects.filter(
+        household_id=OuterRef(household_ref), status=Enrolment.Status.ACTIVE
+    )
+    if program == "none":
+        return ~Q(Exists(active))
+    if program != "any":
+        active = active.filter(program__code=program)
+    return Q(Exists(active))
+
+
+def visible_cases(user: User) -> QuerySet[Household]:
+    """One row per household with open or decided findings the user may read: the review
+    cases. Each carries `open_count`, the findings still to decide."""
+    flags = visible_flags(user).filter(Q(status=Flag.Status.OPEN) | ~Q(decision=""))
+    undecided = Flag.objects.filter(
+        household_id=OuterRef("pk"), status=Flag.Status.OPEN, decision=""
+    )
+    return (
+        Household.objects.filter(pk__in=flags.values("household_id"))
+        .select_related("kelurahan__parent")
+        .annotate(open_count=count_of(undecided))
+    )
+
+
+def with_case_details(households: QuerySet[Household]) -> QuerySet[Household]:
+    """Each case with its findings, decisions with their consequences, and active programs
+    prefetched: a fixed number of queries for a page or an API list."""
+    findings = (
+        Flag.objects.filter(Q(status=Flag.Status.OPEN) | ~Q(decision=""))
+        .select_related("rule")
+        .order_by("rule_code", "pk")
+    )
+    decisions = CaseDecision.objects.select_related("decided_by").prefetch_related(
+        Prefetch("consequences", queryset=Consequence.objects.select_related("enrolment__program"))
+    )
+    active = Enrolment.objects.filter(status=Enrolment.Status.ACTIVE).select_related("program")
+    return households.prefetch_related(
+        Prefetch("eligibility_flags", queryset=findings, to_attr="findings"),
+        Prefetch("case_decisions", queryset=decisions, to_attr="decisions"),
+        Prefetch("enrolments", queryset=active, to_attr="active_enrolments"),
+    )
+
+
+def access_case(user: User, pk: int) -> Household:
+    """A household's review case: its findings must be readable (not for agency staff)."""
+    household = access_household_findings(user, pk)
+    return household
+
+
+def household_decisions(household: Household) -> QuerySet[CaseDecision]:
+    """The case decisions on a household, newest first, with who, the findings decided and
+    the consequences: for the household page (who, when, why)."""
+    return (
+        CaseDecision.objects.filter(household=household)
+        .select_related("decided_by")
+        .prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=ReviewDecision.objects.select_related(
+                    "flag__rule", "standard_reason"
+                ).order_by("flag__rule_code"),
+            ),
+            Prefetch(
+                "consequences", queryset=Consequence.objects.select_related("enrolment__program")
+            ),
+        )
+    )
+
+
+def dismissal_reasons() -> QuerySet[DismissalReason]:
+    return DismissalReason.objects.filter(is_active=True)

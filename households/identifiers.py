@@ -36,3 +36,16 @@ def shown_identifier(value: str | None, user: User | AnonymousUser, *, whole: bo
     if whole and scope_for(user).sees_full_identifiers:
         return value or ""
     return mask_identifier(value)
+
+
+KK_TAIL_DIGITS = 8
+
+
+def kk_tail(value: str | None) -> str:
+    """The last digits of a KK number, for telling families apart in a work list (issue 20):
+    the masked form ends in the card's serial, 0001 for most families, so every row read
+    3275********0001. The tail is the issue month and year and the serial, never the birth
+    date a NIK carries; with the kelurahan and the name beside it, it tells rows apart."""
+    if not value:
+        return ""
+    return "…" + str(value)[-KK_TAIL_DIGITS:]
