@@ -34,7 +34,15 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from dashboards.models import UnitCost
-from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
+from eligibility.models import (
+    CaseAssignment,
+    CaseDecision,
+    Flag,
+    ReviewDecision,
+    Rule,
+    RuleSet,
+    Run,
+)
 from households.models import (
     BreakGlassGrant,
     ChangeRecord,
@@ -135,6 +143,16 @@ def _flag_review(world: World, user) -> dict:
     return {"flags": [world.flag.pk], "decision": "dismissed", "reason": "Sudah diperiksa"}
 
 
+def _case_decision(world: World, user) -> dict:
+    """The world's one finding dismissed with a standard reason, its enrolment kept."""
+    return {
+        f"f{world.flag.pk}-decision": "dismissed",
+        f"f{world.flag.pk}-reason": "outdated",
+        f"f{world.flag.pk}-note": "",
+        f"e{world.enrolment.pk}": "keep",
+    }
+
+
 def _move_away(world: World, user) -> dict:
     elsewhere = Region.objects.filter(level=Region.Level.KELURAHAN).exclude(pk=world.kelurahan.pk)
     return {"kind": "family", "family-to_kelurahan": elsewhere.first().pk, "family-reason": REASON}
@@ -217,6 +235,13 @@ WRITES: dict[str, Write] = {
     "eligibility:flag_review": Write(("eligibility.review_flag",), ANY, _flag_review),
     "eligibility-flag-review": Write(
         ("eligibility.review_flag",), ANY, _flag_review, json=True, only=frozenset()
+    ),
+    # a household's review case (issue 20): decided in the household's write scope
+    "eligibility:case_decide": Write(("eligibility.review_flag",), HOUSEHOLD, _case_decision),
+    "eligibility:case_assign": Write(
+        ("eligibility.review_flag",),
+        HOUSEHOLD,
+        lambda world, user: {"assignee": getattr(user, "pk", 0)},  # to oneself
     ),
     "eligibility:run_start": Write(("eligibility.start_run",), ANY, changes=False),
     "eligibility:ruleset_create_draft": Write(("eligibility.add_ruleset",), ANY, changes=False),
@@ -309,6 +334,8 @@ def _state() -> tuple:
         list(ImportBatch.objects.values_list("pk", "status")),
         list(Flag.objects.values_list("pk", "status", "decision")),
         ReviewDecision.objects.count(),
+        CaseDecision.objects.count(),
+        list(CaseAssignment.objects.values_list("household_id", "assignee_id")),
         list(BreakGlassGrant.objects.values_list("pk", "decision")),
         list(MoveRequest.objects.values_list("pk", "status")),
         list(Notification.objects.values_list("pk", "read_at")),
