@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,17 +19,21 @@ from eligibility.forms import CaseForm, FlagFilter, ReviewForm
 from eligibility.models import CaseAssignment, Flag
 from eligibility.presenters import expanded_conditions, explain, flag_values, receipt
 from eligibility.selectors import (
+    access_case,
     access_flag,
     access_household_findings,
+    active_rule_choices,
     active_rules_with_decisions,
     dismissal_reasons,
     household_decisions,
+    programs_of,
+    reviewers,
     visible_flags,
     visible_runs,
+    with_programs,
 )
 from eligibility.services import assign_case, decide_case, review_flags
 from households.models import Enrolment, Household
-from households.roles import Role
 from households.selectors import log_household_reads
 from slrt.http import local_next
 from slrt.paging import CappedPaginator
@@ -51,11 +55,8 @@ def _filter_query(params: QueryDict) -> str:
     return urlencode([(k, params[k]) for k in FILTER_KEYS if params.get(k)])
 
 
-def _filtered_flags(request: HttpRequest, rules) -> tuple[FlagFilter, object]:
-    form = FlagFilter(
-        QueryDict(_filter_query(request.GET)) or None,
-        rule_choices=[(r.code, r.name) for r in rules],
-    )
+def _filtered_flags(request: HttpRequest, rule_choices) -> tuple[FlagFilter, object]:
+    form = FlagFilter(QueryDict(_filter_query(request.GET)) or None, rule_choices=rule_choices)
     if not form.is_bound:
         flags = visible_flags(request.user).filter(status=Flag.Status.OPEN, decision="")
         return form, flags.order_by("rule_code", "household_id", "pk")
@@ -70,18 +71,15 @@ def _filtered_flags(request: HttpRequest, rules) -> tuple[FlagFilter, object]:
 def flag_queue(request: HttpRequest) -> HttpResponse:
     """Temuan: a compact, sortable table of findings; one row opens the family's case."""
     rules = active_rules_with_decisions(request.user)
-    form, flags = _filtered_flags(request, rules)
-    active = Enrolment.objects.filter(status=Enrolment.Status.ACTIVE).select_related("program")
-    flags = flags.prefetch_related(
-        Prefetch("household__enrolments", queryset=active, to_attr="active_enrolments")
-    )
+    form, flags = _filtered_flags(request, [(r.code, r.name) for r in rules])
+    flags = with_programs(flags)
     page = CappedPaginator(flags, PAGE_SIZE).get_page(request.GET.get("page"))
     log_household_reads(request.user, [flag.household_id for flag in page], via="flags")
     conditions = expanded_conditions(list({flag.rule_id: flag.rule for flag in page}.values()))
     for flag in page:
         criteria = explain(conditions[flag.rule_id], flag_values(flag))
         flag.deciding = [c for c in criteria if c.met and not c.group]
-        flag.programs = _programs(flag.household.active_enrolments)
+        flag.programs = programs_of(flag)
     query = _filter_query(request.GET)
     context = {
         "filter": form,
@@ -98,16 +96,6 @@ def flag_queue(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         template += "#results"
     return render(request, template, context)
-
-
-def _programs(enrolments: list[Enrolment]) -> list[tuple[str, bool]]:
-    """(program code, removal recommended) once per program: a member's enrolments in the
-    same program are one program to the reader."""
-    marked: dict[str, bool] = {}
-    for e in enrolments:
-        code = e.program.code.upper()
-        marked[code] = marked.get(code, False) or e.removal_recommended_at is not None
-    return sorted(marked.items())
 
 
 @login_required
@@ -131,7 +119,7 @@ def flag_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def flag_review(request: HttpRequest) -> HttpResponse:
     """Confirm or dismiss one or several flags (eligibility.review_flag)."""
-    form = ReviewForm(request.POST, flags=visible_flags(request.user), reasons=dismissal_reasons())
+    form = ReviewForm(request.POST, flags=visible_flags(request.user))
     if not form.is_valid():
         messages.error(request, _("Choose flags in your area and a decision."))
     else:
@@ -184,22 +172,23 @@ def _case_flags(user: User, household: Household) -> list[Flag]:
     return list(flags.filter(Q(status=Flag.Status.OPEN) | ~Q(decision="")).order_by("rule_code"))
 
 
-def _next_case(request: HttpRequest, household: Household) -> int | None:
-    """The household after this one in the queue under the current filter; once this one is
+def _next_case(request: HttpRequest, after: int) -> int | None:
+    """The household after `after` in the queue under the current filter; once that one is
     decided it leaves the default queue, and the first remaining family is next."""
-    rules = active_rules_with_decisions(request.user)
-    _form, flags = _filtered_flags(request, rules)
+    _form, flags = _filtered_flags(request, active_rule_choices())
     seen: list[int] = []
     for household_id in flags.values_list("household_id", flat=True)[:5000]:
         if household_id not in seen:
             seen.append(household_id)
-    if household.pk in seen:
-        after = seen[seen.index(household.pk) + 1 :]
-        return after[0] if after else None
+    if after in seen:
+        rest = seen[seen.index(after) + 1 :]
+        return rest[0] if rest else None
     return seen[0] if seen else None
 
 
 def _case_page(request: HttpRequest, household: Household, form: CaseForm | None) -> HttpResponse:
+    """8 queries (issue 17): the decisions and the reviewers come with the page's htmx part
+    (case_history), the next case on demand (case_next)."""
     flags = _case_flags(request.user, household)
     enrolments = list(
         Enrolment.objects.filter(household=household, status=Enrolment.Status.ACTIVE)
@@ -211,24 +200,14 @@ def _case_page(request: HttpRequest, household: Household, form: CaseForm | None
         form = CaseForm(flags=open_flags, enrolments=enrolments, reasons=dismissal_reasons())
     conditions = expanded_conditions(list({f.rule_id: f.rule for f in flags}.values()))
     query = _filter_query(request.GET)
-    next_pk = _next_case(request, household)
-    assignment = CaseAssignment.objects.filter(household=household).select_related("assignee")
     context = {
         "household": household,
         "items": receipt(household, flags, conditions),
         "form": form,
         "enrolments": enrolments,
-        "case_decisions": household_decisions(household),
         "query": query,
-        "next_url": reverse("eligibility:case_detail", args=[next_pk]) + f"?{query}"
-        if next_pk
-        else "",
-        "assignment": assignment.first(),
-        "reviewers": User.objects.filter(groups__name=Role.VERIFIKATOR, is_active=True).order_by(
-            "username"
-        )
-        if request.user.has_perm("eligibility.review_flag")
-        else [],
+        "next_url": reverse("eligibility:case_next", args=[household.pk]) + f"?{query}",
+        "assignment": getattr(household, "case_assignment", None),
     }
     return render(request, "eligibility/case_detail.html", context)
 
@@ -238,8 +217,40 @@ def _case_page(request: HttpRequest, household: Household, form: CaseForm | None
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """All the family's findings in one place, each receipt, and the decision form."""
-    household = access_household_findings(request.user, pk)
+    household = access_case(request.user, pk)
     return _case_page(request, household, None)
+
+
+@login_required
+@permission_required("eligibility.view_flag", raise_exception=True)
+@require_GET
+def case_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case's decisions (who, when, why) and its reviewer form: a part of the case page."""
+    household = access_household_findings(request.user, pk)
+    context = {
+        "household": household,
+        "case_decisions": household_decisions(household),
+        "assignment": CaseAssignment.objects.filter(household=household).first(),
+        "reviewers": reviewers(household)
+        if request.user.has_perm("eligibility.review_flag")
+        else [],
+        "query": _filter_query(request.GET),
+    }
+    return render(request, "eligibility/case_history.html", context)
+
+
+@login_required
+@permission_required("eligibility.view_flag", raise_exception=True)
+@require_GET
+def case_next(request: HttpRequest, pk: int) -> HttpResponse:
+    """To the family after household `pk` in the queue under the filter in the query string;
+    back to the queue when none is left."""
+    next_pk = _next_case(request, pk)
+    query = _filter_query(request.GET)
+    if next_pk is None:
+        messages.info(request, _("No case left under this filter."))
+        return redirect(reverse("eligibility:flag_queue") + f"?{query}")
+    return redirect(reverse("eligibility:case_detail", args=[next_pk]) + f"?{query}")
 
 
 @login_required
@@ -248,7 +259,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def case_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Decide the family's case once (eligibility.review_flag): its findings and the
     consequence for each enrolment."""
-    household = access_household_findings(request.user, pk)
+    household = access_case(request.user, pk)
     flags = [
         f
         for f in _case_flags(request.user, household)
@@ -298,5 +309,5 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.messages[0])
     else:
         messages.success(request, _("Assignment saved."))
-    query = _filter_query(request.POST)
+    query = _filter_query(request.GET)
     return redirect(reverse("eligibility:case_detail", args=[household.pk]) + f"?{query}")

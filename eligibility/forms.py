@@ -101,18 +101,16 @@ class ReviewForm(forms.Form):
     )
     standard_reason = forms.ModelChoiceField(
         label=_("Standard reason"),
-        queryset=DismissalReason.objects.none(),
+        queryset=DismissalReason.objects.filter(is_active=True),
         required=False,
         to_field_name="code",
     )
     flags = forms.ModelMultipleChoiceField(queryset=Flag.objects.none(), required=False)
 
-    def __init__(self, *args, flags=None, reasons=None, **kwargs):
+    def __init__(self, *args, flags=None, **kwargs):
         super().__init__(*args, **kwargs)
         if flags is not None:
             self.fields["flags"].queryset = flags
-        if reasons is not None:
-            self.fields["standard_reason"].queryset = reasons
 
 
 class CaseForm(forms.Form):

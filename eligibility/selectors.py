@@ -1,11 +1,25 @@
 """Scoped reads of flags: pages and API start here. A flag is visible with its household."""
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from eligibility.models import (
+    CaseAssignment,
     CaseDecision,
     Consequence,
     DismissalReason,
@@ -17,7 +31,7 @@ from eligibility.models import (
 )
 from eligibility.services import CompiledRule, compile_rules
 from households.choices import reference_rows
-from households.models import Enrolment, Household
+from households.models import Enrolment, Household, Program
 from households.scope import scope_for
 from households.selectors import access_household, log_household_read, visible_households
 from slrt.db import count_of
@@ -158,9 +172,39 @@ def with_case_details(households: QuerySet[Household]) -> QuerySet[Household]:
 
 
 def access_case(user: User, pk: int) -> Household:
-    """A household's review case: its findings must be readable (not for agency staff)."""
-    household = access_household_findings(user, pk)
+    """A household's review case, with its reviewer: as access_household_findings (not for
+    agency staff who see the family through a referral), a logged read."""
+    if scope_for(user).needs_to_know(pk):
+        raise Http404
+    household = get_object_or_404(
+        visible_households(user).select_related(
+            "kelurahan__parent", "created_by", "case_assignment__assignee"
+        ),
+        pk=pk,
+    )
+    log_household_read(user, household, via="case")
     return household
+
+
+def active_rule_choices() -> list[tuple[str, str]]:
+    """(code, name) of the active set's findings rules, from the process copy: the queue's
+    rule filter where no counts are needed (the next case)."""
+    active = Rule.objects.filter(rule_set__status=RuleSet.Status.ACTIVE).findings()
+    return [(rule.code, rule.name) for rule in reference_rows(active.order_by("code"))]
+
+
+def reviewers(household: Household) -> QuerySet[User]:
+    """Who may be given the household's case: the Verifikator group, and whoever has it now."""
+    from households.roles import Role
+
+    return (
+        User.objects.filter(
+            Q(groups__name=Role.VERIFIKATOR, is_active=True)
+            | Q(pk__in=CaseAssignment.objects.filter(household=household).values("assignee_id"))
+        )
+        .distinct()
+        .order_by("username")
+    )
 
 
 def household_decisions(household: Household) -> QuerySet[CaseDecision]:
@@ -183,5 +227,39 @@ def household_decisions(household: Household) -> QuerySet[CaseDecision]:
     )
 
 
-def dismissal_reasons() -> QuerySet[DismissalReason]:
-    return DismissalReason.objects.filter(is_active=True)
+def dismissal_reasons() -> list[DismissalReason]:
+    """The standard reasons, from the process copy (households.choices: they change rarely)."""
+    return reference_rows(DismissalReason.objects.filter(is_active=True))
+
+
+def with_programs(flags: QuerySet[Flag]) -> QuerySet[Flag]:
+    """Each flag's household's active programs as `program_<id>` columns in the flags' own
+    query: 0 not enrolled, 1 enrolled, 2 enrolled and recommended for removal (issue 20), so
+    the queue needs no query more for them (issue 17: 8 a page)."""
+    columns = {}
+    for program in reference_rows(Program.objects.order_by("code")):
+        state = (
+            Enrolment.objects.filter(
+                household_id=OuterRef("household_id"),
+                program_id=program.pk,
+                status=Enrolment.Status.ACTIVE,
+            )
+            .annotate(
+                state=Case(
+                    When(removal_recommended_at__isnull=False, then=Value(2)), default=Value(1)
+                )
+            )
+            .order_by("-state")
+            .values("state")[:1]
+        )
+        columns[f"program_{program.pk}"] = Coalesce(
+            Subquery(state, output_field=IntegerField()), Value(0)
+        )
+    return flags.annotate(**columns)
+
+
+def programs_of(flag: Flag) -> list[tuple[str, bool]]:
+    """(program code, removal recommended) of a flag from with_programs, by code."""
+    programs = reference_rows(Program.objects.order_by("code"))
+    states = [(p.code.upper(), getattr(flag, f"program_{p.pk}", 0)) for p in programs]
+    return [(code, state == 2) for code, state in states if state]

@@ -67,3 +67,14 @@ def test_the_facilitators_dashboard(client, registry, pendamping, django_assert_
     """A kelurahan-scoped user pays one query more for their scope (the profile): the change
     against last month and the trend read the snapshots once."""
     _page(client, pendamping, reverse("dashboards:overview"), django_assert_max_num_queries)
+
+
+def test_the_filtered_flag_queue(client, registry, verifikator, django_assert_max_num_queries):
+    """Issue 20: "car owners receiving aid", with programs and deciding values per row."""
+    url = reverse("eligibility:flag_queue") + "?rule=car_owner&receives_aid=any&sort=name"
+    _page(client, verifikator, url, django_assert_max_num_queries)
+
+
+def test_the_case_page(client, registry, verifikator, django_assert_max_num_queries):
+    url = reverse("eligibility:case_detail", args=[registry[0].pk]) + "?rule=car_owner"
+    _page(client, verifikator, url, django_assert_max_num_queries)

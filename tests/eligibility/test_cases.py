@@ -209,7 +209,7 @@ def test_a_value_not_recorded_with_the_flag_is_not_known():
     assert lines[0].met is None
 
 
-# --- pages -----------------------------------------------------------------------------------------
+# --- pages ------------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -314,10 +314,25 @@ def test_next_case_follows_the_filter(client, verifikator, family, margahayu, ca
     client.force_login(verifikator)
     query = {"rule": "car_owner", "receives_aid": "any", "sort": "name"}
     first, second = sorted([family, other], key=lambda h: (h.head_name, h.pk))
-    html = client.get(reverse("eligibility:case_detail", args=[first.pk]), query).content.decode()
-    assert reverse("eligibility:case_detail", args=[second.pk]) + "?rule=car_owner" in html
-    # a car owner without aid is outside the filter: never "next"
-    assert reverse("eligibility:case_detail", args=[car_without_aid.pk]) not in html
+    page = client.get(reverse("eligibility:case_detail", args=[first.pk]), query)
+    assert reverse("eligibility:case_next", args=[first.pk]) + "?rule=car_owner" in (
+        page.content.decode()
+    )
+    after_first = client.get(reverse("eligibility:case_next", args=[first.pk]), query)
+    assert after_first.url.startswith(reverse("eligibility:case_detail", args=[second.pk]))
+    assert "receives_aid=any" in after_first.url  # the filter goes along
+    # the last one: back to the queue (a car owner without aid is outside the filter)
+    after_second = client.get(reverse("eligibility:case_next", args=[second.pk]), query)
+    assert after_second.url.startswith(reverse("eligibility:flag_queue"))
+
+
+def test_the_case_history_says_who_when_why(client, verifikator, family):
+    _decide_the_journey(family, verifikator)
+    client.force_login(verifikator)
+    html = client.get(reverse("eligibility:case_history", args=[family.pk])).content.decode()
+    assert "Data lama" in html
+    assert "PKH" in html
+    assert verifikator.get_full_name() in html or verifikator.username in html
 
 
 def test_the_case_page_is_not_found_outside_scope(client, pendamping, bintara):
@@ -354,7 +369,7 @@ def test_bulk_review_takes_a_standard_reason(client, verifikator, family):
     assert ReviewDecision.objects.get(flag=flag).standard_reason.code == "outdated"
 
 
-# --- the cases API ---------------------------------------------------------------------------------
+# --- the cases API ----------------------------------------------------------------------------
 
 CASES = "/api/v1/eligibility/cases/"
 

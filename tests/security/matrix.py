@@ -133,6 +133,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "eligibility:household_receipt": page(READ - AGENCY),
     # a household's review case (issue 20): read as its findings, decided by the Verifikator
     "eligibility:case_detail": page(READ - AGENCY),
+    "eligibility:case_history": page(READ - AGENCY),
+    # to the next family under the filter: a redirect (to the queue when none is left)
+    "eligibility:case_next": page(READ, scoped=False, ok=frozenset({302})),
     "eligibility:case_decide": post(DECIDE),
     "eligibility:case_assign": post(DECIDE),
     "eligibility:run_start": post(ENROL, scoped=False),
