@@ -70,8 +70,9 @@ HOUSEHOLD_FIELDS = (
     "verification_status",
     "consent",
 )
-# What the program owner's act on an enrolment changes (issue 20: the removal mark too).
-ENROLMENT_ACT_FIELDS = ("status", "end_date", "removal_recommended_at", "removal_reason")
+# What the program owner's act on an enrolment changes, as its history shows it (issue 20: the
+# removal mark too, by its reason; the record's own time says when).
+ENROLMENT_ACT_FIELDS = ("status", "end_date", "removal_reason")
 MEMBER_FIELDS = (
     "nik",
     "name",
@@ -578,12 +579,20 @@ def change_enrolment_status(
         current.end_date = end_date or timezone.localdate()
     elif status == Enrolment.Status.ACTIVE:
         current.end_date = None
+    was_marked = current.removal_recommended_at is not None
     current.removal_recommended_at, current.removal_recommended_by = None, None
     current.removal_reason = ""
     current.full_clean()
     changes = _diff(before, _snapshot(current, ENROLMENT_ACT_FIELDS))
-    if changes:
-        current.save(update_fields=[*ENROLMENT_ACT_FIELDS, "removal_recommended_by", "updated_at"])
+    if changes or was_marked:
+        current.save(
+            update_fields=[
+                *ENROLMENT_ACT_FIELDS,
+                "removal_recommended_at",
+                "removal_recommended_by",
+                "updated_at",
+            ]
+        )
         _record(current.household, "enrolment", current, ChangeRecord.Action.UPDATED, changes, by)
         household_saved(current.household_id)
     return current
