@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -55,7 +55,10 @@ def _filter_query(params: QueryDict) -> str:
     return urlencode([(k, params[k]) for k in FILTER_KEYS if params.get(k)])
 
 
-def _filtered_flags(request: HttpRequest, rule_choices) -> tuple[FlagFilter, object]:
+def _filtered_flags(
+    request: HttpRequest, rule_choices: list[tuple[str, str]]
+) -> tuple[FlagFilter, QuerySet[Flag]]:
+    """The queue's filter from the request's query string, and the flags it selects."""
     form = FlagFilter(QueryDict(_filter_query(request.GET)) or None, rule_choices=rule_choices)
     if not form.is_bound:
         flags = visible_flags(request.user).filter(status=Flag.Status.OPEN, decision="")

@@ -292,6 +292,11 @@ SPECTACULAR_SETTINGS = {
         "ReferralStatusEnum": "referrals.models.Status",
         "FlagDecisionEnum": "eligibility.models.Flag.Decision",
         "ReviewTakenEnum": [("confirmed", "confirmed"), ("dismissed", "dismissed")],
+        # The review cases (issue 20): a finding's status, an enrolment's, a consequence.
+        "FlagStatusEnum": "eligibility.models.Flag.Status",
+        "EnrolmentStatusEnum": "households.models.Enrolment.Status",
+        "ConsequenceOutcomeEnum": "eligibility.models.Consequence.Outcome",
+        "ReferralOutcomeEnum": "referrals.models.Outcome",
     },
 }
 
