@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='enrolment',
             name='removal_reason',
-            field=models.CharField(blank=True, db_default='', max_length=255, verbose_name='why removal is recommended'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=255, verbose_name='why removal is recommended'),
         ),
         migrations.AddField(
             model_name='enrolment',

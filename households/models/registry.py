@@ -594,7 +594,7 @@ class Enrolment(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     removal_reason = models.CharField(
-        _("why removal is recommended"), max_length=255, blank=True, db_default=""
+        _("why removal is recommended"), max_length=255, blank=True, default="", db_default=""
     )
 
     class Meta:
