@@ -6,10 +6,20 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
-from eligibility.selectors import rule_sets, rules, visible_decisions, visible_flags, visible_runs
+from eligibility.filters import CaseFilter
+from eligibility.models import CaseDecision, Consequence, Flag, ReviewDecision, Rule, RuleSet, Run
+from eligibility.selectors import (
+    rule_sets,
+    rules,
+    visible_cases,
+    visible_decisions,
+    visible_flags,
+    visible_runs,
+    with_case_details,
+)
 from eligibility.services import review_flags
-from households.api import PersonalDataPermission, ShownRowsMixin
+from households.api import IdentifierField, PersonalDataPermission, ShownRowsMixin
+from households.models import Enrolment, Household
 from slrt.api import WRITE_ERRORS, RecordIdField, router
 
 
@@ -62,6 +72,68 @@ class ReviewInput(serializers.Serializer):
     flags = serializers.ListField(child=RecordIdField(), min_length=1)
     decision = serializers.ChoiceField(choices=["confirmed", "dismissed"])
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CaseFindingSerializer(serializers.ModelSerializer):
+    rule_name = serializers.CharField(source="rule.name", read_only=True)
+
+    class Meta:
+        model = Flag
+        fields = ["id", "rule_code", "rule_name", "status", "decision", "values", "created_at"]
+
+
+class ConsequenceSerializer(serializers.ModelSerializer):
+    enrolment = serializers.IntegerField(source="enrolment_id", read_only=True)
+    program = serializers.CharField(source="enrolment.program.code", read_only=True)
+
+    class Meta:
+        model = Consequence
+        fields = ["enrolment", "program", "outcome"]
+
+
+class CaseDecisionSerializer(serializers.ModelSerializer):
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True)
+    consequences = ConsequenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CaseDecision
+        fields = ["id", "decided_by", "created_at", "note", "consequences"]
+
+
+class CaseProgramSerializer(serializers.ModelSerializer):
+    program = serializers.CharField(source="program.code", read_only=True)
+    removal_recommended = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Enrolment
+        fields = ["id", "program", "status", "removal_recommended", "removal_recommended_at"]
+
+    def get_removal_recommended(self, enrolment: Enrolment) -> bool:
+        return enrolment.removal_recommended_at is not None
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    """A household's review case: its findings, the decisions and their consequences."""
+
+    household = serializers.IntegerField(source="pk", read_only=True)
+    kk_number = IdentifierField()
+    kelurahan_code = serializers.CharField(source="kelurahan.code", read_only=True)
+    status = serializers.SerializerMethodField()
+    open_findings = serializers.IntegerField(source="open_count", read_only=True)
+    findings = CaseFindingSerializer(many=True, read_only=True)
+    decisions = CaseDecisionSerializer(many=True, read_only=True)
+    programs = CaseProgramSerializer(source="active_enrolments", many=True, read_only=True)
+
+    class Meta:
+        model = Household
+        fields = [
+            "household", "kk_number", "head_name", "kelurahan", "kelurahan_code", "status",
+            "open_findings", "findings", "decisions", "programs",
+        ]  # fmt: skip
+
+    def get_status(self, household: Household) -> str:
+        """ "open" while a finding waits for a decision, else "decided"."""
+        return "open" if household.open_count else "decided"
 
 
 class RuleViewSet(viewsets.ReadOnlyModelViewSet):
@@ -136,6 +208,27 @@ class ReviewDecisionViewSet(viewsets.ReadOnlyModelViewSet):
         return visible_decisions(self.request.user).order_by("-created_at", "-pk")
 
 
+class CaseViewSet(ShownRowsMixin, viewsets.ReadOnlyModelViewSet):
+    """Review cases (issue 20): one row per household in the caller's scope with open or
+    decided findings, each with its findings, decisions and consequences. Filters: `rule`,
+    `receives_aid` (`any`, `none` or a program code), `kelurahan`, `status` (`open`,
+    `decided`). Needs households.view_household and eligibility.view_flag."""
+
+    serializer_class = CaseSerializer
+    permission_classes = [PersonalDataPermission]
+    filterset_class = CaseFilter
+    queryset = Household.objects.none()  # for the permission class; rows come from scope
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not request.user.has_perm("eligibility.view_flag"):
+            raise PermissionDenied
+
+    def get_queryset(self):
+        return with_case_details(visible_cases(self.request.user)).order_by("pk")
+
+
+router.register("eligibility/cases", CaseViewSet, basename="eligibility-case")
 router.register("eligibility/rules", RuleViewSet, basename="eligibility-rule")
 router.register("eligibility/rule-sets", RuleSetViewSet, basename="eligibility-ruleset")
 router.register("eligibility/runs", RunViewSet, basename="eligibility-run")

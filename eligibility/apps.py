@@ -19,11 +19,12 @@ class EligibilityConfig(AppConfig):
 
         register_stalled_work(redispatch_stalled_runs)
 
-        from eligibility.models import Rule, RuleSet
+        from eligibility.models import DismissalReason, Rule, RuleSet
         from households.choices import watch_reference_model
 
         # The active program criteria are read from the process copy (selectors.program_criteria)
-        for model in (Rule, RuleSet):
+        # and so are the rules a receipt expands and the standard reasons (issue 20).
+        for model in (Rule, RuleSet, DismissalReason):
             watch_reference_model(model)
 
         from households.hooks import HouseholdSection, register_household_section

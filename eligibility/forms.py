@@ -4,8 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from eligibility.models import Flag
-from households.choices import ReferenceChoiceField
+from eligibility.models import Consequence, DismissalReason, Flag
+from eligibility.selectors import receives_aid_q
+from eligibility.services import FindingChoice
+from households.choices import ReferenceChoiceField, reference_rows
 from households.models import Program, Region
 
 
@@ -21,9 +23,8 @@ class FlagFilter(forms.Form):
         required=False,
         queryset=Region.objects.filter(level=Region.Level.KELURAHAN),
     )
-    program = ReferenceChoiceField(
-        label=_("Program"), required=False, queryset=Program.objects.all(), to_field_name="code"
-    )
+    # Issue 20: "receives any aid" or "receives program X", combined with any rule.
+    receives_aid = forms.ChoiceField(label=_("Receives aid"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -36,9 +37,28 @@ class FlagFilter(forms.Form):
         ],
     )
 
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("", _("rule, then family")),
+            ("name", _("name")),
+            ("kelurahan", _("kelurahan")),
+            ("-date", _("newest first")),
+            ("date", _("oldest first")),
+        ],
+    )
+
     def __init__(self, *args, rule_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rule"].choices = [("", _("All rules")), *rule_choices]
+        programs = [(p.code, p.name) for p in reference_rows(Program.objects.order_by("name"))]
+        self.fields["receives_aid"].choices = [
+            ("", _("Any, or none")),
+            ("any", _("Receives any aid")),
+            ("none", _("Receives no aid")),
+            (pgettext_lazy("filter group", "Receives program"), programs),
+        ]
 
     def apply(self, flags):
         data = self.cleaned_data
@@ -48,11 +68,8 @@ class FlagFilter(forms.Form):
             flags = flags.filter(household__kelurahan__parent=data["kecamatan"])
         if data.get("kelurahan"):
             flags = flags.filter(household__kelurahan=data["kelurahan"])
-        if data.get("program"):
-            flags = flags.filter(
-                household__enrolments__program=data["program"],
-                household__enrolments__status="active",
-            ).distinct()
+        if data.get("receives_aid"):
+            flags = flags.filter(receives_aid_q(data["receives_aid"], "household_id"))
         status = data.get("status") or ""
         if status == "":
             flags = flags.filter(status=Flag.Status.OPEN, decision="")
@@ -60,7 +77,17 @@ class FlagFilter(forms.Form):
             flags = flags.filter(status=status)
         else:
             flags = flags.filter(decision=status)
-        return flags
+        order = SORTS.get(data.get("sort") or "", SORTS[""])
+        return flags.order_by(*order)
+
+
+SORTS = {
+    "": ("rule_code", "household_id", "pk"),
+    "name": ("household__head_name", "household_id", "rule_code"),
+    "kelurahan": ("household__kelurahan__name", "household__head_name", "household_id"),
+    "date": ("created_at", "pk"),
+    "-date": ("-created_at", "-pk"),
+}
 
 
 class ReviewForm(forms.Form):
@@ -70,9 +97,76 @@ class ReviewForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    standard_reason = forms.ModelChoiceField(
+        label=_("Standard reason"),
+        queryset=DismissalReason.objects.filter(is_active=True),
+        required=False,
+        to_field_name="code",
+    )
     flags = forms.ModelMultipleChoiceField(queryset=Flag.objects.none(), required=False)
 
     def __init__(self, *args, flags=None, **kwargs):
         super().__init__(*args, **kwargs)
         if flags is not None:
             self.fields["flags"].queryset = flags
+
+
+class CaseForm(forms.Form):
+    """A household's review case on one page (issue 20): for each open finding a decision and,
+    to dismiss, a standard reason and/or a note; for each active enrolment its consequence."""
+
+    note = forms.CharField(
+        label=_("Note on the whole case"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, flags=(), enrolments=(), reasons=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.flags, self.enrolments = list(flags), list(enrolments)
+        reason_choices = [("", _("– choose a reason –")), *((r.code, r.label) for r in reasons)]
+        for flag in self.flags:
+            self.fields[f"f{flag.pk}-decision"] = forms.ChoiceField(
+                label=flag.rule.name,
+                choices=[
+                    (Flag.Decision.CONFIRMED, _("Confirm")),
+                    (Flag.Decision.DISMISSED, _("Dismiss")),
+                ],
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"f{flag.pk}-reason"] = forms.ChoiceField(
+                label=_("Reason"), choices=reason_choices, required=False
+            )
+            self.fields[f"f{flag.pk}-note"] = forms.CharField(
+                label=_("Note"), required=False, max_length=500
+            )
+        for enrolment in self.enrolments:
+            self.fields[f"e{enrolment.pk}"] = forms.ChoiceField(
+                label=enrolment.program.name,
+                choices=Consequence.Outcome.choices,
+                initial=Consequence.Outcome.KEEP,
+            )
+
+    def rows(self):
+        """(flag, decision, reason, note) bound fields for the template."""
+        return [
+            (flag, *(self[f"f{flag.pk}-{part}"] for part in ("decision", "reason", "note")))
+            for flag in self.flags
+        ]
+
+    def consequence_fields(self):
+        return [(e, self[f"e{e.pk}"]) for e in self.enrolments]
+
+    def findings(self):
+        data = self.cleaned_data
+        return {
+            flag.pk: FindingChoice(
+                decision=data[f"f{flag.pk}-decision"],
+                reason_code=data[f"f{flag.pk}-reason"],
+                note=data[f"f{flag.pk}-note"],
+            )
+            for flag in self.flags
+        }
+
+    def consequences(self):
+        return {e.pk: self.cleaned_data[f"e{e.pk}"] for e in self.enrolments}

@@ -259,6 +259,18 @@ class Flag(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.rule_code} – {self.household_id}"
 
+    @property
+    def state_display(self) -> str:
+        """One word for where the finding stands: its decision once decided (issue 20: not
+        "open · confirmed"), else whether it still holds."""
+        if self.decision == Flag.Decision.CONFIRMED:
+            return str(_("Confirmed"))
+        if self.decision == Flag.Decision.DISMISSED:
+            return str(_("Dismissed"))
+        if self.status == Flag.Status.RESOLVED:
+            return str(_("No longer holds"))
+        return str(_("Open, not reviewed"))
+
 
 class ReviewDecision(models.Model):
     """A person's decision on a flag; the history of decisions is these rows."""
@@ -270,6 +282,19 @@ class ReviewDecision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Issue 20: the standard reason of a dismissal (the free text says more) and the household
+    # case decided with it; both empty for decisions on single flags made before.
+    standard_reason = models.ForeignKey(
+        "DismissalReason",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("standard reason"),
+    )
+    case = models.ForeignKey(
+        "CaseDecision", on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -278,3 +303,101 @@ class ReviewDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.flag_id}: {self.decision}"
+
+
+class DismissalReason(TimeStampedModel):
+    """A standard reason for dismissing a finding (issue 20): data, so Dinas Sosial adds or
+    retires reasons in the admin and the dismiss rate can be read per reason."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    text = models.CharField(_("reason (Indonesian)"), max_length=150)
+    text_en = models.CharField(_("reason (English)"), max_length=150)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("dismissal reason")
+        verbose_name_plural = _("dismissal reasons")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.text_en if (get_language() or "id").startswith("en") else self.text
+
+
+class CaseDecision(TimeStampedModel):
+    """One decision on a household's review case (issue 20): every open finding of the family
+    confirmed or dismissed at once, and the consequence for each of its enrolments. The
+    decisions on the single findings are ReviewDecision rows pointing here."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="case_decisions"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("case decision")
+        verbose_name_plural = _("case decisions")
+
+    def __str__(self) -> str:
+        return f"case {self.household_id} ({self.created_at:%Y-%m-%d})"
+
+
+class Consequence(models.Model):
+    """What a case decision means for one enrolment of the family."""
+
+    class Outcome(models.TextChoices):
+        REMOVE = "remove", _("recommend removal")
+        KEEP = "keep", _("keep")
+        VISIT = "visit", _("needs a home visit")
+
+    decision = models.ForeignKey(
+        CaseDecision, on_delete=models.CASCADE, related_name="consequences"
+    )
+    enrolment = models.ForeignKey(
+        "households.Enrolment", on_delete=models.PROTECT, related_name="case_consequences"
+    )
+    outcome = models.CharField(_("consequence"), max_length=6, choices=Outcome.choices)
+
+    class Meta:
+        ordering = ["decision", "pk"]
+        verbose_name = _("consequence")
+        verbose_name_plural = _("consequences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "enrolment"], name="eligibility_consequence_one_per_enrolment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id}: {self.outcome}"
+
+
+class CaseAssignment(TimeStampedModel):
+    """Who reviews a household's case (issue 20). One reviewer per household."""
+
+    household = models.OneToOneField(
+        Household, on_delete=models.PROTECT, related_name="case_assignment"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("case assignment")
+        verbose_name_plural = _("case assignments")
+
+    def __str__(self) -> str:
+        return f"{self.household_id} → {self.assignee_id}"

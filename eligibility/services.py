@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import (
     F,
@@ -28,9 +28,22 @@ from django.utils.translation import gettext as _
 from eligibility import conditions
 from eligibility.fields import CATALOGUE, NON_NULL, SPECS, TYPES, annotate, codes_q, column
 from eligibility.hooks import run_completed
-from eligibility.models import REQUIRED_DEFINITIONS, Flag, ReviewDecision, Rule, RuleSet, Run
+from eligibility.models import (
+    REQUIRED_DEFINITIONS,
+    CaseAssignment,
+    CaseDecision,
+    Consequence,
+    DismissalReason,
+    Flag,
+    ReviewDecision,
+    Rule,
+    RuleSet,
+    Run,
+)
 from households.choices import reference_changed
-from households.models import Household, Program
+from households.models import Enrolment, Household, Program
+from households.scope import guard_write
+from households.services import recommend_enrolment_removal
 from slrt.db import is_postgresql, take_turns
 from slrt.dispatch import TRANSIENT_ERRORS, dispatch, dispatch_on_commit
 
@@ -510,13 +523,22 @@ def _apply_rule(
 
 
 @transaction.atomic
-def review_flags(*, flags: list[Flag], decision: str, reason: str, by: User) -> list[Flag]:
-    """Confirm (recommend removal from the program) or dismiss flags; dismissing needs a
-    reason. The caller checked eligibility.review_flag and that the flags are in scope."""
+def review_flags(
+    *,
+    flags: list[Flag],
+    decision: str,
+    reason: str,
+    by: User,
+    standard_reason: DismissalReason | None = None,
+    case: CaseDecision | None = None,
+) -> list[Flag]:
+    """Confirm or dismiss flags; dismissing needs a reason, standard or written. The caller
+    checked eligibility.review_flag and that the flags are in its read scope; the service
+    checks the write scope of every household (issue 16)."""
     reason = reason.strip()
     if decision not in (Flag.Decision.CONFIRMED, Flag.Decision.DISMISSED):
         raise ValidationError(_("Choose confirm or dismiss."), code="bad_decision")
-    if decision == Flag.Decision.DISMISSED and not reason:
+    if decision == Flag.Decision.DISMISSED and not reason and standard_reason is None:
         raise ValidationError(
             {
                 "reason": ValidationError(
@@ -527,8 +549,141 @@ def review_flags(*, flags: list[Flag], decision: str, reason: str, by: User) -> 
     if not flags:
         raise ValidationError(_("Choose at least one flag."), code="no_flags")
     ids = [f.pk for f in flags]
+    kelurahan = Household.objects.filter(eligibility_flags__pk__in=ids).values_list(
+        "kelurahan_id", flat=True
+    )
+    guard_write(by, *set(kelurahan))
+    if decision == Flag.Decision.CONFIRMED:
+        standard_reason = None
     Flag.objects.filter(pk__in=ids).update(decision=decision, updated_at=timezone.now())
     ReviewDecision.objects.bulk_create(
-        ReviewDecision(flag_id=pk, decision=decision, reason=reason, decided_by=by) for pk in ids
+        ReviewDecision(
+            flag_id=pk,
+            decision=decision,
+            reason=reason,
+            decided_by=by,
+            standard_reason=standard_reason,
+            case=case,
+        )
+        for pk in ids
     )
     return list(Flag.objects.filter(pk__in=ids))
+
+
+@dataclass(frozen=True)
+class FindingChoice:
+    """The verifier's decision on one finding of a case: confirmed or dismissed, and for a
+    dismissal a standard reason's code and/or a written note."""
+
+    decision: str
+    reason_code: str = ""
+    note: str = ""
+
+
+def _invalid(message: str, code: str, **params: Any) -> ValidationError:
+    return ValidationError(message, code=code, params=params or None)
+
+
+@transaction.atomic
+def decide_case(
+    *,
+    household: Household,
+    findings: dict[int, FindingChoice],
+    consequences: dict[int, str],
+    by: User,
+    note: str = "",
+) -> CaseDecision:
+    """Decide a household's review case once (issue 20): every open, undecided finding of the
+    family confirmed or dismissed, and for each active enrolment its consequence (recommend
+    removal, keep, needs a home visit), in one transaction. A removal recommendation needs a
+    confirmed finding and marks the enrolment (households.services.recommend_enrolment_
+    removal) until the program's owner acts. Needs eligibility.review_flag and the write scope
+    of the household; outside it, the same 404 as a read."""
+    guard_write(by, household.kelurahan_id)
+    if not by.has_perm("eligibility.review_flag"):
+        raise PermissionDenied
+    open_flags = list(
+        Flag.objects.select_for_update()
+        .select_related("rule")
+        .filter(household=household, status=Flag.Status.OPEN, decision="")
+        .order_by("pk")
+    )
+    if not open_flags:
+        raise _invalid(_("This family has no finding left to decide."), "nothing_open")
+    if set(findings) - {flag.pk for flag in open_flags}:
+        raise _invalid(_("This case was changed by someone else: open it again."), "stale")
+    undecided = [flag.rule.name for flag in open_flags if flag.pk not in findings]
+    if undecided:
+        raise _invalid(
+            _("Decide every open finding of the family: %(rules)s."),
+            "undecided",
+            rules=", ".join(undecided),
+        )
+    reasons = {r.code: r for r in DismissalReason.objects.filter(is_active=True)}
+    for flag in open_flags:
+        choice = findings[flag.pk]
+        if choice.decision not in (Flag.Decision.CONFIRMED, Flag.Decision.DISMISSED):
+            raise _invalid(_("Choose confirm or dismiss for each finding."), "bad_decision")
+        if choice.reason_code and choice.reason_code not in reasons:
+            raise _invalid(_("Choose one of the listed reasons."), "unknown_reason")
+        if choice.decision == Flag.Decision.DISMISSED and not (
+            choice.reason_code or choice.note.strip()
+        ):
+            raise _invalid(
+                _("Give a reason for dismissing “%(rule)s”."),
+                "reason_required",
+                rule=flag.rule.name,
+            )
+    enrolments = {
+        e.pk: e
+        for e in Enrolment.objects.select_related("program").filter(
+            household=household, status=Enrolment.Status.ACTIVE
+        )
+    }
+    if set(consequences) - set(enrolments):
+        raise _invalid(_("This case was changed by someone else: open it again."), "stale")
+    if set(consequences.values()) - set(Consequence.Outcome.values):
+        raise _invalid(_("Choose a consequence for each program."), "bad_consequence")
+    confirmed = [f for f in open_flags if findings[f.pk].decision == Flag.Decision.CONFIRMED]
+    removing = [pk for pk, outcome in consequences.items() if outcome == Consequence.Outcome.REMOVE]
+    if removing and not confirmed:
+        raise _invalid(
+            _("Removal from a program can only be recommended on a confirmed finding."),
+            "removal_without_finding",
+        )
+    case = CaseDecision.objects.create(household=household, decided_by=by, note=note.strip())
+    for flag in open_flags:
+        choice = findings[flag.pk]
+        review_flags(
+            flags=[flag],
+            decision=choice.decision,
+            reason=choice.note,
+            by=by,
+            standard_reason=reasons.get(choice.reason_code),
+            case=case,
+        )
+    Consequence.objects.bulk_create(
+        Consequence(decision=case, enrolment_id=pk, outcome=outcome)
+        for pk, outcome in consequences.items()
+    )
+    why = "; ".join(flag.rule.name for flag in confirmed)
+    for pk in removing:
+        recommend_enrolment_removal(enrolment=enrolments[pk], reason=why, by=by)
+    return case
+
+
+@transaction.atomic
+def assign_case(*, household: Household, assignee: User | None, by: User) -> None:
+    """Give a household's case to a reviewer who may decide it (None: nobody). Needs
+    eligibility.review_flag and the household's write scope."""
+    guard_write(by, household.kelurahan_id)
+    if not by.has_perm("eligibility.review_flag"):
+        raise PermissionDenied
+    if assignee is None:
+        CaseAssignment.objects.filter(household=household).delete()
+        return
+    if not assignee.has_perm("eligibility.review_flag"):
+        raise _invalid(_("%(user)s cannot decide findings."), "not_a_reviewer", user=str(assignee))
+    CaseAssignment.objects.update_or_create(
+        household=household, defaults={"assignee": assignee, "assigned_by": by}
+    )

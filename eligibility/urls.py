@@ -1,13 +1,18 @@
 from django.urls import path
 
-from eligibility import rule_views, views
+from eligibility import case_views, rule_views, views
 
 app_name = "eligibility"
 urlpatterns = [
-    path("", views.flag_queue, name="flag_queue"),
-    path("flags/<int:pk>/", views.flag_detail, name="flag_detail"),
-    path("flags/review/", views.flag_review, name="flag_review"),
-    path("households/<int:pk>/", views.household_receipt, name="household_receipt"),
+    path("", case_views.flag_queue, name="flag_queue"),
+    path("flags/<int:pk>/", case_views.flag_detail, name="flag_detail"),
+    path("flags/review/", case_views.flag_review, name="flag_review"),
+    path("households/<int:pk>/", case_views.household_receipt, name="household_receipt"),
+    path("cases/<int:pk>/", case_views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/history/", case_views.case_history, name="case_history"),
+    path("cases/<int:pk>/next/", case_views.case_next, name="case_next"),
+    path("cases/<int:pk>/decide/", case_views.case_decide, name="case_decide"),
+    path("cases/<int:pk>/assign/", case_views.case_assign, name="case_assign"),
     path("runs/new/", views.run_start, name="run_start"),
     path("rules/", rule_views.ruleset_list, name="ruleset_list"),
     path("rules/draft/", rule_views.ruleset_create_draft, name="ruleset_create_draft"),

@@ -121,7 +121,7 @@ def _household_rows(households: QuerySet[Household]) -> Iterator[list[Any]]:
         .prefetch_related(Prefetch("enrolments", queryset=active, to_attr="active_enrolments"))
     )
     for household in queryset.iterator(chunk_size=CHUNK_SIZE):
-        programs = sorted({enrolment.program.name for enrolment in household.active_enrolments})
+        programs = sorted({_program_in_export(e) for e in household.active_enrolments})
         yield [
             household.kk_number,
             household.head_name,
@@ -140,6 +140,14 @@ def _household_rows(households: QuerySet[Household]) -> Iterator[list[Any]]:
             ", ".join(programs),
             household.updated_at,
         ]
+
+
+def _program_in_export(enrolment: Enrolment) -> str:
+    """The program's name, marked when a verifier recommended removal (issue 20): the list
+    the program's owner works from says so until they act."""
+    if enrolment.removal_recommended_at is None:
+        return enrolment.program.name
+    return _("%(program)s (removal recommended)") % {"program": enrolment.program.name}
 
 
 def member_table(members: QuerySet[Member]) -> Table:

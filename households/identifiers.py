@@ -66,3 +66,15 @@ def shown_identifier(value: str | None, user: User | AnonymousUser, *, whole: bo
     if whole and scope_for(user).sees_full_identifiers:
         return value or ""
     return mask_identifier(value)
+
+
+# A work list that shows one row at a time (the Temuan queue, the cases API) takes a fixed
+# tail within the same bounds: the issue month and year and the serial.
+KK_TAIL_DIGITS = 8
+
+
+def kk_tail(value: str | None) -> str:
+    """The last KK_TAIL_DIGITS digits of a KK number, for telling families apart in a work
+    list (issue 20): the masked form ends in the card's serial, 0001 for most families, so
+    every row read 3275********0001. A list at hand whole takes kk_tails instead."""
+    return identifier_tail(value, KK_TAIL_DIGITS)

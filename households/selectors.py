@@ -166,7 +166,9 @@ def household_with_details(user: User, pk: int) -> Household:
         Prefetch("members", queryset=Member.objects.in_kk_order()),
         Prefetch(
             "enrolments",
-            queryset=Enrolment.objects.select_related("program", "member"),
+            queryset=Enrolment.objects.select_related(
+                "program", "member", "removal_recommended_by"
+            ),
         ),
         Prefetch(
             "change_records",

@@ -70,6 +70,9 @@ HOUSEHOLD_FIELDS = (
     "verification_status",
     "consent",
 )
+# What the program owner's act on an enrolment changes, as its history shows it (issue 20: the
+# removal mark too, by its reason; the record's own time says when).
+ENROLMENT_ACT_FIELDS = ("status", "end_date", "removal_reason")
 MEMBER_FIELDS = (
     "nik",
     "name",
@@ -565,21 +568,58 @@ def enrol_in_program(
 def change_enrolment_status(
     *, enrolment: Enrolment, status: str, by: User, end_date: date | None = None
 ) -> Enrolment:
-    """Suspend, end or reactivate an enrolment; an ended one gets an end date."""
+    """Suspend, end or reactivate an enrolment; an ended one gets an end date. This is the
+    program owner's act on a removal recommendation (issue 20): any status given, the same
+    one included ("keep"), settles the mark, and the history shows it."""
     current = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     guard_write(by, current.household.kelurahan_id)
-    before = _snapshot(current, ("status", "end_date"))
+    before = _snapshot(current, ENROLMENT_ACT_FIELDS)
     current.status = status
     if status == Enrolment.Status.ENDED:
         current.end_date = end_date or timezone.localdate()
     elif status == Enrolment.Status.ACTIVE:
         current.end_date = None
+    was_marked = current.removal_recommended_at is not None
+    current.removal_recommended_at, current.removal_recommended_by = None, None
+    current.removal_reason = ""
     current.full_clean()
-    changes = _diff(before, _snapshot(current, ("status", "end_date")))
-    if changes:
-        current.save(update_fields=["status", "end_date", "updated_at"])
+    changes = _diff(before, _snapshot(current, ENROLMENT_ACT_FIELDS))
+    if changes or was_marked:
+        current.save(
+            update_fields=[
+                *ENROLMENT_ACT_FIELDS,
+                "removal_recommended_at",
+                "removal_recommended_by",
+                "updated_at",
+            ]
+        )
         _record(current.household, "enrolment", current, ChangeRecord.Action.UPDATED, changes, by)
         household_saved(current.household_id)
+    return current
+
+
+@transaction.atomic
+def recommend_enrolment_removal(*, enrolment: Enrolment, reason: str, by: User) -> Enrolment:
+    """Mark an enrolment "recommended for removal" (a verifier confirmed that the family meets
+    an exclusion criterion, issue 20). Aid never stops by itself: the mark stays until the
+    program's owner acts (change_enrolment_status). Only an active enrolment is marked."""
+    current = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    guard_write(by, current.household.kelurahan_id)
+    if current.status != Enrolment.Status.ACTIVE:
+        raise ValidationError(
+            _("Only an active enrolment can be recommended for removal (%(program)s)."),
+            code="enrolment_not_active",
+            params={"program": current.program.name},
+        )
+    before = _snapshot(current, ENROLMENT_ACT_FIELDS)
+    current.removal_recommended_at, current.removal_recommended_by = timezone.now(), by
+    current.removal_reason = reason.strip()[:255]
+    current.save(
+        update_fields=["removal_recommended_at", "removal_recommended_by", "removal_reason"]
+        + ["updated_at"]
+    )
+    changes = _diff(before, _snapshot(current, ENROLMENT_ACT_FIELDS))
+    _record(current.household, "enrolment", current, ChangeRecord.Action.UPDATED, changes, by)
     return current
 
 

@@ -301,6 +301,11 @@ SPECTACULAR_SETTINGS = {
         "ReviewTakenEnum": [("confirmed", "confirmed"), ("dismissed", "dismissed")],
         "NeedKindEnum": "households.models.assessments.NeedKind",
         "NeedSeverityEnum": "households.models.assessments.Severity",
+        # The review cases (issue 20): a finding's status, an enrolment's, a consequence.
+        "FlagStatusEnum": "eligibility.models.Flag.Status",
+        "EnrolmentStatusEnum": "households.models.Enrolment.Status",
+        "ConsequenceOutcomeEnum": "eligibility.models.Consequence.Outcome",
+        "ReferralOutcomeEnum": "referrals.models.Outcome",
     },
 }
 

@@ -99,3 +99,14 @@ def test_the_needs_and_pmks_pages(
         )
     url = reverse(f"households:{name}", args=[household.pk])
     _page(client, pendamping, url, django_assert_max_num_queries)
+
+
+def test_the_filtered_flag_queue(client, registry, verifikator, django_assert_max_num_queries):
+    """Issue 20: "car owners receiving aid", with programs and deciding values per row."""
+    url = reverse("eligibility:flag_queue") + "?rule=car_owner&receives_aid=any&sort=name"
+    _page(client, verifikator, url, django_assert_max_num_queries)
+
+
+def test_the_case_page(client, registry, verifikator, django_assert_max_num_queries):
+    url = reverse("eligibility:case_detail", args=[registry[0].pk]) + "?rule=car_owner"
+    _page(client, verifikator, url, django_assert_max_num_queries)

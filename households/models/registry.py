@@ -584,6 +584,18 @@ class Enrolment(TimeStampedModel):
     )
     start_date = models.DateField(_("start"))
     end_date = models.DateField(_("end"), null=True, blank=True)
+    # Issue 20: a verifier recommended ending this enrolment (a confirmed finding). The mark
+    # shows on the household page and in exports until the program's owner acts on the
+    # enrolment (changes its status or keeps it): that act clears it and is in the history.
+    removal_recommended_at = models.DateTimeField(
+        _("removal recommended on"), null=True, blank=True
+    )
+    removal_recommended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    removal_reason = models.CharField(
+        _("why removal is recommended"), max_length=255, blank=True, default="", db_default=""
+    )
 
     class Meta:
         ordering = ["start_date", "pk"]

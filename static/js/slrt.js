@@ -292,4 +292,43 @@
 
   document.addEventListener("DOMContentLoaded", setUpDrafts);
   document.addEventListener("DOMContentLoaded", setUpMenu);
+
+  // Bulk review of findings (issue 20): select all on the page, a count of the selected, and
+  // a confirmation that says how many flags a button decides. Delegated: htmx swaps the table.
+  function bulkBoxes(form) { return form.querySelectorAll("input[type=checkbox][name=flags]"); }
+  function selectedCount(form) {
+    return Array.prototype.filter.call(bulkBoxes(form), function (box) { return box.checked; }).length;
+  }
+  function showCount(form) {
+    var count = selectedCount(form);
+    Array.prototype.forEach.call(form.querySelectorAll("[data-selected-count]"), function (el) {
+      el.textContent = count;
+    });
+    var all = form.querySelector("[data-select-all]");
+    if (all) {
+      var boxes = bulkBoxes(form).length;
+      all.checked = boxes > 0 && count === boxes;
+      all.indeterminate = count > 0 && count < boxes;
+    }
+  }
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("[data-bulk-review]");
+    if (!form) return;
+    if (event.target.matches("[data-select-all]")) {
+      Array.prototype.forEach.call(bulkBoxes(form), function (box) { box.checked = event.target.checked; });
+    }
+    showCount(form);
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-bulk-review] [data-confirm]");
+    if (!button) return;
+    var count = selectedCount(button.form);
+    var question = button.getAttribute("data-confirm").replace("{count}", count);
+    if (count === 0) {
+      event.preventDefault();
+      window.alert(button.form.getAttribute("data-none-selected"));
+    } else if (!window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
 })();

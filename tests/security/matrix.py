@@ -138,6 +138,13 @@ EXPECTATIONS: dict[str, Expect] = {
     "eligibility:flag_detail": page(READ - AGENCY),
     "eligibility:flag_review": post(DECIDE, scoped=False),
     "eligibility:household_receipt": page(READ - AGENCY),
+    # a household's review case (issue 20): read as its findings, decided by the Verifikator
+    "eligibility:case_detail": page(READ - AGENCY),
+    "eligibility:case_history": page(READ - AGENCY),
+    # to the next family under the filter: a redirect (to the queue when none is left)
+    "eligibility:case_next": page(READ, scoped=False, ok=frozenset({302})),
+    "eligibility:case_decide": post(DECIDE),
+    "eligibility:case_assign": post(DECIDE),
     "eligibility:run_start": post(ENROL, scoped=False),
     "eligibility:ruleset_list": page(READ, personal=False, scoped=False),
     "eligibility:ruleset_create_draft": post(DECIDE, scoped=False),
@@ -216,6 +223,8 @@ EXPECTATIONS: dict[str, Expect] = {
     # No complete run and no decision in the worlds: a missing pk answers 404 to all alike.
     "eligibility-run-detail": api(READ, scoped=False, ok=frozenset({404})),
     "eligibility-flag-list": api(READ, scoped=False),
+    "eligibility-case-list": api(READ, scoped=False),
+    "eligibility-case-detail": api(READ - AGENCY),
     "eligibility-flag-detail": api(READ - AGENCY),
     "eligibility-flag-review": Expect(frozenset(DECIDE), post_only=True, api=True, scoped=False),
     "eligibility-decision-list": api(READ, scoped=False),
@@ -322,6 +331,7 @@ KWARGS = {
     ("eligibility-ruleset-detail", "pk"): lambda world, user: world.flag.rule.rule_set_id,
     ("eligibility-run-detail", "pk"): lambda world, user: 999_999,  # no complete run: 404
     ("eligibility-flag-detail", "pk"): _w("flag"),
+    ("eligibility-case-detail", "pk"): _w("household"),
     ("eligibility-decision-detail", "pk"): lambda world, user: 999_999,
     ("password_reset_confirm", "uidb64"): lambda world, user: "MQ",
     ("password_reset_confirm", "token"): lambda world, user: "set-password",

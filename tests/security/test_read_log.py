@@ -82,6 +82,9 @@ READS: dict[str, Read] = {
     "eligibility:flag_queue": Read(empty_for=frozenset({"petugas_opd"})),
     "eligibility:flag_detail": Read(),
     "eligibility:household_receipt": Read(),
+    # the family's review case and its decisions (issue 20)
+    "eligibility:case_detail": Read(),
+    "eligibility:case_history": Read(names=False),
     # the families a draft would stop or start flagging (issue 20), a page of each list
     "eligibility:ruleset_simulate": Read(),
     "referrals:referral_list": Read(),
@@ -103,6 +106,8 @@ READS: dict[str, Read] = {
     "referral-list": Read(names=False),
     "referral-detail": Read(names=False),
     "referral-events": Read(names=False),
+    "eligibility-case-list": Read(names=False, empty_for=frozenset({"petugas_opd"})),
+    "eligibility-case-detail": Read(names=False),
     "assessment-list": Read(names=False, empty_for=frozenset({"petugas_opd"})),
     "assessment-detail": Read(names=False),
     "pmks-classification-list": Read(names=False),
@@ -141,6 +146,7 @@ NOT_READS |= {
     "households:break_glass_review_list": "the requests, KK numbers masked, no names",
     "notifications:notification_list": "one's own notices",
     "notifications:notification_open": "a redirect to the referral (logged there)",
+    "eligibility:case_next": "a redirect to the next case (logged there)",
     "eligibility-decision-list": "decisions on flags by id: no name or number",
     # without ?household= a 400; with it, codes of needs, and the household's read is logged
     "assessment-suggestions": "the registry's suggested needs of one household, as codes",

@@ -34,7 +34,15 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from dashboards.models import UnitCost
-from eligibility.models import Flag, ReviewDecision, Rule, RuleSet, Run
+from eligibility.models import (
+    CaseAssignment,
+    CaseDecision,
+    Flag,
+    ReviewDecision,
+    Rule,
+    RuleSet,
+    Run,
+)
 from eligibility.services import rule_set_fingerprint
 from households.models import (
     Assessment,
@@ -138,6 +146,16 @@ def _api_referral(world: World, user) -> dict:
 
 def _flag_review(world: World, user) -> dict:
     return {"flags": [world.flag.pk], "decision": "dismissed", "reason": "Sudah diperiksa"}
+
+
+def _case_decision(world: World, user) -> dict:
+    """The world's one finding dismissed with a standard reason, its enrolment kept."""
+    return {
+        f"f{world.flag.pk}-decision": "dismissed",
+        f"f{world.flag.pk}-reason": "outdated",
+        f"f{world.flag.pk}-note": "",
+        f"e{world.enrolment.pk}": "keep",
+    }
 
 
 def _move_away(world: World, user) -> dict:
@@ -258,6 +276,13 @@ WRITES: dict[str, Write] = {
     "eligibility-flag-review": Write(
         ("eligibility.review_flag",), ANY, _flag_review, json=True, only=frozenset()
     ),
+    # a household's review case (issue 20): decided in the household's write scope
+    "eligibility:case_decide": Write(("eligibility.review_flag",), HOUSEHOLD, _case_decision),
+    "eligibility:case_assign": Write(
+        ("eligibility.review_flag",),
+        HOUSEHOLD,
+        lambda world, user: {"assignee": getattr(user, "pk", 0)},  # to oneself
+    ),
     "eligibility:run_start": Write(("eligibility.start_run",), ANY, changes=False),
     # rule changes (issue 20): a draft with its reason (the world's draft is open, so the
     # same one comes back), its reason rewritten, the draft discarded, or activated after
@@ -363,6 +388,8 @@ def _state() -> tuple:
         list(ImportBatch.objects.values_list("pk", "status")),
         list(Flag.objects.values_list("pk", "status", "decision")),
         ReviewDecision.objects.count(),
+        CaseDecision.objects.count(),
+        list(CaseAssignment.objects.values_list("household_id", "assignee_id")),
         list(BreakGlassGrant.objects.values_list("pk", "decision")),
         list(MoveRequest.objects.values_list("pk", "status")),
         list(Notification.objects.values_list("pk", "read_at")),
