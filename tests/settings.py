@@ -29,3 +29,7 @@ atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 # Each test empties the cache (tests/conftest.py): a cache shared between workers (Redis on CI's
 # PostgreSQL pass, files on the embedded default) would be emptied under another test's feet.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Browser tests wait for the live server's last request before the database is emptied
+# (tests/inflight.py); first, so that every other middleware's queries are counted in.
+MIDDLEWARE = ["tests.inflight.count_requests", *MIDDLEWARE]  # noqa: F405

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.inflight import wait_until_idle
+
 CHROMIUM = os.environ.get("SLRT_CHROMIUM", "/usr/bin/chromium")
 # Flags for a root, offline, headless machine (see the env notes): no sandbox, no
 # background connections that the closed network would refuse.
@@ -51,6 +53,19 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def _server_idle_before_the_database_is_emptied(request):
+    """A test that used the live server ends only once the server has answered its last
+    request (an htmx part still loading): requesting transactional_db here makes pytest tear
+    this fixture down before it (tests/inflight.py says why)."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    assert wait_until_idle(), "the live server is still answering a request"
 
 
 @pytest.fixture
