@@ -195,8 +195,8 @@ def _case_page(request: HttpRequest, household: Household, form: CaseForm | None
     flags = _case_flags(request.user, household)
     enrolments = list(
         Enrolment.objects.filter(household=household, status=Enrolment.Status.ACTIVE)
-        .select_related("program")
-        .order_by("program__name")
+        .select_related("program", "member")
+        .order_by("program__name", "member__name")
     )
     open_flags = [f for f in flags if f.status == Flag.Status.OPEN and not f.decision]
     if form is None:
@@ -272,7 +272,9 @@ def case_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = CaseForm(
         request.POST,
         flags=flags,
-        enrolments=enrolments.select_related("program").order_by("program__name"),
+        enrolments=enrolments.select_related("program", "member").order_by(
+            "program__name", "member__name"
+        ),
         reasons=dismissal_reasons(),
     )
     if not form.is_valid():

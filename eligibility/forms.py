@@ -142,7 +142,7 @@ class CaseForm(forms.Form):
             )
         for enrolment in self.enrolments:
             self.fields[f"e{enrolment.pk}"] = forms.ChoiceField(
-                label=enrolment.program.name,
+                label=_enrolment_label(enrolment),
                 choices=Consequence.Outcome.choices,
                 initial=Consequence.Outcome.KEEP,
             )
@@ -170,3 +170,11 @@ class CaseForm(forms.Form):
 
     def consequences(self):
         return {e.pk: self.cleaned_data[f"e{e.pk}"] for e in self.enrolments}
+
+
+def _enrolment_label(enrolment) -> str:
+    """A program enrolled per person (PBI-JK) may appear twice in one family: the person's
+    name tells the verifier which consequence is whose."""
+    if enrolment.member_id is None:
+        return enrolment.program.name
+    return f"{enrolment.program.name} – {enrolment.member.name}"

@@ -1,6 +1,8 @@
 """Issue 20: one review case per household, decided once; receipts that explain; the queue's
 filters; the removal mark on the enrolment."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -421,3 +423,19 @@ def test_a_bad_aid_filter_is_a_clear_400(client, verifikator, family):
 def test_aggregate_roles_get_no_cases(client, pimpinan, family):
     client.force_login(pimpinan)
     assert client.get(CASES, secure=True).status_code == 403
+
+
+def test_each_consequence_names_the_person_when_a_program_enrols_people(
+    client, verifikator, family
+):
+    """PBI-JK enrols persons: two of a family gave two consequence fields named "PBI-JK"."""
+    program = Program.objects.get(code="pbi-jk")
+    members = list(family.members.order_by("pk")[:2])
+    for member in members:
+        Enrolment.objects.create(
+            household=family, member=member, program=program, start_date=datetime.date(2024, 1, 1)
+        )
+    client.force_login(verifikator)
+    page = client.get(reverse("eligibility:case_detail", args=[family.pk])).content.decode()
+    for member in members:
+        assert f"PBI-JK – {member.name}" in page
