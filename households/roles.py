@@ -120,6 +120,11 @@ _ELIGIBILITY_DECIDE = [
 # receiving agency and the origin are checked by referrals.services.
 _REFERRALS_RAISE = ["referrals.add_referral", "referrals.view_referral"]
 _REFERRALS_ACT = ["referrals.act_on_referral", "referrals.view_referral"]
+# The family's plan (issue 21): made and followed by the facilitator and the desk, in their
+# write scope; read by those who read the household (agency staff: only the interventions
+# referred to their agency, referrals.selectors).
+_PLANS_READ = ["referrals.view_plan"]
+_PLANS_WRITE = ["referrals.add_plan", "referrals.change_plan", "referrals.view_plan"]
 # Complaints are taken at the Puskesos desk.
 _COMPLAINTS = ["referrals.add_complaint", "referrals.view_complaint"]
 
@@ -132,6 +137,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _MOVE_REQUEST
     + _FLAGS_READ
     + _REFERRALS_RAISE
+    + _PLANS_WRITE
     + _BREAK_GLASS_REQUEST,
     Role.OPERATOR_PUSKESOS: _REGISTRY_READ
     + _REGISTRY_WRITE
@@ -141,11 +147,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _IMPORT
     + _FLAGS_READ
     + _REFERRALS_RAISE
+    + _PLANS_WRITE
     + _COMPLAINTS,
     Role.PETUGAS_OPD: _REGISTRY_READ
     + _NEEDS_READ
     + _FLAGS_READ
     + _REFERRALS_ACT
+    + _PLANS_READ
     + _BREAK_GLASS_REQUEST,
     Role.VERIFIKATOR: _REGISTRY_READ
     + _REGISTRY_WRITE
@@ -156,7 +164,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _FLAGS_READ
     + _ELIGIBILITY_DECIDE
     + _BREAK_GLASS_REVIEW
-    + _MOVE_DECIDE,
+    + _MOVE_DECIDE
+    + _PLANS_READ,
     Role.DATA_STEWARD: _REGISTRY_READ + _NEEDS_READ + _IMPORT + _FLAGS_READ,
     # The planner sets the unit costs of the planning page (issue 6, item 6).
     Role.PERENCANA: ["dashboards.change_unitcost"],
@@ -192,6 +201,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "referrals.add_needcategory",
         "referrals.view_referral",
         "referrals.view_complaint",
+        "referrals.view_plan",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",

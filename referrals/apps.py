@@ -30,3 +30,5 @@ class ReferralsConfig(AppConfig):
         # household page lists its referrals: households itself names no referral.
         register_agency_reach(AgencyReach(referred_household_ids, referred_members))
         register_household_section(HouseholdSection("referrals/_household_section.html", 20))
+        # The family's plan (issue 21): goals and interventions across agencies.
+        register_household_section(HouseholdSection("referrals/_household_plan_section.html", 25))

@@ -10,11 +10,13 @@ from django.contrib.auth.models import User
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from households.models import Member
+from households.models import Household, Member
 from households.scope import scope_for
-from households.selectors import log_household_read
+from households.selectors import log_household_read, visible_households
 from referrals.models import (
     Complaint,
+    Plan,
+    PlanIntervention,
     Referral,
     ReferralEvent,
     Status,
@@ -219,3 +221,57 @@ def referred_members(agency_id: int) -> Q:
     named = sent.filter(member__isnull=False).values("member_id")
     families = sent.filter(member__isnull=True).values("household_id")
     return Q(pk__in=named) | Q(relationship=Member.Relationship.HEAD, household_id__in=families)
+
+
+# --- the family's plan (issue 21) -----------------------------------------------------------------
+
+
+def visible_plans(user: User) -> QuerySet[Plan]:
+    """Plans of the households the user sees, as households are scoped; agency staff
+    (need-to-know) only the plans with an intervention referred to their agency, or of a
+    household an emergency grant opened to them. Needs referrals.view_plan."""
+    scope = scope_for(user)
+    if not scope.personal_data or not user.has_perm("referrals.view_plan"):
+        return Plan.objects.none()
+    if scope.agency_id is not None:
+        referred = Referral.objects.sent_to(scope.agency_id).values("pk")
+        theirs = PlanIntervention.objects.filter(referral__in=referred).values("plan_id")
+        return Plan.objects.filter(
+            Q(pk__in=theirs) | Q(household_id__in=scope.granted_household_ids)
+        )
+    return Plan.objects.filter(household__in=visible_households(user).values("pk"))
+
+
+def visible_plan_interventions(user: User) -> QuerySet[PlanIntervention]:
+    """The interventions of the visible plans; agency staff see only those referred to their
+    agency (not the family's other steps), unless an emergency grant opened the household."""
+    scope = scope_for(user)
+    rows = PlanIntervention.objects.filter(plan__in=visible_plans(user).values("pk"))
+    if scope.agency_id is not None:
+        referred = Referral.objects.sent_to(scope.agency_id).values("pk")
+        granted = scope.granted_household_ids
+        rows = rows.filter(Q(referral__in=referred) | Q(plan__household_id__in=granted))
+    return rows
+
+
+def access_plan(user: User, pk: int) -> Plan:
+    """One plan with its household: a read of the family (logged as households' reads)."""
+    plan = get_object_or_404(
+        visible_plans(user).select_related("household__kelurahan__parent", "made_by", "agreed_by"),
+        pk=pk,
+    )
+    log_household_read(user, plan.household, via=f"plan {plan.pk}")
+    return plan
+
+
+def plan_interventions(user: User, plan: Plan) -> list[PlanIntervention]:
+    """The plan's interventions the user may see, by target date, with what the page shows."""
+    rows = visible_plan_interventions(user).filter(plan=plan)
+    return list(
+        rows.select_related("referral__agency", "referral__category", "program", "agency", "goal")
+    )
+
+
+def active_plan_of(user: User, household: Household) -> Plan | None:
+    """The household's active plan, if the user may see it."""
+    return visible_plans(user).active().filter(household=household).first()

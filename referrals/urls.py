@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import views
+from referrals import plan_views, views
 
 app_name = "referrals"
 urlpatterns = [
@@ -27,4 +27,17 @@ urlpatterns = [
     path("complaints/new/", views.complaint_create, name="complaint_create"),
     path("complaints/<int:pk>/", views.complaint_detail, name="complaint_detail"),
     path("complaints/<int:pk>/follow-up/", views.complaint_follow_up, name="complaint_follow_up"),
+    # the family's plan (issue 21)
+    path("household/<int:household_pk>/plan/", plan_views.household_plan, name="household_plan"),
+    path("plans/new/<int:household_pk>/", plan_views.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", plan_views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/agree/", plan_views.plan_agree, name="plan_agree"),
+    path("plans/<int:pk>/goals/", plan_views.goal_add, name="goal_add"),
+    path("plans/<int:pk>/interventions/", plan_views.intervention_add, name="intervention_add"),
+    path(
+        "plans/<int:pk>/interventions/<int:intervention_pk>/progress/",
+        plan_views.intervention_progress,
+        name="intervention_progress",
+    ),
+    path("plans/<int:pk>/visits/", plan_views.visit_add, name="visit_add"),
 ]

@@ -9,6 +9,7 @@ import eligibility.api  # noqa: F401  (registers its viewsets on the router)
 import households.api  # noqa: F401  (registers its viewsets on the router)
 import households.assessment_api  # noqa: F401  (registers its viewsets on the router)
 import referrals.api  # noqa: F401  (registers its viewsets on the router)
+import referrals.plan_api  # noqa: F401  (registers its viewsets on the router)
 from dashboards import views as dashboard_views
 from slrt.api import router
 from slrt.health import healthz

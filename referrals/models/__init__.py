@@ -466,3 +466,15 @@ class Notification(models.Model):
     def message_text(self) -> str:
         """The message in the reader's language."""
         return render_json(self.message_source, self.message)
+
+
+# The family's plan (rencana penanganan, issue 21), built on the referrals above.
+from referrals.models.plans import (  # noqa: E402, F401
+    INTERVENTION_CATEGORY,
+    FollowUpVisit,
+    Plan,
+    PlanGoal,
+    PlanIntervention,
+    Progress,
+    progress_of,
+)
