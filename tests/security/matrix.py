@@ -34,6 +34,10 @@ IMPORT = {"operator_puskesos", "verifikator", "data_steward", "admin"}
 RAISE = {"pendamping", "operator_puskesos"}
 REFERRAL_READ = {"pendamping", "operator_puskesos", "petugas_opd", "admin"}
 DESK = {"operator_puskesos"}
+# The family's plan (issue 21): read by those who read the household (agency staff: their own
+# interventions), made by the facilitator and the desk.
+PLAN_READ = {"pendamping", "operator_puskesos", "petugas_opd", "verifikator", "admin"}
+PLAN_WRITE = {"pendamping", "operator_puskesos"}
 DESK_READ = {"operator_puskesos", "admin"}
 DECIDE = {"verifikator"}
 ENROL = {"verifikator", "admin"}
@@ -174,6 +178,16 @@ EXPECTATIONS: dict[str, Expect] = {
     "referrals:complaint_create": page(DESK, scoped=False, form=True),
     "referrals:complaint_detail": page(DESK_READ),
     "referrals:complaint_follow_up": post(DESK),  # the desk of the complaint's kelurahan
+    # the family's plan (issue 21): its page across agencies (agency staff: theirs only), the
+    # household page's way in (a redirect to it, or to a new plan), and its forms
+    "referrals:household_plan": page(PLAN_READ, ok=frozenset({302})),
+    "referrals:plan_create": page(PLAN_WRITE, form=True, ok=frozenset({302})),  # has a plan
+    "referrals:plan_detail": page(PLAN_READ),
+    "referrals:plan_agree": post(PLAN_WRITE),
+    "referrals:goal_add": post(PLAN_WRITE),
+    "referrals:intervention_add": page(PLAN_WRITE, form=True),
+    "referrals:intervention_progress": post(PLAN_WRITE),
+    "referrals:visit_add": page(PLAN_WRITE, form=True),
     "notifications:notification_list": page(EVERYONE, personal=False, scoped=False),
     "notifications:notification_open": page(
         EVERYONE,
@@ -235,6 +249,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "referral-detail": api(REFERRAL_READ),
     "referral-events": api(REFERRAL_READ),
     "referral-transition": Expect(frozenset(REFERRAL_READ), post_only=True, api=True),
+    "plan-list": api(PLAN_READ, scoped=False),
+    "plan-detail": api(PLAN_READ),
+    "plan-intervention-list": api(PLAN_READ, scoped=False),
+    "plan-intervention-detail": api(PLAN_READ),  # agency staff: the step referred to them
+    "plan-intervention-progress": Expect(frozenset(PLAN_WRITE), post_only=True, api=True),
     # the schema and Swagger UI: signed-in users and tokens only (401/403 to anonymous)
     "schema": api(EVERYONE, personal=False, scoped=False),
     "api-docs": api(EVERYONE, personal=False, scoped=False),
@@ -243,7 +262,10 @@ EXPECTATIONS: dict[str, Expect] = {
 
 # A valid body where the input is checked before the record is looked up, so that the
 # answer outside scope is the lookup's.
-POST_DATA = {"referral-transition": {"action": "accept"}}
+POST_DATA = {
+    "referral-transition": {"action": "accept"},
+    "plan-intervention-progress": {"progress": "done"},
+}
 
 
 # --- the URL conf -----------------------------------------------------------------------
@@ -333,6 +355,16 @@ KWARGS = {
     ("eligibility-flag-detail", "pk"): _w("flag"),
     ("eligibility-case-detail", "pk"): _w("household"),
     ("eligibility-decision-detail", "pk"): lambda world, user: 999_999,
+    ("referrals:plan_detail", "pk"): _w("plan"),
+    ("referrals:plan_agree", "pk"): _w("plan"),
+    ("referrals:goal_add", "pk"): _w("plan"),
+    ("referrals:intervention_add", "pk"): _w("plan"),
+    ("referrals:intervention_progress", "pk"): _w("plan"),
+    ("referrals:intervention_progress", "intervention_pk"): _w("own_step"),
+    ("referrals:visit_add", "pk"): _w("plan"),
+    ("plan-detail", "pk"): _w("plan"),
+    ("plan-intervention-detail", "pk"): _w("step"),
+    ("plan-intervention-progress", "pk"): _w("own_step"),
     ("password_reset_confirm", "uidb64"): lambda world, user: "MQ",
     ("password_reset_confirm", "token"): lambda world, user: "set-password",
     # by kwarg name: households:* and referrals:* pk are a household's / a referral's

@@ -97,6 +97,15 @@ READS: dict[str, Read] = {
     # the search's families, and the family chosen for the complaint
     "referrals:complaint_create": Read(queries=("?q={head_name}", "?household={household}")),
     "referrals:complaint_detail": Read(),
+    # the family's plan (issue 21): the family, and (API) its plans and steps by id
+    "referrals:plan_detail": Read(),
+    "referrals:plan_create": Read(names=False),  # the worlds' families have a plan: a redirect
+    "referrals:intervention_add": Read(),
+    "referrals:visit_add": Read(),
+    "plan-list": Read(names=False),
+    "plan-detail": Read(names=False),
+    "plan-intervention-list": Read(names=False),
+    "plan-intervention-detail": Read(names=False),
     "household-list": Read(),
     "household-detail": Read(),
     "member-list": Read(),
@@ -147,6 +156,7 @@ NOT_READS |= {
     "notifications:notification_list": "one's own notices",
     "notifications:notification_open": "a redirect to the referral (logged there)",
     "eligibility:case_next": "a redirect to the next case (logged there)",
+    "referrals:household_plan": "a redirect to the family's plan (logged there)",
     "eligibility-decision-list": "decisions on flags by id: no name or number",
     # without ?household= a 400; with it, codes of needs, and the household's read is logged
     "assessment-suggestions": "the registry's suggested needs of one household, as codes",

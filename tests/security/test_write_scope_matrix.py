@@ -62,8 +62,12 @@ from households.roles import ROLE_PERMISSIONS, WRITES_CITY_WIDE, WRITES_IN_OWN_K
 from referrals.models import (
     Attachment,
     Complaint,
+    FollowUpVisit,
     NeedCategory,
     Notification,
+    Plan,
+    PlanGoal,
+    PlanIntervention,
     Referral,
     ReferralEvent,
 )
@@ -186,6 +190,22 @@ def _api_pmks(world: World, user) -> dict:
     return {"member": world.member.pk, "category": "fakir-miskin", "recorded_on": today}
 
 
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
+
+def _agreement(world: World, user) -> dict:
+    return {"agreed_by": world.member.pk, "agreed_on": _today()}
+
+
+def _own_step(world: World, user) -> dict:
+    return {"kind": "own", "description": "Kunjungan rumah", "target_date": _today()}
+
+
+def _api_own_step(world: World, user) -> dict:
+    return {"plan": world.plan.pk, **_own_step(world, user)}
+
+
 def _grant_review(world: World, user) -> dict:
     return {"decision": "justified", "note": ""}
 
@@ -240,6 +260,43 @@ WRITES: dict[str, Write] = {
         ("households.change_pmksclassification",),
         HOUSEHOLD,
         lambda world, user: {"ended_on": timezone.localdate().isoformat()},
+    ),
+    # the family's plan (issue 21): made and followed in the household's kelurahan; a new plan
+    # for a family that has one answers with the plan (the guard is what is tested)
+    "referrals:plan_create": Write(
+        ("referrals.add_plan",),
+        HOUSEHOLD,
+        lambda world, user: {"made_on": _today()},
+        changes=False,
+    ),
+    "plan-list": Write(
+        ("referrals.add_plan",),
+        HOUSEHOLD,
+        lambda world, user: {"household": world.household.pk, "made_on": _today()},
+        json=True,
+        changes=False,
+    ),
+    "referrals:plan_agree": Write(("referrals.change_plan",), HOUSEHOLD, _agreement),
+    "referrals:goal_add": Write(
+        ("referrals.change_plan",), HOUSEHOLD, lambda world, user: {"text": "Anak sekolah"}
+    ),
+    "referrals:intervention_add": Write(("referrals.change_plan",), HOUSEHOLD, _own_step),
+    "plan-intervention-list": Write(
+        ("referrals.change_plan",), HOUSEHOLD, _api_own_step, json=True
+    ),
+    "referrals:intervention_progress": Write(
+        ("referrals.change_plan",), HOUSEHOLD, lambda world, user: {"progress": "done"}
+    ),
+    "plan-intervention-progress": Write(
+        ("referrals.change_plan",),
+        HOUSEHOLD,
+        lambda world, user: {"progress": "done"},
+        json=True,
+    ),
+    "referrals:visit_add": Write(
+        ("referrals.change_plan",),
+        HOUSEHOLD,
+        lambda world, user: {"visited_on": _today(), "notes": "Keluarga ditemui di rumah"},
     ),
     # referrals: the receiving agency acts; either side adds documents
     "referrals:referral_transition": Write(
@@ -401,6 +458,10 @@ def _state() -> tuple:
         ChangeRecord.objects.count(),
         list(Assessment.objects.values_list("pk", "version")),
         list(PmksClassification.objects.values_list("pk", "ended_on", "ended_by")),
+        list(Plan.objects.values_list("pk", "agreed_by", "agreed_on")),
+        PlanGoal.objects.count(),
+        list(PlanIntervention.objects.values_list("pk", "own_progress")),
+        FollowUpVisit.objects.count(),
     )
 
 

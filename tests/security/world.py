@@ -20,7 +20,16 @@ from households.models import (
     PmksClassification,
     Region,
 )
-from referrals.models import Attachment, Complaint, NeedCategory, Notification, Referral
+from referrals.models import (
+    Attachment,
+    Complaint,
+    NeedCategory,
+    Notification,
+    Plan,
+    PlanIntervention,
+    Referral,
+)
+from referrals.plans import add_intervention, create_plan
 from referrals.services import raise_referral, record_complaint
 from tests.households.factories import EnrolmentFactory, household_with_members, persona
 from tests.households.needs_inputs import decided_needs
@@ -42,6 +51,11 @@ class World:
     notification: Notification
     assessment: Assessment
     pmks: PmksClassification  # the head's, in an ordinary category (agency staff see it)
+    # The family's plan (issue 21), not yet agreed: a referral to the world's agency (its
+    # staff see that step) and the facilitator's own action (they do not).
+    plan: Plan
+    step: PlanIntervention
+    own_step: PlanIntervention
 
 
 def _category(code: str, agency_code: str) -> NeedCategory:
@@ -108,9 +122,21 @@ def build_world(
         recorded_on=assessment.assessed_on,
         by=desk,
     )
+    plan = create_plan(household=household, made_on=assessment.assessed_on, by=desk)
+    step, own_step = (
+        add_intervention(
+            plan=plan,
+            kind=kind,
+            description=text,
+            target_date=assessment.assessed_on,
+            category=category if kind == PlanIntervention.Kind.REFERRAL else None,
+            by=desk,
+        )
+        for kind in (PlanIntervention.Kind.REFERRAL, PlanIntervention.Kind.OWN)
+    )
     return World(
         kelurahan, household, member, enrolment, referral, attachment, complaint, batch, flag,
-        notification, assessment, pmks,
+        notification, assessment, pmks, plan, step, own_step,
     )  # fmt: skip
 
 
