@@ -18,6 +18,8 @@ been taken) each indicator reads:
 - inclusion errors: aid recipients at T with an exclusion-rule flag raised (by a run) before
   T and not resolved by T; a flag a verifier dismissed is left out, as it is today;
 - exclusion errors: poor at T and no aid at T;
+- families assessed: a needs assessment recorded before T; families with a plan: a plan made
+  before T and not closed by T's date (issue 21);
 - open and overdue referrals: each referral's status at T is the one its last event before
   T moved it to (its history); overdue when that status is on the agency's clock and its
   due date is before T's date.
@@ -34,7 +36,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from dashboards.indicators import CODES
@@ -44,8 +46,8 @@ from eligibility.conditions import evaluate, fields_used
 from eligibility.fields import CATALOGUE, Facts, annotate
 from eligibility.models import Flag, Rule
 from eligibility.selectors import poor_definition
-from households.models import ChangeRecord, Enrolment, Household
-from referrals.models import ON_AGENCY_CLOCK, OPEN, Referral, ReferralEvent
+from households.models import Assessment, ChangeRecord, Enrolment, Household
+from referrals.models import ON_AGENCY_CLOCK, OPEN, Plan, Referral, ReferralEvent
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,22 @@ def _referrals() -> list[tuple[int, datetime.date | None, list, list]]:
     return [(kel, due, *histories[pk]) for pk, kel, due in rows.iterator(chunk_size=5000)]
 
 
+def _first_assessments() -> dict[int, datetime.datetime]:
+    """When each household was first assessed (its first assessment's record time)."""
+    rows = Assessment.objects.values("household_id").annotate(first=Min("created_at"))
+    return {row["household_id"]: row["first"] for row in rows.order_by()}
+
+
+def _plans() -> dict[int, list[tuple[datetime.datetime, datetime.date | None]]]:
+    """Each household's plans: (made, closed on)."""
+    plans: dict[int, list] = defaultdict(list)
+    for household_id, created, closed in Plan.objects.values_list(
+        "household_id", "created_at", "closed_on"
+    ).iterator(chunk_size=5000):
+        plans[household_id].append((created, closed))
+    return plans
+
+
 def counts_at(moments: list[datetime.datetime]) -> dict[datetime.datetime, Counts]:
     """Every indicator per kelurahan at each of `moments` (aware datetimes)."""
     if not moments:
@@ -214,6 +232,8 @@ def counts_at(moments: list[datetime.datetime]) -> dict[datetime.datetime, Count
     periods = _enrolments()
     flags = _flags()
     referrals = _referrals()
+    assessed = _first_assessments()
+    plans = _plans()
     result: dict[datetime.datetime, Counts] = {}
     for moment in moments:
         day = timezone.localtime(moment).date()
@@ -230,6 +250,12 @@ def counts_at(moments: list[datetime.datetime]) -> dict[datetime.datetime, Count
             row["poor_households"] += is_poor
             row["aid_recipients"] += aided
             row["exclusion_errors"] += is_poor and not aided
+            first = assessed.get(pk)
+            row["assessed_households"] += first is not None and first < moment
+            row["households_with_plan"] += any(
+                made < moment and (closed is None or closed > day)
+                for made, closed in plans.get(pk, ())
+            )
             if aided and any(
                 created < moment and (resolved is None or resolved >= moment)
                 for created, resolved in flags.get(pk, ())

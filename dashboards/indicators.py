@@ -91,6 +91,21 @@ INDICATORS: tuple[Indicator, ...] = (
         _("Poor households (as defined above) with no active aid program."),
     ),
     Indicator(
+        "assessed_households",
+        _("Families assessed"),
+        HOUSEHOLDS_UNIT,
+        _("Families whose needs were assessed (asesmen kebutuhan) at least once."),
+    ),
+    Indicator(
+        "households_with_plan",
+        _("Families with a plan"),
+        HOUSEHOLDS_UNIT,
+        _(
+            "Families with an active plan (rencana penanganan), made with a facilitator or "
+            "the desk."
+        ),
+    ),
+    Indicator(
         "open_referrals",
         _("Open referrals"),
         REFERRALS_UNIT,
@@ -133,6 +148,10 @@ RATES: dict[str, Rate] = {
     ),
     "exclusion_errors": Rate(
         "poor_households", 100, _("% of poor households"), _("of poor households")
+    ),
+    "assessed_households": Rate("households", 100, _("% of households"), _("of households")),
+    "households_with_plan": Rate(
+        "assessed_households", 100, _("% of assessed families"), _("of assessed families")
     ),
     "open_referrals": Rate("households", 1000, _("per 1,000 households"), HOUSEHOLDS_UNIT),
     "overdue_referrals": Rate(

@@ -24,6 +24,8 @@ class IndicatorSnapshot(TimeStampedModel):
     aid_recipients = models.PositiveIntegerField(default=0)
     inclusion_errors = models.PositiveIntegerField(default=0)
     exclusion_errors = models.PositiveIntegerField(default=0)
+    assessed_households = models.PositiveIntegerField(default=0)
+    households_with_plan = models.PositiveIntegerField(default=0)
     open_referrals = models.PositiveIntegerField(default=0)
     overdue_referrals = models.PositiveIntegerField(default=0)
     backfilled = models.BooleanField(_("backfilled"), default=False)

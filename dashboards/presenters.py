@@ -18,6 +18,7 @@ from dashboards.selectors import (
     indicator_codes_for,
     live_counts,
     live_need_counts,
+    live_plan_counts,
     live_program_counts,
     regions_for,
     unit_costs,
@@ -193,3 +194,28 @@ def planning_board_for(user: User) -> PlanningBoard:
                 total = None if total is None else total + budget
         area.cells[BUDGET] = Cell(total, State.HIDDEN if total is None else State.SHOWN)
     return PlanningBoard(**vars(board), costs=costs)
+
+
+@dataclass
+class PlanBoard(Board):
+    """The family plans' figures (dashboards.plans) and the two indicators beside them."""
+
+    agencies: list = field(default_factory=list)
+
+
+def plan_board_for(user: User) -> PlanBoard:
+    """Families assessed and with a plan, needs by domain, interventions open and done per
+    agency: stored per kelurahan, summed and suppressed like every dashboard figure."""
+    from dashboards import plans
+
+    agencies = plans.agency_rows()
+    codes = [
+        "households",
+        "assessed_households",
+        "households_with_plan",
+        *plans.NEED_CODES,
+        *plans.step_codes(agencies),
+    ]
+    counts, counted_at = live_plan_counts(user, codes)
+    board = _board(user, counts, counted_at, codes)
+    return PlanBoard(**vars(board), agencies=agencies)

@@ -9,7 +9,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -21,7 +21,7 @@ from eligibility.fields import CATALOGUE, TYPES, annotate
 from eligibility.models import Flag, Rule
 from eligibility.selectors import poor_definition, program_criteria, unfit_houses
 from eligibility.services import CompiledRule
-from households.models import Enrolment, Household, Member, Program, Region
+from households.models import Assessment, Enrolment, Household, Member, Program, Region
 from households.scope import scope_for
 from referrals.metrics import (
     COUNTS,
@@ -30,7 +30,7 @@ from referrals.metrics import (
     deadline_metrics,
     summed_metrics,
 )
-from referrals.models import Referral
+from referrals.models import Plan, Referral
 from referrals.selectors import counted_referrals
 
 Counts = dict[int, dict[str, int]]  # kelurahan id → indicator code → count
@@ -81,7 +81,7 @@ def _flagged(outer: str = "pk") -> Exists:
 
 
 def household_counts(kelurahan: QuerySet[Region]) -> Counts:
-    """Every household indicator per kelurahan, in three grouped queries whose subqueries sit
+    """Every household indicator per kelurahan, in four grouped queries whose subqueries sit
     in WHERE, where PostgreSQL turns them into hash semi-joins. One query with the EXISTS
     tests inside COUNT(...) FILTER evaluates them per household: 5.1 s on 300,000 households
     against ~1 s for these three (bench/bench_dashboards.py). Exclusion errors are the poor
@@ -101,6 +101,7 @@ def household_counts(kelurahan: QuerySet[Region]) -> Counts:
     ):
         kelurahan_id = row.pop("kelurahan_id")
         no_aid = {"aid_recipients": 0, "inclusion_errors": 0}
+        no_aid |= {"assessed_households": 0, "households_with_plan": 0}
         counts[kelurahan_id] = row | no_aid | {"exclusion_errors": row["poor_households"]}
     aided = households.filter(_aided())
     for row in (
@@ -114,6 +115,20 @@ def household_counts(kelurahan: QuerySet[Region]) -> Counts:
     flagged = aided.filter(_flagged()).values("kelurahan_id").annotate(n=Count("pk")).order_by()
     for row in flagged:
         counts[row["kelurahan_id"]]["inclusion_errors"] = row["n"]
+    # Issue 21: families assessed and families with an active plan, in one grouped query over
+    # the (few) households with either: the EXISTS tests inside COUNT run on those rows only.
+    assessed = Exists(Assessment.objects.filter(household_id=OuterRef("pk")))
+    planned = Exists(Plan.objects.active().filter(household_id=OuterRef("pk")))
+    for row in (
+        households.filter(assessed | planned)
+        .values("kelurahan_id")
+        .annotate(
+            assessed_households=Count("pk", filter=assessed),
+            households_with_plan=Count("pk", filter=planned),
+        )
+        .order_by()
+    ):
+        counts[row.pop("kelurahan_id")].update(row)
     return counts
 
 
@@ -343,3 +358,51 @@ def live_counts(
         kelurahan = regions_for(user)
         return referral_counts(kelurahan, agency_id=scope.agency_id, today=today), timezone.now()
     return stored_counts(user, CODES)
+
+
+def plan_counts(kelurahan: QuerySet[Region]) -> Counts:
+    """The family plans' figures per kelurahan (definitions in dashboards.plans): families with
+    a need in each domain at their latest assessment, interventions of active plans open and
+    done per agency. Two grouped queries."""
+    from dashboards import plans
+    from households.models import AssessedNeed
+    from referrals.models import PlanIntervention, Progress
+    from referrals.models.plans import progress_expression
+
+    counts: Counts = {}
+    later = Assessment.objects.filter(
+        household_id=OuterRef("assessment__household_id"),
+        version__gt=OuterRef("assessment__version"),
+    )
+    latest_needs = AssessedNeed.objects.filter(
+        kind="domain", present=True, assessment__household__kelurahan__in=kelurahan
+    ).filter(~Exists(later))
+    for row in (
+        latest_needs.values("domain", kel=F("assessment__household__kelurahan_id"))
+        .annotate(n=Count("assessment__household_id", distinct=True))
+        .order_by()
+    ):
+        counts.setdefault(row["kel"], {})[plans.need_code(row["domain"])] = row["n"]
+    steps = PlanIntervention.objects.filter(
+        plan__closed_on__isnull=True, plan__household__kelurahan__in=kelurahan
+    ).annotate(
+        progress_now=progress_expression(),
+        at=Coalesce(F("referral__agency__code"), F("agency__code"), Value(plans.OWN)),
+    )
+    parts = {Progress.PLANNED: plans.OPEN, Progress.UNDERWAY: plans.OPEN, Progress.DONE: plans.DONE}
+    for row in (
+        steps.values("at", "progress_now", kel=F("plan__household__kelurahan_id"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        part = parts.get(row["progress_now"])
+        if part is not None:
+            values = counts.setdefault(row["kel"], {})
+            code = plans.step_code(row["at"], part)
+            values[code] = values.get(code, 0) + row["n"]
+    return counts
+
+
+def live_plan_counts(user: User, codes) -> tuple[Counts, datetime.datetime]:
+    """The family plans' figures per kelurahan in the user's scope (household roles only)."""
+    return stored_counts(user, codes)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from dashboards import needs
+from dashboards import needs, plans
 from dashboards.indicators import CODES
 from dashboards.models import IndicatorSnapshot, KelurahanCount, UnitCost
 from dashboards.programs import FIGURE_CODES, program_code
@@ -22,6 +22,7 @@ from dashboards.selectors import (
     deadline_counts_per_kelurahan,
     household_counts,
     need_counts,
+    plan_counts,
     program_counts,
     referral_counts,
     visible_programs,
@@ -59,6 +60,7 @@ def refresh_kelurahan_counts(*, kelurahan_ids: list[int] | None = None) -> int:
         *(program_code(p.code, figure) for p in programs for figure in FIGURE_CODES),
         *needs.CODES,
         *DEADLINE_CODES,
+        *plans.codes(),
     ]
     chosen = Region.objects.filter(pk__in=ids)
     counts = household_counts(chosen)
@@ -67,6 +69,7 @@ def refresh_kelurahan_counts(*, kelurahan_ids: list[int] | None = None) -> int:
         program_counts(chosen, programs),
         need_counts(chosen),
         deadline_counts_per_kelurahan(chosen),
+        plan_counts(chosen),
     ):
         for kelurahan_id, values in source.items():
             counts.setdefault(kelurahan_id, {}).update(values)

@@ -19,6 +19,7 @@ from dashboards.presenters import (
     Dashboard,
     budget_code,
     dashboard_for,
+    plan_board_for,
     planning_board_for,
     program_board_for,
 )
@@ -228,6 +229,30 @@ def planning(request: HttpRequest, code: str | None = None) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         return export_response(planning_table(board, area), file_format="xlsx")
     return _planning_page(request, board, area, UnitCostForm(costs=board.costs))
+
+
+@login_required
+@require_GET
+def plans(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """The family plans in numbers (issue 21): families assessed and with a plan, their needs
+    by domain, and interventions open and done per agency, for an area. Household figures:
+    every role with a dashboard except agency staff."""
+    from dashboards.plans import NEED_CODES
+    from households.models import Domain
+
+    _household_figures(request)
+    board = plan_board_for(request.user)
+    area = _area(board, code)
+    rows, sort = sorted_children(area, request.GET.get("sort", ""))
+    context = {
+        "board": board,
+        "area": area,
+        "rows": rows,
+        "sort": sort,
+        "domains": list(zip(Domain.labels, NEED_CODES, strict=True)),
+        "crumbs": _crumbs(board, area),
+    }
+    return render(request, "dashboards/plans.html", context)
 
 
 @login_required

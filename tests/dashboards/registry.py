@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from eligibility.models import Flag, Rule, RuleSet
-from households.models import Agency, Enrolment, Household, Region
-from referrals.models import NeedCategory, Referral, Status
+from households.models import Agency, Assessment, Enrolment, Household, Region
+from referrals.models import NeedCategory, Plan, Referral, Status
 from tests.households.factories import EnrolmentFactory, UserFactory, household_with_members
 
 TODAY = timezone.localdate()  # pages count overdue against the real today
@@ -26,6 +26,8 @@ EXPECTED = {
         "aid_recipients": 2,  # A, C
         "inclusion_errors": 1,  # A: open car-owner finding; C's was dismissed
         "exclusion_errors": 1,  # B
+        "assessed_households": 2,  # A (twice), B
+        "households_with_plan": 1,  # A; C's plan is closed
         "open_referrals": 2,  # submitted (late) and returned
         "overdue_referrals": 1,  # the returned one waits on its origin, not the agency
     },
@@ -36,6 +38,8 @@ EXPECTED = {
         "aid_recipients": 1,
         "inclusion_errors": 0,  # F's finding no longer holds
         "exclusion_errors": 0,
+        "assessed_households": 1,  # F, without a plan
+        "households_with_plan": 0,
         "open_referrals": 1,
         "overdue_referrals": 0,
     },
@@ -102,4 +106,11 @@ def crafted_registry() -> Registry:
             household=household, category=category, description="perlu bantuan",
             origin_user=origin, agency=agency, status=status, due_date=due,
         )  # fmt: skip
+    # Issue 21: A assessed twice and planned; B assessed; C's plan closed; F assessed.
+    for household, version in ((a, 1), (a, 2), (b, 1), (f, 1)):
+        Assessment.objects.create(
+            household=household, version=version, assessed_on=TODAY, assessed_by=origin
+        )
+    Plan.objects.create(household=a, made_on=TODAY, made_by=origin)
+    Plan.objects.create(household=c, made_on=TODAY, made_by=origin, closed_on=TODAY)
     return Registry(households=[a, b, c, d, f], dinkes=dinkes)

@@ -180,3 +180,32 @@ def test_the_demo_history_is_plausible(reference_data, settings):
     assert series["open_referrals"][-1] > series["open_referrals"][0]
     assert series["open_referrals"][6] >= series["open_referrals"][0]
     assert series["inclusion_errors"][1] > 0  # the rules were run as the year began
+
+
+def test_families_assessed_and_planned_in_the_past(margahayu):
+    """Issue 21: assessed from the first assessment's record time; planned while a plan made
+    before the moment was not yet closed."""
+    from households.models import Assessment
+    from referrals.models import Plan
+
+    registry = crafted_registry()
+    a, _b, c, *_ = registry.households
+    Household.objects.update(created_at=_at(datetime.date(2026, 6, 10)))
+    Assessment.objects.filter(household=a).update(created_at=_at(datetime.date(2026, 8, 5)))
+    Assessment.objects.exclude(household=a).update(created_at=_at(datetime.date(2026, 9, 5)))
+    Plan.objects.filter(household=a).update(created_at=_at(datetime.date(2026, 8, 6)))
+    Plan.objects.filter(household=c).update(
+        created_at=_at(datetime.date(2026, 7, 6)), closed_on=datetime.date(2026, 8, 20)
+    )
+    moments = [
+        timezone.make_aware(datetime.datetime.combine(m, datetime.time()))
+        for m in (AUGUST, SEPTEMBER, OCTOBER)
+    ]
+    counts = counts_at(moments)
+    kel = margahayu.pk
+    figures = [
+        (counts[m][kel]["assessed_households"], counts[m][kel]["households_with_plan"])
+        for m in moments
+    ]
+    # 1 Aug: C's plan only; 1 Sep: A assessed and planned, C's closed; 1 Oct: B assessed too
+    assert figures == [(0, 1), (1, 1), (2, 1)]

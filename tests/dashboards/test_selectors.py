@@ -125,5 +125,5 @@ def test_queries_over_households_do_not_grow_with_their_number(
 
     kelurahan = regions_for(verifikator)  # the user's scope is read here, once
     poor_definition()  # the active rule set: read once per process (households.choices)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         household_counts(kelurahan)

@@ -26,7 +26,7 @@ def test_overview_shows_every_indicator_with_its_definition(client, verifikator)
     assert response.status_code == 200
     assert response.context["totals"]["households"] == 5
     body = response.content.decode()
-    assert body.count('class="tile"') == 8
+    assert body.count('class="tile"') == 10
     assert 'class="definition"' in body
     assert "<svg" in body
     assert body.count('class="district ') == 12

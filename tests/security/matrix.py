@@ -208,6 +208,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "dashboards:programs": page(EVERYONE - AGENCY, personal=False, scoped=False),
     "dashboards:planning_city": page(EVERYONE - AGENCY, personal=False, scoped=False),
     "dashboards:planning": page(EVERYONE - AGENCY, personal=False, scoped=False),
+    # the family plans in numbers (issue 21): household figures, like planning
+    "dashboards:plans_city": page(EVERYONE - AGENCY, personal=False, scoped=False),
+    "dashboards:plans": page(EVERYONE - AGENCY, personal=False, scoped=False),
     "dashboards:unit_costs_edit": post({"perencana"}, personal=False, scoped=False),
     # API (DRF router): 401 for anonymous; lists of personal data empty or 403 when aggregate
     "api-root": api(EVERYONE, personal=False, scoped=False),
