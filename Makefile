@@ -104,6 +104,7 @@ run: $(STAMP) | var
 	fi
 	$(MANAGE) seed_demo --households $(HOUSEHOLDS) --if-empty
 	$(MANAGE) seed_demo_referrals
+	$(MANAGE) seed_demo_plans
 	$(MANAGE) seed_demo_flags
 	$(MANAGE) backfill_snapshots --months 12
 	@worker=""; \

@@ -133,3 +133,150 @@ def _past_year(households, desk, officer) -> None:
                     created_at=moment
                 )
             Notification.objects.filter(referral=referral).delete()
+
+
+# --- the family plans (issue 21) --------------------------------------------------------------
+# Four assessed Margahayu families with a plan made by the demo facilitator: health referrals to
+# Dinas Kesehatan in every state its staff can bring them to (resolved and closed, in progress,
+# returned, rejected), other agencies' referrals waiting (Disdik, Disnaker, Dinas Sosial, Dinas
+# Koperasi dan UKM, the KUR bank), the facilitator's own actions, a program proposal, visits.
+# (need or "own"/"program:<code>", step, days to the target, what the agency did)
+PLAN_STORIES = [
+    (
+        "Keluarga sehat, anak tetap sekolah, ayah bekerja",
+        [
+            ("kesehatan", "Daftarkan ibu dan anak ke JKN PBI", 14, "close"),
+            ("pendidikan", "Anak SMP mendapat KIP dan kembali sekolah", 30, ""),
+            ("pelatihan-kerja", "Pelatihan kerja (las) untuk ayah di BLK", 60, ""),
+            ("own", "Kunjungan rumah bulanan", 7, "done"),
+        ],
+        True,
+    ),
+    (
+        "Nenek tertangani, warung bertahan",
+        [
+            ("kesehatan", "Kunjungan rumah puskesmas untuk nenek (stroke)", 10, "start"),
+            ("kur", "Pengajuan KUR mikro untuk warung", 45, ""),
+            ("program:pkh", "Usulkan keluarga sebagai peserta PKH", 30, ""),
+        ],
+        True,
+    ),
+    (
+        "Usaha ibu berjalan",
+        [
+            ("kesehatan", "Pemeriksaan kehamilan rutin", 14, "return"),
+            ("modal-usaha", "Bantuan modal usaha jahit", 60, ""),
+            ("own", "Dampingi ibu ke kantor kelurahan untuk SKU", 5, "underway"),
+        ],
+        True,
+    ),
+    (
+        "Pendapatan keluarga naik",
+        [
+            ("kesehatan", "Pemeriksaan gigi anak", 14, "reject"),
+            ("pendampingan-umkm", "Pendampingan UMKM keripik singkong", 45, ""),
+        ],
+        False,  # not yet agreed: the family wants to talk it over
+    ),
+]
+
+
+def seed_demo_plans() -> int:
+    """Give four assessed Margahayu families a plan (nothing when plans exist or the demo is
+    absent). Through the services, like real work. Returns the number of plans."""
+    from households.models import Program
+    from referrals.models import Plan, PlanIntervention
+    from referrals.plans import (
+        add_goal,
+        add_intervention,
+        create_plan,
+        record_follow_up_visit,
+        set_intervention_progress,
+    )
+
+    if Plan.objects.exists():
+        return 0
+    facilitator = User.objects.filter(username="demo-pendamping").first()
+    officer = User.objects.filter(username="demo-dinkes").first()
+    families = list(
+        Household.objects.filter(kelurahan__code=MARGAHAYU, assessments__isnull=False)
+        .exclude(referrals__isnull=False)
+        .distinct()
+        .order_by("pk")[: len(PLAN_STORIES)]
+    )
+    if facilitator is None or officer is None or len(families) < len(PLAN_STORIES):
+        return 0
+    today = timezone.localdate()
+    made_on = today - timedelta(days=20)
+    with transaction.atomic():
+        for household, (goal_text, steps, agreed) in zip(families, PLAN_STORIES, strict=True):
+            head = household.members.filter(relationship="head").first()
+            plan = create_plan(
+                household=household,
+                made_on=made_on,
+                agreed_by=head if agreed else None,
+                note="Disusun bersama keluarga saat kunjungan rumah.",
+                by=facilitator,
+            )
+            goal = add_goal(plan=plan, text=goal_text, by=facilitator)
+            for need, text, days, then in steps:
+                fields = {}
+                if need == "own":
+                    kind = PlanIntervention.Kind.OWN
+                elif need.startswith("program:"):
+                    kind = PlanIntervention.Kind.PROGRAM
+                    fields["program"] = Program.objects.get(code=need.split(":", 1)[1])
+                else:
+                    kind = PlanIntervention.Kind.REFERRAL
+                    fields["category"] = NeedCategory.objects.get(code=need)
+                step = add_intervention(
+                    plan=plan,
+                    kind=kind,
+                    goal=goal,
+                    description=text,
+                    target_date=today + timedelta(days=days),
+                    by=facilitator,
+                    **fields,
+                )
+                if kind == PlanIntervention.Kind.REFERRAL:
+                    _answer(step.referral, then, officer, facilitator)
+                elif then:
+                    set_intervention_progress(intervention=step, progress=then, by=facilitator)
+            if agreed:
+                record_follow_up_visit(
+                    plan=plan,
+                    visited_on=today - timedelta(days=3),
+                    location="Rumah keluarga",
+                    notes="Keluarga menjalankan rencana; menunggu jawaban dinas.",
+                    by=facilitator,
+                )
+    return len(PLAN_STORIES)
+
+
+def _answer(referral, then, officer, origin) -> None:
+    """What Dinas Kesehatan (the demo's agency staff) did with its referral."""
+    if not then or referral.agency_id != officer.profile.agency_id:
+        return
+    if then == "reject":
+        transition_referral(
+            referral=referral, action="reject", by=officer, note="Layanan gigi anak gratis di UKS."
+        )
+        return
+    referral = transition_referral(referral=referral, action="accept", by=officer)
+    if then == "return":
+        transition_referral(
+            referral=referral, action="return", by=officer, note="Mohon lampirkan buku KIA."
+        )
+    elif then == "start":
+        transition_referral(referral=referral, action="start", by=officer)
+    elif then == "close":
+        referral = transition_referral(
+            referral=referral,
+            action="resolve",
+            by=officer,
+            outcome="served",
+            note="Ibu dan anak terdaftar PBI-JK.",
+        )
+        transition_referral(
+            referral=referral, action="close", by=origin, note="Kartu sudah diterima keluarga."
+        )

@@ -29,3 +29,24 @@ def test_demo_referrals_fill_the_dinkes_queue_once(reference_data, settings):
     assert head.notifications.filter(kind=Notification.Kind.ESCALATED).exists()
     call_command("seed_demo_referrals", verbosity=0)
     assert Referral.objects.count() == 10 + 36
+
+
+def test_demo_plans_show_referrals_in_every_state_once(reference_data, settings):
+    """Issue 21: `make run` shows family plans whose steps are at every stage."""
+    from referrals.models import Plan, PlanIntervention
+    from tests.referrals.plan_data import economic_categories
+
+    settings.DEBUG = True
+    economic_categories()  # seeded by a migration; a flushed test database may lack them
+    call_command("seed_demo", households=1500, verbosity=0)
+    call_command("seed_demo_referrals", verbosity=0)
+    call_command("seed_demo_plans", verbosity=0)
+    assert Plan.objects.count() == 4
+    steps = PlanIntervention.objects.select_related("referral")
+    statuses = {s.referral.status for s in steps if s.referral_id}
+    assert {"submitted", "in_progress", "returned", "rejected", "closed"} <= statuses
+    assert {s.progress for s in steps} == {"planned", "underway", "done", "stopped"}
+    agencies = {s.referral.agency.code for s in steps if s.referral_id}
+    assert {"dinkes", "disdik", "disnaker", "dinsos", "dinkopukm", "bank-kur"} <= agencies
+    call_command("seed_demo_plans", verbosity=0)
+    assert Plan.objects.count() == 4
