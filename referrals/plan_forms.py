@@ -54,7 +54,7 @@ class _NeedChoice(forms.ModelChoiceField):
 
 
 class GoalForm(forms.Form):
-    text = forms.CharField(label=_("Goal"), max_length=300)
+    text = forms.CharField(label=_("New goal"), max_length=300)
     need = _NeedChoice(
         label=_("For the assessed need"),
         queryset=AssessedNeed.objects.none(),
