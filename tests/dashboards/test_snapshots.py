@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from dashboards import needs
+from dashboards import needs, plans
 from dashboards.indicators import CODES
 from dashboards.models import IndicatorSnapshot, KelurahanCount
 from dashboards.presenters import dashboard_for, trend
@@ -112,5 +112,6 @@ def test_the_refresh_command_stores_every_figure_of_every_kelurahan(reference_da
     codes = KelurahanCount.objects.values("code").distinct().count()
     assert KelurahanCount.objects.count() == kelurahan * codes
     programs = 3 * Program.objects.filter(is_active=True).count()
-    assert codes == len(CODES) + len(needs.CODES) + programs + len(DEADLINE_CODES)
+    family_plans = len(plans.codes())  # needs by domain, steps per agency (issue 21)
+    assert codes == len(CODES) + len(needs.CODES) + programs + len(DEADLINE_CODES) + family_plans
     assert f"Stored {kelurahan * codes} figures." in out.getvalue()
