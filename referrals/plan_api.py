@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from households.api import PersonalDataPermission, ShownRowsMixin
-from households.models import Agency, Member, Program
+from households.models import Agency, Household, Member, Program
 from households.scope import scope_for
 from households.selectors import access_household
 from referrals.models import (
@@ -118,7 +118,10 @@ class PlanFilter(django_filters.FilterSet):
 
 
 class PlanInterventionFilter(django_filters.FilterSet):
-    household = django_filters.NumberFilter(field_name="plan__household_id")
+    # A choice of a household (not a bare number): a value out of range is a 400, not a 500.
+    household = django_filters.ModelChoiceFilter(
+        field_name="plan__household", queryset=Household.objects.all()
+    )
 
     class Meta:
         model = PlanIntervention

@@ -306,6 +306,9 @@ SPECTACULAR_SETTINGS = {
         "EnrolmentStatusEnum": "households.models.Enrolment.Status",
         "ConsequenceOutcomeEnum": "eligibility.models.Consequence.Outcome",
         "ReferralOutcomeEnum": "referrals.models.Outcome",
+        # The family's plan (issue 21).
+        "PlanInterventionKindEnum": "referrals.models.PlanIntervention.Kind",
+        "PlanProgressEnum": "referrals.models.Progress",
     },
 }
 
