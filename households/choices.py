@@ -15,30 +15,24 @@ attributes (`OnceRenderedSelect`): under gunicorn + wrk (bench_load.py, py-spy o
 stamp and 23 % in rendering its five dropdowns through Django's widget templates.
 """
 
-import threading
-import uuid
-from contextlib import suppress
-
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.core.signals import request_finished, request_started
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.forms.models import ModelChoiceIterator
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-VERSION_KEY = "households:reference-version"
+from slrt import stamps
+
+VERSION_KEY = stamps.register("households:reference-version")
 _rows: dict[str, list[Model]] = {}
 _version: str | None = None
 # A dropdown's HTML by what it shows (OnceRenderedSelect._key); emptied with _rows, and when
 # it holds HTML_KEPT entries (a chosen value is the visitor's text: bounded whatever is sent).
 _html: dict[tuple, SafeString] = {}
 HTML_KEPT = 2000
-# The stamp read in the request this thread is serving (None outside one, or not yet read).
-_request = threading.local()
 
 
 def reference_rows(queryset: QuerySet) -> list[Model]:
@@ -66,47 +60,17 @@ def _reference_key(queryset: QuerySet) -> str | None:
         return None
 
 
-def _stamp_of_this_request() -> str | None:
-    """The shared stamp, read once in a request (the first dropdown reads it, the others
-    reuse it) and on every call outside one (a worker, a command)."""
-    stamp = getattr(_request, "stamp", None)
-    if stamp is None:
-        stamp = _current_version()
-        if getattr(_request, "serving", False):
-            _request.stamp = stamp
-    return stamp
-
-
-def _request_starts(**kwargs) -> None:
-    _request.serving, _request.stamp = True, None
-
-
-def _request_ends(**kwargs) -> None:
-    _request.serving, _request.stamp = False, None
-
-
-request_started.connect(_request_starts, dispatch_uid="households-choices-request-started")
-request_finished.connect(_request_ends, dispatch_uid="households-choices-request-finished")
-
-
-def _current_version() -> str | None:
-    try:
-        version = cache.get(VERSION_KEY)
-        if version is None:  # a new or emptied cache: start a stamp every process will share
-            cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-            version = cache.get(VERSION_KEY)
-    except Exception:  # noqa: BLE001 (cache down: read the rows, as without this module)
-        return uuid.uuid4().hex
-    return version
+def _stamp_of_this_request() -> str:
+    """The shared stamp, read once in a request with the project's other stamps (the first
+    dropdown reads it, the others reuse it) and on every call outside one (slrt.stamps)."""
+    return stamps.current(VERSION_KEY)
 
 
 def reference_changed(**kwargs) -> None:
     """Signal receiver: a reference row was saved or deleted, every process reads anew."""
-    with suppress(Exception):  # cache down: every process reads the rows on each use anyway
-        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    stamps.move(VERSION_KEY)  # the request that changed it reads the new stamp
     _rows.clear()
     _html.clear()
-    _request.stamp = None  # the request that changed it reads the new stamp
 
 
 def watch_reference_model(model: type[Model]) -> None:

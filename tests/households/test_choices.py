@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from households import choices
 from households.models import Program
+from slrt import stamps
 
 pytestmark = pytest.mark.django_db
 
@@ -84,12 +85,14 @@ def test_each_scope_gets_its_own_dropdown(client, verifikator, pendamping, marga
 
 
 def test_the_reference_stamp_is_read_once_a_request(client, verifikator, monkeypatch):
+    """With the navigation's stamp, in one cache round trip (slrt.stamps)."""
     reads = []
-    read = choices._current_version
-    monkeypatch.setattr(choices, "_current_version", lambda: reads.append(1) or read())
+    read = stamps._read
+    monkeypatch.setattr(stamps, "_read", lambda keys: reads.append(keys) or read(keys))
     client.force_login(verifikator)
     client.get(reverse("households:household_list"))  # three dropdowns of reference rows
     assert len(reads) == 1
+    assert {choices.VERSION_KEY, "referrals:navigation"} <= reads[0]
     client.get(reverse("households:household_list"))
     assert len(reads) == 2  # the next request reads it again: a change elsewhere shows
     choices.reference_rows(Program.objects.all())  # outside a request: every call
