@@ -107,3 +107,23 @@ def test_the_kept_dropdowns_are_bounded(client, verifikator, monkeypatch):
     for value in range(12):
         client.get(reverse("households:household_list"), {"welfare_decile": f"x{value}"})
         assert len(choices._html) <= 4
+
+
+def test_the_list_dropdowns_are_known_by_name_not_by_compiled_sql(
+    client, pendamping, margahayu, bintara, monkeypatch
+):
+    """ReferenceChoiceFilter's reference_key: no SQL is compiled to find the kept rows, and
+    the name follows the scope (a kelurahan added to the facilitator shows at once)."""
+    from django.db.models.sql.query import Query
+
+    _list_page(client, pendamping)
+    compiled = []
+    to_sql = Query.__str__
+    monkeypatch.setattr(Query, "__str__", lambda q: compiled.append(q.model) or to_sql(q))
+    page, _queries = _list_page(client, pendamping)
+    assert not compiled
+    assert bintara.name not in _select(page, "kelurahan")
+    pendamping.profile.kelurahan.add(bintara)
+    page, _queries = _list_page(client, pendamping)
+    assert bintara.name in _select(page, "kelurahan")
+    assert margahayu.name in _select(page, "kelurahan")
