@@ -4,13 +4,13 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from households.validators import validate_kk_number, validate_nik, validate_rt_rw
 from slrt.models import TimeStampedModel
+from slrt.reversing import reverse_pk
 
 
 class Region(TimeStampedModel):
@@ -376,7 +376,7 @@ class Household(TimeStampedModel):
         return f"KK {self.kk_number} – {self.head_name}" if self.head_name else self.kk_number
 
     def get_absolute_url(self) -> str:
-        return reverse("households:household_detail", args=[self.pk])
+        return reverse_pk("households:household_detail", self.pk)
 
     @property
     def per_capita_income(self) -> int | None:
