@@ -24,7 +24,7 @@ from contextlib import suppress
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import models, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 _registered: set[str] = set()
 # The stamps read in the request this thread is serving ({} until read; None outside one).
@@ -134,9 +134,28 @@ def watch(*watched: type[models.Model]) -> None:
         post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=uid + "-del")
 
 
+def move_on_changes(
+    key: str, *senders: type[models.Model], deleted: tuple[type[models.Model], ...] = ()
+) -> None:
+    """Move the stamp `key` on every save and delete of the `senders`' rows, on m2m_changed
+    of those that are many-to-many tables (`Model.field.through`), and on every delete of the
+    `deleted` models' rows. Bulk writes through their querysets (update, bulk_create) are not
+    seen: a model written that way needs `watch`."""
+    register(key)
+    receiver = _Mover(key)
+    for sender in senders:
+        uid = f"slrt-stamp-{key}-{sender._meta.label}"
+        post_save.connect(receiver, sender=sender, weak=False, dispatch_uid=uid)
+        m2m_changed.connect(receiver, sender=sender, weak=False, dispatch_uid=uid + "-m2m")
+    for sender in senders + deleted:
+        uid = f"slrt-stamp-{key}-{sender._meta.label}-del"
+        post_delete.connect(receiver, sender=sender, weak=False, dispatch_uid=uid)
+
+
 class _Mover:
     def __init__(self, key: str):
         self.key = key
 
     def __call__(self, **kwargs) -> None:
-        move(self.key)
+        if kwargs.get("action", "post_").startswith("post_"):  # m2m_changed: once, after
+            move(self.key)

@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from households.validators import validate_kk_number, validate_nik, validate_rt_rw
 from slrt.models import TimeStampedModel
 from slrt.reversing import reverse_pk
+from slrt.stamps import StampedQuerySet
 
 
 class Region(TimeStampedModel):
@@ -737,7 +738,16 @@ class ExistenceAnswer(models.Model):
         return f"{self.user} – {self.source} ({self.count}) – {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class BreakGlassGrantQuerySet(models.QuerySet):
+# The stamp of each process's copy of what the database says of a user (their groups,
+# profile and emergency grants: households.scope._kept_facts). Grants move it on every write
+# (this queryset, and HouseholdsConfig.ready()'s receivers), as do groups, memberships,
+# profiles, their kelurahan and agencies.
+SCOPE_STAMP = "households:scope"
+
+
+class BreakGlassGrantQuerySet(StampedQuerySet):
+    stamp_key = SCOPE_STAMP
+
     def active(self, now=None) -> "BreakGlassGrantQuerySet":
         return self.filter(household__isnull=False, expires_at__gt=now or timezone.now())
 
