@@ -10,7 +10,7 @@ reversed path, split around the number for the latter; keyed also by the script 
 the urlconf of the request, so a request served under another prefix or urlconf reverses anew.
 The URL patterns are fixed when the process starts: nothing to invalidate (a test that swaps
 the urlconf with override_settings changes the key). Templates use `{% load kept_urls %}`,
-`{% kept_url 'name' %}` (settings.TEMPLATES' "libraries").
+`{% kept_url 'name' %}` or `{% kept_url 'name' pk %}` (settings.TEMPLATES' "libraries").
 """
 
 from django import template
@@ -46,6 +46,7 @@ def reverse_pk(viewname: str, pk: int) -> str:
 
 
 @register.simple_tag
-def kept_url(viewname: str) -> str:
-    """{% kept_url 'app:name' %}: {% url 'app:name' %} for a URL without arguments."""
-    return kept_reverse(viewname)
+def kept_url(viewname: str, pk: int | None = None) -> str:
+    """{% kept_url 'app:name' %}: {% url 'app:name' %} for a URL without arguments;
+    {% kept_url 'app:name' pk %}: {% url 'app:name' pk %} for one with one integer."""
+    return kept_reverse(viewname) if pk is None else reverse_pk(viewname, pk)

@@ -35,3 +35,12 @@ def test_the_template_tag_is_the_url_tag():
     )
     kept, plain = Template(source).render(Context()).split("|")
     assert kept == plain == reverse("dashboards:overview")
+
+
+def test_the_template_tag_with_a_number_is_the_url_tag():
+    source = (
+        "{% load kept_urls %}{% kept_url 'referrals:referral_detail' 42 %}|"
+        "{% url 'referrals:referral_detail' 42 %}"
+    )
+    kept, plain = Template(source).render(Context()).split("|")
+    assert kept == plain == reverse("referrals:referral_detail", args=[42])
