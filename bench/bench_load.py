@@ -4,6 +4,7 @@ page beside a bare Django page of the same rows served the same way, interleaved
     .venv/bin/python bench/bench_load.py [--households 300000] [--referrals 100000]
                                          [--database-url URL] [--reuse] [--rounds 3]
                                          [--duration 10] [--threads 2] [--connections 16]
+                                         [--compare-tree DIR]
 
 Not a test: it measures throughput and tail latency of the production server process model
 (gunicorn, workers as the Dockerfile starts them) on PostgreSQL. The database (default
@@ -29,6 +30,10 @@ errors, timeouts), and req/s as a ratio to the bare page's. Targets (issue 17) f
 household list: req/s ≥ 0.6 × the bare page's, one-connection p95 ≤ 20 ms. The load
 average is printed at the start and the end. Results go to
 bench/results/load-<timestamp>.json. Needs `wrk` (Debian: apt-get install wrk).
+
+--compare-tree DIR serves another checkout of the project (say a worktree of main) on a third
+port from the same database and cache, and measures its pages beside this tree's, URL by URL
+in each round ("base: ..." rows): a before/after from one run on a shared machine.
 """
 
 import argparse
@@ -55,7 +60,7 @@ import bench_registry as registry  # noqa: E402
 ROOT = registry.ROOT
 LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/slrt_bench"
 HOST = "127.0.0.1"
-APP, BARE = 8790, 8791  # ports: the project, the bare page
+APP, BARE, BASE = 8790, 8791, 8792  # ports: the project, the bare page, --compare-tree's
 WORKERS = 3  # as the Dockerfile's CMD (2 x cores + 1 on the 1-core production VM)
 RATIO_TARGET, P95_TARGET_MS = 0.6, 20.0  # the household list, issue 17
 WARM_UP_SECONDS = 3
@@ -110,20 +115,31 @@ def main() -> None:
         _start_gunicorn(env, "slrt.wsgi:application", APP),
         _start_gunicorn(env, "bare_site:application", BARE),
     ]
+    wanted = list(TARGETS)
+    if args.compare_tree:
+        # Another checkout of the project (a worktree at the commit to compare against), on
+        # the same database, cache and bare page, interleaved URL by URL with this tree's.
+        servers.append(_start_gunicorn(env, "slrt.wsgi:application", BASE, args.compare_tree))
+        wanted = [wanted[0]] + [
+            t
+            for target in TARGETS[1:]
+            for t in (("base: " + target[0], target[1], BASE, target[3]), target)
+        ]
     try:
-        for port in (APP, BARE):
-            _wait_until_up(port)
+        for server in servers:
+            _wait_until_up(server.port)
         cookies = {
-            (user, port): _login(port, user, env["DEMO_PASSWORD"]) for _, user, port, _ in TARGETS
+            (user, port): _login(port, user, env["DEMO_PASSWORD"]) for _, user, port, _ in wanted
         }
         targets = []
-        for label, user, port, path in TARGETS:
+        for label, user, port, path in wanted:
             path = path.format(household=household, kelurahan=kelurahan)
             status, _, _ = _get(port, path, cookies[user, port])
             if status != 200:
                 sys.exit(f"{path} as {user} answers HTTP {status}, not 200: nothing to measure.")
             targets.append({"label": label, "user": user, "port": port, "path": path})
-        _check_same_rows(targets[0], targets[1], cookies)
+        listed = next(t for t in targets if t["label"] == "household list")
+        _check_same_rows(targets[0], listed, cookies)
         # Every worker's first requests (imports, templates, the process copy of reference
         # rows, connections) are not what a page costs: a round that is not counted.
         for t in targets:
@@ -133,7 +149,7 @@ def main() -> None:
         load_before = os.getloadavg()
         print("load average before wrk: {:.2f} {:.2f} {:.2f}".format(*load_before), flush=True)
         runs = {t["label"]: {"many": [], "one": []} for t in targets}
-        masters = {APP: servers[0].pid, BARE: servers[1].pid}
+        masters = {server.port: server.pid for server in servers}
         for round_ in range(1, args.rounds + 1):
             for t in targets:
                 cookie = cookies[t["user"], t["port"]]
@@ -208,6 +224,12 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per URL")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--compare-tree",
+        type=Path,
+        help="another checkout of the project (e.g. a git worktree of main) served on port "
+        f"{BASE} and measured beside this one, URL by URL ('base: ...' rows)",
+    )
     return parser.parse_args()
 
 
@@ -228,8 +250,11 @@ def _one_household(url: str) -> tuple[int, int]:
         ).fetchone()
 
 
-def _start_gunicorn(env: dict[str, str], application: str, port: int) -> subprocess.Popen:
-    """The same command line for both (bench/ on the path for the bare page's module)."""
+def _start_gunicorn(
+    env: dict[str, str], application: str, port: int, tree: Path = ROOT
+) -> subprocess.Popen:
+    """The same command line for all (bench/ on the path for the bare page's module), in the
+    project's tree `tree` (gunicorn puts its working directory first on sys.path)."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
     command = [
         str(gunicorn),
@@ -243,7 +268,9 @@ def _start_gunicorn(env: dict[str, str], application: str, port: int) -> subproc
         "--log-level",
         "warning",
     ]
-    return subprocess.Popen(command, cwd=ROOT, env=env)
+    server = subprocess.Popen(command, cwd=tree, env=env)
+    server.port = port
+    return server
 
 
 def _wait_until_up(port: int, seconds: float = 60) -> None:

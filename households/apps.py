@@ -15,6 +15,26 @@ class HouseholdsConfig(AppConfig):
 
         from households.choices import watch_reference_model
         from households.models import Agency, PmksCategory, Program, Region
+        from households.models.registry import SCOPE_STAMP
 
         for model in (Region, Program, Agency, PmksCategory):
             watch_reference_model(model)
+
+        from django.contrib.auth.models import Group, User
+
+        from households.models import BreakGlassGrant, UserProfile
+        from slrt import stamps
+
+        # What households.scope keeps of each user (SCOPE_STAMP): their groups, profile,
+        # kelurahan, agency and emergency grants; a deleted user's id may be given again
+        # (SQLite). A user's own row (is_active, is_superuser) is read on every request.
+        stamps.watch(BreakGlassGrant)
+        stamps.move_on_changes(
+            SCOPE_STAMP,
+            Group,
+            User.groups.through,
+            UserProfile,
+            UserProfile.kelurahan.through,
+            Agency,
+            deleted=(User,),
+        )

@@ -5,9 +5,9 @@ from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from households.choices import OnceRenderedSelect, ReferenceChoiceFilter
+from households.choices import OnceRenderedSelect, ReferenceChoiceFilter, fixed_key
 from households.models import Enrolment, Household, Program, Region
-from households.selectors import kecamatan_choices, kelurahan_choices
+from households.selectors import kecamatan_choices, kelurahan_choices, region_choices_key
 
 
 def _kelurahan(request) -> QuerySet[Region]:
@@ -18,12 +18,25 @@ def _kecamatan(request) -> QuerySet[Region]:
     return kecamatan_choices(request.user) if request else Region.objects.none()
 
 
+def _kelurahan_key(request) -> tuple:
+    return ("households.kelurahan", *region_choices_key(request.user if request else None))
+
+
+def _kecamatan_key(request) -> tuple:
+    return ("households.kecamatan", *region_choices_key(request.user if request else None))
+
+
 class HouseholdFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=100)
     kecamatan = ReferenceChoiceFilter(
-        label=_("Kecamatan"), queryset=_kecamatan, field_name="kelurahan__parent"
+        label=_("Kecamatan"),
+        queryset=_kecamatan,
+        reference_key=_kecamatan_key,
+        field_name="kelurahan__parent",
     )
-    kelurahan = ReferenceChoiceFilter(label=_("Kelurahan"), queryset=_kelurahan)
+    kelurahan = ReferenceChoiceFilter(
+        label=_("Kelurahan"), queryset=_kelurahan, reference_key=_kelurahan_key
+    )
     rw = django_filters.CharFilter(
         label="RW",
         method="filter_rw",
@@ -35,7 +48,10 @@ class HouseholdFilter(django_filters.FilterSet):
         widget=OnceRenderedSelect,
     )
     program = ReferenceChoiceFilter(
-        label=_("Aid program"), queryset=Program.objects.all(), method="filter_program"
+        label=_("Aid program"),
+        queryset=Program.objects.all(),
+        reference_key=fixed_key("households.programs"),
+        method="filter_program",
     )
     verification_status = django_filters.ChoiceFilter(
         label=_("Verification status"),

@@ -223,7 +223,8 @@ def access_member(user: User, pk: int) -> Member:
 
 
 def kelurahan_choices(user: User) -> QuerySet[Region]:
-    """The kelurahan a user may file a household under or filter by."""
+    """The kelurahan a user may file a household under or filter by (dropdowns keep these rows
+    under region_choices_key: change it with this)."""
     scope = scope_for(user)
     kelurahan = Region.objects.filter(level=Region.Level.KELURAHAN).select_related("parent")
     if scope.city_wide:
@@ -238,6 +239,18 @@ def kecamatan_names_by_nik_prefix() -> dict[str, str]:
     form to show while a NIK is typed. Reference data, no personal data: no scope."""
     rows = Region.objects.filter(level=Region.Level.KECAMATAN).values_list("code", "name")
     return {code.replace(".", ""): name for code, name in rows}
+
+
+def region_choices_key(user: User | None) -> tuple:
+    """What kelurahan_choices and kecamatan_choices select depends on, and nothing else: the
+    name their rows are kept under (households.choices.ReferenceChoiceFilter's reference_key).
+    Change it with them."""
+    if user is None:
+        return ("none",)
+    scope = scope_for(user)
+    if scope.city_wide:
+        return ("city",)
+    return ("kelurahan", *sorted(scope.kelurahan_ids))
 
 
 def kecamatan_choices(user: User) -> QuerySet[Region]:

@@ -18,6 +18,11 @@ class ReferralsConfig(AppConfig):
 
         watch_reference_model(NeedCategory)  # the queue's dropdown of needs
 
+        from referrals.models import Notification, Referral
+        from slrt import stamps
+
+        stamps.watch(Referral, Notification)  # the navigation's counts (NAVIGATION_STAMP)
+
         from households.hooks import (
             AgencyReach,
             HouseholdSection,

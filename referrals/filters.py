@@ -9,7 +9,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from households.choices import ReferenceChoiceFilter
+from households.choices import ReferenceChoiceFilter, fixed_key
 from households.models import Agency, Region
 from referrals.models import NeedCategory, Priority, Referral, Status, overdue_q
 
@@ -19,18 +19,21 @@ class ReferralFilter(django_filters.FilterSet):
         label=_("Status"), choices=Status.choices, method="filter_status"
     )
     category = ReferenceChoiceFilter(
+        reference_key=fixed_key("referrals.category"),
         label=_("Need"),
         queryset=NeedCategory.objects.all(),
         to_field_name="code",
         empty_label=_("All"),
     )
     agency = ReferenceChoiceFilter(
+        reference_key=fixed_key("referrals.agency"),
         label=_("Receiving agency"),
         queryset=Agency.objects.filter(receives_referrals=True),
         to_field_name="code",
         empty_label=_("All"),
     )
     kecamatan = ReferenceChoiceFilter(
+        reference_key=fixed_key("referrals.kecamatan"),
         label=_("Kecamatan"),
         queryset=Region.objects.filter(level=Region.Level.KECAMATAN).order_by("name"),
         to_field_name="code",
@@ -38,6 +41,7 @@ class ReferralFilter(django_filters.FilterSet):
         field_name="origin_kelurahan__parent",
     )
     kelurahan = ReferenceChoiceFilter(
+        reference_key=fixed_key("referrals.kelurahan"),
         label=_("Kelurahan"),
         queryset=Region.objects.filter(level=Region.Level.KELURAHAN).order_by("name"),
         to_field_name="code",

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from households.models import Household, Member
 from households.scope import scope_for
 from households.selectors import log_household_read, visible_households
 from referrals.models import (
+    NAVIGATION_STAMP,
     Complaint,
     Plan,
     PlanIntervention,
@@ -22,6 +24,7 @@ from referrals.models import (
     Status,
     overdue_q,
 )
+from slrt import stamps
 from slrt.db import count_of
 
 
@@ -137,16 +140,56 @@ class NavigationCounts:
 
 
 def navigation_counts(user: User) -> NavigationCounts:
-    """The navigation's numbers, on every page, in one query of scalar subqueries (issue 17):
-    the same definitions as waiting_on_origin, and for agency staff the queue's tabs too
-    (queue_counts). Read once per request: kept on the user object, as the scope is."""
+    """The navigation's numbers, on every page (issue 17): the same definitions as
+    waiting_on_origin, and for agency staff the queue's tabs too (queue_counts). Read once per
+    request (kept on the user object, as the scope is) and kept per process between requests
+    (`_kept`, below)."""
     cached = getattr(user, "_slrt_navigation_counts", None)
     if cached is not None:
         return cached
+    scope = scope_for(user)
+    key = (stamps.current(NAVIGATION_STAMP), timezone.localdate(), _scope_key(scope))
+    kept = _kept.get(user.pk)
+    if kept is not None and kept[0] == key:
+        found = kept[1]
+    else:
+        found = _count_for_navigation(user, scope)
+        if len(_kept) >= NAVIGATION_KEPT:
+            _kept.clear()
+        _kept[user.pk] = (key, found)
+    user._slrt_navigation_counts = found
+    return found
+
+
+# What the navigation showed each user, per process: {user id: ((stamp, day, scope), counts)}.
+# What it buys: the one query of scalar subqueries below on every page of every user (12 %
+# of a gunicorn worker's samples on the household list, bench_load's py-spy, 2026-12-06: the
+# facilitator's "waiting" count reads ~11,000 index entries there) becomes a comparison; the
+# stamp is read with the reference dropdowns' in the request's one cache read (slrt.stamps).
+# Invalidated by NAVIGATION_STAMP, which every write to a referral or a notification moves
+# (referrals.models, slrt.stamps.watch: saves, deletes, and the querysets' bulk writes), by the
+# day (overdue counts turn at midnight) and by the user's scope (role, agency, kelurahan,
+# grants): tests/referrals/test_navigation_counts.py. Bounded: emptied at NAVIGATION_KEPT users.
+_kept: dict[int, tuple[tuple, NavigationCounts]] = {}
+NAVIGATION_KEPT = 5000
+
+
+def _scope_key(scope) -> tuple:
+    return (
+        scope.role,
+        scope.personal_data,
+        scope.city_wide,
+        scope.agency_id,
+        scope.kelurahan_ids,
+        tuple(sorted(scope.granted.items())),
+    )
+
+
+def _count_for_navigation(user: User, scope) -> NavigationCounts:
+    """The counts in one query of scalar subqueries."""
     from referrals.notifications import visible_notifications
 
     counts = {"unread": count_of(visible_notifications(user).filter(read_at__isnull=True))}
-    scope = scope_for(user)
     if scope.agency_id is not None:
         queue = agency_queue(user)
         counts["new"] = count_of(queue.filter(status=Status.SUBMITTED))
@@ -156,9 +199,7 @@ def navigation_counts(user: User) -> NavigationCounts:
         counts["returned"] = count_of(queue.filter(status=Status.RETURNED))
     elif scope.personal_data:
         counts["waiting"] = count_of(_waiting_on(user))
-    found = NavigationCounts(**User.objects.filter(pk=user.pk).values(**counts).get())
-    user._slrt_navigation_counts = found
-    return found
+    return NavigationCounts(**User.objects.filter(pk=user.pk).values(**counts).get())
 
 
 def _waiting_on(user: User) -> QuerySet[Referral]:

@@ -1,8 +1,8 @@
 """The pages people open all day stay within 8 queries (issue 17), whatever the rows: the
-request's fixed cost is 3 (the user; the role, profile and grants in one query,
-households.scope._read_facts; the navigation's counts), the page's own rows the rest.
-Measured on a second request, as a worker serves all but its first: reference dropdowns and
-the session come from the process copy and the cache then."""
+request's fixed cost is 1 (the user), the page's own rows the rest. Measured on a second
+request, as a worker serves all but its first: reference dropdowns, the session, the user's
+groups, profile and grants (households.scope._kept_facts) and the navigation's counts
+(referrals.selectors._kept) come from the process copy and the cache then."""
 
 import pytest
 from django.urls import reverse
@@ -110,3 +110,12 @@ def test_the_filtered_flag_queue(client, registry, verifikator, django_assert_ma
 def test_the_case_page(client, registry, verifikator, django_assert_max_num_queries):
     url = reverse("eligibility:case_detail", args=[registry[0].pk]) + "?rule=car_owner"
     _page(client, verifikator, url, django_assert_max_num_queries)
+
+
+def test_the_lists_fixed_cost_is_the_user_alone(
+    client, registry, pendamping, django_assert_max_num_queries
+):
+    """The user, the capped count and the rows: as many as the bare page of bench_load."""
+    _page(
+        client, pendamping, reverse("households:household_list"), django_assert_max_num_queries, 3
+    )

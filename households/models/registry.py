@@ -4,13 +4,14 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from households.validators import validate_kk_number, validate_nik, validate_rt_rw
 from slrt.models import TimeStampedModel
+from slrt.reversing import reverse_pk
+from slrt.stamps import StampedQuerySet
 
 
 class Region(TimeStampedModel):
@@ -376,7 +377,7 @@ class Household(TimeStampedModel):
         return f"KK {self.kk_number} – {self.head_name}" if self.head_name else self.kk_number
 
     def get_absolute_url(self) -> str:
-        return reverse("households:household_detail", args=[self.pk])
+        return reverse_pk("households:household_detail", self.pk)
 
     @property
     def per_capita_income(self) -> int | None:
@@ -737,7 +738,16 @@ class ExistenceAnswer(models.Model):
         return f"{self.user} – {self.source} ({self.count}) – {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class BreakGlassGrantQuerySet(models.QuerySet):
+# The stamp of each process's copy of what the database says of a user (their groups,
+# profile and emergency grants: households.scope._kept_facts). Grants move it on every write
+# (this queryset, and HouseholdsConfig.ready()'s receivers), as do groups, memberships,
+# profiles, their kelurahan and agencies.
+SCOPE_STAMP = "households:scope"
+
+
+class BreakGlassGrantQuerySet(StampedQuerySet):
+    stamp_key = SCOPE_STAMP
+
     def active(self, now=None) -> "BreakGlassGrantQuerySet":
         return self.filter(household__isnull=False, expires_at__gt=now or timezone.now())
 

@@ -10,6 +10,7 @@ from households.models import Agency, Household, Member, Region
 from referrals import sla
 from slrt.messages import render_json
 from slrt.models import TimeStampedModel
+from slrt.stamps import StampedQuerySet
 
 
 class NeedCategory(TimeStampedModel):
@@ -225,7 +226,14 @@ def urgent_rank() -> models.Case:
     )
 
 
-class ReferralQuerySet(models.QuerySet):
+# The stamp of the navigation's counts (referrals.selectors.navigation_counts): every write
+# to referrals or notifications moves it (slrt.stamps.watch, in ReferralsConfig.ready()).
+NAVIGATION_STAMP = "referrals:navigation"
+
+
+class ReferralQuerySet(StampedQuerySet):
+    stamp_key = NAVIGATION_STAMP
+
     def open(self) -> "ReferralQuerySet":
         return self.filter(status__in=OPEN)
 
@@ -418,6 +426,10 @@ class Attachment(models.Model):
         return self.name
 
 
+class NotificationQuerySet(StampedQuerySet):
+    stamp_key = NAVIGATION_STAMP
+
+
 class Notification(models.Model):
     """A message in someone's inbox about a referral (also e-mailed). `key` makes each one
     idempotent: the daily overdue check run twice finds its notification there already."""
@@ -444,6 +456,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

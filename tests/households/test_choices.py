@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from households import choices
 from households.models import Program
+from slrt import stamps
 
 pytestmark = pytest.mark.django_db
 
@@ -84,12 +85,14 @@ def test_each_scope_gets_its_own_dropdown(client, verifikator, pendamping, marga
 
 
 def test_the_reference_stamp_is_read_once_a_request(client, verifikator, monkeypatch):
+    """With the navigation's stamp, in one cache round trip (slrt.stamps)."""
     reads = []
-    read = choices._current_version
-    monkeypatch.setattr(choices, "_current_version", lambda: reads.append(1) or read())
+    read = stamps._read
+    monkeypatch.setattr(stamps, "_read", lambda keys: reads.append(keys) or read(keys))
     client.force_login(verifikator)
     client.get(reverse("households:household_list"))  # three dropdowns of reference rows
     assert len(reads) == 1
+    assert {choices.VERSION_KEY, "referrals:navigation"} <= reads[0]
     client.get(reverse("households:household_list"))
     assert len(reads) == 2  # the next request reads it again: a change elsewhere shows
     choices.reference_rows(Program.objects.all())  # outside a request: every call
@@ -104,3 +107,23 @@ def test_the_kept_dropdowns_are_bounded(client, verifikator, monkeypatch):
     for value in range(12):
         client.get(reverse("households:household_list"), {"welfare_decile": f"x{value}"})
         assert len(choices._html) <= 4
+
+
+def test_the_list_dropdowns_are_known_by_name_not_by_compiled_sql(
+    client, pendamping, margahayu, bintara, monkeypatch
+):
+    """ReferenceChoiceFilter's reference_key: no SQL is compiled to find the kept rows, and
+    the name follows the scope (a kelurahan added to the facilitator shows at once)."""
+    from django.db.models.sql.query import Query
+
+    _list_page(client, pendamping)
+    compiled = []
+    to_sql = Query.__str__
+    monkeypatch.setattr(Query, "__str__", lambda q: compiled.append(q.model) or to_sql(q))
+    page, _queries = _list_page(client, pendamping)
+    assert not compiled
+    assert bintara.name not in _select(page, "kelurahan")
+    pendamping.profile.kelurahan.add(bintara)
+    page, _queries = _list_page(client, pendamping)
+    assert bintara.name in _select(page, "kelurahan")
+    assert margahayu.name in _select(page, "kelurahan")
