@@ -24,6 +24,9 @@ class IndicatorSnapshot(TimeStampedModel):
     aid_recipients = models.PositiveIntegerField(default=0)
     inclusion_errors = models.PositiveIntegerField(default=0)
     exclusion_errors = models.PositiveIntegerField(default=0)
+    # Flows (dashboards.indicators.FLOW_CODES): events during this month, not at its first day.
+    graduated_households = models.PositiveIntegerField(default=0)
+    relapsed_households = models.PositiveIntegerField(default=0)
     open_referrals = models.PositiveIntegerField(default=0)
     overdue_referrals = models.PositiveIntegerField(default=0)
     backfilled = models.BooleanField(_("backfilled"), default=False)
