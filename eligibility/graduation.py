@@ -23,8 +23,6 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,45 +34,12 @@ from eligibility.selectors import definition, poor_definition
 from eligibility.services import active_rule_set
 from households.models import Assessment, Enrolment, Household
 from households.scope import guard_write
-from households.selectors import visible_households
 from households.services import end_household_enrolments
 
 NOTE_MAX_LENGTH = 2000
 END_REASON = "graduasi"
 
 # --- reading ---------------------------------------------------------------------------------
-
-
-def visible_graduations(user: User) -> QuerySet[Graduation]:
-    """Graduations of the households the user sees, scoped exactly like households."""
-    return Graduation.objects.filter(household__in=visible_households(user))
-
-
-def access_graduation(user: User, pk: int) -> Graduation:
-    return get_object_or_404(
-        visible_graduations(user).select_related(
-            "household__kelurahan__parent", "proposed_by", "decided_by"
-        ),
-        pk=pk,
-    )
-
-
-def graduation_queue(user: User) -> QuerySet[Graduation]:
-    """Proposals awaiting a verifier, oldest first."""
-    return (
-        visible_graduations(user)
-        .proposed()
-        .select_related("household__kelurahan__parent", "proposed_by")
-        .order_by("created_at", "pk")
-    )
-
-
-def household_graduations(user: User, household: Household) -> list[Graduation]:
-    return list(
-        visible_graduations(user)
-        .filter(household=household)
-        .select_related("proposed_by", "decided_by", "relapse")
-    )
 
 
 @dataclass

@@ -7,8 +7,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from eligibility.graduation import decide_graduation, propose_graduation, visible_graduations
+from eligibility.graduation import decide_graduation, propose_graduation
 from eligibility.models import Graduation, Relapse
+from eligibility.selectors import visible_graduations
 from households.api import PersonalDataPermission, ShownRowsMixin
 from households.selectors import access_household_to_change
 from slrt.api import WRITE_ERRORS, RecordIdField, router

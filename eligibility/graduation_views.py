@@ -10,21 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from eligibility.forms import GraduationDecideForm, GraduationProposeForm
-from eligibility.graduation import (
-    access_graduation,
-    decide_graduation,
-    graduation_queue,
-    household_graduations,
-    propose_graduation,
-    readiness,
-)
+from eligibility.graduation import decide_graduation, propose_graduation, readiness
 from eligibility.models import Graduation
-from households.selectors import (
-    access_household,
-    access_household_to_change,
-    log_household_read,
-    shown_page,
-)
+from eligibility.selectors import access_graduation, graduation_queue, household_graduations
+from households.selectors import access_household, access_household_to_change, shown_page
 from slrt.paging import CappedPaginator
 
 PAGE_SIZE = 25
@@ -96,7 +85,6 @@ def _detail(request: HttpRequest, graduation: Graduation, form: GraduationDecide
 def graduation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A proposal with its evidence, the criteria explained, and the decision's form."""
     graduation = access_graduation(request.user, pk)
-    log_household_read(request.user, graduation.household, via="graduation")
     return _detail(request, graduation, GraduationDecideForm())
 
 
@@ -105,7 +93,6 @@ def graduation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def graduation_decide(request: HttpRequest, pk: int) -> HttpResponse:
     graduation = access_graduation(request.user, pk)
-    log_household_read(request.user, graduation.household, via="graduation")
     form = GraduationDecideForm(request.POST)
     if form.is_valid():
         confirm = form.cleaned_data["decision"] == GraduationDecideForm.CONFIRM

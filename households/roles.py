@@ -171,7 +171,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _GRADUATION_DECIDE
     + _BREAK_GLASS_REVIEW
     + _MOVE_DECIDE,
-    Role.DATA_STEWARD: _REGISTRY_READ + _NEEDS_READ + _IMPORT + _FLAGS_READ,
+    Role.DATA_STEWARD: _REGISTRY_READ + _NEEDS_READ + _IMPORT + _FLAGS_READ + _GRADUATION_READ,
     # The planner sets the unit costs of the planning page (issue 6, item 6).
     Role.PERENCANA: ["dashboards.change_unitcost"],
     Role.PIMPINAN: [],
@@ -181,6 +181,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _NEEDS_WRITE
     + _IMPORT
     + _FLAGS_READ
+    + _GRADUATION_READ
     + ["eligibility.start_run"]
     + [
         "households.add_enrolment",

@@ -306,6 +306,10 @@ SPECTACULAR_SETTINGS = {
         "EnrolmentStatusEnum": "households.models.Enrolment.Status",
         "ConsequenceOutcomeEnum": "eligibility.models.Consequence.Outcome",
         "ReferralOutcomeEnum": "referrals.models.Outcome",
+        # Graduation (issue 21 part 4).
+        "GraduationKindEnum": "eligibility.models.Graduation.Kind",
+        "GraduationStatusEnum": "eligibility.models.Graduation.Status",
+        "RelapseWhyEnum": "eligibility.models.Relapse.Why",
     },
 }
 

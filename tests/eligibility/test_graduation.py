@@ -14,9 +14,9 @@ from eligibility.graduation import (
     detect_relapses,
     propose_graduation,
     readiness,
-    visible_graduations,
 )
 from eligibility.models import GRADUATION_READY, Flag, Graduation, Relapse, Rule, RuleSet
+from eligibility.selectors import visible_graduations
 from eligibility.services import evaluate_household
 from households.assessments import record_assessment
 from households.models import Assessment, ChangeRecord, Enrolment, Program

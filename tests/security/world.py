@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 
-from eligibility.models import POOR, Flag, Rule, RuleSet
+from eligibility.graduation import propose_graduation
+from eligibility.models import POOR, Flag, Graduation, Rule, RuleSet
 from households.assessments import classify_person, record_assessment
 from households.models import (
     Agency,
@@ -42,6 +43,7 @@ class World:
     notification: Notification
     assessment: Assessment
     pmks: PmksClassification  # the head's, in an ordinary category (agency staff see it)
+    graduation: Graduation  # proposed by the desk, awaiting a verifier (issue 21 part 4)
 
 
 def _category(code: str, agency_code: str) -> NeedCategory:
@@ -108,9 +110,12 @@ def build_world(
         recorded_on=assessment.assessed_on,
         by=desk,
     )
+    graduation = propose_graduation(
+        household=household, kind=Graduation.Kind.MANDIRI, evidence=text, by=desk
+    )
     return World(
         kelurahan, household, member, enrolment, referral, attachment, complaint, batch, flag,
-        notification, assessment, pmks,
+        notification, assessment, pmks, graduation,
     )  # fmt: skip
 
 
