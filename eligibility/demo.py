@@ -41,6 +41,8 @@ GRADUATION_MONTHS = 12
 # Graduations a month, by kecamatan code: a few kecamatan reach the small-cell threshold.
 PER_MONTH = {"32.75.01": 5, "32.75.02": 4, "32.75.03": 3, "32.75.07": 2, "32.75.10": 2}
 READY_FAMILIES = 3
+# What a ready family earns a month per person (about twice Kota Bekasi's poverty line).
+READY_INCOME_PER_PERSON = 1_500_000
 WAITING = 2
 DEMO_EVIDENCE = [
     "Kepala keluarga bekerja tetap sebagai sopir ekspedisi sejak Maret; slip gaji dilihat.",
@@ -161,8 +163,6 @@ def _seed_ready_families(proposer, today) -> list[int]:
     person above the poverty line: the demo facilitator can propose their graduation."""
     import datetime
 
-    from django.conf import settings
-
     from households.assessments import NeedInput, record_assessment, registry_suggestions
     from households.demo.users import MARGAHAYU
     from households.models import Domain, NeedKind
@@ -173,7 +173,7 @@ def _seed_ready_families(proposer, today) -> list[int]:
         .order_by("-pk")[:READY_FAMILIES]
     )
     for household in families:
-        income = int(settings.POVERTY_LINE) * household.member_count * 3 // 2
+        income = READY_INCOME_PER_PERSON * household.member_count
         for days_ago in (215, 8):
             needs = [
                 NeedInput(

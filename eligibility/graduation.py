@@ -19,7 +19,6 @@ import datetime
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -27,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eligibility.conditions import evaluate
-from eligibility.fields import load_facts, read_values
+from eligibility.fields import CATALOGUE, load_facts, read_values
 from eligibility.models import GRADUATION_READY, RELAPSE_WINDOW_DAYS, Graduation, Relapse
 from eligibility.presenters import explain
 from eligibility.selectors import definition, poor_definition
@@ -208,18 +207,20 @@ def _relapse_reason(graduation: Graduation) -> tuple[str, dict] | None:
     )
     if enrolled:
         return Relapse.Why.RE_ENROLLED, {"program": enrolled}
-    assessed = (
-        Assessment.objects.filter(
-            household=household, created_at__gt=since, income_per_capita__isnull=False
-        )
+    # The latest assessment with an income, when made after the graduation: its income per
+    # person read by the catalogue (a percentage of the poverty line, the one place the line
+    # is read), below 100%.
+    facts = load_facts(household)
+    latest = (
+        Assessment.objects.filter(household=household, income_per_capita__isnull=False)
         .order_by("-version")
-        .values_list("income_per_capita", "version")
+        .values_list("created_at", "version")
         .first()
     )
-    if assessed is not None:
-        income, version = assessed
-        if income * 100 < 100 * int(settings.POVERTY_LINE):
-            return Relapse.Why.ASSESSED_POOR, {"income_per_capita": income, "version": version}
+    if latest is not None and latest[0] > since:
+        pct = CATALOGUE["assessed_income_pct"].read(facts)
+        if pct is not None and pct < 100:
+            return Relapse.Why.ASSESSED_POOR, {"assessed_income_pct": pct, "version": latest[1]}
     if graduation.poor_at_confirmation is False and is_poor(household):
         return Relapse.Why.POOR_AGAIN, {}
     return None

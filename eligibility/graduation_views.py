@@ -13,6 +13,7 @@ from eligibility.forms import GraduationDecideForm, GraduationProposeForm
 from eligibility.graduation import decide_graduation, propose_graduation, readiness
 from eligibility.models import Graduation
 from eligibility.selectors import access_graduation, graduation_queue, household_graduations
+from households.models import Enrolment
 from households.selectors import access_household, access_household_to_change, shown_page
 from slrt.paging import CappedPaginator
 
@@ -75,6 +76,10 @@ def _detail(request: HttpRequest, graduation: Graduation, form: GraduationDecide
         "household": household,
         "form": form,
         "ready": readiness(household) if graduation.status == Graduation.Status.PROPOSED else None,
+        # What a confirmation ends: the family's enrolments not ended yet.
+        "enrolments": household.enrolments.exclude(status=Enrolment.Status.ENDED)
+        .select_related("program", "member")
+        .order_by("pk"),
     }
     return render(request, "eligibility/graduation_detail.html", context)
 

@@ -26,6 +26,8 @@ EXPECTED = {
         "aid_recipients": 2,  # A, C
         "inclusion_errors": 1,  # A: open car-owner finding; C's was dismissed
         "exclusion_errors": 1,  # B
+        "graduated_households": 0,  # issue 21 part 4: no graduation in the crafted registry
+        "relapsed_households": 0,
         "open_referrals": 2,  # submitted (late) and returned
         "overdue_referrals": 1,  # the returned one waits on its origin, not the agency
     },
@@ -36,6 +38,8 @@ EXPECTED = {
         "aid_recipients": 1,
         "inclusion_errors": 0,  # F's finding no longer holds
         "exclusion_errors": 0,
+        "graduated_households": 0,
+        "relapsed_households": 0,
         "open_referrals": 1,
         "overdue_referrals": 0,
     },
