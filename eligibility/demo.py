@@ -111,8 +111,10 @@ def seed_demo_graduations(*, today=None) -> int:
                 if household_id in taken:
                     continue
                 taken.add(household_id)
-                month = index // per_month
-                waiting = month >= GRADUATION_MONTHS
+                # The first few wait in the verifier's queue; the others graduated, per_month
+                # a month going back from this one.
+                waiting = index < WAITING
+                month = 0 if waiting else (index - WAITING) // per_month
                 proposed = now - datetime.timedelta(days=month * 30 + 4 + index % 9)
                 decided = proposed + datetime.timedelta(days=2 + index % 3)
                 if not waiting and decided > now:
@@ -169,7 +171,7 @@ def _seed_ready_families(proposer, today) -> list[int]:
 
     families = list(
         Household.objects.filter(kelurahan__code=MARGAHAYU, member_count__gt=0)
-        .exclude(assessments__isnull=False)
+        .exclude(eligibility_flags__status="open")  # an open finding blocks graduation
         .order_by("-pk")[:READY_FAMILIES]
     )
     for household in families:
