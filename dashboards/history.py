@@ -22,7 +22,9 @@ been taken) each indicator reads:
   before T and not closed by T's date (issue 21);
 - open and overdue referrals: each referral's status at T is the one its last event before
   T moved it to (its history); overdue when that status is on the agency's clock and its
-  due date is before T's date.
+  due date is before T's date;
+- graduated and relapsed households (flows): graduations confirmed, relapses detected, in the
+  calendar month that starts at T (dashboards.selectors.flow_counts, the same count).
 
 Deleted households are not in the registry any more and are not counted. One pass over each
 table, whatever the number of months: on 300,000 households twelve months take seconds.
@@ -40,13 +42,13 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 from dashboards.indicators import CODES
-from dashboards.selectors import Counts
+from dashboards.selectors import Counts, flow_counts
 from eligibility.conditions import CODES as CODES_TYPE
 from eligibility.conditions import evaluate, fields_used
 from eligibility.fields import CATALOGUE, Facts, annotate
 from eligibility.models import Flag, Rule
 from eligibility.selectors import poor_definition
-from households.models import Assessment, ChangeRecord, Enrolment, Household
+from households.models import Assessment, ChangeRecord, Enrolment, Household, Region
 from referrals.models import ON_AGENCY_CLOCK, OPEN, Plan, Referral, ReferralEvent
 
 
@@ -269,5 +271,9 @@ def counts_at(moments: list[datetime.datetime]) -> dict[datetime.datetime, Count
             row = counts[kelurahan_id]
             row["open_referrals"] += status in OPEN
             row["overdue_referrals"] += status in ON_AGENCY_CLOCK and due is not None and due < day
+        # Flows of the month starting at T: a grouped count on indexed dates per month.
+        flows = flow_counts(Region.objects.filter(level=Region.Level.KELURAHAN), month=day)
+        for kelurahan_id, values in flows.items():
+            counts[kelurahan_id].update(values)
         result[moment] = {pk: dict(values) for pk, values in counts.items()}
     return result

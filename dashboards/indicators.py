@@ -90,6 +90,27 @@ INDICATORS: tuple[Indicator, ...] = (
         HOUSEHOLDS_UNIT,
         _("Poor households (as defined above) with no active aid program."),
     ),
+    # Flows, not stocks (issue 21 part 4): counted over one calendar month, the live figure
+    # over this month so far; each month of the trend is that month's own count.
+    Indicator(
+        "graduated_households",
+        _("Graduated households"),
+        HOUSEHOLDS_UNIT,
+        _(
+            "Families whose graduation out of poverty (graduasi) a verifier confirmed this "
+            "month, by the criteria or as sejahtera mandiri; their aid programs ended."
+        ),
+    ),
+    Indicator(
+        "relapsed_households",
+        _("Relapsed households"),
+        HOUSEHOLDS_UNIT,
+        _(
+            "Graduated families found poor again this month, within 12 months of their "
+            "graduation (the definition of a poor household, an assessed income below the "
+            "poverty line, or a new aid enrolment)."
+        ),
+    ),
     Indicator(
         "assessed_households",
         _("Families assessed"),
@@ -125,6 +146,8 @@ BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDI
 CODES: tuple[str, ...] = tuple(BY_CODE)
 HOUSEHOLD_CODES: tuple[str, ...] = tuple(i.code for i in INDICATORS if not i.referrals)
 REFERRAL_CODES: tuple[str, ...] = tuple(i.code for i in INDICATORS if i.referrals)
+# Counted over a calendar month (dashboards.selectors.flow_counts), not at a moment.
+FLOW_CODES: tuple[str, ...] = ("graduated_households", "relapsed_households")
 # The map's indicator when the user has not picked one.
 DEFAULT_MAP_INDICATOR = "poor_households"
 

@@ -26,6 +26,9 @@ class IndicatorSnapshot(TimeStampedModel):
     exclusion_errors = models.PositiveIntegerField(default=0)
     assessed_households = models.PositiveIntegerField(default=0)
     households_with_plan = models.PositiveIntegerField(default=0)
+    # Flows (dashboards.indicators.FLOW_CODES): events during this month, not at its first day.
+    graduated_households = models.PositiveIntegerField(default=0)
+    relapsed_households = models.PositiveIntegerField(default=0)
     open_referrals = models.PositiveIntegerField(default=0)
     overdue_referrals = models.PositiveIntegerField(default=0)
     backfilled = models.BooleanField(_("backfilled"), default=False)

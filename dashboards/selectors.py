@@ -18,7 +18,7 @@ from dashboards.models import KelurahanCount
 from eligibility.conditions import CODES as CODES_TYPE
 from eligibility.conditions import NEVER, fields_used
 from eligibility.fields import CATALOGUE, TYPES, annotate
-from eligibility.models import Flag, Rule
+from eligibility.models import Flag, Graduation, Relapse, Rule
 from eligibility.selectors import poor_definition, program_criteria, unfit_houses
 from eligibility.services import CompiledRule
 from households.models import Assessment, Enrolment, Household, Member, Program, Region
@@ -225,6 +225,44 @@ def referral_counts(
         if agency_id is not None:
             queryset = queryset.filter(agency_id=agency_id)
         rows = queryset.values(kel=F("household__kelurahan_id")).annotate(n=Count("pk")).order_by()
+        for row in rows:
+            counts.setdefault(row["kel"], {})[code] = row["n"]
+    return counts
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The aware moments a calendar month starts and ends (local time)."""
+    start = month.replace(day=1)
+    end = (start + datetime.timedelta(days=32)).replace(day=1)
+    combine = datetime.datetime.combine
+    return (
+        timezone.make_aware(combine(start, datetime.time.min)),
+        timezone.make_aware(combine(end, datetime.time.min)),
+    )
+
+
+def flow_counts(kelurahan: QuerySet[Region], *, month: datetime.date | None = None) -> Counts:
+    """Graduations confirmed and relapses detected in one calendar month (default: this one)
+    per kelurahan of the household: two small grouped queries on indexed dates (issue 21
+    part 4). Stored like every other figure; each trend month keeps its own."""
+    start, end = month_bounds(month or timezone.localdate())
+    counts: Counts = {}
+    for code, queryset in (
+        (
+            "graduated_households",
+            Graduation.objects.confirmed().filter(decided_at__gte=start, decided_at__lt=end),
+        ),
+        (
+            "relapsed_households",
+            Relapse.objects.filter(detected_at__gte=start, detected_at__lt=end),
+        ),
+    ):
+        rows = (
+            queryset.filter(household__kelurahan__in=kelurahan)
+            .values(kel=F("household__kelurahan_id"))
+            .annotate(n=Count("household_id", distinct=True))
+            .order_by()
+        )
         for row in rows:
             counts.setdefault(row["kel"], {})[code] = row["n"]
     return counts

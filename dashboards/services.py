@@ -14,12 +14,13 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from dashboards import needs, plans
-from dashboards.indicators import CODES
+from dashboards.indicators import CODES, FLOW_CODES
 from dashboards.models import IndicatorSnapshot, KelurahanCount, UnitCost
 from dashboards.programs import FIGURE_CODES, program_code
 from dashboards.selectors import (
     DEADLINE_CODES,
     deadline_counts_per_kelurahan,
+    flow_counts,
     household_counts,
     need_counts,
     plan_counts,
@@ -66,6 +67,7 @@ def refresh_kelurahan_counts(*, kelurahan_ids: list[int] | None = None) -> int:
     counts = household_counts(chosen)
     for source in (
         referral_counts(chosen),
+        flow_counts(chosen),
         program_counts(chosen, programs),
         need_counts(chosen),
         deadline_counts_per_kelurahan(chosen),
@@ -83,7 +85,25 @@ def refresh_kelurahan_counts(*, kelurahan_ids: list[int] | None = None) -> int:
         for code in codes
     ]
     KelurahanCount.objects.bulk_create(rows, batch_size=2000)
+    _update_snapshot_flows(month_start(timezone.localdate()), ids, counts)
     return len(rows)
+
+
+def _update_snapshot_flows(month: datetime.date, kelurahan_ids: list[int], counts) -> None:
+    """Keep a month's stored snapshot rows current in their flows (graduations, relapses:
+    FLOW_CODES): a snapshot taken on the month's first day counted none of the month's
+    events yet. Only the rows whose figures changed are written."""
+    rows = IndicatorSnapshot.objects.filter(month=month, kelurahan_id__in=kelurahan_ids)
+    changed = []
+    for row in rows.only("pk", "kelurahan_id", *FLOW_CODES):
+        values = counts.get(row.kelurahan_id, {})
+        new = {code: values.get(code, 0) for code in FLOW_CODES}
+        if any(getattr(row, code) != value for code, value in new.items()):
+            for code, value in new.items():
+                setattr(row, code, value)
+            changed.append(row)
+    if changed:
+        IndicatorSnapshot.objects.bulk_update(changed, FLOW_CODES, batch_size=1000)
 
 
 def request_refresh(*, kelurahan_ids: list[int] | None = None, once_a_minute: bool = False) -> bool:
@@ -112,8 +132,14 @@ def snapshot_indicators(*, month: datetime.date | None = None) -> int:
     month = month_start(month or timezone.localdate())
     kelurahan = Region.objects.filter(level=Region.Level.KELURAHAN)
     counts = household_counts(kelurahan)
-    for kelurahan_id, values in referral_counts(kelurahan).items():
-        counts.setdefault(kelurahan_id, {}).update(values)
+    for source in (referral_counts(kelurahan), flow_counts(kelurahan, month=month)):
+        for kelurahan_id, values in source.items():
+            counts.setdefault(kelurahan_id, {}).update(values)
+    # The month before is over now: its flows are final (its snapshot counted them at its
+    # first day, and then as its days went by).
+    previous = month_start(month - datetime.timedelta(days=1))
+    ids = list(kelurahan.values_list("pk", flat=True))
+    _update_snapshot_flows(previous, ids, flow_counts(kelurahan, month=previous))
     IndicatorSnapshot.objects.filter(month=month).delete()
     rows = [
         IndicatorSnapshot(

@@ -236,3 +236,5 @@ router.register("eligibility/flags", FlagViewSet, basename="eligibility-flag")
 router.register(
     "eligibility/review-decisions", ReviewDecisionViewSet, basename="eligibility-decision"
 )
+
+import eligibility.graduation_api  # noqa: E402, F401  (registers the graduations' viewset)

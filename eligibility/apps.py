@@ -31,6 +31,8 @@ class EligibilityConfig(AppConfig):
 
         # The findings card on the household page (households names no eligibility URL).
         register_household_section(HouseholdSection("eligibility/_household_section.html", 10))
+        # Graduation (issue 21 part 4): its state and "propose graduation".
+        register_household_section(HouseholdSection("eligibility/_graduation_section.html", 40))
 
         from eligibility.selectors import unfit_houses
         from households.needs import UNFIT_HOUSE, register_household_condition

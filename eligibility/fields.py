@@ -31,7 +31,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from eligibility.conditions import BOOL, CODES, INT, TEXT, FieldSpec
-from households.models import Enrolment, Household, Member
+from eligibility.models import Flag, Rule
+from households.models import Assessment, Enrolment, Household, Member
 
 OFFICIALS = (Member.Occupation.ASN, Member.Occupation.TNI, Member.Occupation.POLRI)
 
@@ -45,6 +46,11 @@ class Facts:
     programs: frozenset[str]
     today: datetime.date
     duplicates: bool
+    # The latest needs assessment that recorded an income: its income per person and the one
+    # at least 6 months before it (graduation, issue 21 part 4); the open exclusion findings.
+    assessed_income: int | None = None
+    earlier_assessed_income: int | None = None
+    open_exclusions: int = 0
 
 
 @dataclass(frozen=True)
@@ -218,6 +224,54 @@ def _read_poverty_pct(facts: Facts) -> int | None:
     return h.monthly_income * 100 // (h.member_count * int(settings.POVERTY_LINE))
 
 
+def _line() -> Value:
+    return Value(int(settings.POVERTY_LINE), BigIntegerField())
+
+
+def _assessed_pct(column: str) -> Callable[[datetime.date], Expression]:
+    """The latest income-bearing assessment's `column` (Rp per person) as a whole percentage
+    of the poverty line, NULL without one."""
+
+    def build(today: datetime.date) -> Expression:
+        latest = (
+            Assessment.objects.filter(household_id=OuterRef("pk"), income_per_capita__isnull=False)
+            .order_by("-version")
+            .values(column)[:1]
+        )
+        return ExpressionWrapper(
+            Subquery(latest, output_field=BigIntegerField()) * 100 / _line(),
+            output_field=BigIntegerField(),
+        )
+
+    return build
+
+
+def _read_pct(value: int | None) -> int | None:
+    return None if value is None else value * 100 // int(settings.POVERTY_LINE)
+
+
+def _open_exclusions() -> QuerySet[Flag]:
+    """Open findings of exclusion rules that no verifier dismissed (as dashboards count an
+    inclusion error)."""
+    return (
+        Flag.objects.open()
+        .filter(rule__kind=Rule.Kind.EXCLUSION)
+        .exclude(decision=Flag.Decision.DISMISSED)
+    )
+
+
+def _open_exclusion_count(today: datetime.date) -> Expression:
+    counted = (
+        _open_exclusions()
+        .filter(household_id=OuterRef("pk"))
+        .order_by()
+        .values("household_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
 def _active_enrolments() -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(household_id=OuterRef("pk"), status=Enrolment.Status.ACTIVE)
 
@@ -335,6 +389,37 @@ FIELDS: list[CatalogueField] = [
         ("household", ("monthly_income",)),
         noun=_("income per person"),
         unit=_("%(value)s%% of the poverty line"),
+    ),
+    CatalogueField(
+        "assessed_income_pct",
+        INT,
+        _("income per person at the last needs assessment, % of the poverty line"),
+        _assessed_pct("income_per_capita"),
+        lambda facts: _read_pct(facts.assessed_income),
+        ("assessment", ("monthly_income", "person_count")),
+        noun=_("income per person at the last assessment"),
+        unit=_("%(value)s%% of the poverty line"),
+    ),
+    CatalogueField(
+        "earlier_assessed_income_pct",
+        INT,
+        _(
+            "income per person at the assessment 6 months or more before the last, % of the "
+            "poverty line"
+        ),
+        _assessed_pct("earlier_income_per_capita"),
+        lambda facts: _read_pct(facts.earlier_assessed_income),
+        ("assessment", ("monthly_income", "person_count")),
+        noun=_("income per person 6 months or more before"),
+        unit=_("%(value)s%% of the poverty line"),
+    ),
+    CatalogueField(
+        "open_exclusion_findings",
+        INT,
+        _("open exclusion findings"),
+        _open_exclusion_count,
+        lambda facts: facts.open_exclusions,
+        ("flag", ("status", "decision")),
     ),
     CatalogueField(
         "floor_area_per_capita",
@@ -460,6 +545,7 @@ NON_NULL = frozenset(
         "pkh_component_count",
         "school_child_count",
         "uninsured_member_count",
+        "open_exclusion_findings",
     )
     or (
         f.sources[0] == "household"
@@ -492,7 +578,7 @@ def annotate(queryset: QuerySet[Household], names: list[str], today=None) -> Que
 
 
 def load_facts(household: Household, today=None) -> Facts:
-    """One household's facts for the Python readers: three or four queries."""
+    """One household's facts for the Python readers: five or six queries."""
     today = today or timezone.localdate()
     members = list(Member.objects.filter(household_id=household.pk).order_by("pk"))
     programs = frozenset(
@@ -511,7 +597,16 @@ def load_facts(household: Household, today=None) -> Facts:
             .exclude(household_id=household.pk)
             .exists()
         )
-    return Facts(household, members, programs, today, duplicates)
+    assessed = (
+        Assessment.objects.filter(household_id=household.pk, income_per_capita__isnull=False)
+        .order_by("-version")
+        .values_list("income_per_capita", "earlier_income_per_capita")
+        .first()
+    ) or (None, None)
+    open_exclusions = _open_exclusions().filter(household_id=household.pk).count()
+    return Facts(
+        household, members, programs, today, duplicates, *assessed, open_exclusions=open_exclusions
+    )
 
 
 def read_values(facts: Facts, names: list[str]) -> dict[str, Any]:

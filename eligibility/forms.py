@@ -4,11 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from eligibility.models import Consequence, DismissalReason, Flag
+from eligibility.models import Consequence, DismissalReason, Flag, Graduation
 from eligibility.selectors import receives_aid_q
 from eligibility.services import FindingChoice
 from households.choices import ReferenceChoiceField, reference_rows
 from households.models import Program, Region
+
+GRADUATION_NOTE_MAX = 2000  # eligibility.graduation.NOTE_MAX_LENGTH
 
 
 class FlagFilter(forms.Form):
@@ -178,3 +180,43 @@ def _enrolment_label(enrolment) -> str:
     if enrolment.member_id is None:
         return enrolment.program.name
     return f"{enrolment.program.name} – {enrolment.member.name}"
+
+
+class GraduationProposeForm(forms.Form):
+    """The facilitator's proposal (eligibility.graduation.propose_graduation checks it)."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind of graduation"),
+        choices=Graduation.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the kind of graduation.")},
+    )
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        max_length=GRADUATION_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "What shows the family no longer needs aid: steady work or a running business, the "
+            "income it told at the assessments, the family's own statement (sejahtera mandiri)."
+        ),
+        error_messages={"required": _("Write the evidence.")},
+    )
+
+
+class GraduationDecideForm(forms.Form):
+    """The verifier's decision (eligibility.graduation.decide_graduation checks it)."""
+
+    CONFIRM, REJECT = "confirm", "reject"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(CONFIRM, _("Confirm the graduation")), (REJECT, _("Reject"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Confirm or reject the graduation.")},
+    )
+    note = forms.CharField(
+        label=_("What you checked, or why not"),
+        max_length=GRADUATION_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write what you checked or why the graduation is rejected.")},
+    )

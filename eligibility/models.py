@@ -401,3 +401,126 @@ class CaseAssignment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.household_id} → {self.assignee_id}"
+
+
+# Graduation (issue 21 part 4): the active set's definition of this code says when a family
+# is out of poverty by the criteria (income per person above the poverty line at two needs
+# assessments at least 6 months apart, no open exclusion finding). Not required for
+# activation: without it only "sejahtera mandiri" graduations can be proposed.
+GRADUATION_READY = "graduation_ready"
+# A return into poverty this many days after a confirmed graduation is a relapse.
+RELAPSE_WINDOW_DAYS = 365
+
+
+class GraduationQuerySet(models.QuerySet):
+    def confirmed(self) -> "GraduationQuerySet":
+        return self.filter(status=Graduation.Status.CONFIRMED)
+
+    def proposed(self) -> "GraduationQuerySet":
+        return self.filter(status=Graduation.Status.PROPOSED)
+
+
+class Graduation(TimeStampedModel):
+    """A family leaving poverty (graduasi): proposed by the facilitator with evidence, then
+    confirmed or rejected by a verifier. On confirmation the family's enrolments end with the
+    reason "graduasi" (households.services.end_household_enrolments)."""
+
+    class Kind(models.TextChoices):
+        CRITERIA = "criteria", _("By the criteria (income above the poverty line)")
+        MANDIRI = "mandiri", _("Sejahtera mandiri (the family declares it no longer needs aid)")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed, awaiting verification")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household"),
+        on_delete=models.PROTECT,
+        related_name="graduations",
+    )
+    kind = models.CharField(_("kind of graduation"), max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    evidence = models.TextField(_("evidence"))
+    # The criteria as evaluated when proposed and again when decided: the rule set's version,
+    # whether the definition held and each line with its value (presenters.Criterion).
+    rule_set_version = models.PositiveIntegerField(_("rule set version"), null=True, blank=True)
+    criteria_met = models.BooleanField(_("criteria met"), null=True, blank=True)
+    criteria = models.JSONField(_("criteria"), default=list, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("verifier's note"), blank=True)
+    # Whether the family met the definition of a poor household when confirmed (a relapse is a
+    # *return* into poverty: a family still poor by its welfare decile does not relapse by it).
+    poor_at_confirmation = models.BooleanField(null=True, blank=True)
+
+    objects = GraduationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("graduation")
+        verbose_name_plural = _("graduations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(status="proposed"),
+                name="eligibility_graduation_one_proposed",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="proposed", decided_at__isnull=True)
+                | (~Q(status="proposed") & Q(decided_at__isnull=False)),
+                name="eligibility_graduation_decided_at",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "decided_at"], name="eligibility_graduation_st_dec"),
+        ]
+        permissions = [
+            ("propose_graduation", _("Can propose a family's graduation")),
+            ("decide_graduation", _("Can confirm or reject a graduation")),
+        ]
+
+    def __str__(self) -> str:
+        return f"graduation {self.household_id} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("eligibility:graduation_detail", args=[self.pk])
+
+
+class Relapse(TimeStampedModel):
+    """A graduated family found poor again within RELAPSE_WINDOW_DAYS of the confirmation
+    (detected by eligibility.graduation.detect_relapses after a save and after each run)."""
+
+    class Why(models.TextChoices):
+        POOR_AGAIN = "poor_again", _("Meets the definition of a poor household again")
+        ASSESSED_POOR = (
+            "assessed_poor",
+            _("A needs assessment found income per person below the poverty line"),
+        )
+        RE_ENROLLED = "re_enrolled", _("Enrolled in an aid program again")
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="relapses"
+    )
+    graduation = models.OneToOneField(
+        Graduation, on_delete=models.PROTECT, related_name="relapse", verbose_name=_("graduation")
+    )
+    detected_at = models.DateTimeField(_("detected at"), db_index=True)
+    why = models.CharField(_("why"), max_length=15, choices=Why.choices)
+    values = models.JSONField(_("values"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-detected_at", "-pk"]
+        verbose_name = _("relapse")
+        verbose_name_plural = _("relapses")
+
+    def __str__(self) -> str:
+        return f"relapse {self.household_id} ({self.detected_at:%Y-%m-%d})"

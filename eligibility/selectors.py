@@ -33,6 +33,7 @@ from eligibility.models import (
     Consequence,
     DismissalReason,
     Flag,
+    Graduation,
     ReviewDecision,
     Rule,
     RuleSet,
@@ -380,3 +381,41 @@ def programs_of(flag: Flag) -> list[tuple[str, bool]]:
     programs = reference_rows(Program.objects.order_by("code"))
     states = [(p.code.upper(), getattr(flag, f"program_{p.pk}", 0)) for p in programs]
     return [(code, state == 2) for code, state in states if state]
+
+
+# --- graduation (issue 21 part 4) ------------------------------------------------------------
+
+
+def visible_graduations(user: User) -> QuerySet[Graduation]:
+    """Graduations of the households the user sees, scoped exactly like households."""
+    return Graduation.objects.filter(household__in=visible_households(user))
+
+
+def access_graduation(user: User, pk: int) -> Graduation:
+    """One graduation in scope (404 outside), its family's read logged."""
+    graduation = get_object_or_404(
+        visible_graduations(user).select_related(
+            "household__kelurahan__parent", "proposed_by", "decided_by"
+        ),
+        pk=pk,
+    )
+    log_household_read(user, graduation.household, via="graduation")
+    return graduation
+
+
+def graduation_queue(user: User) -> QuerySet[Graduation]:
+    """Proposals awaiting a verifier, oldest first."""
+    return (
+        visible_graduations(user)
+        .proposed()
+        .select_related("household__kelurahan__parent", "proposed_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def household_graduations(user: User, household: Household) -> list[Graduation]:
+    return list(
+        visible_graduations(user)
+        .filter(household=household)
+        .select_related("proposed_by", "decided_by", "relapse")
+    )

@@ -380,6 +380,10 @@ def execute_eligibility_run(*, run_id: int) -> Run:
             # two at once would both open the same flag and the second would fail.
             take_turns(RUN_LOCK)
             counts = apply_rules(rule_set=run.rule_set, run=run)
+            # Graduated families back in poverty (issue 21 part 4): few, read one by one.
+            from eligibility.graduation import detect_relapses
+
+            detect_relapses()
             run.counts = counts
             run.status = Run.Status.COMPLETE
             run.finished_at = timezone.now()
@@ -400,12 +404,16 @@ def execute_eligibility_run(*, run_id: int) -> Run:
 
 def evaluate_household(household_id: int) -> None:
     """Re-evaluate one household against the active set (after a save), the same SQL as a
-    whole run restricted to it, so a household page is always current."""
+    whole run restricted to it, so a household page is always current; and record its relapse
+    if it graduated and is back in poverty (eligibility.graduation)."""
     rule_set = active_rule_set()
     if rule_set is None:
         return
+    from eligibility.graduation import detect_relapses  # it calls back into this module
+
     with transaction.atomic():
         apply_rules(rule_set=rule_set, run=None, household_ids=[household_id])
+        detect_relapses(household_ids=[household_id])
 
 
 def apply_rules(

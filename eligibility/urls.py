@@ -1,6 +1,6 @@
 from django.urls import path
 
-from eligibility import case_views, rule_views, views
+from eligibility import case_views, graduation_views, rule_views, views
 
 app_name = "eligibility"
 urlpatterns = [
@@ -13,6 +13,23 @@ urlpatterns = [
     path("cases/<int:pk>/next/", case_views.case_next, name="case_next"),
     path("cases/<int:pk>/decide/", case_views.case_decide, name="case_decide"),
     path("cases/<int:pk>/assign/", case_views.case_assign, name="case_assign"),
+    path("graduations/", graduation_views.graduation_list, name="graduation_list"),
+    path("graduations/<int:pk>/", graduation_views.graduation_detail, name="graduation_detail"),
+    path(
+        "graduations/<int:pk>/decide/",
+        graduation_views.graduation_decide,
+        name="graduation_decide",
+    ),
+    path(
+        "households/<int:pk>/graduation/",
+        graduation_views.graduation_propose,
+        name="graduation_propose",
+    ),
+    path(
+        "households/<int:pk>/graduations/",
+        graduation_views.household_graduations_part,
+        name="household_graduations",
+    ),
     path("runs/new/", views.run_start, name="run_start"),
     path("rules/", rule_views.ruleset_list, name="ruleset_list"),
     path("rules/draft/", rule_views.ruleset_create_draft, name="ruleset_create_draft"),

@@ -86,7 +86,8 @@ class AssessmentSerializer(serializers.ModelSerializer):
         model = Assessment
         fields = [
             "id", "household", "version", "assessed_on", "assessed_by", "note", "needs",
-            "created_at",
+            "monthly_income", "person_count", "income_per_capita", "earlier_income_per_capita",
+            "earlier_assessed_on", "created_at",
         ]  # fmt: skip
 
 
@@ -141,6 +142,7 @@ class AssessInput(serializers.Serializer):
         required=False, allow_blank=True, default="", max_length=NOTE_MAX_LENGTH
     )
     needs = NeedInputSerializer(many=True, max_length=200)
+    monthly_income = serializers.IntegerField(required=False, allow_null=True, min_value=0)
 
 
 class SuggestionQuery(serializers.Serializer):

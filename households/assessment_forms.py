@@ -39,6 +39,15 @@ class AssessmentForm(forms.Form):
     The economic needs are EconomicNeedFormSet's."""
 
     assessed_on = forms.DateField(label=_("Assessed on"), widget=DATE_INPUT)
+    monthly_income = forms.IntegerField(
+        label=_("Household income a month (Rp)"),
+        required=False,
+        min_value=0,
+        help_text=_(
+            "All members' income together, as the family tells it; leave empty if unknown."
+        ),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
     note = _note(_("Note on the whole assessment"))
 
     def __init__(self, *args, suggestions: list[Suggestion], **kwargs):

@@ -78,6 +78,7 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 assessed_on=form.cleaned_data["assessed_on"],
                 needs=form.need_inputs() + economic.need_inputs(),
                 note=form.cleaned_data["note"],
+                monthly_income=form.cleaned_data["monthly_income"],
                 by=request.user,
             )
         except ValidationError as error:

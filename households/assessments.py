@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households import needs as registry_needs
+from households.hooks import household_saved
 from households.models import (
     AssessedNeed,
     Assessment,
@@ -42,6 +43,10 @@ MAX_AMOUNT = 10_000_000_000  # Rp10 billion: more is a typing error, not a famil
 # No assessment or PMKS record is dated before this many days ago: a paper form from the last
 # visit is entered late, not one from years back.
 MAX_DAYS_BACK = 366
+# Graduation (issue 21 part 4) compares the income per person at two assessments at least this
+# many days apart ("6 months").
+GRADUATION_GAP_DAYS = 182
+MAX_MONTHLY_INCOME = 1_000_000_000  # Rp1 billion a month: more is a typing error
 
 
 @dataclass(frozen=True)
@@ -113,10 +118,14 @@ def record_assessment(
     needs: list[NeedInput],
     by: User,
     note: str = "",
+    monthly_income: int | None = None,
 ) -> Assessment:
     """A new version of the household's needs assessment. `by` writes in the household's
     kelurahan. `needs` holds one "domain" row for each domain, a decision on every current
-    registry suggestion, and any economic needs (each with its intervention)."""
+    registry suggestion, and any economic needs (each with its intervention). With the
+    family's `monthly_income` the assessment keeps its income per person (living members),
+    and the income per person at the latest earlier assessment made at least
+    GRADUATION_GAP_DAYS before it (graduation's criteria read both)."""
     guard_write(by, household.kelurahan_id)
     Household.objects.select_for_update().filter(pk=household.pk).first()  # versions in turn
     _check_date(assessed_on, "assessed_on")
@@ -125,6 +134,7 @@ def record_assessment(
     _check_domains(rows)
     _check_suggestions(household, rows)
     latest = Assessment.objects.filter(household=household).aggregate(v=Max("version"))["v"]
+    income = _income_fields(household, assessed_on, monthly_income, members)
     try:
         with transaction.atomic():  # a savepoint: the loser of a race is told, not a 500
             assessment = Assessment.objects.create(
@@ -133,6 +143,7 @@ def record_assessment(
                 assessed_on=assessed_on,
                 assessed_by=by,
                 note=_clean_note(note),
+                **income,
             )
     except IntegrityError as error:
         raise ValidationError(
@@ -142,7 +153,50 @@ def record_assessment(
     for row in rows:
         row.assessment = assessment
     AssessedNeed.objects.bulk_create(rows)
+    if monthly_income is not None:
+        # The family's assessed income is a fact rules read (graduation's criteria, a
+        # relapse): the apps above re-evaluate it as after any save.
+        household_saved(household.pk)
     return assessment
+
+
+def _income_fields(
+    household: Household,
+    assessed_on: datetime.date,
+    monthly_income: int | None,
+    members: dict[int, Member],
+) -> dict:
+    if monthly_income is None:
+        return {}
+    if not 0 <= monthly_income <= MAX_MONTHLY_INCOME:
+        raise ValidationError(
+            _("Write a monthly income from Rp0 to Rp%(max)s.")
+            % {"max": f"{MAX_MONTHLY_INCOME:,}".replace(",", ".")},
+            code="invalid_income",
+        )
+    persons = sum(1 for m in members.values() if not m.is_deceased)
+    if not persons:
+        raise ValidationError(
+            _("The family has no living member: its income per person cannot be counted."),
+            code="no_members",
+        )
+    earlier = (
+        Assessment.objects.filter(
+            household=household,
+            income_per_capita__isnull=False,
+            assessed_on__lte=assessed_on - datetime.timedelta(days=GRADUATION_GAP_DAYS),
+        )
+        .order_by("-assessed_on", "-version")
+        .values("income_per_capita", "assessed_on")
+        .first()
+    )
+    return {
+        "monthly_income": monthly_income,
+        "person_count": persons,
+        "income_per_capita": monthly_income // persons,
+        "earlier_income_per_capita": earlier["income_per_capita"] if earlier else None,
+        "earlier_assessed_on": earlier["assessed_on"] if earlier else None,
+    }
 
 
 def _need_row(need: NeedInput, members: dict[int, Member]) -> AssessedNeed:

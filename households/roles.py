@@ -116,6 +116,13 @@ _ELIGIBILITY_DECIDE = [
     "eligibility.start_run",
 ]
 
+# Graduation (issue 21 part 4): whoever reads the findings reads a family's graduations; the
+# facilitators, the desk and the Verifikator propose; only the Verifikator confirms (never their
+# own proposal: eligibility.graduation).
+_GRADUATION_READ = ["eligibility.view_graduation", "eligibility.view_relapse"]
+_GRADUATION_PROPOSE = ["eligibility.propose_graduation"]
+_GRADUATION_DECIDE = ["eligibility.decide_graduation"]
+
 # Referrals (issue 5): raised by the facilitators and the desk, acted on by agency staff; the
 # receiving agency and the origin are checked by referrals.services.
 _REFERRALS_RAISE = ["referrals.add_referral", "referrals.view_referral"]
@@ -136,6 +143,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _NEEDS_WRITE
     + _MOVE_REQUEST
     + _FLAGS_READ
+    + _GRADUATION_READ
+    + _GRADUATION_PROPOSE
     + _REFERRALS_RAISE
     + _PLANS_WRITE
     + _BREAK_GLASS_REQUEST,
@@ -146,6 +155,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _MOVE_REQUEST
     + _IMPORT
     + _FLAGS_READ
+    + _GRADUATION_READ
+    + _GRADUATION_PROPOSE
     + _REFERRALS_RAISE
     + _PLANS_WRITE
     + _COMPLAINTS,
@@ -163,10 +174,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + ["households.add_enrolment", "households.change_enrolment"]
     + _FLAGS_READ
     + _ELIGIBILITY_DECIDE
+    + _GRADUATION_READ
+    + _GRADUATION_PROPOSE
+    + _GRADUATION_DECIDE
     + _BREAK_GLASS_REVIEW
     + _MOVE_DECIDE
     + _PLANS_READ,
-    Role.DATA_STEWARD: _REGISTRY_READ + _NEEDS_READ + _IMPORT + _FLAGS_READ,
+    Role.DATA_STEWARD: _REGISTRY_READ + _NEEDS_READ + _IMPORT + _FLAGS_READ + _GRADUATION_READ,
     # The planner sets the unit costs of the planning page (issue 6, item 6).
     Role.PERENCANA: ["dashboards.change_unitcost"],
     Role.PIMPINAN: [],
@@ -176,6 +190,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _NEEDS_WRITE
     + _IMPORT
     + _FLAGS_READ
+    + _GRADUATION_READ
     + ["eligibility.start_run"]
     + [
         "households.add_enrolment",

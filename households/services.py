@@ -623,6 +623,50 @@ def recommend_enrolment_removal(*, enrolment: Enrolment, reason: str, by: User) 
     return current
 
 
+ENROLMENT_END_REASONS = ("graduasi",)
+
+
+@transaction.atomic
+def end_household_enrolments(
+    *, household: Household, reason: str, by: User, end_date: date | None = None
+) -> list[Enrolment]:
+    """End every enrolment of the family that is not ended yet (active or suspended), with a
+    reason the apps above name (ENROLMENT_END_REASONS: "graduasi" when a verifier confirms the
+    family's graduation, issue 21 part 4). `by` writes in the household's kelurahan. A removal
+    mark on an enrolment is settled with it. One history entry per enrolment."""
+    if reason not in ENROLMENT_END_REASONS:
+        raise ValidationError(_("Unknown reason for ending an enrolment."), code="invalid_reason")
+    current = Household.objects.select_for_update().get(pk=household.pk)
+    guard_write(by, current.kelurahan_id)
+    open_ = (
+        Enrolment.objects.select_for_update()
+        .filter(household=current)
+        .exclude(status=Enrolment.Status.ENDED)
+    )
+    ended = []
+    for enrolment in open_.order_by("pk"):
+        before = _snapshot(enrolment, (*ENROLMENT_ACT_FIELDS, "end_reason"))
+        enrolment.status = Enrolment.Status.ENDED
+        enrolment.end_date = end_date or timezone.localdate()
+        enrolment.end_reason = reason
+        enrolment.removal_recommended_at, enrolment.removal_recommended_by = None, None
+        enrolment.removal_reason = ""
+        enrolment.save(
+            update_fields=[
+                *ENROLMENT_ACT_FIELDS,
+                "end_reason",
+                "removal_recommended_at",
+                "removal_recommended_by",
+                "updated_at",
+            ]
+        )
+        changes = _diff(before, _snapshot(enrolment, (*ENROLMENT_ACT_FIELDS, "end_reason")))
+        _record(current, "enrolment", enrolment, ChangeRecord.Action.UPDATED, changes, by)
+        ended.append(enrolment)
+    household_saved(current.pk)
+    return ended
+
+
 # --- moves across families and kelurahan (households.moves decides when) --------------------
 
 

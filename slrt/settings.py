@@ -311,6 +311,10 @@ SPECTACULAR_SETTINGS = {
         # The family's plan (issue 21).
         "PlanInterventionKindEnum": "referrals.models.PlanIntervention.Kind",
         "PlanProgressEnum": "referrals.models.Progress",
+        # Graduation (issue 21 part 4).
+        "GraduationKindEnum": "eligibility.models.Graduation.Kind",
+        "GraduationStatusEnum": "eligibility.models.Graduation.Status",
+        "RelapseWhyEnum": "eligibility.models.Relapse.Why",
     },
 }
 

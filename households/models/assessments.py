@@ -130,6 +130,24 @@ class Assessment(TimeStampedModel):
         related_name="+",
     )
     note = models.TextField(_("note"), blank=True)
+    # Issue 21 part 4 (graduation): the family's income as told at the assessment, the living
+    # members it keeps, and so the income per person; and the income per person at the latest
+    # earlier assessment made at least GRADUATION_GAP_DAYS before this one (written once by
+    # record_assessment: versions never change), so a rule can ask "above the poverty line at
+    # two assessments at least 6 months apart" without date arithmetic in SQL.
+    monthly_income = models.PositiveBigIntegerField(
+        _("household income a month (Rp)"), null=True, blank=True
+    )
+    person_count = models.PositiveSmallIntegerField(_("persons"), null=True, blank=True)
+    income_per_capita = models.PositiveBigIntegerField(
+        _("income per person (Rp)"), null=True, blank=True
+    )
+    earlier_income_per_capita = models.PositiveBigIntegerField(
+        _("income per person 6 months or more before (Rp)"), null=True, blank=True
+    )
+    earlier_assessed_on = models.DateField(
+        _("earlier assessment 6 months or more before"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["household_id", "-version"]

@@ -597,6 +597,11 @@ class Enrolment(TimeStampedModel):
     removal_reason = models.CharField(
         _("why removal is recommended"), max_length=255, blank=True, default="", db_default=""
     )
+    # Why an ended enrolment ended, when a service says so: "graduasi" (the family graduated
+    # out of poverty, issue 21 part 4). Blank: ended by hand, or before the reason was kept.
+    end_reason = models.CharField(
+        _("why it ended"), max_length=20, blank=True, default="", db_default=""
+    )
 
     class Meta:
         ordering = ["start_date", "pk"]

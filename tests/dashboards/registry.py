@@ -28,6 +28,8 @@ EXPECTED = {
         "exclusion_errors": 1,  # B
         "assessed_households": 2,  # A (twice), B
         "households_with_plan": 1,  # A; C's plan is closed
+        "graduated_households": 0,  # issue 21 part 4: no graduation in the crafted registry
+        "relapsed_households": 0,
         "open_referrals": 2,  # submitted (late) and returned
         "overdue_referrals": 1,  # the returned one waits on its origin, not the agency
     },
@@ -40,6 +42,8 @@ EXPECTED = {
         "exclusion_errors": 0,
         "assessed_households": 1,  # F, without a plan
         "households_with_plan": 0,
+        "graduated_households": 0,
+        "relapsed_households": 0,
         "open_referrals": 1,
         "overdue_referrals": 0,
     },

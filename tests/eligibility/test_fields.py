@@ -19,8 +19,14 @@ from eligibility.fields import (
     load_facts,
 )
 from eligibility.fields import read_values as read
-from households.models import Household, Member, Program
-from tests.households.factories import EnrolmentFactory, HouseholdFactory, MemberFactory
+from eligibility.models import Flag, Rule
+from households.models import Assessment, Household, Member, Program
+from tests.households.factories import (
+    EnrolmentFactory,
+    HouseholdFactory,
+    MemberFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +112,13 @@ household_spec = st.fixed_dictionaries(
         "members": st.lists(member_spec, max_size=4),
         "first_is_head": st.booleans(),
         "programs": st.lists(st.sampled_from(PROGRAM_CODES), max_size=2, unique=True),
+        # Graduation's fields (issue 21 part 4): assessments' incomes per person (the latest
+        # and the one 6 months before it) and exclusion findings (open, dismissed, resolved).
+        "assessed": st.lists(
+            st.tuples(_optional(st.integers(0, 2_000_000)), _optional(st.integers(0, 2_000_000))),
+            max_size=2,
+        ),
+        "findings": st.lists(st.sampled_from(["open", "dismissed", "resolved"]), max_size=2),
     }
 )
 
@@ -117,6 +130,7 @@ def _make(specs, kelurahan):
         spec = dict(spec)
         members, codes = spec.pop("members"), spec.pop("programs")
         first_is_head = spec.pop("first_is_head")
+        assessed, findings = spec.pop("assessed"), spec.pop("findings")
         household = HouseholdFactory(kelurahan=kelurahan, member_count=len(members), **spec)
         for position, m in enumerate(members):
             head = first_is_head and position == 0
@@ -124,8 +138,30 @@ def _make(specs, kelurahan):
             MemberFactory(household=household, relationship=relationship, **m)
         for code in codes:
             EnrolmentFactory(household=household, program=programs[code])
+        for version, (income, earlier) in enumerate(assessed, start=1):
+            Assessment.objects.create(
+                household=household,
+                version=version,
+                assessed_on=TODAY,
+                assessed_by=_assessor(),
+                income_per_capita=income,
+                earlier_income_per_capita=earlier,
+            )
+        exclusions = Rule.objects.filter(kind=Rule.Kind.EXCLUSION).order_by("pk")
+        for rule, state in zip(exclusions, findings, strict=False):
+            Flag.objects.create(
+                household=household,
+                rule=rule,
+                rule_code=rule.code,
+                status=Flag.Status.RESOLVED if state == "resolved" else Flag.Status.OPEN,
+                decision=Flag.Decision.DISMISSED if state == "dismissed" else "",
+            )
         made.append(household)
     return made
+
+
+def _assessor():
+    return UserFactory(username="assessor")
 
 
 def _sql_ids(condition, ids):

@@ -40,6 +40,10 @@ PLAN_READ = {"pendamping", "operator_puskesos", "petugas_opd", "verifikator", "a
 PLAN_WRITE = {"pendamping", "operator_puskesos"}
 DESK_READ = {"operator_puskesos", "admin"}
 DECIDE = {"verifikator"}
+# Graduation (issue 21 part 4): read as findings are, but not by agency staff; proposed by
+# those who write in the family's kelurahan and the Verifikator; decided by the Verifikator.
+GRADUATION_READ = READ - {"petugas_opd"}
+PROPOSE = {"pendamping", "operator_puskesos", "verifikator"}
 ENROL = {"verifikator", "admin"}
 AGENCY = {"petugas_opd"}
 EVERYONE = set(ROLES) - {"anonymous"}
@@ -162,6 +166,12 @@ EXPECTATIONS: dict[str, Expect] = {
     # decisions' counts per rule and the verifiers' reasons, in the reader's scope
     "eligibility:dismiss_rate": page(READ, scoped=False),
     "eligibility:rule_edit": page(DECIDE, personal=False, scoped=False, form=True),
+    # graduation (issue 21 part 4): proposed from the household page, queued for the verifier
+    "eligibility:graduation_list": page(DECIDE, scoped=False),
+    "eligibility:graduation_detail": page(GRADUATION_READ),
+    "eligibility:graduation_decide": post(DECIDE),
+    "eligibility:graduation_propose": page(PROPOSE, form=True),
+    "eligibility:household_graduations": page(GRADUATION_READ),
     # referrals
     "referrals:referral_list": page(RAISE, scoped=False),
     "referrals:queue": page(AGENCY, scoped=False),
@@ -246,6 +256,13 @@ EXPECTATIONS: dict[str, Expect] = {
     "eligibility-flag-review": Expect(frozenset(DECIDE), post_only=True, api=True, scoped=False),
     "eligibility-decision-list": api(READ, scoped=False),
     "eligibility-decision-detail": api(READ, scoped=False, ok=frozenset({404})),
+    "eligibility-graduation-list": api(GRADUATION_READ, scoped=False),
+    "eligibility-graduation-detail": api(GRADUATION_READ),
+    # the household is in the body: its scope is the write matrix's (test_write_scope_matrix)
+    "eligibility-graduation-propose": Expect(
+        frozenset(PROPOSE), post_only=True, api=True, scoped=False
+    ),
+    "eligibility-graduation-decide": Expect(frozenset(DECIDE), post_only=True, api=True),
     "indicator-list": api(EVERYONE, personal=False, scoped=False),  # as the district pages
     "indicator-detail": api(EVERYONE, personal=False, scoped=False),
     "referral-list": api(REFERRAL_READ, scoped=False),
@@ -357,6 +374,10 @@ KWARGS = {
     ("eligibility-run-detail", "pk"): lambda world, user: 999_999,  # no complete run: 404
     ("eligibility-flag-detail", "pk"): _w("flag"),
     ("eligibility-case-detail", "pk"): _w("household"),
+    ("eligibility:graduation_detail", "pk"): _w("graduation"),
+    ("eligibility:graduation_decide", "pk"): _w("graduation"),
+    ("eligibility-graduation-detail", "pk"): _w("graduation"),
+    ("eligibility-graduation-decide", "pk"): _w("graduation"),
     ("eligibility-decision-detail", "pk"): lambda world, user: 999_999,
     ("referrals:plan_detail", "pk"): _w("plan"),
     ("referrals:plan_agree", "pk"): _w("plan"),

@@ -87,6 +87,11 @@ READS: dict[str, Read] = {
     "eligibility:case_history": Read(names=False),
     # the families a draft would stop or start flagging (issue 20), a page of each list
     "eligibility:ruleset_simulate": Read(),
+    # graduation (issue 21 part 4): the proposal form, the verifier's queue and a proposal
+    "eligibility:graduation_propose": Read(),
+    "eligibility:graduation_list": Read(),
+    "eligibility:graduation_detail": Read(),
+    "eligibility:household_graduations": Read(names=False),  # the family's card, no name
     "referrals:referral_list": Read(),
     "referrals:queue": Read(empty_for=frozenset({"admin"})),  # the administrator has no agency
     "referrals:household_referrals": Read(),
@@ -121,6 +126,8 @@ READS: dict[str, Read] = {
     "assessment-detail": Read(names=False),
     "pmks-classification-list": Read(names=False),
     "pmks-classification-detail": Read(names=False),
+    "eligibility-graduation-list": Read(names=False),
+    "eligibility-graduation-detail": Read(names=False),
 }
 
 _NO_ONE = "numbers, reference data or one's own account: no one's name or NIK"

@@ -38,6 +38,7 @@ from eligibility.models import (
     CaseAssignment,
     CaseDecision,
     Flag,
+    Graduation,
     ReviewDecision,
     Rule,
     RuleSet,
@@ -210,6 +211,18 @@ def _grant_review(world: World, user) -> dict:
     return {"decision": "justified", "note": ""}
 
 
+def _propose(world: World, user) -> dict:
+    return {"kind": "mandiri", "evidence": "Keluarga menyatakan sudah mandiri."}
+
+
+def _api_propose(world: World, user) -> dict:
+    return {"household": world.household.pk, **_propose(world, user)}
+
+
+def _reject(world: World, user) -> dict:
+    return {"decision": "reject", "note": "Belum ada bukti penghasilan tetap."}
+
+
 WRITES: dict[str, Write] = {
     # the registry: the household's kelurahan must be in the writer's scope
     "households:household_create": Write(("households.add_household",), HOUSEHOLD, _create),
@@ -341,6 +354,20 @@ WRITES: dict[str, Write] = {
         lambda world, user: {"assignee": getattr(user, "pk", 0)},  # to oneself
     ),
     "eligibility:run_start": Write(("eligibility.start_run",), ANY, changes=False),
+    # graduation (issue 21 part 4): proposed where one writes (the world's family already has
+    # a proposal waiting, so an allowed proposal is answered "already proposed": the guard is
+    # what is tested here, tests/eligibility/test_graduation_views.py the rest); decided by
+    # the Verifikator in the household's write scope
+    "eligibility:graduation_propose": Write(
+        ("eligibility.propose_graduation",), HOUSEHOLD, _propose, changes=False
+    ),
+    "eligibility-graduation-propose": Write(
+        ("eligibility.propose_graduation",), HOUSEHOLD, _api_propose, json=True, changes=False
+    ),
+    "eligibility:graduation_decide": Write(("eligibility.decide_graduation",), HOUSEHOLD, _reject),
+    "eligibility-graduation-decide": Write(
+        ("eligibility.decide_graduation",), HOUSEHOLD, _reject, json=True
+    ),
     # rule changes (issue 20): a draft with its reason (the world's draft is open, so the
     # same one comes back), its reason rewritten, the draft discarded, or activated after
     # the confirmation of what was read
@@ -462,6 +489,7 @@ def _state() -> tuple:
         PlanGoal.objects.count(),
         list(PlanIntervention.objects.values_list("pk", "own_progress")),
         FollowUpVisit.objects.count(),
+        list(Graduation.objects.values_list("pk", "status")),
     )
 
 

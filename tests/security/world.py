@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 
-from eligibility.models import POOR, Flag, Rule, RuleSet
+from eligibility.graduation import propose_graduation
+from eligibility.models import POOR, Flag, Graduation, Rule, RuleSet
 from households.assessments import classify_person, record_assessment
 from households.models import (
     Agency,
@@ -56,6 +57,7 @@ class World:
     plan: Plan
     step: PlanIntervention
     own_step: PlanIntervention
+    graduation: Graduation  # proposed by the desk, awaiting a verifier (issue 21 part 4)
 
 
 def _category(code: str, agency_code: str) -> NeedCategory:
@@ -134,9 +136,12 @@ def build_world(
         )
         for kind in (PlanIntervention.Kind.REFERRAL, PlanIntervention.Kind.OWN)
     )
+    graduation = propose_graduation(
+        household=household, kind=Graduation.Kind.MANDIRI, evidence=text, by=desk
+    )
     return World(
         kelurahan, household, member, enrolment, referral, attachment, complaint, batch, flag,
-        notification, assessment, pmks, plan, step, own_step,
+        notification, assessment, pmks, plan, step, own_step, graduation,
     )  # fmt: skip
 
 

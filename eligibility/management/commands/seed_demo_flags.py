@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from eligibility.demo import seed_demo_flags
+from eligibility.demo import seed_demo_flags, seed_demo_graduations
 
 
 class Command(BaseCommand):
     help = (
         "Evaluate the active rule set once over the demo registry (after seed_demo), unless "
-        "it already ran. Development only."
+        "it already ran, and add demo graduations (issue 21). Development only."
     )
 
     def add_arguments(self, parser) -> None:
@@ -17,6 +17,9 @@ class Command(BaseCommand):
         if not settings.DEBUG and not force:
             raise CommandError("DEBUG is off: pass --force if this really is a demo server.")
         run = seed_demo_flags()
+        graduations = seed_demo_graduations()
+        if graduations:
+            self.stdout.write(f"Demo graduations: {graduations} over the last twelve months.")
         if run is None:
             self.stdout.write("Demo flags: the active rule set already ran (or there is none).")
             return
