@@ -317,6 +317,10 @@ def test_a_client_built_from_the_schema_reviews_flags(worlds, verifikator):
     def a_review(case):
         # Dismissing needs a reason: a rule of the service that a schema cannot express.
         assume(case.body["decision"] == "confirmed" or case.body.get("reason", "").strip())
+        # A NUL character is refused with a clear 400 (DRF: "null characters are not
+        # allowed"), which the schema cannot express either; the examples drawn moved onto one
+        # when the schema grew (issue 21's plan endpoints).
+        assume("\x00" not in case.body.get("reason", ""))
         code = f"fresh{next(numbers)}"
         flag = Flag.objects.create(household=a.household, rule=a.flag.rule, rule_code=code)
         case.body["flags"] = [flag.pk]
