@@ -16,8 +16,9 @@ class Command(BaseCommand):
     def handle(self, *args, force: bool, **options) -> None:
         if not settings.DEBUG and not force:
             raise CommandError("DEBUG is off: pass --force if this really is a demo server.")
-        run = seed_demo_flags()
+        # Graduations first: the run's after-hook recounts the dashboards with them.
         graduations = seed_demo_graduations()
+        run = seed_demo_flags()
         if graduations:
             self.stdout.write(f"Demo graduations: {graduations} over the last twelve months.")
         if run is None:
