@@ -19,6 +19,8 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from xml.parsers import expat
 from zlib import error as zlib_error
@@ -88,6 +90,20 @@ class SourceRows:
                     if position < size and (text := raw[position].strip())
                 }
             yield SourceRow(number, values, raw)
+
+    def column_chunks(self, size: int) -> Iterator[tuple[list[int], dict[str, list[str]]]]:
+        """The rows `size` at a time, as (row numbers, canonical name -> each row's cell)."""
+        columns = self._columns
+        width = max((position for _, position in columns), default=-1) + 1
+        rows = self._open_raw()
+        while part := list(islice(rows, size)):
+            numbers = [number for number, _raw in part]
+            raws = [raw if len(raw) >= width else (*raw, *[""] * (width - len(raw)))
+                    for _number, raw in part]  # fmt: skip
+            yield (
+                numbers,
+                {name: list(map(itemgetter(position), raws)) for name, position in columns},
+            )
 
     def __repr__(self) -> str:
         return f"<SourceRows: {self._count} rows>"
