@@ -161,12 +161,6 @@ def _is_household(column: columns.Column) -> bool:
     )
 
 
-_SPECIAL_KINDS = frozenset(  # household columns read by _household's own code
-    c.name
-    for c in columns.COLUMNS
-    if c.kind in (columns.KECAMATAN, columns.KELURAHAN, columns.RT_RW_PAIR)
-    or c.name in ("lighting", "electricity_va")
-)
 HOUSEHOLD_CELLS = tuple(c.name for c in columns.COLUMNS if _is_household(c))
 MEMBER_CELLS = tuple(
     c.name
@@ -302,43 +296,56 @@ class RowChecker:
                     self.error_columns.setdefault(start + i, set()).update(household.errors)
 
     def _household(self, names: tuple[str, ...], key: tuple) -> Household:
+        cells = dict(zip(names, key[1:], strict=True))
         caches = self.caches
-        values = [caches[name][raw] for name, raw in zip(names, key[1:], strict=True)]
-        special = _SPECIAL_KINDS.intersection(names)
-        if not special and CellError not in map(type, values):  # plain columns, no error
-            household = {n: v for n, v in zip(names, values, strict=True) if v is not ABSENT
-                         and v is not None}  # fmt: skip
-            return Household(household, None, (), frozenset())
-        household = {}
+        values = [caches[name][raw] for name, raw in cells.items()]
+        if "rt_rw" in cells or CellError in map(type, values):
+            return self._household_cell_by_cell(cells, values)
+        # The usual key: one comprehension, then the few columns that are not stored as read.
+        household = {n: v for n, v in zip(names, values, strict=True) if v is not ABSENT
+                     and v is not None}  # fmt: skip  # None: "not given" (PBDT daya 6)
+        kecamatan = household.pop("kecamatan", None)
+        found: tuple[Found, ...] = ()
+        resolved = household.get("kelurahan")
+        if resolved is not None:
+            household["kelurahan"] = resolved.kelurahan_id  # type: ignore[attr-defined]
+            if resolved.other_id is not None:  # type: ignore[attr-defined]
+                found = (self._ambiguous_code(cells["kelurahan"].strip(), resolved),)
+        self._unmetered(household, cells)
+        return Household(household, kecamatan, found, frozenset())  # type: ignore[arg-type]
+
+    def _household_cell_by_cell(self, cells: dict[str, str], values: list[object]) -> Household:
+        household: dict[str, object] = {}
         kecamatan = None
         found: list[Found] = []
-        for name, raw, value in zip(names, key[1:], values, strict=True):
+        for (name, raw), value in zip(cells.items(), values, strict=True):
             if value is ABSENT:
                 continue
             if value.__class__ is CellError:
                 found.append((name, value.code, value.message, ERROR))  # type: ignore[attr-defined]
-                continue
-            kind = columns.BY_NAME[name].kind
-            if kind == columns.KECAMATAN:
-                kecamatan = value  # type: ignore[assignment]
-            elif kind == columns.KELURAHAN:
+            elif name == "kecamatan":
+                kecamatan = value
+            elif name == "kelurahan":
                 household["kelurahan"] = value.kelurahan_id  # type: ignore[attr-defined]
                 if value.other_id is not None:  # type: ignore[attr-defined]
                     found.append(self._ambiguous_code(raw.strip(), value))
-            elif kind == columns.RT_RW_PAIR:
+            elif name == "rt_rw":
                 household.setdefault("rt", value[0])  # type: ignore[index]
                 household.setdefault("rw", value[1])  # type: ignore[index]
             elif value is not None:  # None: a code meaning "not given" (PBDT daya 6)
                 household[name] = value
+        self._unmetered(household, cells)
+        errors = frozenset(f[0] for f in found if f[3] == ERROR)
+        return Household(household, kecamatan, tuple(found), errors)  # type: ignore[arg-type]
+
+    def _unmetered(self, household: dict[str, object], cells: dict[str, str]) -> None:
+        """PBDT daya 6 is PLN without its own meter."""
         if (
             self.source_format == choices.PBDT2015
             and household.get("lighting") == "pln_metered"
-            and "electricity_va" in names
-            and key[1 + names.index("electricity_va")].strip() == "6"  # PLN without own meter
+            and cells.get("electricity_va", "").strip() == "6"
         ):
             household["lighting"] = "pln_unmetered"
-        errors = frozenset(f[0] for f in found if f[3] == ERROR)
-        return Household(household, kecamatan, tuple(found), errors)  # type: ignore[arg-type]
 
     def _member_cells(self, start: int, name: str, column: list[str]) -> list[object]:
         values = list(map(self.caches[name].__getitem__, column))
