@@ -111,10 +111,15 @@ class SheetData:
     delimiter: str = ""  # CSV only
 
 
-def read_sheet(path: Path, *, filename: str, max_bytes: int, max_rows: int) -> SheetData:
+def read_sheet(
+    path: Path, *, filename: str, max_bytes: int | None = None, max_rows: int | None = None
+) -> SheetData:
     """Read the first visible worksheet of a workbook, or a .csv (comma, semicolon, tab or
-    bar; UTF-8, UTF-8 with BOM, UTF-16 with BOM or Windows-1252)."""
+    bar; UTF-8, UTF-8 with BOM, UTF-16 with BOM or Windows-1252). The limits default to
+    IMPORT_MAX_BYTES and IMPORT_MAX_ROWS."""
     path = Path(path)
+    max_bytes = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
+    max_rows = settings.IMPORT_MAX_ROWS if max_rows is None else max_rows
     suffix = Path(filename).suffix.lower()
     if suffix not in READABLE_SUFFIXES:
         why = "wrong_format" if suffix in (".xlsm", ".xlsb") else "not_spreadsheet"

@@ -25,7 +25,7 @@ from typing import NamedTuple
 from django.utils.translation import gettext_lazy
 
 from households.imports import choices, columns
-from households.imports.checks import ERROR, WARNING, Issue
+from households.imports.checks import Issue
 from households.imports.families import Checker
 from households.imports.members import MemberValues
 from households.imports.readers import SourceRow, SourceRows
@@ -76,14 +76,6 @@ class ValidationResult:
     error_rows: set[int]  # numbers of rows with at least one error
     row_count: int = 0  # rows validated: len(rows) + len(error_rows)
     family_count: int = 0  # families in `rows`
-
-    @property
-    def error_count(self) -> int:
-        return sum(1 for issue in self.issues if issue.severity == ERROR)
-
-    @property
-    def warning_count(self) -> int:
-        return sum(1 for issue in self.issues if issue.severity == WARNING)
 
 
 HOUSEHOLD_PROGRAMS = tuple(c.name for c in columns.COLUMNS if c.program_level == columns.HOUSEHOLD)
