@@ -8,6 +8,12 @@ bad cell is walked for its issues. The household columns are read once per disti
 (KK, household cells) key, which gives each family one household dict; the KK once per
 distinct number and every NIK once, both through households.nik.
 
+What the caches buy, measured 2026-12-06 on the benchmark's 100,000-row .xlsx (28,284
+families, ~4.6 million cells): 49,808 cell parses in all, the rest dict lookups run by
+map() in C. validate_rows, CPU seconds, this pass against the row-by-row one it replaced,
+alternating in fresh processes at load 13-16: 2.52 / 2.87 / 2.72 s against 3.26 / 3.38 /
+3.24 s (the same issues, rows and families: a digest of the results compared equal).
+
 Issues come out in the order the row-by-row pass this replaced gave them: within a row, the
 household columns, the member columns, the required cells, the KK, the NIK, each in column
 order (validate_rows sorts them by row, stably). households.imports.families adds the family
