@@ -57,15 +57,7 @@ from slrt.messages import translatable as _
 
 ERROR = "error"
 WARNING = "warning"
-_NIK_CODES = {
-    "excel_scientific": "excel",
-    "not_digits": "digits",
-    "length": "length",
-    "province": "province",
-    "serial_zero": "serial",
-    "birth_date": "birth_date",
-    "registration_date": "registration_date",
-}
+_NIK_CODES = {"excel_scientific": "excel", "not_digits": "digits", "serial_zero": "serial"}
 _DISCREPANCY_CODES = {
     "sex_mismatch": "nik_sex_mismatch",
     "birth_date_mismatch": "nik_birth_date_mismatch",
