@@ -1,7 +1,9 @@
 """Validate imported rows: each cell, each row, each family. Pure: no ORM, no settings.
 
 Rows come from households.imports.readers (one row per family member, household columns
-repeated or only on some rows). The result holds the cleaned model values of every row that
+repeated or only on some rows), as columns of 50,000 rows at a time (CHUNK_ROWS): each
+column is checked whole (households.imports.checks), then each family
+(households.imports.families). The result holds the cleaned model values of every row that
 may be imported and every error and warning, with a message saying how to fix it.
 
 Rules (DOMAIN.md section 3, issue 3):
