@@ -179,8 +179,6 @@ COLUMNS: tuple[Column, ...] = (
 )  # fmt: skip
 
 BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}
-# Checked only, never stored: a household's kecamatan follows from its kelurahan.
-CHECK_ONLY = frozenset({"kecamatan", "rt_rw"})
 REQUIRED = tuple(column.name for column in COLUMNS if column.required)
 _NOT_KEY = re.compile(r"[^A-Z0-9]")
 

@@ -1,15 +1,27 @@
 """The family pass behind households.imports.validation.validate_rows: household columns
-merged over a family's rows, one head, kelurahan scope and kecamatan, KK dates. Pure."""
+merged over a family's rows, one head, kelurahan scope and kecamatan, KK dates. A family is
+the list of its rows' indices into the column pass's lists (households.imports.checks). Pure."""
+
+from itertools import repeat
 
 from households.imports import choices, columns
-from households.imports.checks import HEAD, MISSING, Problem, RowChecker, WorkRow
+from households.imports.checks import HEAD, MISSING, Problem, RowChecker
+from households.imports.members import ABSENT
 from slrt.messages import translatable as _
+
+_NONE_EACH = repeat(frozenset())  # map(dict.get, keys, _NONE_EACH): a default per key
+
+HOUSEHOLD_COLUMNS = frozenset(
+    c.name
+    for c in columns.COLUMNS
+    if c.level == columns.HOUSEHOLD or c.program_level == columns.HOUSEHOLD
+)
 
 
 class Checker(RowChecker):
-    """The row pass plus the family pass."""
+    """The column pass plus the family pass."""
 
-    def family(self, rows: list[WorkRow]) -> tuple[dict[str, object], list[Problem]]:
+    def family(self, rows: list[int]) -> tuple[dict[str, object], list[Problem]]:
         """Merge the household columns over the rows; return the household and the problems
         of the whole family (column, code, message)."""
         household = self._same_on_every_row(rows)
@@ -20,7 +32,7 @@ class Checker(RowChecker):
             household["kelurahan"] = self.default_kelurahan_id
         for name in ("address", "rt", "rw", "kelurahan"):
             if name not in household and not any(
-                name in r.error_columns or "rt_rw" in r.error_columns for r in rows
+                name in e or "rt_rw" in e for e in map(self.error_columns.get, rows, _NONE_EACH)
             ):
                 problems.append((name, "required", self._family_required_message(name)))
         kelurahan = household.get("kelurahan")
@@ -38,7 +50,8 @@ class Checker(RowChecker):
                     )
                 )
             for row in rows:
-                if row.kecamatan and not self.regions.kecamatan_matches(kelurahan, row.kecamatan):
+                kecamatan = self.household_of[row].kecamatan
+                if kecamatan and not self._kecamatan_matches(kelurahan, kecamatan):
                     self.error(
                         row,
                         "kecamatan",
@@ -50,40 +63,45 @@ class Checker(RowChecker):
                         % {
                             "kelurahan": self.regions.names.get(kelurahan, kelurahan),
                             "expected": self.regions.kecamatan_names.get(kelurahan, "?"),
-                            "value": row.kecamatan,
+                            "value": kecamatan,
                         },
                     )
         problems.extend(self._heads(rows))
         return household, problems
 
-    @staticmethod
-    def _same_on_every_row(rows: list[WorkRow]) -> dict[str, object] | None:
+    def _kecamatan_matches(self, kelurahan: int, kecamatan: str) -> bool:
+        key = (kelurahan, kecamatan)
+        found = self.kecamatan_checked.get(key)
+        if found is None:
+            found = self.kecamatan_checked[key] = self.regions.kecamatan_matches(*key)
+        return found
+
+    def _same_on_every_row(self, rows: list[int]) -> dict[str, object] | None:
         """The usual case: household columns on one row only, or the same on every row. The
-        row pass made that one dict per family run (RowChecker.row), so it becomes the
-        family's household without a copy. None when the rows differ."""
+        column pass made that one dict per distinct key (RowChecker._households), so it
+        becomes the family's household without a copy. None when the rows differ."""
         first: dict[str, object] | None = None
         for row in rows:
-            if not row.household or row.household is first:
+            household = self.household_of[row].values
+            if not household or household is first:
                 continue
             if first is None:
-                first = row.household
-            elif row.household != first:
+                first = household
+            elif household != first:
                 return None
         return {} if first is None else first
 
-    def _merged(self, rows: list[WorkRow]) -> dict[str, object]:
+    def _merged(self, rows: list[int]) -> dict[str, object]:
         """Household columns over rows that differ: blank on some rows is fine, two values
         for one column are a conflict, reported on the row that disagrees."""
         household: dict[str, object] = {}
         origin: dict[str, int] = {}
         for row in rows:
-            if not row.household:
-                continue
-            for name, value in row.household.items():
+            for name, value in self.household_of[row].values.items():
                 current = household.get(name, MISSING)
                 if current is MISSING:
                     household[name] = value
-                    origin[name] = row.number
+                    origin[name] = self.numbers[row]
                 elif current != value:
                     self.error(
                         row,
@@ -108,8 +126,9 @@ class Checker(RowChecker):
             "head's row."
         ) % {"column": columns.BY_NAME[name].label}
 
-    def _heads(self, rows: list[WorkRow]) -> list[Problem]:
-        heads = [r.number for r in rows if r.member.get("relationship") == HEAD]
+    def _heads(self, rows: list[int]) -> list[Problem]:
+        relationships = self.relationships
+        heads = [self.numbers[r] for r in rows if relationships[r] == HEAD]
         if len(heads) == 1:
             return []
         if len(heads) > 1:
@@ -124,7 +143,7 @@ class Checker(RowChecker):
                     % {"count": len(heads), "rows": ", ".join(map(str, heads))},
                 )
             ]
-        if any("relationship" not in r.member for r in rows):
+        if any(relationships[r] is ABSENT for r in rows):
             return []  # an unreadable or empty relationship is already reported on its row
         return [
             (
@@ -144,15 +163,15 @@ class Checker(RowChecker):
             return str(_("Yes") if value else _("No"))
         return choices.label_of(name, value)
 
-    def kk_dates(self, rows: list[WorkRow]) -> None:
+    def kk_dates(self, rows: list[int]) -> None:
         """Warning: a KK registered before its head was born (DOMAIN.md section 3). The year
         in a KK number has two digits: households.nik reads it against today."""
-        registered = rows[0].kk_date
+        registered = self.kk_registered[rows[0]]
         if registered is None:
             return
         for row in rows:
-            born = row.member.get("birth_date")
-            if row.member.get("relationship") == HEAD and born and registered < born:  # type: ignore[operator]
+            born = self.births[row]
+            if self.relationships[row] == HEAD and born is not ABSENT and registered < born:  # type: ignore[operator]
                 self.warn(
                     row,
                     "kk_number",
@@ -164,22 +183,13 @@ class Checker(RowChecker):
                     % {"date": registered.strftime("%d-%m-%Y")},
                 )
 
-
-HOUSEHOLD_COLUMNS = frozenset(
-    c.name
-    for c in columns.COLUMNS
-    if c.level == columns.HOUSEHOLD or c.program_level == columns.HOUSEHOLD
-)
-
-
-def breaks_family(row: WorkRow, family: list[WorkRow]) -> bool:
-    """Does this row's error keep its whole family out? Yes when the family's own data is in
-    doubt: the head's row, a household column, or a relationship that may have been the head.
-    Another member's error rejects that member only."""
-    if row.member.get("relationship") == HEAD or row.error_columns & HOUSEHOLD_COLUMNS:
-        return True
-    if None in row.error_columns:
-        return True
-    return "relationship" in row.error_columns and not any(
-        r.member.get("relationship") == HEAD for r in family
-    )
+    def breaks_family(self, row: int, family: list[int]) -> bool:
+        """Does this row's error keep its whole family out? Yes when the family's own data is
+        in doubt: the head's row, a household column, or a relationship that may have been
+        the head. Another member's error rejects that member only."""
+        errors, relationships = self.error_columns[row], self.relationships
+        if relationships[row] == HEAD or not errors.isdisjoint(HOUSEHOLD_COLUMNS):
+            return True
+        if None in errors:
+            return True
+        return "relationship" in errors and not any(relationships[r] == HEAD for r in family)

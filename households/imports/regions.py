@@ -41,8 +41,6 @@ class Resolved:
 class RegionIndex:
     """Lookups for one city's kelurahan. Keys are name_key spellings and digit-only codes."""
 
-    kelurahan_by_key: dict[str, int]  # names, Kemendagri and BPS codes (Kemendagri wins)
-    kecamatan_of: dict[int, str]  # kelurahan id -> kecamatan name_key
     names: dict[int, str] = field(default_factory=dict)  # kelurahan id -> name
     kecamatan_names: dict[int, str] = field(default_factory=dict)  # kelurahan id -> kecamatan
     kecamatan_keys: dict[int, frozenset[str]] = field(default_factory=dict)
@@ -58,25 +56,21 @@ class RegionIndex:
         by_name: dict[str, int] = {}
         by_code: dict[str, int] = {}
         by_bps: dict[str, int] = {}
-        names, kec_names, kec_of, kec_keys = {}, {}, {}, {}
+        names, kec_names, kec_keys = {}, {}, {}
         for pk, code, name, bps_code, bps_name, kecamatan in rows:
             names[pk] = name
             kec_names[pk] = kecamatan
-            kec_of[pk] = name_key(kecamatan)
             digits = _NOT_DIGIT.sub("", code)
             by_code[digits] = pk
             for spelling in (name, bps_name):
                 if spelling:
                     by_name.setdefault(name_key(spelling), pk)
-            keys = {kec_of[pk], digits[:6]}
+            keys = {name_key(kecamatan), digits[:6]}
             if bps_code:
                 by_bps[bps_code] = pk
                 keys.add(bps_code[:7])
             kec_keys[pk] = frozenset(keys)
-        union = {**by_bps, **by_name, **by_code}
         return cls(
-            kelurahan_by_key=union,
-            kecamatan_of=kec_of,
             names=names,
             kecamatan_names=kec_names,
             kecamatan_keys=kec_keys,

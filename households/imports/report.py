@@ -2,7 +2,6 @@
 
 from collections import defaultdict
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from households.imports.readers import read_sheet
@@ -14,12 +13,7 @@ from slrt.messages import render_json
 def error_report_xlsx(batch: ImportBatch) -> bytes:
     """Every row with an error or a warning, as it was in the file, plus the row number the
     clerk sees in Excel and a Kesalahan (and Peringatan) column saying what to fix."""
-    sheet = read_sheet(
-        batch.file.path,
-        filename=batch.filename,
-        max_bytes=settings.IMPORT_MAX_BYTES,
-        max_rows=settings.IMPORT_MAX_ROWS,
-    )
+    sheet = read_sheet(batch.file.path, filename=batch.filename)
     errors: dict[int | None, list[str]] = defaultdict(list)
     warnings: dict[int | None, list[str]] = defaultdict(list)
     for row_number, severity, message, source in batch.issues.values_list(

@@ -8,7 +8,6 @@ import gc
 import hashlib
 from collections.abc import Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -43,12 +42,6 @@ from slrt.db import take_turns
 from slrt.dispatch import TRANSIENT_ERRORS, dispatch, dispatch_on_commit
 from slrt.messages import first_message, message_json
 from slrt.messages import translatable as _
-
-
-@dataclass(frozen=True)
-class CheckedFile:
-    row_count: int  # rows in the file
-    result: ValidationResult
 
 
 def upload_import_batch(
@@ -155,12 +148,12 @@ def _check_claimed_batch(batch_id: int) -> ImportBatch:
     stored_checks.store(
         batch.pk,
         stored_checks.StoredCheck(
-            key=_check_key(batch), row_count=checked.row_count, result=checked.result
+            key=_check_key(batch), row_count=checked.row_count, result=checked
         ),
     )
     allowed = _allowed_ids(batch.uploaded_by)
     user = batch.uploaded_by
-    rows = checked.result.rows
+    rows = checked.rows
     # Past the day's cap, a file naming any number not registered in the uploader's area is
     # refused before it is compared, so the refusal tells nothing (households.existence).
     past_limit = (
@@ -277,7 +270,7 @@ def _commit_import_batch(batch_id: int) -> ImportBatch | None:
                 return None
             checked = _checked_before(batch) or check_file(batch, progress=False)
             plan = build_plan(
-                checked.result.rows,
+                checked.rows,
                 allowed_kelurahan_ids=_commit_scope(batch),
                 confirm_moves=batch.confirm_moves,
                 for_update=True,
@@ -332,7 +325,7 @@ def _check_key(batch: ImportBatch) -> stored_checks.CheckKey:
     )
 
 
-def _checked_before(batch: ImportBatch) -> CheckedFile | None:
+def _checked_before(batch: ImportBatch) -> ValidationResult | None:
     """The preview's check, when nothing it depends on has changed since (the file is
     compared by checksum, so a stored file that changed is read again)."""
     if _sha256_path(batch.file.path) != batch.checksum:
@@ -340,13 +333,13 @@ def _checked_before(batch: ImportBatch) -> CheckedFile | None:
     stored = stored_checks.load(batch.pk, _check_key(batch))
     if stored is None:
         return None
-    return CheckedFile(row_count=stored.row_count, result=stored.result)
+    return stored.result
 
 
-def _store_outcome(batch: ImportBatch, checked: CheckedFile, plan, *, committed: bool) -> None:
+def _store_outcome(batch: ImportBatch, checked: ValidationResult, plan, *, committed: bool) -> None:
     """Counts, preview and every issue of a check or a commit. committed + reported = rows."""
-    issues = checked.result.issues + plan.issues
-    rejected = checked.result.error_rows | plan.rejected_rows
+    issues = checked.issues + plan.issues
+    rejected = checked.error_rows | plan.rejected_rows
     total = checked.row_count
     moves = [
         {"row": c.row.number, "nik": c.row.member["nik"], "name": c.row.member.get("name", "")}
@@ -398,19 +391,14 @@ def cancel_import_batch(*, batch: ImportBatch, by: User) -> ImportBatch:
     return batch
 
 
-def check_file(batch: ImportBatch, *, progress: bool) -> CheckedFile:
+def check_file(batch: ImportBatch, *, progress: bool) -> ValidationResult:
     """Read and validate the batch's file (pure work, no registry writes)."""
-    sheet = read_sheet(
-        batch.file.path,
-        filename=batch.filename,
-        max_bytes=settings.IMPORT_MAX_BYTES,
-        max_rows=settings.IMPORT_MAX_ROWS,
-    )
+    sheet = read_sheet(batch.file.path, filename=batch.filename)
     if progress:
         ImportBatch.objects.filter(pk=batch.pk).update(
             progress_total=len(sheet.rows), progress_done=0
         )
-    result = validate_rows(
+    return validate_rows(
         sheet.rows,
         regions=region_index(),
         source_format=batch.source_format,
@@ -419,7 +407,6 @@ def check_file(batch: ImportBatch, *, progress: bool) -> CheckedFile:
         allowed_kelurahan_ids=_allowed_ids(batch.uploaded_by),
         on_progress=partial(_report_progress, batch.pk) if progress else None,
     )
-    return CheckedFile(row_count=len(sheet.rows), result=result)
 
 
 def region_index() -> RegionIndex:

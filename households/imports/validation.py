@@ -1,7 +1,9 @@
 """Validate imported rows: each cell, each row, each family. Pure: no ORM, no settings.
 
 Rows come from households.imports.readers (one row per family member, household columns
-repeated or only on some rows). The result holds the cleaned model values of every row that
+repeated or only on some rows), as columns of 50,000 rows at a time (CHUNK_ROWS): each
+column is checked whole (households.imports.checks), then each family
+(households.imports.families). The result holds the cleaned model values of every row that
 may be imported and every error and warning, with a message saying how to fix it.
 
 Rules (DOMAIN.md section 3, issue 3):
@@ -24,11 +26,11 @@ from typing import NamedTuple
 
 from django.utils.translation import gettext_lazy
 
-from households.imports import choices
-from households.imports.checks import ERROR, WARNING, Issue, WorkRow
-from households.imports.families import Checker, breaks_family
+from households.imports import choices, columns
+from households.imports.checks import Issue
+from households.imports.families import Checker
 from households.imports.members import MemberValues
-from households.imports.readers import SourceRow
+from households.imports.readers import SourceRow, SourceRows
 from households.imports.regions import RegionIndex
 from slrt.messages import translatable as _
 
@@ -77,20 +79,13 @@ class ValidationResult:
     row_count: int = 0  # rows validated: len(rows) + len(error_rows)
     family_count: int = 0  # families in `rows`
 
-    @property
-    def error_count(self) -> int:
-        return sum(1 for issue in self.issues if issue.severity == ERROR)
 
-    @property
-    def warning_count(self) -> int:
-        return sum(1 for issue in self.issues if issue.severity == WARNING)
-
-
-PROGRESS_STEP = 5000
+HOUSEHOLD_PROGRAMS = tuple(c.name for c in columns.COLUMNS if c.program_level == columns.HOUSEHOLD)
+CHUNK_ROWS = 50_000  # rows read into columns at a time: a 1,000,000-row CSV is never whole
 
 
 def validate_rows(
-    rows: Iterable[SourceRow],
+    rows: Iterable[SourceRow] | SourceRows,
     *,
     regions: RegionIndex,
     source_format: str = choices.SLRT,
@@ -101,7 +96,7 @@ def validate_rows(
 ) -> ValidationResult:
     """Check every row and family. `default_kelurahan_id` fills a family with no kelurahan
     (the operator's own); `allowed_kelurahan_ids` (None: any) is the importer's scope.
-    `on_progress(rows done)` is called every PROGRESS_STEP rows."""
+    `on_progress(rows done)` is called every CHUNK_ROWS rows."""
     if source_format not in SOURCE_FORMATS:
         raise ValueError(f"unknown source format {source_format!r}")
     v = Checker(
@@ -111,77 +106,74 @@ def validate_rows(
         default_kelurahan_id=default_kelurahan_id,
         allowed_kelurahan_ids=allowed_kelurahan_ids,
     )
-    work: list[WorkRow] = []
-    families: dict[str, list[WorkRow]] = {}
-    for source in rows:
-        row = v.row(source)
-        work.append(row)
-        if on_progress is not None and len(work) % PROGRESS_STEP == 0:
-            on_progress(len(work))
-        if row.kk is not None:
-            family = families.get(row.kk)
-            if family is None:
-                families[row.kk] = [row]
-            else:
-                if row.household and row.household == family[0].household:
-                    row.household = family[0].household  # one dict per family, not per row
-                family.append(row)
-    v.first_row_of_nik.clear()  # the row pass is done: its lookups are not needed again
+    chunks = rows.column_chunks(CHUNK_ROWS) if isinstance(rows, SourceRows) else _columns(rows)
+    for numbers, cells in chunks:
+        v.check(numbers, cells)
+        if on_progress is not None:
+            on_progress(len(v.numbers))
+    v.first_row_of_nik.clear()  # the column pass is done: its lookups are not needed again
     v.kk_cache.clear()
+    v.households.clear()
 
+    families: dict[str, list[int]] = {}
+    for index, kk in enumerate(v.kks):
+        if kk is not None:
+            families.setdefault(kk, []).append(index)
     accepted: dict[str, tuple[dict[str, object], dict[str, bool]]] = {}
     for kk, members in families.items():
         household, problems = v.family(members)
         for column, code, message in problems:
             for row in members:
                 v.error(row, column, code, message)
-        bad = [r.number for r in members if r.error and breaks_family(r, members)]
+        errors = v.error_columns
+        bad = [v.numbers[r] for r in members if r in errors and v.breaks_family(r, members)]
         if bad:
+            message = _(
+                "This family is not imported because of the errors on row(s) %(rows)s. Fix "
+                "those rows and upload the file again."
+            ) % {"rows": ", ".join(map(str, bad))}
             for row in members:
-                if not row.error:
-                    v.error(
-                        row,
-                        None,
-                        "family_has_errors",
-                        _(
-                            "This family is not imported because of the errors on row(s) "
-                            "%(rows)s. Fix those rows and upload the file again."
-                        )
-                        % {"rows": ", ".join(map(str, bad))},
-                    )
+                if row not in errors:
+                    v.error(row, None, "family_has_errors", message)
             continue
         v.kk_dates(members)
-        programs = {
-            k.removeprefix("program:"): household.pop(k)  # type: ignore[misc]
-            for k in [k for k in household if k.startswith("program:")]
-        }
+        programs = {k[8:]: household.pop(k) for k in HOUSEHOLD_PROGRAMS if k in household}
         accepted[kk] = (household, programs)
     del families
 
     clean: list[CleanRow] = []
-    error_rows: set[int] = set()
-    for index, row in enumerate(work):  # file order
-        work[index] = None  # type: ignore[call-overload] # each work row freed once copied
-        if row.error:
-            error_rows.add(row.number)
+    errors = v.error_columns
+    warnings = v.nik_warnings
+    for index, (number, kk, member, own_programs) in enumerate(
+        zip(v.numbers, v.kks, v.members, v.programs, strict=True)
+    ):
+        if index in errors:
             continue
-        household, programs = accepted[row.kk]  # type: ignore[index]
+        household, programs = accepted[kk]  # type: ignore[index]
         clean.append(
-            CleanRow(
-                number=row.number,
-                kk_number=row.kk,  # type: ignore[arg-type]
-                household=household,
-                member=row.member,  # type: ignore[arg-type]
-                household_programs=programs,
-                member_programs=row.programs,
-                nik_warnings=row.warnings,
-            )
+            CleanRow(number, kk, household, member, programs, own_programs, warnings.get(index, ()))  # type: ignore[arg-type]
         )
-    v.issues.sort(key=lambda i: -1 if i.row is None else i.row)
+    v.issues.sort(key=_row_of)  # stable: a row's issues stay in the order they were found
     return ValidationResult(
         rows=clean,
         issues=v.issues,
-        error_rows=error_rows,
-        row_count=len(work),
+        error_rows={v.numbers[index] for index in errors},
+        row_count=len(v.numbers),
         family_count=len(accepted),
     )
+
+
+def _row_of(issue: Issue) -> int:
+    return -1 if issue.row is None else issue.row
+
+
+def _columns(rows: Iterable[SourceRow]):
+    """Rows given one by one (tests, the one-row check) as chunks of columns."""
+    rows = list(rows)
+    for start in range(0, len(rows), CHUNK_ROWS):
+        part = rows[start : start + CHUNK_ROWS]
+        names = {name for row in part for name in row.values}
+        yield (
+            [row.number for row in part],
+            {name: [row.values.get(name, "") for row in part] for name in names},
+        )
