@@ -123,6 +123,13 @@ _REFERRALS_ACT = ["referrals.act_on_referral", "referrals.view_referral"]
 # Complaints are taken at the Puskesos desk.
 _COMPLAINTS = ["referrals.add_complaint", "referrals.view_complaint"]
 
+# National data (issue 22): the importers of DTSEN extracts are the data steward and the
+# Verifikator; the reconciliation queue is read where households are, and its cases are
+# closed by those who write there (households.scope's write scope guards which).
+_NATIONAL_READ = ["national.view_reconciliationcase"]
+_NATIONAL_IMPORT = ["national.view_extract", "national.import_extract"]
+_NATIONAL_CLOSE = ["national.close_case"]
+
 # What each role may do; *which records* it may do it to is households.scope's job.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PENDAMPING: _REGISTRY_READ
@@ -132,7 +139,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _MOVE_REQUEST
     + _FLAGS_READ
     + _REFERRALS_RAISE
-    + _BREAK_GLASS_REQUEST,
+    + _BREAK_GLASS_REQUEST
+    + _NATIONAL_READ
+    + _NATIONAL_CLOSE,
     Role.OPERATOR_PUSKESOS: _REGISTRY_READ
     + _REGISTRY_WRITE
     + _NEEDS_READ
@@ -141,7 +150,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _IMPORT
     + _FLAGS_READ
     + _REFERRALS_RAISE
-    + _COMPLAINTS,
+    + _COMPLAINTS
+    + _NATIONAL_READ
+    + _NATIONAL_CLOSE,
     Role.PETUGAS_OPD: _REGISTRY_READ
     + _NEEDS_READ
     + _FLAGS_READ
@@ -156,8 +167,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _FLAGS_READ
     + _ELIGIBILITY_DECIDE
     + _BREAK_GLASS_REVIEW
-    + _MOVE_DECIDE,
-    Role.DATA_STEWARD: _REGISTRY_READ + _NEEDS_READ + _IMPORT + _FLAGS_READ,
+    + _MOVE_DECIDE
+    + _NATIONAL_READ
+    + _NATIONAL_IMPORT
+    + _NATIONAL_CLOSE,
+    Role.DATA_STEWARD: _REGISTRY_READ
+    + _NEEDS_READ
+    + _IMPORT
+    + _FLAGS_READ
+    + _NATIONAL_READ
+    + _NATIONAL_IMPORT,
     # The planner sets the unit costs of the planning page (issue 6, item 6).
     Role.PERENCANA: ["dashboards.change_unitcost"],
     Role.PIMPINAN: [],
@@ -167,6 +186,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _NEEDS_WRITE
     + _IMPORT
     + _FLAGS_READ
+    + _NATIONAL_READ
+    + _NATIONAL_IMPORT
     + ["eligibility.start_run"]
     + [
         "households.add_enrolment",
