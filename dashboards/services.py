@@ -27,6 +27,7 @@ from dashboards.selectors import (
     visible_programs,
 )
 from households.models import Region
+from national.selectors import NATIONAL_CODES, national_counts
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ def refresh_kelurahan_counts(*, kelurahan_ids: list[int] | None = None) -> int:
         *(program_code(p.code, figure) for p in programs for figure in FIGURE_CODES),
         *needs.CODES,
         *DEADLINE_CODES,
+        *NATIONAL_CODES,
     ]
     chosen = Region.objects.filter(pk__in=ids)
     counts = household_counts(chosen)
@@ -67,6 +69,7 @@ def refresh_kelurahan_counts(*, kelurahan_ids: list[int] | None = None) -> int:
         program_counts(chosen, programs),
         need_counts(chosen),
         deadline_counts_per_kelurahan(chosen),
+        national_counts(ids),
     ):
         for kelurahan_id, values in source.items():
             counts.setdefault(kelurahan_id, {}).update(values)

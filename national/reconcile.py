@@ -31,6 +31,7 @@ from django.utils import timezone
 from eligibility.fields import annotate
 from eligibility.selectors import exclusion_criteria, poor_definition
 from households.models import Household, Member
+from national.hooks import reconciled
 from national.models import Extract, ExtractFamily, ExtractMember, ReconciliationCase
 
 F = ExtractFamily._meta.db_table
@@ -247,6 +248,7 @@ def reconcile_extract(extract_id: int, *, match: bool = True) -> None:
         extract_id=extract_id, status=ReconciliationCase.Status.OPEN
     ).delete()
     _insert_cases(extract_id, None, None)
+    reconciled(extract_id)
 
 
 @transaction.atomic

@@ -2,11 +2,9 @@
 kelurahan is: a ward's facilitator and desk their own, the city-wide roles all; agency staff
 and the aggregate-only roles none. Extracts (file, date, counts) are the importers'."""
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from households.scope import scope_for
@@ -51,14 +49,6 @@ def access_extract(user: User, pk: int) -> Extract:
     return get_object_or_404(visible_extracts(user), pk=pk)
 
 
-@dataclass
-class NationalPeople:
-    """What DTSEN says of the people of a case: the family's members as the extract has them
-    (name, birth date), and, for a data case, the one person."""
-
-    members: list[ExtractMember]
-
-
 def extract_members(case: ReconciliationCase) -> list[ExtractMember]:
     """The national side of a case: the members of its family, or the one person."""
     if case.family_id is None:
@@ -71,28 +61,42 @@ def extract_members(case: ReconciliationCase) -> list[ExtractMember]:
     return list(members)
 
 
+NATIONAL_CODES = ("dtsen_desil_1_4", "dtsen_poor_overlap", "unregistered_poor")
+
+
 def national_counts(kelurahan_ids) -> dict[int, dict[str, int]]:
-    """Per kelurahan, aggregates only (the dashboards' panel, issue 22): families of the latest
-    extract at desil 1 to NATIONAL_AID_MAX_DESIL (by the extract's kelurahan), those matched
-    to a registry household, and the poor families absent from DTSEN (its open or closed
-    "not registered nationally" cases). Two grouped queries."""
+    """Per kelurahan, aggregates only (the dashboards' panel and indicators, issue 22), from
+    the latest extract: its families at desil 1 to NATIONAL_AID_MAX_DESIL (where DTSEN puts
+    them), those of them whose registry household is poor by the active rule set (the
+    overlap), and the poor households absent from DTSEN (its "not registered nationally"
+    cases, open or closed, where the registry puts them). The two differences follow by
+    subtraction: desil 1-4 less the overlap, the registry's poor less the overlap. Three
+    grouped queries."""
+    from eligibility.fields import annotate
+    from eligibility.selectors import poor_definition
+    from households.models import Household
+
     extract = latest_extract()
     counts: dict[int, dict[str, int]] = {
-        pk: {"dtsen_desil_1_4": 0, "dtsen_in_registry": 0, "unregistered_poor": 0}
-        for pk in kelurahan_ids
+        pk: dict.fromkeys(NATIONAL_CODES, 0) for pk in kelurahan_ids
     }
     if extract is None:
         return counts
     families = ExtractFamily.objects.filter(
         extract=extract, desil__lte=settings.NATIONAL_AID_MAX_DESIL, kelurahan_id__in=kelurahan_ids
     )
-    for row in (
-        families.values("kelurahan_id")
-        .annotate(n=Count("pk"), matched=Count("pk", filter=Q(household__isnull=False)))
-        .order_by()
-    ):
+    for row in families.values("kelurahan_id").annotate(n=Count("pk")).order_by():
         counts[row["kelurahan_id"]]["dtsen_desil_1_4"] = row["n"]
-        counts[row["kelurahan_id"]]["dtsen_in_registry"] = row["matched"]
+    poor = poor_definition()
+    if poor is not None:
+        from eligibility.conditions import CODES, fields_used
+        from eligibility.fields import TYPES
+
+        fields = [n for n in fields_used(poor.condition) if TYPES[n] != CODES]
+        poor_ids = annotate(Household.objects.all(), fields).filter(poor.q).values("pk")
+        overlap = families.filter(household_id__in=poor_ids)
+        for row in overlap.values("kelurahan_id").annotate(n=Count("pk")).order_by():
+            counts[row["kelurahan_id"]]["dtsen_poor_overlap"] = row["n"]
     unregistered = ReconciliationCase.objects.filter(
         extract=extract,
         kind=ReconciliationCase.Kind.UNREGISTERED,
