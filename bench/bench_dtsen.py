@@ -84,6 +84,11 @@ def main() -> None:
     data = None
     for run in range(1, args.runs + 1):
         project = _project(env, path)
+        print(
+            f"run {run}: project {project['seconds']:.1f} s (reconcile "
+            f"{project['reconcile_seconds']:.1f} s), counts {project['counts']}",
+            flush=True,
+        )
         if data is None:
             data = _stored_rows(url)
         _truncate(url)
@@ -371,12 +376,12 @@ families AS MATERIALIZED (
     LEFT JOIN households_household h ON n.household_id IS NULL AND h.kk_number = f.kk_number
 )
 SELECT
-  (SELECT count(*) FROM households_household h WHERE h.id IN (SELECT id FROM poor)
+  (SELECT count(*) FROM households_household h WHERE h.id IN (SELECT pk FROM poor)
      AND NOT EXISTS (SELECT 1 FROM families f WHERE f.household_id = h.id)),
   (SELECT count(*) FROM families f
-     WHERE f.desil >= {high} AND f.household_id IN (SELECT id FROM poor))
+     WHERE f.desil >= {high} AND f.household_id IN (SELECT pk FROM poor))
   + (SELECT count(*) FROM families f
-     WHERE f.desil <= {aid} AND f.household_id IN (SELECT id FROM excluded)),
+     WHERE f.desil <= {aid} AND f.household_id IN (SELECT pk FROM excluded)),
   (SELECT count(*) FROM families f WHERE f.household_id IS NULL AND f.desil <= {aid}),
   (SELECT count(*) FROM bench_em em JOIN households_member m ON m.nik = em.nik
      JOIN households_household h ON h.id = m.household_id
@@ -411,7 +416,7 @@ def _bare(url: str, data: dict[str, bytes], rule_sql: dict) -> dict:
         analyze_seconds = time.perf_counter() - started
         query = BARE_COUNTS.format(
             poor=rule_sql["poor"],
-            excluded=rule_sql["excluded"] or "SELECT NULL::bigint AS id WHERE false",
+            excluded=rule_sql["excluded"] or "SELECT NULL::bigint AS pk WHERE false",
             high=6,
             aid=4,
         )

@@ -32,6 +32,7 @@ class CaseFilter(forms.Form):
         label=_("Kelurahan"),
         required=False,
         queryset=Region.objects.filter(level=Region.Level.KELURAHAN),
+        empty_label=_("All kelurahan"),
     )
     status = forms.ChoiceField(
         label=_("Status"),

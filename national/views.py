@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from eligibility.selectors import active_rule_choices
 from households.selectors import kelurahan_choices, shown_page
 from national.forms import CaseFilter, CloseCaseForm, ExtractUploadForm
 from national.models import Extract, ReconciliationCase
@@ -124,6 +125,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
         shown = cases.filter(status=ReconciliationCase.Status.OPEN)
     page = CappedPaginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
     page = shown_page(request.user, page, via="reconciliation")
+    _name_rules(page.object_list)
     context = {
         "extract": extract,
         "counts": case_counts(cases),
@@ -145,12 +147,21 @@ def case_queue(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = access_case(request.user, pk)
     shown_page_rows = shown_page(request.user, _One([case]), via="reconciliation case")
+    _name_rules(shown_page_rows.object_list)
     context = {
         "case": shown_page_rows.object_list[0],
         "national": extract_members(case),
         "close_form": CloseCaseForm(),
     }
     return render(request, "national/case_detail.html", context)
+
+
+def _name_rules(cases) -> None:
+    """The exclusion rules behind a case, by their names in the active set (the verifier's
+    words, not codes)."""
+    names = dict(active_rule_choices())
+    for case in cases:
+        case.rule_names = [names.get(code, code) for code in case.rule_codes]
 
 
 class _One:

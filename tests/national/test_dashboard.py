@@ -20,7 +20,7 @@ MARGAHAYU = "32.75.01.1002"
 def extract(tmp_path, margahayu, data_steward):
     """Margahayu: 6 poor families in DTSEN desil 2, 6 poor absent from it, 7 better-off
     families in desil 3 (DTSEN only), 1 poor family at desil 8."""
-    poor = dict(welfare_decile=2, monthly_income=300_000)
+    poor = {"welfare_decile": 2, "monthly_income": 300_000}
     rows = []
     for _ in range(6):
         rows += family_rows(household_with_members(margahayu, size=1, **poor), desil=2)
