@@ -117,12 +117,11 @@ class _Checker:
         self.kk_ok: dict[str, CellError | None] = {}
         self.kelurahan: dict[str, int | CellError] = {}
         self.dates: dict[str, datetime.date | CellError] = {}
+        self.answers: dict[str, bool | CellError] = {}
 
     def check(self, number: int, values: dict[str, str], raw) -> tuple | list[Issue]:
         issues: list[Issue] = []
-
-        def fail(column: str, code: str, message: str) -> None:
-            issues.append(Issue(number, column, code, message))
+        fail = _Fail(number, issues)
 
         kk = normalise_number(values.get("kk_number", ""))
         known = self.kk_ok.get(kk, False)
@@ -186,11 +185,17 @@ class _Checker:
         programs = []
         for column in self.programs:
             if text := values.get(column.name):
-                try:
-                    if parse_yes_no(column.name, text, "slrt"):
-                        programs.append(column.program_code)
-                except CellError as error:
-                    fail(column.name, error.code, error.message)
+                answer = self.answers.get(text)  # "Ya", "Tidak": a handful of spellings
+                if answer is None:
+                    try:
+                        answer = parse_yes_no(column.name, text, "slrt")
+                    except CellError as error:
+                        answer = error
+                    self.answers[text] = answer
+                if answer.__class__ is CellError:
+                    fail(column.name, answer.code, answer.message)
+                elif answer:
+                    programs.append(column.program_code)
         if issues:
             return issues
         return kk, nik, name, birth, kelurahan, desil, ",".join(programs)
@@ -216,6 +221,18 @@ class _Checker:
                 _("Percentile must be a number from 0 to 100, not %(value)s.") % {"value": text},
             )
             return None
+
+
+class _Fail:
+    """Records a row's issues (one object per row, no closure)."""
+
+    __slots__ = ("issues", "number")
+
+    def __init__(self, number: int, issues: list[Issue]) -> None:
+        self.number, self.issues = number, issues
+
+    def __call__(self, column: str, code: str, message: str) -> None:
+        self.issues.append(Issue(self.number, column, code, message))
 
 
 def store_rows(

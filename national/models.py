@@ -89,8 +89,14 @@ class ExtractFamily(models.Model):
 
     extract = models.ForeignKey(Extract, on_delete=models.PROTECT, related_name="family_rows")
     kk_number = models.CharField(_("KK number"), max_length=16)
+    # The kelurahan comes from the reader's region index (households.imports.regions) and the
+    # household from the matching SQL: no per-row constraint check at COMMIT for 800,000 rows.
     kelurahan = models.ForeignKey(
-        "households.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+        "households.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     desil = models.PositiveSmallIntegerField(_("desil"))
     programs = models.CharField(_("national programmes"), max_length=100, blank=True)
@@ -98,10 +104,11 @@ class ExtractFamily(models.Model):
     member_count = models.PositiveSmallIntegerField(default=0)
     household = models.ForeignKey(
         "households.Household",
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,  # households are never deleted
         null=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
@@ -127,8 +134,15 @@ class ExtractMember(models.Model):
     """One person of an extract, as DTSEN has them; of the family with the same KK number in
     the same extract (no foreign key: members stream in before their families are known)."""
 
+    # No database constraint: 2.6 million deferred foreign-key checks at COMMIT would cost
+    # the import about as much as the COPY itself; only national.extracts writes these rows,
+    # for the extract it has just created, and nothing deletes an extract.
     extract = models.ForeignKey(
-        Extract, on_delete=models.PROTECT, related_name="member_rows", db_index=False
+        Extract,
+        on_delete=models.PROTECT,
+        related_name="member_rows",
+        db_index=False,
+        db_constraint=False,
     )
     kk_number = models.CharField(_("KK number"), max_length=16)
     nik = models.CharField("NIK", max_length=16)
