@@ -2,10 +2,21 @@
 families and members matched to the registry, and the reconciliation cases between the two.
 
 An extract is never changed once stored: the city keeps every quarter it received. Matching
-(ExtractFamily.household) and the cases are derived and recomputed
-(national.reconcile). A case is where the second half of issue 22 attaches: a verification
-visit (kunjungan verifikasi) and an usulan (baru, perbaikan, keluar) are rows that point at a
-ReconciliationCase; `action` says which the case calls for.
+(ExtractFamily.household) and the cases are derived and recomputed (national.reconcile).
+
+The second half of issue 22 (verification visits, musyawarah kelurahan, usulan batches to
+SIKS-NG) attaches to ReconciliationCase, not to the extract rows:
+- a `Visit` (kunjungan verifikasi dan validasi) points at one case (`case`), is done by the
+  ward's facilitator in the case's kelurahan (guard_write on case.kelurahan_id), and records
+  the findings; a national_only case's visit may register the household (households
+  services), after which reconcile_household() closes the need for it on its own;
+- an `Usulan` (proposal: baru / perbaikan / keluar, `ReconciliationCase.Action`) points at
+  the case (and its household, once registered), carries the musyawarah kelurahan's decision
+  and joins an `UsulanBatch` (per kelurahan and period) that is exported for SIKS-NG;
+- closing a case stays the one write that ends it (national.services.close_case, a note
+  saying what was done); a visit or an usulan closes its case through that service. The
+  next quarter's extract makes new cases; whether an usulan was accepted shows as the
+  family's desil in it.
 """
 
 from django.conf import settings

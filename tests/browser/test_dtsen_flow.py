@@ -3,11 +3,13 @@ queue shows each kind of case; the ward's facilitator, on a phone, sees her kelu
 cases and closes one. Screenshots go to /tmp/shots/dtsen-*.png."""
 
 import datetime
+import importlib
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from eligibility.models import Rule, RuleSet
 from national.models import ReconciliationCase
 from tests.browser.conftest import log_in, open_menu, shot
 from tests.households.factories import household_with_members, make_kk, make_nik
@@ -34,9 +36,21 @@ def desktop(browser):
     context.close()
 
 
+def _seed_rules() -> None:
+    """A transactional test starts from an emptied database: the seeded rule set (its
+    exclusion rules and the "poor" definition) is re-created."""
+    if RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).exists():
+        return
+    rules = importlib.import_module("eligibility.migrations.0002_seed_rules").RULES
+    poor = importlib.import_module("eligibility.migrations.0009_seed_poor_definition").DEFINITION
+    rule_set = RuleSet.objects.create(version=1, status=RuleSet.Status.ACTIVE)
+    Rule.objects.bulk_create(Rule(rule_set=rule_set, **rule) for rule in [*rules, poor])
+
+
 @pytest.fixture
 def extract_file(tmp_path, margahayu):
     """Margahayu: one family of each kind of case, and one that agrees."""
+    _seed_rules()
     poor = {"welfare_decile": 2, "monthly_income": 300_000}
     agrees = household_with_members(margahayu, **poor)
     household_with_members(margahayu, **poor)  # not in DTSEN
