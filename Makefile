@@ -33,7 +33,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # mode); the embedded default these targets set up runs with it, unless DEBUG is given.
 export DEBUG ?= True
 
-.PHONY: help install lock run test coverage lint bench bench-import bench-eligibility bench-referrals bench-dashboards bench-load messages clean distclean
+.PHONY: help install lock run test coverage lint bench bench-import bench-eligibility bench-referrals bench-dashboards bench-dtsen bench-load messages clean distclean
 
 help:
 	@echo "make run      set up (venv, migrate, reference data, $(HOUSEHOLDS) demo households) and serve"
@@ -46,6 +46,7 @@ help:
 	@echo "make bench-eligibility  run bench/bench_eligibility.py (full run and simulation, 300,000 households)"
 	@echo "make bench-referrals  run bench/bench_referrals.py (triage queue and API, 100,000 referrals)"
 	@echo "make bench-dashboards  run bench/bench_dashboards.py (Dasbor pages, 300,000 households)"
+	@echo "make bench-dtsen       run bench/bench_dtsen.py (DTSEN extract: 2.6M people, import + reconciliation)"
 	@echo "make bench-load  run bench/bench_load.py (gunicorn + wrk: four pages beside a bare Django page)"
 	@echo "make messages collect new interface strings into the Indonesian .po and compile it"
 	@echo "make install  create $(VENV) and install the locked dependencies (done by the targets above)"
@@ -106,6 +107,7 @@ run: $(STAMP) | var
 	$(MANAGE) seed_demo_referrals
 	$(MANAGE) seed_demo_plans
 	$(MANAGE) seed_demo_flags
+	$(MANAGE) seed_demo_dtsen
 	$(MANAGE) backfill_snapshots --months 12
 	@worker=""; \
 	if [ -n "$${REDIS_URL:-}" ]; then \
@@ -149,6 +151,11 @@ bench-eligibility: $(STAMP)
 # Its own *_bench_ref database: seed_demo, then 100,000 referrals by COPY; --reuse keeps it.
 bench-referrals: $(STAMP)
 	$(BIN)/python bench/bench_referrals.py $(BENCH_ARGS)
+
+# Its own *_bench_dtsen database (bench_registry's seed; --reuse keeps it): the city's DTSEN
+# extract (800,000 families, 2.6M people) imported and reconciled, beside a bare COPY + join.
+bench-dtsen: $(STAMP)
+	$(BIN)/python bench/bench_dtsen.py $(BENCH_ARGS)
 
 # Its own *_bench_dash database, seeded with seed_demo; --reuse keeps it between runs.
 bench-dashboards: $(STAMP)

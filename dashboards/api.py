@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.response import Response
 
-from dashboards.indicators import CODES
+from dashboards.indicators import CODES, NATIONAL_BY_CODE
 from dashboards.presenters import Dashboard, dashboard_for
 from dashboards.selectors import indicator_codes_for
 from dashboards.suppression import State
@@ -57,7 +57,9 @@ class AreaSerializer(serializers.Serializer):
     )
     indicators = serializers.DictField(
         child=CellSerializer(),
-        help_text="Indicator code → cell. Codes: " + ", ".join(CODES) + " (the caller's only).",
+        help_text="Indicator code → cell. Codes: "
+        + ", ".join([*CODES, *NATIONAL_BY_CODE])
+        + " (the caller's only; the last from the latest DTSEN extract).",
     )
 
 
@@ -76,6 +78,9 @@ def _parents(dashboard: Dashboard) -> dict[str, str | None]:
 
 def _data(dashboard: Dashboard, areas: list[Area]) -> list[dict]:
     parents = _parents(dashboard)
+    extra = {}  # the DTSEN figures (issue 22) join each area's indicators
+    if dashboard.national is not None:
+        extra = {area.code: area.cells for area in dashboard.national.walk()}
     return [
         {
             "code": area.code,
@@ -84,7 +89,10 @@ def _data(dashboard: Dashboard, areas: list[Area]) -> list[dict]:
             "parent": parents.get(area.code),
             "as_of": dashboard.as_of,
             "min_cell": dashboard.threshold,
-            "indicators": {code: _cell(cell) for code, cell in area.cells.items()},
+            "indicators": {
+                code: _cell(cell)
+                for code, cell in [*area.cells.items(), *extra.get(area.code, {}).items()]
+            },
         }
         for area in areas
     ]

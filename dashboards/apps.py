@@ -15,3 +15,7 @@ class DashboardsConfig(AppConfig):
         register_after_household_save(recount_after_household_save)
         register_after_import(recount_city)
         register_after_run(recount_city)
+
+        from national.hooks import register_after_reconcile
+
+        register_after_reconcile(recount_city)  # the DTSEN figures (issue 22)

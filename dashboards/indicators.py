@@ -142,6 +142,37 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
 )
 
+# The national data (issue 22), beside the registry's: counted from the latest DTSEN extract
+# (national.selectors.national_counts), shown in their own panel and in the indicators API,
+# not in the monthly snapshots (an extract changes quarterly and has its own history).
+NATIONAL_INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        "dtsen_desil_1_4",
+        _("DTSEN desil 1–4"),
+        HOUSEHOLDS_UNIT,
+        _(
+            "Families that the latest DTSEN extract places in desil 1 to 4 (the desil national "
+            "aid targets), in the kelurahan DTSEN gives."
+        ),
+    ),
+    Indicator(
+        "dtsen_poor_overlap",
+        _("In both"),
+        HOUSEHOLDS_UNIT,
+        _("Of those, the families that the city's registry also counts as poor."),
+    ),
+    Indicator(
+        "unregistered_poor",
+        _("Poor, not in DTSEN"),
+        HOUSEHOLDS_UNIT,
+        _(
+            "Poor households of the city's registry that the latest DTSEN extract does not "
+            "list at all: candidates for a new proposal (usulan baru)."
+        ),
+    ),
+)
+NATIONAL_BY_CODE = {indicator.code: indicator for indicator in NATIONAL_INDICATORS}
+
 BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}
 CODES: tuple[str, ...] = tuple(BY_CODE)
 HOUSEHOLD_CODES: tuple[str, ...] = tuple(i.code for i in INDICATORS if not i.referrals)

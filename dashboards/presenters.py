@@ -29,6 +29,7 @@ from dashboards.suppression import State
 from dashboards.tree import Area, Cell, build_tree, find, with_changes
 from households.models import Program, Region
 from households.scope import scope_for
+from national.selectors import NATIONAL_CODES
 
 TREND_MONTHS = 12
 
@@ -45,6 +46,9 @@ class Dashboard:
     has_trends: bool  # snapshots are city-wide counts, not one agency's referral numbers
     # The trend months' snapshots, read once with the change's month (issue 17: one query).
     snapshots: dict[datetime.date, dict[int, dict[str, int]]] = field(default_factory=dict)
+    # The DTSEN figures (issue 22), read with the others, in a tree of their own (suppressed
+    # alike); None for agency staff.
+    national: Area | None = None
 
     def area(self, code: str | None) -> Area | None:
         """The area of `code` in the user's tree; None outside it (the page's 404)."""
@@ -67,8 +71,12 @@ def dashboard_for(user: User, *, today: datetime.date | None = None) -> Dashboar
         if last in snapshots:
             with_changes(city, build_tree(kelurahan, snapshots[last], codes, threshold=threshold))
             previous_month = last
+    national = None
+    if scope.agency_id is None and codes:
+        national = build_tree(kelurahan, counts, NATIONAL_CODES, threshold=threshold)
     return Dashboard(
         city=city,
+        national=national,
         indicators=[BY_CODE[code] for code in codes],
         as_of=timezone.localtime(counted_at),
         previous_month=previous_month,
@@ -146,6 +154,61 @@ def _board(user: User, counts: dict, counted_at: datetime.datetime, codes) -> Bo
         aggregate_only=scope.is_aggregate_only,
         threshold=threshold,
     )
+
+
+@dataclass
+class NationalRow:
+    """One area of the DTSEN panel: desil 1-4 there, poor here, both, and the differences."""
+
+    code: str
+    name: str
+    dtsen: Cell
+    poor: Cell
+    overlap: Cell
+    dtsen_only: Cell
+    registry_only: Cell
+    unregistered: Cell
+
+
+def _difference(total: Cell, part: Cell) -> Cell:
+    """A difference of two suppressed cells is shown only when both are (else it could give
+    a hidden count back) and is suppressed again if small."""
+    if total.value is None or part.value is None or total.state != State.SHOWN:
+        return Cell(None, State.HIDDEN)
+    if part.state != State.SHOWN:
+        return Cell(None, State.HIDDEN)
+    value = max(0, total.value - part.value)
+    if total.threshold and 0 < value < total.threshold:
+        return Cell(None, State.SMALL, threshold=total.threshold)
+    return Cell(value, threshold=total.threshold)
+
+
+def national_rows(dashboard: Dashboard, area: Area) -> list[NationalRow]:
+    """The DTSEN panel (issue 22) for `area`'s children and the area itself (last); none
+    before the first extract (nothing in desil 1-4) and for agency staff."""
+    if dashboard.national is None or not dashboard.national.cells["dtsen_desil_1_4"].value:
+        return []
+    national = {a.code: a.cells for a in dashboard.national.walk()}
+    rows = []
+    for each in [*area.children, area]:
+        cells = national.get(each.code)
+        if cells is None or "poor_households" not in each.cells:
+            continue
+        dtsen, overlap = cells["dtsen_desil_1_4"], cells["dtsen_poor_overlap"]
+        poor = each.cells["poor_households"]
+        rows.append(
+            NationalRow(
+                code=each.code,
+                name=each.name,
+                dtsen=dtsen,
+                poor=poor,
+                overlap=overlap,
+                dtsen_only=_difference(dtsen, overlap),
+                registry_only=_difference(poor, overlap),
+                unregistered=cells["unregistered_poor"],
+            )
+        )
+    return rows
 
 
 @dataclass

@@ -23,6 +23,7 @@ from eligibility.selectors import poor_definition, program_criteria, unfit_house
 from eligibility.services import CompiledRule
 from households.models import Assessment, Enrolment, Household, Member, Program, Region
 from households.scope import scope_for
+from national.selectors import NATIONAL_CODES
 from referrals.metrics import (
     COUNTS,
     DeadlineMetrics,
@@ -395,7 +396,8 @@ def live_counts(
     if scope.agency_id is not None:
         kelurahan = regions_for(user)
         return referral_counts(kelurahan, agency_id=scope.agency_id, today=today), timezone.now()
-    return stored_counts(user, CODES)
+    # The DTSEN figures (issue 22) in the same read: the overview's panel and the API.
+    return stored_counts(user, (*CODES, *NATIONAL_CODES))
 
 
 def plan_counts(kelurahan: QuerySet[Region]) -> Counts:

@@ -29,6 +29,7 @@ from dashboards.selectors import (
     visible_programs,
 )
 from households.models import Region
+from national.selectors import NATIONAL_CODES, national_counts
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ def refresh_kelurahan_counts(*, kelurahan_ids: list[int] | None = None) -> int:
         *needs.CODES,
         *DEADLINE_CODES,
         *plans.codes(),
+        *NATIONAL_CODES,
     ]
     chosen = Region.objects.filter(pk__in=ids)
     counts = household_counts(chosen)
@@ -72,6 +74,7 @@ def refresh_kelurahan_counts(*, kelurahan_ids: list[int] | None = None) -> int:
         need_counts(chosen),
         deadline_counts_per_kelurahan(chosen),
         plan_counts(chosen),
+        national_counts(ids),
     ):
         for kelurahan_id, values in source.items():
             counts.setdefault(kelurahan_id, {}).update(values)

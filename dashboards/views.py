@@ -19,6 +19,7 @@ from dashboards.presenters import (
     Dashboard,
     budget_code,
     dashboard_for,
+    national_rows,
     plan_board_for,
     planning_board_for,
     program_board_for,
@@ -81,6 +82,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     rows, sort = sorted_children(dashboard.city, request.GET.get("sort", ""))
     context = {"dashboard": dashboard, "panel": panel, "tiles": tiles, "rows": rows, "sort": sort}
     context["household_figures"] = household_figures_for(request.user)
+    # The city's poor beside DTSEN's desil 1-4 (issue 22), per kecamatan.
+    context["national"] = national_rows(dashboard, dashboard.city)
     # Share in time and overdue, stored; the medians are on the referrals page.
     context["referrals"] = deadline_tile(request.user)
     # Kept for callers that read the plain totals (tests of scope); never rendered.

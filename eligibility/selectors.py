@@ -155,6 +155,13 @@ def poor_definition() -> CompiledRule | None:
     return definition(POOR)
 
 
+def exclusion_criteria() -> list[CompiledRule]:
+    """The active set's exclusion rules (car owner, ASN/TNI/Polri, electricity, ...),
+    compiled: what "the city's rules exclude it" means to the national reconciliation (issue
+    22), read from the same process copy as the definitions."""
+    return [c for c in _active_compiled() if c.rule.kind == Rule.Kind.EXCLUSION]
+
+
 @dataclass
 class ReasonCount:
     reason: str

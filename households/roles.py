@@ -135,6 +135,13 @@ _PLANS_WRITE = ["referrals.add_plan", "referrals.change_plan", "referrals.view_p
 # Complaints are taken at the Puskesos desk.
 _COMPLAINTS = ["referrals.add_complaint", "referrals.view_complaint"]
 
+# National data (issue 22): the importers of DTSEN extracts are the data steward and the
+# Verifikator; the reconciliation queue is read where households are, and its cases are
+# closed by those who write there (households.scope's write scope guards which).
+_NATIONAL_READ = ["national.view_reconciliationcase"]
+_NATIONAL_IMPORT = ["national.view_extract", "national.import_extract"]
+_NATIONAL_CLOSE = ["national.close_case"]
+
 # What each role may do; *which records* it may do it to is households.scope's job.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PENDAMPING: _REGISTRY_READ
@@ -147,7 +154,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _GRADUATION_PROPOSE
     + _REFERRALS_RAISE
     + _PLANS_WRITE
-    + _BREAK_GLASS_REQUEST,
+    + _BREAK_GLASS_REQUEST
+    + _NATIONAL_READ
+    + _NATIONAL_CLOSE,
     Role.OPERATOR_PUSKESOS: _REGISTRY_READ
     + _REGISTRY_WRITE
     + _NEEDS_READ
@@ -159,7 +168,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _GRADUATION_PROPOSE
     + _REFERRALS_RAISE
     + _PLANS_WRITE
-    + _COMPLAINTS,
+    + _COMPLAINTS
+    + _NATIONAL_READ
+    + _NATIONAL_CLOSE,
     Role.PETUGAS_OPD: _REGISTRY_READ
     + _NEEDS_READ
     + _FLAGS_READ
@@ -179,8 +190,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _GRADUATION_DECIDE
     + _BREAK_GLASS_REVIEW
     + _MOVE_DECIDE
-    + _PLANS_READ,
-    Role.DATA_STEWARD: _REGISTRY_READ + _NEEDS_READ + _IMPORT + _FLAGS_READ + _GRADUATION_READ,
+    + _PLANS_READ
+    + _NATIONAL_READ
+    + _NATIONAL_IMPORT
+    + _NATIONAL_CLOSE,
+    Role.DATA_STEWARD: _REGISTRY_READ
+    + _NEEDS_READ
+    + _IMPORT
+    + _FLAGS_READ
+    + _GRADUATION_READ
+    + _NATIONAL_READ
+    + _NATIONAL_IMPORT,
     # The planner sets the unit costs of the planning page (issue 6, item 6).
     Role.PERENCANA: ["dashboards.change_unitcost"],
     Role.PIMPINAN: [],
@@ -191,6 +211,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _IMPORT
     + _FLAGS_READ
     + _GRADUATION_READ
+    + _NATIONAL_READ
+    + _NATIONAL_IMPORT
     + ["eligibility.start_run"]
     + [
         "households.add_enrolment",

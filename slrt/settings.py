@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "households",
     "eligibility",
     "referrals",
+    "national",
     "dashboards",
     "accounts",
 ]
@@ -325,6 +326,15 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 # A workbook (.xlsx, .xls, .ods) is read whole into memory: fewer rows (households.imports.readers).
 IMPORT_MAX_WORKBOOK_ROWS = env.int("IMPORT_MAX_WORKBOOK_ROWS", default=200_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
+# National data (issue 22): a DTSEN/DTKS extract covers the whole city (about 2.6 million
+# people), so its limits are its own; a workbook keeps IMPORT_MAX_WORKBOOK_ROWS.
+DTSEN_MAX_BYTES = env.int("DTSEN_MAX_MB", default=600) * 2**20
+DTSEN_MAX_ROWS = env.int("DTSEN_MAX_ROWS", default=4_000_000)
+# Reconciliation: a poor family (by the city's rules) at this desil or above is a "desil does
+# not match" case; desil 1 to NATIONAL_AID_MAX_DESIL is what national aid targets (PKH,
+# Sembako: DOMAIN.md section 4), so an excluded family there, or one only in DTSEN, is a case.
+NATIONAL_MISMATCH_MIN_DESIL = env.int("NATIONAL_MISMATCH_MIN_DESIL", default=6)
+NATIONAL_AID_MAX_DESIL = env.int("NATIONAL_AID_MAX_DESIL", default=4)
 # Referrals: the largest document (PDF, JPG, PNG) attached to a referral.
 REFERRAL_ATTACHMENT_MAX_BYTES = env.int("REFERRAL_ATTACHMENT_MAX_MB", default=5) * 2**20
 # Referrals: a resolved referral closes itself this many days after resolution unless its

@@ -31,6 +31,7 @@ urlpatterns = [
     path("eligibility/", include("eligibility.urls")),
     path("referrals/", include("referrals.urls")),
     path("notifications/", include("referrals.notification_urls")),
+    path("national/", include("national.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),

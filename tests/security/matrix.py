@@ -46,6 +46,8 @@ GRADUATION_READ = READ - {"petugas_opd"}
 PROPOSE = {"pendamping", "operator_puskesos", "verifikator"}
 ENROL = {"verifikator", "admin"}
 AGENCY = {"petugas_opd"}
+NATIONAL_IMPORT = {"verifikator", "data_steward", "admin"}
+NATIONAL_READ = {"pendamping", "operator_puskesos", "verifikator", "data_steward", "admin"}
 EVERYONE = set(ROLES) - {"anonymous"}
 NOBODY: set[str] = set()
 
@@ -103,6 +105,13 @@ EXPECTATIONS: dict[str, Expect] = {
     "set_language": Expect(
         frozenset(EVERYONE), personal=False, public=True, scoped=False, ok=frozenset({302})
     ),
+    # national data (issue 22): extracts in by the data steward and the Verifikator; the
+    # reconciliation queue read where households are, cases closed by those who write there
+    "national:extract_list": page(NATIONAL_IMPORT, personal=False, scoped=False, form=True),
+    "national:extract_error_report": page(NATIONAL_IMPORT, scoped=False),  # an .xlsx
+    "national:case_queue": page(NATIONAL_READ, scoped=False),
+    "national:case_detail": page(NATIONAL_READ),
+    "national:case_close": post(WRITE),
     # households
     "households:household_list": page(READ, scoped=False),
     # agency staff export no people (issue 16)
@@ -342,6 +351,9 @@ KWARGS = {
     ("households:enrolment_status", "pk"): _w("household"),
     ("households:enrolment_status", "enrolment_pk"): _w("enrolment"),
     ("households:import_detail", "pk"): _w("batch"),
+    ("national:extract_error_report", "pk"): lambda world, user: world.national_case.extract_id,
+    ("national:case_detail", "pk"): _w("national_case"),
+    ("national:case_close", "pk"): _w("national_case"),
     ("households:import_families", "pk"): _w("batch"),
     ("households:import_confirm", "pk"): _w("batch"),
     ("households:import_cancel", "pk"): _w("batch"),

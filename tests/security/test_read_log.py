@@ -92,6 +92,9 @@ READS: dict[str, Read] = {
     "eligibility:graduation_list": Read(),
     "eligibility:graduation_detail": Read(),
     "eligibility:household_graduations": Read(names=False),  # the family's card, no name
+    # the reconciliation with DTSEN (issue 22): the families of the cases
+    "national:case_queue": Read(),
+    "national:case_detail": Read(),
     "referrals:referral_list": Read(),
     "referrals:queue": Read(empty_for=frozenset({"admin"})),  # the administrator has no agency
     "referrals:household_referrals": Read(),
@@ -156,6 +159,8 @@ NOT_READS: dict[str, str] = dict.fromkeys(
 # fmt: on
 NOT_READS |= {
     "households:import_list": "file names, uploaders and counts",
+    "national:extract_list": "DTSEN extracts: file names, quarters and counts",
+    "national:extract_error_report": "the extract's own rows that were left out, with errors",
     "households:import_upload": "the upload form",
     # The file's own rows as uploaded, named by row number: not the registry's records.
     "households:import_error_report": "the uploaded file's rows with their errors",

@@ -60,6 +60,7 @@ from households.models import (
     Region,
 )
 from households.roles import ROLE_PERMISSIONS, WRITES_CITY_WIDE, WRITES_IN_OWN_KELURAHAN
+from national.models import Extract, ReconciliationCase
 from referrals.models import (
     Attachment,
     Complaint,
@@ -207,6 +208,18 @@ def _api_own_step(world: World, user) -> dict:
     return {"plan": world.plan.pk, **_own_step(world, user)}
 
 
+def _dtsen_upload(world: World, user) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    member = world.member
+    row = (
+        f"{world.household.kk_number};{member.nik};{member.name};"
+        f"{member.birth_date:%d-%m-%Y};{world.kelurahan.code};2\n"
+    )
+    content = ("No KK;NIK;Nama;Tanggal Lahir;Kelurahan;Desil\n" + row).encode()
+    return {"file": SimpleUploadedFile("dtsen.csv", content), "as_of": "2026-09-30"}
+
+
 def _grant_review(world: World, user) -> dict:
     return {"decision": "justified", "note": ""}
 
@@ -240,6 +253,12 @@ WRITES: dict[str, Write] = {
     "referrals:complaint_create": Write(("referrals.add_complaint",), HOUSEHOLD, _complaint),
     # imports: upload and cancel are the importers' (the steward too); confirming writes
     "households:import_upload": Write(("households.add_importbatch",), ANY, _upload),
+    # national data (issue 22): extracts are the city's (no kelurahan); a case is closed by
+    # those who write in its kelurahan
+    "national:extract_list": Write(("national.import_extract",), ANY, _dtsen_upload),
+    "national:case_close": Write(
+        ("national.close_case",), HOUSEHOLD, lambda world, user: {"note": "Sudah dikunjungi"}
+    ),
     "households:import_confirm": Write(
         ("households.add_importbatch", "households.change_household"), IMPORT
     ),
@@ -490,6 +509,8 @@ def _state() -> tuple:
         list(PlanIntervention.objects.values_list("pk", "own_progress")),
         FollowUpVisit.objects.count(),
         list(Graduation.objects.values_list("pk", "status")),
+        list(Extract.objects.values_list("pk", "status")),
+        list(ReconciliationCase.objects.values_list("pk", "status")),
     )
 
 

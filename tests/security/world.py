@@ -21,6 +21,7 @@ from households.models import (
     PmksClassification,
     Region,
 )
+from national.models import Extract, ReconciliationCase
 from referrals.models import (
     Attachment,
     Complaint,
@@ -58,6 +59,7 @@ class World:
     step: PlanIntervention
     own_step: PlanIntervention
     graduation: Graduation  # proposed by the desk, awaiting a verifier (issue 21 part 4)
+    national_case: ReconciliationCase  # the family is poor and not in DTSEN (issue 22)
 
 
 def _category(code: str, agency_code: str) -> NeedCategory:
@@ -139,10 +141,40 @@ def build_world(
     graduation = propose_graduation(
         household=household, kind=Graduation.Kind.MANDIRI, evidence=text, by=desk
     )
+    national_case = ReconciliationCase.objects.create(
+        extract=_extract(desk),
+        kind=ReconciliationCase.Kind.UNREGISTERED,
+        action=ReconciliationCase.Action.PROPOSE_NEW,
+        kelurahan=kelurahan,
+        household=household,
+        finding="poor",
+    )
     return World(
         kelurahan, household, member, enrolment, referral, attachment, complaint, batch, flag,
-        notification, assessment, pmks, plan, step, own_step, graduation,
+        notification, assessment, pmks, plan, step, own_step, graduation, national_case,
     )  # fmt: skip
+
+
+EXTRACT_FILE = b"No KK;NIK;Nama;Kelurahan;Desil\n3275010101200099;12345;Tanpa NIK;32.75.01.1002;2\n"
+
+
+def _extract(by: User) -> Extract:
+    """One DTSEN extract both worlds' cases belong to (the city's), with a row in error."""
+    extract = Extract.objects.filter(checksum="sec-dtsen").first()
+    if extract is None:
+        extract = Extract.objects.create(
+            quarter="2026-Q3",
+            as_of="2026-09-30",
+            filename="dtsen.csv",
+            file=ContentFile(EXTRACT_FILE, name="dtsen.csv"),
+            checksum="sec-dtsen",
+            status=Extract.Status.COMPLETE,
+            rows=1,
+            rejected=1,
+            uploaded_by=by,
+        )
+        extract.issues.create(row_number=2, column="nik", code="nik_length", message="NIK")
+    return extract
 
 
 def security_rule() -> Rule:

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NationalConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "national"
+    verbose_name = _("National data (DTSEN)")
+
+    def ready(self) -> None:
+        from eligibility.hooks import register_after_run
+        from households.hooks import register_after_household_save, register_after_import
+        from national.tasks import reconcile_after_household_save, reconcile_city
+
+        # The reconciliation follows every registry change (issue 22): one household after
+        # its save, the whole city after a ward import or an eligibility run.
+        register_after_household_save(reconcile_after_household_save)
+        register_after_import(reconcile_city)
+        register_after_run(reconcile_city)
