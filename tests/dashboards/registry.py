@@ -14,7 +14,13 @@ from households.models import Agency, Assessment, Enrolment, Household, Region
 from referrals.models import NeedCategory, Plan, Referral, Status
 from tests.households.factories import EnrolmentFactory, UserFactory, household_with_members
 
-TODAY = timezone.localdate()  # pages count overdue against the real today
+
+def _today():
+    """Read at each use (pages count overdue against the real today): a module-level date goes
+    stale when a run crosses midnight WIB."""
+    return timezone.localdate()
+
+
 LINE = 731_392  # settings.POVERTY_LINE's default
 
 # kelurahan code → indicator → count
@@ -99,12 +105,12 @@ def crafted_registry() -> Registry:
         defaults={"name": "Kesehatan", "default_agency": dinkes, "deadline_days": 14},
     )
     origin = UserFactory(username="origin")
-    late = TODAY - datetime.timedelta(days=3)
+    late = _today() - datetime.timedelta(days=3)
     for household, status, due, agency in (
         (a, Status.SUBMITTED, late, dinkes),
         (b, Status.RETURNED, late, Agency.objects.get(code="dinsos")),
         (c, Status.RESOLVED, late, dinkes),
-        (f, Status.ACCEPTED, TODAY + datetime.timedelta(days=5), dinkes),
+        (f, Status.ACCEPTED, _today() + datetime.timedelta(days=5), dinkes),
     ):
         Referral.objects.create(
             household=household, category=category, description="perlu bantuan",
@@ -113,8 +119,8 @@ def crafted_registry() -> Registry:
     # Issue 21: A assessed twice and planned; B assessed; C's plan closed; F assessed.
     for household, version in ((a, 1), (a, 2), (b, 1), (f, 1)):
         Assessment.objects.create(
-            household=household, version=version, assessed_on=TODAY, assessed_by=origin
+            household=household, version=version, assessed_on=_today(), assessed_by=origin
         )
-    Plan.objects.create(household=a, made_on=TODAY, made_by=origin)
-    Plan.objects.create(household=c, made_on=TODAY, made_by=origin, closed_on=TODAY)
+    Plan.objects.create(household=a, made_on=_today(), made_by=origin)
+    Plan.objects.create(household=c, made_on=_today(), made_by=origin, closed_on=_today())
     return Registry(households=[a, b, c, d, f], dinkes=dinkes)

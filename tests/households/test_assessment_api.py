@@ -10,7 +10,11 @@ from households.models import Assessment, PmksCategory, PmksClassification
 from tests.households.needs_inputs import api_assessment_body, decided_needs
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+
+
+def _today():
+    """Read at each use: a module-level date goes stale when a run crosses midnight WIB."""
+    return timezone.localdate()
 
 
 def _api(user) -> APIClient:
@@ -21,7 +25,7 @@ def _api(user) -> APIClient:
 
 def _classify(member, code, by):
     category = PmksCategory.objects.get(code=code)
-    return classify_person(member=member, category=category, recorded_on=TODAY, by=by)
+    return classify_person(member=member, category=category, recorded_on=_today(), by=by)
 
 
 def test_the_categories_endpoint_lists_the_26_for_every_signed_in_user(pendamping, pimpinan):
@@ -55,7 +59,7 @@ def test_classifications_are_scoped_and_sensitive_ones_are_for_dinas_sosial(
 
 def test_a_facilitator_records_a_person_through_the_api(pendamping, household_in_margahayu):
     person = household_in_margahayu.members.first()
-    body = {"member": person.pk, "category": "lanjut-usia-terlantar", "recorded_on": str(TODAY)}
+    body = {"member": person.pk, "category": "lanjut-usia-terlantar", "recorded_on": str(_today())}
     response = _api(pendamping).post("/api/v1/pmks-classifications/", body, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["category"] == "lanjut-usia-terlantar"
@@ -67,7 +71,7 @@ def test_a_facilitator_records_a_person_through_the_api(pendamping, household_in
 
 def test_outside_the_write_scope_a_write_is_404(pendamping, petugas_dinkes, household_in_bintara):
     person = household_in_bintara.members.first()
-    body = {"member": person.pk, "category": "pemulung", "recorded_on": str(TODAY)}
+    body = {"member": person.pk, "category": "pemulung", "recorded_on": str(_today())}
     assert (
         _api(pendamping).post("/api/v1/pmks-classifications/", body, format="json").status_code
         == 404
@@ -111,7 +115,7 @@ def test_agency_staff_and_other_kelurahan_see_no_assessment(
 ):
     assessment = record_assessment(
         household=household_in_bintara,
-        assessed_on=TODAY,
+        assessed_on=_today(),
         needs=decided_needs(household_in_bintara),
         by=verifikator,
     )

@@ -10,7 +10,11 @@ from households.models import Assessment, PmksCategory, PmksClassification
 from tests.households.needs_inputs import assessment_post
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+
+
+def _today():
+    """Read at each use: a module-level date goes stale when a run crosses midnight WIB."""
+    return timezone.localdate()
 
 
 def test_the_form_shows_each_suggestion_to_confirm_or_dismiss(
@@ -87,13 +91,13 @@ def test_a_facilitator_records_a_pmks_person_from_the_list_without_sensitive_one
     elderly = PmksCategory.objects.get(code="lanjut-usia-terlantar")
     response = client.post(
         url,
-        {"member": person.pk, "category": elderly.pk, "recorded_on": TODAY.isoformat()},
+        {"member": person.pk, "category": elderly.pk, "recorded_on": _today().isoformat()},
     )
     assert response.status_code == 302
     assert PmksClassification.objects.get().recorded_by == pendamping
     hiv = PmksCategory.objects.get(code="odha")
     refused = client.post(
-        url, {"member": person.pk, "category": hiv.pk, "recorded_on": TODAY.isoformat()}
+        url, {"member": person.pk, "category": hiv.pk, "recorded_on": _today().isoformat()}
     )
     assert refused.status_code == 200
     assert PmksClassification.objects.count() == 1
@@ -107,7 +111,7 @@ def test_the_household_panel_hides_a_sensitive_category_from_non_dinsos_roles(
         classify_person(
             member=person,
             category=PmksCategory.objects.get(code=code),
-            recorded_on=TODAY,
+            recorded_on=_today(),
             by=verifikator,
         )
     url = reverse("households:household_needs", args=[household_in_margahayu.pk])
@@ -151,7 +155,7 @@ def test_agency_staff_see_the_referred_persons_pmks_but_not_the_familys_assessme
 
     record_assessment(
         household=household_in_margahayu,
-        assessed_on=TODAY,
+        assessed_on=_today(),
         needs=decided_needs(household_in_margahayu),
         by=operator,
         note="Catatan keluarga",
@@ -160,7 +164,7 @@ def test_agency_staff_see_the_referred_persons_pmks_but_not_the_familys_assessme
     other = household_in_margahayu.members.exclude(pk=head.pk).first()
     for person, code in ((head, "fakir-miskin"), (other, "pemulung")):
         category = PmksCategory.objects.get(code=code)
-        classify_person(member=person, category=category, recorded_on=TODAY, by=operator)
+        classify_person(member=person, category=category, recorded_on=_today(), by=operator)
     raise_referral(
         household=household_in_margahayu,
         member=head,

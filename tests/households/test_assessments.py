@@ -15,13 +15,17 @@ from tests.households.factories import MemberFactory
 from tests.households.needs_inputs import code_of, decided_needs, economic
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+
+
+def _today():
+    """Read at each use: a module-level date goes stale when a run crosses midnight WIB."""
+    return timezone.localdate()
 
 
 def _child_out_of_school(household) -> Member:
     return MemberFactory(
         household=household,
-        birth_date=TODAY.replace(year=TODAY.year - 12, day=1),
+        birth_date=_today().replace(year=_today().year - 12, day=1),
         schooling=Member.Schooling.LEFT,
         health_insurance=Member.HealthInsurance.PBI_JKN,
     )
@@ -51,7 +55,7 @@ def test_an_assessment_records_every_domain_and_each_decided_suggestion(
         for n in needs
     ]  # ... but the child out of school, confirmed
     assessment = record_assessment(
-        household=household_in_margahayu, assessed_on=TODAY, needs=needs, by=pendamping
+        household=household_in_margahayu, assessed_on=_today(), needs=needs, by=pendamping
     )
     assert assessment.version == 1
     assert assessment.needs.filter(kind=NeedKind.DOMAIN).count() == len(Domain)
@@ -67,7 +71,7 @@ def test_an_undecided_suggestion_is_refused_never_assumed(pendamping, household_
     needs = [n for n in decided_needs(household_in_margahayu) if not n.suggested][:]
     with pytest.raises(ValidationError) as error:
         record_assessment(
-            household=household_in_margahayu, assessed_on=TODAY, needs=needs, by=pendamping
+            household=household_in_margahayu, assessed_on=_today(), needs=needs, by=pendamping
         )
     assert code_of(error.value) == "undecided_suggestion"
     assert not Assessment.objects.exists()
@@ -79,7 +83,7 @@ def test_a_need_the_registry_did_not_suggest_cannot_pass_as_one(pendamping, hous
     with pytest.raises(ValidationError) as error:
         record_assessment(
             household=household_in_margahayu,
-            assessed_on=TODAY,
+            assessed_on=_today(),
             needs=decided_needs(household_in_margahayu, extra=[fake]),
             by=pendamping,
         )
@@ -90,7 +94,7 @@ def test_every_domain_must_be_answered(pendamping, household_in_margahayu):
     needs = [n for n in decided_needs(household_in_margahayu) if n.domain != Domain.FOOD]
     with pytest.raises(ValidationError) as error:
         record_assessment(
-            household=household_in_margahayu, assessed_on=TODAY, needs=needs, by=pendamping
+            household=household_in_margahayu, assessed_on=_today(), needs=needs, by=pendamping
         )
     assert code_of(error.value) == "domains_incomplete"
 
@@ -100,13 +104,13 @@ def test_a_reassessment_is_a_new_version_and_keeps_the_earlier_one(
 ):
     first = record_assessment(
         household=household_in_margahayu,
-        assessed_on=TODAY - datetime.timedelta(days=90),
+        assessed_on=_today() - datetime.timedelta(days=90),
         needs=decided_needs(household_in_margahayu),
         by=pendamping,
     )
     second = record_assessment(
         household=household_in_margahayu,
-        assessed_on=TODAY,
+        assessed_on=_today(),
         needs=decided_needs(household_in_margahayu, confirm=""),
         by=pendamping,
     )
@@ -122,7 +126,7 @@ def test_an_economic_need_points_to_an_intervention_at_an_agency(operator, house
     lost_job = economic("unemployed", "job_training", member_id=head.pk)
     assessment = record_assessment(
         household=household_in_margahayu,
-        assessed_on=TODAY,
+        assessed_on=_today(),
         needs=decided_needs(household_in_margahayu, extra=[capital, lost_job]),
         by=operator,
     )
@@ -158,7 +162,7 @@ def test_bad_needs_are_refused_with_a_code(pendamping, household_in_margahayu, n
     with pytest.raises(ValidationError) as error:
         record_assessment(
             household=household_in_margahayu,
-            assessed_on=TODAY,
+            assessed_on=_today(),
             needs=decided_needs(household_in_margahayu, extra=[need]),
             by=pendamping,
         )
@@ -171,7 +175,7 @@ def test_another_familys_member_is_refused(pendamping, household_in_margahayu, m
     with pytest.raises(ValidationError) as error:
         record_assessment(
             household=household_in_margahayu,
-            assessed_on=TODAY,
+            assessed_on=_today(),
             needs=decided_needs(household_in_margahayu, extra=[economic(member_id=other.pk)]),
             by=pendamping,
         )
@@ -183,7 +187,7 @@ def test_a_date_in_the_future_or_long_ago_is_refused(pendamping, household_in_ma
     with pytest.raises(ValidationError) as error:
         record_assessment(
             household=household_in_margahayu,
-            assessed_on=TODAY - datetime.timedelta(days=days),
+            assessed_on=_today() - datetime.timedelta(days=days),
             needs=decided_needs(household_in_margahayu),
             by=pendamping,
         )
@@ -197,7 +201,7 @@ def test_nobody_assesses_a_family_outside_their_write_scope(
         with pytest.raises(Http404):
             record_assessment(
                 household=household_in_bintara,
-                assessed_on=TODAY,
+                assessed_on=_today(),
                 needs=decided_needs(household_in_bintara),
                 by=user,
             )
@@ -207,7 +211,7 @@ def test_nobody_assesses_a_family_outside_their_write_scope(
 def test_the_verifikator_assesses_anywhere(verifikator, household_in_bintara):
     assessment = record_assessment(
         household=household_in_bintara,
-        assessed_on=TODAY,
+        assessed_on=_today(),
         needs=decided_needs(household_in_bintara),
         by=verifikator,
     )

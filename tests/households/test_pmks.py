@@ -17,7 +17,13 @@ from tests.households.factories import persona
 from tests.households.needs_inputs import code_of
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+
+
+def _today():
+    """Read at each use: a module-level date goes stale when a run crosses midnight WIB."""
+    return timezone.localdate()
+
+
 SENSITIVE = ["odha", "korban-penyalahgunaan-napza", "korban-trafficking", "tuna-susila"]
 
 
@@ -27,7 +33,7 @@ def _category(code: str) -> PmksCategory:
 
 def _classify(member, code: str, by, **kwargs) -> PmksClassification:
     return classify_person(
-        member=member, category=_category(code), recorded_on=TODAY, by=by, **kwargs
+        member=member, category=_category(code), recorded_on=_today(), by=by, **kwargs
     )
 
 
@@ -49,7 +55,7 @@ def test_a_person_may_carry_several_categories_each_dated_with_who(
     second = _classify(grandmother, "penyandang-disabilitas", pendamping)
     assert (first.recorded_by, first.recorded_on, first.note) == (
         pendamping,
-        TODAY,
+        _today(),
         "Tinggal sendiri",
     )
     assert set(grandmother.pmks_classifications.values_list("category__code", flat=True)) == {
@@ -67,7 +73,7 @@ def test_the_same_category_twice_is_refused_until_the_first_ends(
     with pytest.raises(ValidationError) as error:
         _classify(person, "fakir-miskin", pendamping)
     assert code_of(error.value) == "duplicate"
-    end_pmks_classification(classification=first, ended_on=TODAY, by=pendamping)
+    end_pmks_classification(classification=first, ended_on=_today(), by=pendamping)
     again = _classify(person, "fakir-miskin", pendamping)
     assert PmksClassification.objects.filter(member=person).count() == 2
     assert again.ended_on is None
@@ -77,14 +83,14 @@ def test_an_end_is_recorded_once_and_not_before_its_start(pendamping, household_
     row = _classify(household_in_margahayu.members.first(), "pemulung", pendamping)
     with pytest.raises(ValidationError) as early:
         end_pmks_classification(
-            classification=row, ended_on=TODAY - datetime.timedelta(days=1), by=pendamping
+            classification=row, ended_on=_today() - datetime.timedelta(days=1), by=pendamping
         )
     assert "ended_on" in early.value.message_dict
     seen_by_other = PmksClassification.objects.get(pk=row.pk)
-    ended = end_pmks_classification(classification=row, ended_on=TODAY, by=pendamping)
+    ended = end_pmks_classification(classification=row, ended_on=_today(), by=pendamping)
     assert ended.ended_by == pendamping
     with pytest.raises(ValidationError) as twice:
-        end_pmks_classification(classification=seen_by_other, ended_on=TODAY, by=pendamping)
+        end_pmks_classification(classification=seen_by_other, ended_on=_today(), by=pendamping)
     assert code_of(twice.value) == "stale"
 
 
@@ -121,7 +127,7 @@ def test_a_deceased_person_or_a_future_date_is_refused(pendamping, household_in_
         classify_person(
             member=person,
             category=_category("fakir-miskin"),
-            recorded_on=TODAY + datetime.timedelta(days=1),
+            recorded_on=_today() + datetime.timedelta(days=1),
             by=pendamping,
         )
     assert "recorded_on" in future.value.message_dict
