@@ -15,7 +15,7 @@ from referrals.models import NeedCategory, Plan, Referral, Status
 from tests.households.factories import EnrolmentFactory, UserFactory, household_with_members
 
 
-def _today():
+def today():
     """Read at each use (pages count overdue against the real today): a module-level date goes
     stale when a run crosses midnight WIB."""
     return timezone.localdate()
@@ -105,12 +105,12 @@ def crafted_registry() -> Registry:
         defaults={"name": "Kesehatan", "default_agency": dinkes, "deadline_days": 14},
     )
     origin = UserFactory(username="origin")
-    late = _today() - datetime.timedelta(days=3)
+    late = today() - datetime.timedelta(days=3)
     for household, status, due, agency in (
         (a, Status.SUBMITTED, late, dinkes),
         (b, Status.RETURNED, late, Agency.objects.get(code="dinsos")),
         (c, Status.RESOLVED, late, dinkes),
-        (f, Status.ACCEPTED, _today() + datetime.timedelta(days=5), dinkes),
+        (f, Status.ACCEPTED, today() + datetime.timedelta(days=5), dinkes),
     ):
         Referral.objects.create(
             household=household, category=category, description="perlu bantuan",
@@ -119,8 +119,8 @@ def crafted_registry() -> Registry:
     # Issue 21: A assessed twice and planned; B assessed; C's plan closed; F assessed.
     for household, version in ((a, 1), (a, 2), (b, 1), (f, 1)):
         Assessment.objects.create(
-            household=household, version=version, assessed_on=_today(), assessed_by=origin
+            household=household, version=version, assessed_on=today(), assessed_by=origin
         )
-    Plan.objects.create(household=a, made_on=_today(), made_by=origin)
-    Plan.objects.create(household=c, made_on=_today(), made_by=origin, closed_on=_today())
+    Plan.objects.create(household=a, made_on=today(), made_by=origin)
+    Plan.objects.create(household=c, made_on=today(), made_by=origin, closed_on=today())
     return Registry(households=[a, b, c, d, f], dinkes=dinkes)

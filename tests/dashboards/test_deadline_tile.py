@@ -13,7 +13,7 @@ from dashboards.services import refresh_kelurahan_counts
 from referrals.metrics import deadline_metrics
 from referrals.models import Referral, Status
 from referrals.selectors import counted_referrals
-from tests.dashboards.registry import TODAY, crafted_registry
+from tests.dashboards.registry import crafted_registry, today
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +38,12 @@ def registry(margahayu, bintara):
     template = Referral.objects.filter(household=a).first()
     now, day = timezone.now(), datetime.timedelta(days=1)
     for household, origin, status, due, resolved_at, agency in (
-        (a, margahayu, Status.RESOLVED, TODAY + day, now, registry.dinkes),  # in time
-        (b, margahayu, Status.CLOSED, TODAY - 3 * day, now, template.agency),  # late
-        (f, margahayu, Status.SUBMITTED, TODAY - day, None, registry.dinkes),  # moved, overdue
-        (c, bintara, Status.RESOLVED, TODAY, now, registry.dinkes),  # in time, raised elsewhere
-        (f, bintara, Status.IN_PROGRESS, TODAY - 2 * day, None, template.agency),  # overdue
-        (a, margahayu, Status.DRAFT, TODAY - day, None, registry.dinkes),  # never counted
+        (a, margahayu, Status.RESOLVED, today() + day, now, registry.dinkes),  # in time
+        (b, margahayu, Status.CLOSED, today() - 3 * day, now, template.agency),  # late
+        (f, margahayu, Status.SUBMITTED, today() - day, None, registry.dinkes),  # moved, overdue
+        (c, bintara, Status.RESOLVED, today(), now, registry.dinkes),  # in time, raised elsewhere
+        (f, bintara, Status.IN_PROGRESS, today() - 2 * day, None, template.agency),  # overdue
+        (a, margahayu, Status.DRAFT, today() - day, None, registry.dinkes),  # never counted
     ):
         Referral.objects.create(
             household=household, category=template.category, description="uji",

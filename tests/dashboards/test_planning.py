@@ -10,7 +10,7 @@ from dashboards.models import UnitCost
 from dashboards.needs import BY_CODE, years_before
 from dashboards.services import refresh_kelurahan_counts
 from households.models import Household, Member, Region
-from tests.dashboards.registry import TODAY, crafted_registry
+from tests.dashboards.registry import crafted_registry, today
 from tests.households.factories import household_with_members
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def _planning_registry():
     (counted in nothing). F (Bintara): four uninsured, nothing else."""
     registry = crafted_registry()
     a, b, c, d, _f = registry.households
-    ten = years_before(TODAY, 10)
+    ten = years_before(today(), 10)
     head, (kid1, kid2) = _members(a)
     Member.objects.filter(pk=head.pk).update(
         occupation=Member.Occupation.NONE, disability=Member.Disability.PHYSICAL
@@ -61,7 +61,7 @@ def _planning_registry():
     )
     _head, (kid, _other) = _members(c)
     Member.objects.filter(pk=kid.pk).update(
-        birth_date=years_before(TODAY, 26),
+        birth_date=years_before(today(), 26),
         schooling=Member.Schooling.LEFT,
         disability=Member.Disability.VISUAL,
     )

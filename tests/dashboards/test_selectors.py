@@ -13,7 +13,7 @@ from dashboards.tree import build_tree, find
 from households.models import Member, Region
 from households.scope import scope_for
 from households.services import MemberChange, register_household
-from tests.dashboards.registry import EXPECTED, TODAY, crafted_registry
+from tests.dashboards.registry import EXPECTED, crafted_registry, today
 from tests.households.factories import household_with_members
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,10 @@ def _tree(user, threshold=None):
 
     kelurahan = regions_for(user).select_related("parent__parent")
     return build_tree(
-        kelurahan, live_counts(user, today=TODAY)[0], indicator_codes_for(user), threshold=threshold
+        kelurahan,
+        live_counts(user, today=today())[0],
+        indicator_codes_for(user),
+        threshold=threshold,
     )
 
 
@@ -76,12 +79,12 @@ def test_the_poverty_line_is_read_from_settings(verifikator, settings):
 
 def test_stored_counts_are_read_until_they_are_stale_then_recounted(verifikator, settings):
     registry = crafted_registry()
-    first, counted_at = live_counts(verifikator, today=TODAY)  # an empty table: counted now
+    first, counted_at = live_counts(verifikator, today=today())  # an empty table: counted now
     kelurahan = registry.households[0].kelurahan
     household_with_members(kelurahan, size=2)  # a factory: no service, no after-save hook
-    assert live_counts(verifikator, today=TODAY) == (first, counted_at)
+    assert live_counts(verifikator, today=today()) == (first, counted_at)
     KelurahanCount.objects.update(counted_at=counted_at - datetime.timedelta(minutes=11))
-    fresh, fresh_at = live_counts(verifikator, today=TODAY)  # Celery eager: recounted here
+    fresh, fresh_at = live_counts(verifikator, today=today())  # Celery eager: recounted here
     assert fresh[kelurahan.pk]["households"] == 5
     assert fresh_at > counted_at
 
@@ -91,7 +94,7 @@ def test_a_page_reads_the_stored_counts_not_the_registry(verifikator, django_ass
     refresh_kelurahan_counts()
     scope_for(verifikator)  # computed once per request, elsewhere
     with CaptureQueriesContext(connection) as captured:
-        live_counts(verifikator, today=TODAY)
+        live_counts(verifikator, today=today())
     assert len(captured) == 1
     assert "dashboards_kelurahancount" in captured[0]["sql"]
     assert "households_household" not in captured[0]["sql"]
@@ -101,7 +104,7 @@ def test_a_saved_household_recounts_its_kelurahan_after_commit(
     verifikator, operator, margahayu, django_capture_on_commit_callbacks
 ):
     refresh_kelurahan_counts()
-    before = live_counts(verifikator, today=TODAY)[0].get(margahayu.pk, {}).get("households", 0)
+    before = live_counts(verifikator, today=today())[0].get(margahayu.pk, {}).get("households", 0)
     head = {
         "nik": "3275011708850001",
         "name": "Budi Santoso",
@@ -113,7 +116,7 @@ def test_a_saved_household_recounts_its_kelurahan_after_commit(
     household |= {"rt": "3", "rw": "5"}
     with django_capture_on_commit_callbacks(execute=True):
         register_household(data=household, members=[MemberChange(data=head)], by=operator)
-    assert live_counts(verifikator, today=TODAY)[0][margahayu.pk]["households"] == before + 1
+    assert live_counts(verifikator, today=today())[0][margahayu.pk]["households"] == before + 1
 
 
 def test_queries_over_households_do_not_grow_with_their_number(
