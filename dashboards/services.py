@@ -28,6 +28,7 @@ from dashboards.selectors import (
 )
 from households.models import Region
 from national.selectors import NATIONAL_CODES, national_counts
+from national.usulan import USULAN_CODES, usulan_counts
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ def refresh_kelurahan_counts(*, kelurahan_ids: list[int] | None = None) -> int:
         *needs.CODES,
         *DEADLINE_CODES,
         *NATIONAL_CODES,
+        *USULAN_CODES,
     ]
     chosen = Region.objects.filter(pk__in=ids)
     counts = household_counts(chosen)
@@ -70,6 +72,7 @@ def refresh_kelurahan_counts(*, kelurahan_ids: list[int] | None = None) -> int:
         need_counts(chosen),
         deadline_counts_per_kelurahan(chosen),
         national_counts(ids),
+        usulan_counts(ids),
     ):
         for kelurahan_id, values in source.items():
             counts.setdefault(kelurahan_id, {}).update(values)

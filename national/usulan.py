@@ -21,7 +21,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from households.audit import record_export
 from households.models import Household
 from households.scope import guard_write, scope_for
 from national.desil import quarter_of
+from national.hooks import usulan_changed
 from national.models import (
     Extract,
     ExtractFamily,
@@ -212,6 +213,7 @@ def assemble_usulan_batch(*, by: User) -> UsulanBatch:
     Usulan.objects.filter(kelurahan_batch_id__in=ids, status=Status.AGREED).update(
         status=Status.SENT, updated_at=timezone.now()
     )
+    usulan_changed(batch.pk)
     return batch
 
 
@@ -296,6 +298,7 @@ def decide_usulan(*, usulan: Usulan, status: str, reason: str, by: User) -> Usul
             params={"status": Usulan.objects.get(pk=usulan.pk).get_status_display()},
         )
     usulan.refresh_from_db()
+    usulan_changed(usulan.kelurahan_batch.usulan_batch_id or 0)
     return usulan
 
 
@@ -402,3 +405,27 @@ def usulan_quarters() -> list[str]:
     return list(
         UsulanBatch.objects.order_by("-quarter").values_list("quarter", flat=True).distinct()
     )
+
+
+def usulan_counts_per_quarter(kelurahan_ids) -> dict[str, dict[int, dict[str, int]]]:
+    """usulan_counts for every quarter a city batch was sent in, newest first. One query."""
+    rows = (
+        Usulan.objects.filter(
+            kelurahan_id__in=list(kelurahan_ids), kelurahan_batch__usulan_batch__isnull=False
+        )
+        .values("kelurahan_id", quarter=F("kelurahan_batch__usulan_batch__quarter"))
+        .annotate(
+            sent=Count("pk"),
+            accepted=Count("pk", filter=Q(status=Status.ACCEPTED)),
+            rejected=Count("pk", filter=Q(status=Status.REJECTED)),
+        )
+        .order_by("-quarter")
+    )
+    quarters: dict[str, dict[int, dict[str, int]]] = {}
+    for row in rows:
+        quarters.setdefault(row["quarter"], {})[row["kelurahan_id"]] = {
+            "usulan_sent": row["sent"],
+            "usulan_accepted": row["accepted"],
+            "usulan_rejected": row["rejected"],
+        }
+    return quarters

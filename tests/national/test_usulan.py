@@ -389,3 +389,41 @@ def test_the_household_page_shows_its_national_status(client, world, pendamping)
     assert poor.context["status"].usulan[0].kind == Usulan.Kind.BARU
     other = client.get(reverse("national:household_status", args=[world["other"].pk]), secure=True)
     assert other.status_code == 404
+
+
+# --- dashboards -------------------------------------------------------------------------------
+
+
+def test_the_dashboards_count_usulan_per_quarter_and_the_api_serves_them(
+    client,
+    world,
+    pendamping,
+    operator,
+    verifikator,
+    pimpinan,
+    django_capture_on_commit_callbacks,
+    settings,
+):
+    settings.DASHBOARD_MIN_CELL = 5
+    with django_capture_on_commit_callbacks(execute=True):
+        _agreed(_visited(world["case"], pendamping).usulan.kelurahan_batch, operator)
+        batch = assemble_usulan_batch(by=verifikator)
+    client.force_login(pimpinan)
+    page = client.get(reverse("dashboards:usulan"), secure=True)
+    quarters = page.context["quarters"]
+    assert [q.quarter for q in quarters] == [batch.quarter]
+    kecamatan = {area.code: area for area in quarters[0].rows}[world["poor"].kelurahan.parent.code]
+    # one proposal: its kelurahan's cell is below the smallest shown to the mayor's office
+    # (suppressed); the kecamatan's total is what the page shows
+    kelurahan = {area.code: area for area in kecamatan.children}[world["poor"].kelurahan.code]
+    assert kelurahan.cells["usulan_sent"].value is None
+    assert kecamatan.cells["usulan_sent"].value == 1
+    client.force_login(verifikator)
+    page = client.get(reverse("dashboards:usulan"), secure=True)
+    assert page.context["quarters"][0].rows[-1].cells["usulan_sent"].value == 1
+    assert page.context["quarters"][0].rows[-1].cells["usulan_accepted"].value == 0
+    response = client.get("/api/v1/indicators/", {"level": "kelurahan"})
+    rows = {row["code"]: row for row in response.json()}
+    indicators = rows[world["poor"].kelurahan.code]["indicators"]
+    assert indicators["usulan_sent"]["value"] == 1
+    assert indicators["usulan_accepted"]["value"] == 0

@@ -213,6 +213,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "dashboards:panel": AGGREGATE,
     "dashboards:export": AGGREGATE,
     "dashboards:referrals": AGGREGATE,
+    "dashboards:usulan": AGGREGATE,  # usulan per quarter per kecamatan (issue 22)
     # programs and planning: households' numbers, not agency staff's (they see referrals)
     "dashboards:programs_city": page(EVERYONE - AGENCY, personal=False, scoped=False),
     "dashboards:programs": page(EVERYONE - AGENCY, personal=False, scoped=False),

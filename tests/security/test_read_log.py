@@ -135,7 +135,7 @@ NOT_READS: dict[str, str] = dict.fromkeys(
         "eligibility:ruleset_list", "eligibility:ruleset_detail", "eligibility:ruleset_confirm",
         "eligibility:dismiss_rate",
         "eligibility:rule_edit", "referrals:metrics", "dashboards:overview",
-        "dashboards:district_city", "dashboards:district", "dashboards:panel",
+        "dashboards:district_city", "dashboards:district", "dashboards:panel", "dashboards:usulan",
         "dashboards:export", "dashboards:referrals", "dashboards:programs_city",
         "dashboards:programs", "dashboards:planning_city", "dashboards:planning", "api-root",
         "region-list", "region-detail", "agency-list", "agency-detail", "program-list",
