@@ -12,7 +12,7 @@ class VisitResultForm(forms.Form):
         label=_("Result of the visit"), choices=Visit.Result.choices, widget=forms.RadioSelect
     )
     visited_on = forms.DateField(
-        label=_("Visited on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Visited on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     notes = forms.CharField(
         label=_("Notes"),
@@ -29,7 +29,8 @@ class VisitResultForm(forms.Form):
 
 class AgreeBatchForm(forms.Form):
     meeting_on = forms.DateField(
-        label=_("Date of the musyawarah"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of the musyawarah"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     attendees = forms.CharField(
         label=_("Attendees"),
