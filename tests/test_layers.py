@@ -73,6 +73,7 @@ def test_eligibility_and_referrals_add_their_cards_to_the_household_page():
     assert [section.template for section in household_sections()] == [
         "eligibility/_household_section.html",
         "referrals/_household_section.html",
+        "national/_household_section.html",  # the national status (issue 22)
     ]
 
 

@@ -4,6 +4,7 @@ assembles the city's batch and downloads its workbook, and the next extract mark
 proposal accepted. Screenshots go to /tmp/shots/usulan-*.png."""
 
 import datetime
+import importlib
 import io
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from eligibility.models import Rule, RuleSet
 from national.models import ReconciliationCase, Usulan
 from national.services import import_extract
 from national.usulan import COLUMNS
@@ -26,6 +28,19 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"
+
+
+def _seed_rules() -> None:
+    """A transactional test starts from an emptied database: the seeded set is re-created
+    with its definition of "poor" (which makes the unregistered case)."""
+    if not RuleSet.objects.exists():
+        rules = importlib.import_module("eligibility.migrations.0002_seed_rules").RULES
+        rule_set = RuleSet.objects.create(version=1, status=RuleSet.Status.ACTIVE)
+        Rule.objects.bulk_create(Rule(rule_set=rule_set, **rule) for rule in rules)
+    active = RuleSet.objects.get(status=RuleSet.Status.ACTIVE)
+    if not active.rules.filter(code="poor").exists():
+        poor = importlib.import_module("eligibility.migrations.0009_seed_poor_definition")
+        Rule.objects.create(rule_set=active, **poor.DEFINITION)
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +63,7 @@ def test_visit_musyawarah_workbook_and_the_next_extract(
     live_server, phone, desktop, tmp_path, margahayu, pendamping, operator, verifikator,
     data_steward,
 ):  # fmt: skip
+    _seed_rules()
     poor = household_with_members(margahayu, welfare_decile=2, monthly_income=300_000)
     listed = household_with_members(margahayu, welfare_decile=3, monthly_income=300_000)
     today = timezone.localdate()
