@@ -36,9 +36,13 @@ def seed_demo_usulan() -> bool:
         return False
     kelurahan = facilitator.profile.kelurahan.order_by("pk").first()
     cases = ReconciliationCase.objects.open().filter(extract=extract, kelurahan=kelurahan)
-    new = list(cases.filter(kind=ReconciliationCase.Kind.UNREGISTERED).order_by("pk")[:3])
+    Action = ReconciliationCase.Action
+    proposing = [Action.PROPOSE_NEW, Action.PROPOSE_CORRECTION]
+    new = list(cases.filter(action__in=proposing).order_by("-action", "pk")[:2])
     gone = cases.filter(kind=ReconciliationCase.Kind.NATIONAL_ONLY).order_by("pk").first()
-    if len(new) < 3 or gone is None:
+    rest = cases.exclude(pk__in=[c.pk for c in new]).exclude(pk=getattr(gone, "pk", None))
+    new.append(rest.order_by("pk").first())
+    if None in new or len(new) < 3 or gone is None:
         return False
     today = timezone.localdate()
     Result = Visit.Result
