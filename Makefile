@@ -108,6 +108,7 @@ run: $(STAMP) | var
 	$(MANAGE) seed_demo_plans
 	$(MANAGE) seed_demo_flags
 	$(MANAGE) seed_demo_dtsen
+	$(MANAGE) seed_demo_usulan
 	$(MANAGE) backfill_snapshots --months 12
 	@worker=""; \
 	if [ -n "$${REDIS_URL:-}" ]; then \

@@ -16,6 +16,7 @@ class DashboardsConfig(AppConfig):
         register_after_import(recount_city)
         register_after_run(recount_city)
 
-        from national.hooks import register_after_reconcile
+        from national.hooks import register_after_reconcile, register_after_usulan
 
         register_after_reconcile(recount_city)  # the DTSEN figures (issue 22)
+        register_after_usulan(recount_city)  # the usulan sent and answered (issue 22)

@@ -171,6 +171,28 @@ NATIONAL_INDICATORS: tuple[Indicator, ...] = (
         ),
     ),
 )
+# The usulan (issue 22, second half): proposals the city sent to the national system, of all
+# quarters (the usulan page splits them per quarter), and the national system's answers.
+NATIONAL_INDICATORS += (
+    Indicator(
+        "usulan_sent",
+        _("Usulan sent"),
+        HOUSEHOLDS_UNIT,
+        _("Families the city proposed to DTSEN (new, correction, exit) in its sent batches."),
+    ),
+    Indicator(
+        "usulan_accepted",
+        _("Usulan accepted"),
+        HOUSEHOLDS_UNIT,
+        _("Of those, the proposals the national system accepted."),
+    ),
+    Indicator(
+        "usulan_rejected",
+        _("Usulan rejected"),
+        HOUSEHOLDS_UNIT,
+        _("Of those, the proposals the national system rejected."),
+    ),
+)
 NATIONAL_BY_CODE = {indicator.code: indicator for indicator in NATIONAL_INDICATORS}
 
 BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}

@@ -30,6 +30,7 @@ from dashboards.tree import Area, Cell, build_tree, find, with_changes
 from households.models import Program, Region
 from households.scope import scope_for
 from national.selectors import NATIONAL_CODES
+from national.usulan import USULAN_CODES
 
 TREND_MONTHS = 12
 
@@ -73,7 +74,8 @@ def dashboard_for(user: User, *, today: datetime.date | None = None) -> Dashboar
             previous_month = last
     national = None
     if scope.agency_id is None and codes:
-        national = build_tree(kelurahan, counts, NATIONAL_CODES, threshold=threshold)
+        codes_22 = (*NATIONAL_CODES, *USULAN_CODES)
+        national = build_tree(kelurahan, counts, codes_22, threshold=threshold)
     return Dashboard(
         city=city,
         national=national,
@@ -282,3 +284,28 @@ def plan_board_for(user: User) -> PlanBoard:
     counts, counted_at = live_plan_counts(user, codes)
     board = _board(user, counts, counted_at, codes)
     return PlanBoard(**vars(board), agencies=agencies)
+
+
+@dataclass
+class UsulanQuarter:
+    quarter: str
+    rows: list[Area]  # the kecamatan, then the city (the total)
+
+
+def usulan_quarters_for(user: User) -> list[UsulanQuarter]:
+    """The usulan page (issue 22): per quarter, per kecamatan, sent / accepted / rejected,
+    suppressed below DASHBOARD_MIN_CELL for the aggregate-only roles (build_tree). One query
+    for the counts; none for agency staff."""
+    from national.usulan import usulan_counts_per_quarter
+
+    scope = scope_for(user)
+    if scope.agency_id is not None:
+        return []
+    kelurahan = list(regions_for(user).select_related("parent__parent"))
+    threshold = int(settings.DASHBOARD_MIN_CELL) if scope.is_aggregate_only else None
+    per_quarter = usulan_counts_per_quarter([region.pk for region in kelurahan])
+    result = []
+    for quarter, counts in per_quarter.items():
+        city = build_tree(kelurahan, counts, USULAN_CODES, threshold=threshold)
+        result.append(UsulanQuarter(quarter, [*city.children, city]))
+    return result

@@ -24,6 +24,7 @@ from eligibility.services import CompiledRule
 from households.models import Assessment, Enrolment, Household, Member, Program, Region
 from households.scope import scope_for
 from national.selectors import NATIONAL_CODES
+from national.usulan import USULAN_CODES
 from referrals.metrics import (
     COUNTS,
     DeadlineMetrics,
@@ -397,7 +398,7 @@ def live_counts(
         kelurahan = regions_for(user)
         return referral_counts(kelurahan, agency_id=scope.agency_id, today=today), timezone.now()
     # The DTSEN figures (issue 22) in the same read: the overview's panel and the API.
-    return stored_counts(user, (*CODES, *NATIONAL_CODES))
+    return stored_counts(user, (*CODES, *NATIONAL_CODES, *USULAN_CODES))
 
 
 def plan_counts(kelurahan: QuerySet[Region]) -> Counts:

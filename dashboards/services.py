@@ -30,6 +30,7 @@ from dashboards.selectors import (
 )
 from households.models import Region
 from national.selectors import NATIONAL_CODES, national_counts
+from national.usulan import USULAN_CODES, usulan_counts
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ def refresh_kelurahan_counts(*, kelurahan_ids: list[int] | None = None) -> int:
         *DEADLINE_CODES,
         *plans.codes(),
         *NATIONAL_CODES,
+        *USULAN_CODES,
     ]
     chosen = Region.objects.filter(pk__in=ids)
     counts = household_counts(chosen)
@@ -75,6 +77,7 @@ def refresh_kelurahan_counts(*, kelurahan_ids: list[int] | None = None) -> int:
         deadline_counts_per_kelurahan(chosen),
         plan_counts(chosen),
         national_counts(ids),
+        usulan_counts(ids),
     ):
         for kelurahan_id, values in source.items():
             counts.setdefault(kelurahan_id, {}).update(values)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("panel/", views.panel, name="panel"),
     path("export/", views.export, name="export"),
     path("referrals/", views.referrals, name="referrals"),
+    path("usulan/", views.usulan, name="usulan"),
     path("programs/", views.programs, name="programs_city"),
     path("programs/<str:code>/", views.programs, name="programs"),
     path("plans/", views.plans, name="plans_city"),

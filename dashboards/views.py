@@ -23,6 +23,7 @@ from dashboards.presenters import (
     plan_board_for,
     planning_board_for,
     program_board_for,
+    usulan_quarters_for,
 )
 from dashboards.programs import FIGURE_CODES, FIGURES, program_code, program_criteria_shown
 from dashboards.selectors import deadline_tile, household_figures_for, unit_costs
@@ -275,3 +276,13 @@ def unit_costs_edit(request: HttpRequest) -> HttpResponse:
             return redirect("dashboards:planning_city")
     board = planning_board_for(request.user)
     return _planning_page(request, board, board.city, form)
+
+
+@login_required
+@require_GET
+def usulan(request: HttpRequest) -> HttpResponse:
+    """Usulan to DTSEN (issue 22): sent, accepted and rejected per quarter per kecamatan,
+    aggregates only, small counts suppressed for the aggregate-only roles like every table
+    here; agency staff have none (their numbers are their agency's referrals)."""
+    quarters = usulan_quarters_for(request.user)
+    return render(request, "dashboards/usulan.html", {"quarters": quarters})

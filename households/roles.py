@@ -141,6 +141,13 @@ _COMPLAINTS = ["referrals.add_complaint", "referrals.view_complaint"]
 _NATIONAL_READ = ["national.view_reconciliationcase"]
 _NATIONAL_IMPORT = ["national.view_extract", "national.import_extract"]
 _NATIONAL_CLOSE = ["national.close_case"]
+# Verification visits and usulan (issue 22): a ward's facilitator and desk schedule and do its
+# visits; the desk agrees the ward's batch at the musyawarah; the Verifikator assembles the
+# city's batch, sends it and records the national system's answer.
+_VISITS = ["national.view_visit", "national.add_visit", "national.change_visit"]
+_WARD_BATCH_READ = ["national.view_kelurahanbatch"]
+_WARD_BATCH_AGREE = ["national.agree_kelurahanbatch"]
+_CITY_BATCH = ["national.view_usulanbatch", "national.add_usulanbatch", "national.decide_usulan"]
 
 # What each role may do; *which records* it may do it to is households.scope's job.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -156,7 +163,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _PLANS_WRITE
     + _BREAK_GLASS_REQUEST
     + _NATIONAL_READ
-    + _NATIONAL_CLOSE,
+    + _NATIONAL_CLOSE
+    + _VISITS
+    + _WARD_BATCH_READ,
     Role.OPERATOR_PUSKESOS: _REGISTRY_READ
     + _REGISTRY_WRITE
     + _NEEDS_READ
@@ -170,7 +179,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _PLANS_WRITE
     + _COMPLAINTS
     + _NATIONAL_READ
-    + _NATIONAL_CLOSE,
+    + _NATIONAL_CLOSE
+    + _VISITS
+    + _WARD_BATCH_READ
+    + _WARD_BATCH_AGREE,
     Role.PETUGAS_OPD: _REGISTRY_READ
     + _NEEDS_READ
     + _FLAGS_READ
@@ -193,7 +205,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _PLANS_READ
     + _NATIONAL_READ
     + _NATIONAL_IMPORT
-    + _NATIONAL_CLOSE,
+    + _NATIONAL_CLOSE
+    + _VISITS
+    + _WARD_BATCH_READ
+    + _WARD_BATCH_AGREE
+    + _CITY_BATCH,
     Role.DATA_STEWARD: _REGISTRY_READ
     + _NEEDS_READ
     + _IMPORT

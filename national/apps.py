@@ -17,3 +17,12 @@ class NationalConfig(AppConfig):
         register_after_household_save(reconcile_after_household_save)
         register_after_import(reconcile_city)
         register_after_run(reconcile_city)
+
+        # Visits and usulan (issue 22, second half): the next extract answers sent proposals;
+        # the household page shows the family's national status.
+        from households.hooks import HouseholdSection, register_household_section
+        from national.hooks import register_after_reconcile
+        from national.usulan import mark_from_extract
+
+        register_after_reconcile(mark_from_extract)
+        register_household_section(HouseholdSection("national/_household_section.html", 30))

@@ -19,3 +19,18 @@ def reconciled(extract_id: int) -> None:
     """Called inside the reconciliation's transaction; the hooks run after commit."""
     for hook in _AFTER_RECONCILE:
         transaction.on_commit(partial(hook, extract_id))
+
+
+_AFTER_USULAN: list[Callable[[int], None]] = []
+
+
+def register_after_usulan(hook: Callable[[int], None]) -> None:
+    """`hook(usulan_batch_id)` runs after proposals were sent or answered (issue 22)."""
+    if hook not in _AFTER_USULAN:
+        _AFTER_USULAN.append(hook)
+
+
+def usulan_changed(batch_id: int) -> None:
+    """Called inside the usulan services' transaction; the hooks run after commit."""
+    for hook in _AFTER_USULAN:
+        transaction.on_commit(partial(hook, batch_id))

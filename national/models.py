@@ -265,3 +265,7 @@ FIELD_LABELS = {
     "kk_number": _("KK number"),
     "kelurahan": _("kelurahan"),
 }
+
+
+# The second half of issue 22 (visits and usulan), in a module of its own.
+from national.usulan_models import KelurahanBatch, Usulan, UsulanBatch, Visit  # noqa: E402, F401

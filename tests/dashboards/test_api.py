@@ -5,6 +5,7 @@ from rest_framework.authtoken.models import Token
 
 from households.models import Member, Region
 from national.selectors import NATIONAL_CODES
+from national.usulan import USULAN_CODES
 from tests.dashboards.registry import EXPECTED, crafted_registry
 from tests.households.factories import UserFactory, household_with_members
 
@@ -26,7 +27,7 @@ def test_kelurahan_indicators_match_the_crafted_registry(client, verifikator):
     assert len(rows) == 56
     for code, expected in EXPECTED.items():
         values = {k: cell["value"] for k, cell in by_code[code]["indicators"].items()}
-        assert values == expected | dict.fromkeys(NATIONAL_CODES, 0)  # no DTSEN extract
+        assert values == expected | dict.fromkeys((*NATIONAL_CODES, *USULAN_CODES), 0)
         assert {cell["suppressed"] for cell in by_code[code]["indicators"].values()} == {None}
     assert by_code[MARGAHAYU]["parent"] == "32.75.01"
     assert by_code[MARGAHAYU]["min_cell"] is None

@@ -16,6 +16,7 @@ from dashboards.services import snapshot_indicators
 from dashboards.tasks import snapshot_indicators_task
 from households.models import Program, Region
 from national.selectors import NATIONAL_CODES
+from national.usulan import USULAN_CODES
 from tests.dashboards.registry import crafted_registry
 from tests.households.factories import household_with_members
 
@@ -114,7 +115,7 @@ def test_the_refresh_command_stores_every_figure_of_every_kelurahan(reference_da
     assert KelurahanCount.objects.count() == kelurahan * codes
     programs = 3 * Program.objects.filter(is_active=True).count()
     family_plans = len(plans.codes())  # needs by domain, steps per agency (issue 21)
-    national = len(NATIONAL_CODES)  # the DTSEN figures (issue 22)
+    national = len(NATIONAL_CODES) + len(USULAN_CODES)  # the DTSEN figures (issue 22)
     assert codes == (
         len(CODES) + len(needs.CODES) + programs + len(DEADLINE_CODES) + family_plans + national
     )

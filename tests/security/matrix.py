@@ -48,6 +48,8 @@ ENROL = {"verifikator", "admin"}
 AGENCY = {"petugas_opd"}
 NATIONAL_IMPORT = {"verifikator", "data_steward", "admin"}
 NATIONAL_READ = {"pendamping", "operator_puskesos", "verifikator", "data_steward", "admin"}
+VISITS = {"pendamping", "operator_puskesos", "verifikator", "admin"}
+CITY_USULAN = {"verifikator", "admin"}
 EVERYONE = set(ROLES) - {"anonymous"}
 NOBODY: set[str] = set()
 
@@ -112,6 +114,19 @@ EXPECTATIONS: dict[str, Expect] = {
     "national:case_queue": page(NATIONAL_READ, scoped=False),
     "national:case_detail": page(NATIONAL_READ),
     "national:case_close": post(WRITE),
+    # visits and usulan (issue 22): a ward's visits and batches where its households are; the
+    # city's batches, their workbook and answers the Verifikator's
+    "national:visit_schedule": post(WRITE),
+    "national:visit_list": page(VISITS, scoped=False),
+    "national:visit_detail": page(VISITS, form=True),
+    "national:kelurahan_batch_list": page(VISITS, personal=False, scoped=False),
+    "national:kelurahan_batch_detail": page(VISITS, form=True),
+    "national:kelurahan_batch_minutes": page(VISITS),  # the musyawarah's PDF
+    "national:usulan_batch_list": page(CITY_USULAN, personal=False, scoped=False, form=True),
+    "national:usulan_batch_detail": page(CITY_USULAN, scoped=False),
+    "national:usulan_batch_export": page(CITY_USULAN, scoped=False),  # an .xlsx
+    "national:usulan_decide": post(CITY_USULAN),
+    "national:household_status": page(NATIONAL_READ),
     # households
     "households:household_list": page(READ, scoped=False),
     # agency staff export no people (issue 16)
@@ -222,6 +237,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "dashboards:panel": AGGREGATE,
     "dashboards:export": AGGREGATE,
     "dashboards:referrals": AGGREGATE,
+    "dashboards:usulan": AGGREGATE,  # usulan per quarter per kecamatan (issue 22)
     # programs and planning: households' numbers, not agency staff's (they see referrals)
     "dashboards:programs_city": page(EVERYONE - AGENCY, personal=False, scoped=False),
     "dashboards:programs": page(EVERYONE - AGENCY, personal=False, scoped=False),
@@ -354,6 +370,14 @@ KWARGS = {
     ("national:extract_error_report", "pk"): lambda world, user: world.national_case.extract_id,
     ("national:case_detail", "pk"): _w("national_case"),
     ("national:case_close", "pk"): _w("national_case"),
+    ("national:visit_schedule", "pk"): _w("national_case"),
+    ("national:visit_detail", "pk"): _w("visit"),
+    ("national:kelurahan_batch_detail", "pk"): _w("draft_batch"),
+    ("national:kelurahan_batch_minutes", "pk"): _w("agreed_batch"),
+    ("national:usulan_batch_detail", "pk"): _w("usulan_batch"),
+    ("national:usulan_batch_export", "pk"): _w("usulan_batch"),
+    ("national:usulan_decide", "pk"): _w("usulan"),
+    ("national:household_status", "pk"): _w("household"),
     ("households:import_families", "pk"): _w("batch"),
     ("households:import_confirm", "pk"): _w("batch"),
     ("households:import_cancel", "pk"): _w("batch"),

@@ -95,6 +95,13 @@ READS: dict[str, Read] = {
     # the reconciliation with DTSEN (issue 22): the families of the cases
     "national:case_queue": Read(),
     "national:case_detail": Read(),
+    # visits and usulan (issue 22): the families visited and proposed
+    "national:visit_list": Read(),
+    "national:visit_detail": Read(),
+    "national:kelurahan_batch_detail": Read(),
+    "national:usulan_batch_detail": Read(),
+    "national:usulan_batch_export": Read(export=True, names=False),  # an .xlsx (zipped)
+    "national:household_status": Read(names=False),  # desil, case and usulan of one family
     "referrals:referral_list": Read(),
     "referrals:queue": Read(empty_for=frozenset({"admin"})),  # the administrator has no agency
     "referrals:household_referrals": Read(),
@@ -144,7 +151,7 @@ NOT_READS: dict[str, str] = dict.fromkeys(
         "eligibility:ruleset_list", "eligibility:ruleset_detail", "eligibility:ruleset_confirm",
         "eligibility:dismiss_rate",
         "eligibility:rule_edit", "referrals:metrics", "dashboards:overview",
-        "dashboards:district_city", "dashboards:district", "dashboards:panel",
+        "dashboards:district_city", "dashboards:district", "dashboards:panel", "dashboards:usulan",
         "dashboards:export", "dashboards:referrals", "dashboards:programs_city",
         "dashboards:programs", "dashboards:planning_city", "dashboards:planning",
         "dashboards:plans_city", "dashboards:plans", "api-root",
@@ -161,6 +168,9 @@ NOT_READS |= {
     "households:import_list": "file names, uploaders and counts",
     "national:extract_list": "DTSEN extracts: file names, quarters and counts",
     "national:extract_error_report": "the extract's own rows that were left out, with errors",
+    "national:kelurahan_batch_list": "kelurahan batches: counts per kind, no names",
+    "national:usulan_batch_list": "city batches and the agreed kelurahan batches: counts",
+    "national:kelurahan_batch_minutes": "the musyawarah's uploaded minutes (a PDF file)",
     "households:import_upload": "the upload form",
     # The file's own rows as uploaded, named by row number: not the registry's records.
     "households:import_error_report": "the uploaded file's rows with their errors",

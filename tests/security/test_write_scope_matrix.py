@@ -60,7 +60,7 @@ from households.models import (
     Region,
 )
 from households.roles import ROLE_PERMISSIONS, WRITES_CITY_WIDE, WRITES_IN_OWN_KELURAHAN
-from national.models import Extract, ReconciliationCase
+from national.models import Extract, KelurahanBatch, ReconciliationCase, Usulan, Visit
 from referrals.models import (
     Attachment,
     Complaint,
@@ -208,6 +208,18 @@ def _api_own_step(world: World, user) -> dict:
     return {"plan": world.plan.pk, **_own_step(world, user)}
 
 
+def _visit_result(world: World, user) -> dict:
+    return {"result": "layak", "visited_on": timezone.localdate().isoformat(), "notes": "Layak"}
+
+
+def _musyawarah(world: World, user) -> dict:
+    return {
+        "meeting_on": timezone.localdate().isoformat(),
+        "attendees": "Lurah, RW 05",
+        "minutes": SimpleUploadedFile("ba.pdf", b"%PDF-1.4\n%%EOF\n"),
+    }
+
+
 def _dtsen_upload(world: World, user) -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -256,6 +268,21 @@ WRITES: dict[str, Write] = {
     # national data (issue 22): extracts are the city's (no kelurahan); a case is closed by
     # those who write in its kelurahan
     "national:extract_list": Write(("national.import_extract",), ANY, _dtsen_upload),
+    # visits and usulan (issue 22): a case becomes a visit and a visit is done where the
+    # family is; the desk agrees its kelurahan's batch; the Verifikator sends and answers
+    "national:visit_schedule": Write(("national.add_visit",), HOUSEHOLD),
+    "national:visit_detail": Write(("national.change_visit",), HOUSEHOLD, _visit_result),
+    "national:kelurahan_batch_detail": Write(
+        ("national.agree_kelurahanbatch",), HOUSEHOLD, _musyawarah
+    ),
+    "national:usulan_batch_list": Write(
+        ("national.add_usulanbatch",),
+        ANY,
+        changes=False,  # nothing agreed is waiting
+    ),
+    "national:usulan_decide": Write(
+        ("national.decide_usulan",), HOUSEHOLD, lambda world, user: {"status": "diterima"}
+    ),
     "national:case_close": Write(
         ("national.close_case",), HOUSEHOLD, lambda world, user: {"note": "Sudah dikunjungi"}
     ),
@@ -511,6 +538,9 @@ def _state() -> tuple:
         list(Graduation.objects.values_list("pk", "status")),
         list(Extract.objects.values_list("pk", "status")),
         list(ReconciliationCase.objects.values_list("pk", "status")),
+        list(Visit.objects.values_list("pk", "result")),
+        list(KelurahanBatch.objects.values_list("pk", "status", "usulan_batch_id")),
+        list(Usulan.objects.values_list("pk", "status")),
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from eligibility.graduation import propose_graduation
 from eligibility.models import POOR, Flag, Graduation, Rule, RuleSet
@@ -21,7 +22,14 @@ from households.models import (
     PmksClassification,
     Region,
 )
-from national.models import Extract, ReconciliationCase
+from national.models import (
+    Extract,
+    KelurahanBatch,
+    ReconciliationCase,
+    Usulan,
+    UsulanBatch,
+    Visit,
+)
 from referrals.models import (
     Attachment,
     Complaint,
@@ -60,6 +68,11 @@ class World:
     own_step: PlanIntervention
     graduation: Graduation  # proposed by the desk, awaiting a verifier (issue 21 part 4)
     national_case: ReconciliationCase  # the family is poor and not in DTSEN (issue 22)
+    visit: Visit  # a verification visit still to do (issue 22)
+    draft_batch: KelurahanBatch  # the kelurahan's draft, with one proposal
+    agreed_batch: KelurahanBatch  # agreed (with its minutes) and sent in usulan_batch
+    usulan_batch: UsulanBatch
+    usulan: Usulan  # sent, waiting for the national system's answer
 
 
 def _category(code: str, agency_code: str) -> NeedCategory:
@@ -149,10 +162,46 @@ def build_world(
         household=household,
         finding="poor",
     )
+    visits = _visits(kelurahan, household, national_case.extract, desk)
     return World(
         kelurahan, household, member, enrolment, referral, attachment, complaint, batch, flag,
-        notification, assessment, pmks, plan, step, own_step, graduation, national_case,
+        notification, assessment, pmks, plan, step, own_step, graduation, national_case, *visits,
     )  # fmt: skip
+
+
+def _visits(kelurahan, household, extract, desk):
+    """Issue 22's second half around the world's family: a visit to do, a proposal in the
+    kelurahan's draft batch, and one agreed, sent and waiting for its answer."""
+    today = timezone.localdate()
+
+    def visit(result=""):
+        case = ReconciliationCase.objects.create(
+            extract=extract, kind=ReconciliationCase.Kind.UNREGISTERED,
+            action=ReconciliationCase.Action.PROPOSE_NEW, kelurahan=kelurahan,
+            household=household, finding="poor", status=ReconciliationCase.Status.CLOSED,
+        )  # fmt: skip
+        return Visit.objects.create(
+            case=case, kelurahan=kelurahan, household=household, due_on=today, result=result,
+            visited_on=today if result else None,
+        )  # fmt: skip
+
+    def proposal(batch, status):
+        return Usulan.objects.create(
+            visit=visit(Visit.Result.LAYAK), kelurahan_batch=batch, kelurahan=kelurahan,
+            household=household, kind=Usulan.Kind.BARU, nik=household.members.first().nik,
+            kk_number=household.kk_number, name=household.head_name, reason="Layak",
+            visited_on=today, status=status,
+        )  # fmt: skip
+
+    draft = KelurahanBatch.objects.create(kelurahan=kelurahan)
+    proposal(draft, Usulan.Status.DRAFT)
+    city = UsulanBatch.objects.create(quarter="2026-Q4", sent_on=today, created_by=desk)
+    agreed = KelurahanBatch.objects.create(
+        kelurahan=kelurahan, status=KelurahanBatch.Status.AGREED, meeting_on=today,
+        attendees="Lurah", minutes=ContentFile(PDF, name="berita-acara.pdf"), usulan_batch=city,
+    )  # fmt: skip
+    sent = proposal(agreed, Usulan.Status.SENT)
+    return visit(), draft, agreed, city, sent
 
 
 EXTRACT_FILE = b"No KK;NIK;Nama;Kelurahan;Desil\n3275010101200099;12345;Tanpa NIK;32.75.01.1002;2\n"
