@@ -45,7 +45,7 @@ from referrals.models import (
     Status,
 )
 from referrals.notifications import mark_referral_notifications_read
-from referrals.presenters import available_actions, open_question, queue_tiles
+from referrals.presenters import available_actions, open_question, queue_tiles, referral_cards
 from referrals.selectors import (
     access_complaint,
     access_referral,
@@ -79,9 +79,14 @@ def _fields(filterset: ReferralFilter, *names: str) -> list:
     return [filterset.form[name] for name in names]
 
 
-def _page(request: HttpRequest, queryset, template: str, context: dict, via: str) -> HttpResponse:
+def _page(
+    request: HttpRequest, queryset, template: str, context: dict, via: str, cards: bool = False
+) -> HttpResponse:
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     context["page"] = shown_page(request.user, page, via=via)
+    if cards:  # each referral with its card's HTML (referrals.presenters.referral_cards)
+        referrals = list(context["page"].object_list)
+        context["rows"] = list(zip(referrals, referral_cards(referrals), strict=True))
     if request.htmx:
         template += "#results"
     return render(request, template, context)
@@ -111,7 +116,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             None,
         ),
     }
-    return _page(request, ordered, "referrals/referral_queue.html", context, via="queue")
+    return _page(
+        request, ordered, "referrals/referral_queue.html", context, via="queue", cards=True
+    )
 
 
 @login_required
