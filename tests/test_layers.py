@@ -74,8 +74,8 @@ def test_eligibility_and_referrals_add_their_cards_to_the_household_page():
         "eligibility/_household_section.html",
         "referrals/_household_section.html",
         "referrals/_household_plan_section.html",
-        "eligibility/_graduation_section.html",  # issue 21 part 4
         "national/_household_section.html",  # the national status (issue 22)
+        "eligibility/_graduation_section.html",  # issue 21 part 4: the journey's end, last
     ]
 
 
