@@ -9,7 +9,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -447,3 +447,30 @@ def plan_counts(kelurahan: QuerySet[Region]) -> Counts:
 def live_plan_counts(user: User, codes) -> tuple[Counts, datetime.datetime]:
     """The family plans' figures per kelurahan in the user's scope (household roles only)."""
     return stored_counts(user, codes)
+
+
+# A month as the median's unit: the mean Gregorian month, in days.
+DAYS_PER_MONTH = 365.2425 / 12
+
+
+def plan_to_graduation_months(kelurahan: QuerySet[Region]) -> dict[str, list[float]]:
+    """Per kelurahan code, the months from each confirmed graduation's family plan to its
+    confirmation (issue 21): the family's first plan made on or before the day a verifier
+    confirmed the graduation; graduations of families without such a plan are left out. One
+    query over the confirmed graduations (few: a family graduates once or twice); a median is
+    not additive, so the presenter takes it per area from these values."""
+    rows = (
+        Graduation.objects.confirmed()
+        .filter(household__kelurahan__in=kelurahan, household__plans__isnull=False)
+        .values("pk", "decided_at", code=F("household__kelurahan__code"))
+        .annotate(first_plan=Min("household__plans__made_on"))
+        .order_by()
+    )
+    months: dict[str, list[float]] = {}
+    for row in rows:
+        confirmed_on = timezone.localdate(row["decided_at"])
+        if row["first_plan"] > confirmed_on:  # planned only after it graduated
+            continue
+        days = (confirmed_on - row["first_plan"]).days
+        months.setdefault(row["code"], []).append(days / DAYS_PER_MONTH)
+    return months
