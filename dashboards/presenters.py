@@ -247,7 +247,7 @@ def planning_board_for(user: User) -> PlanningBoard:
     with its count (it would give the count back); an area's total budget is hidden when any
     of its needs is, since the total less the shown budgets would give that one back."""
     counts, counted_at = live_need_counts(user)
-    board = _board(user, counts, counted_at, needs.CODES)
+    board = _board(user, counts, counted_at, (*needs.CODES, *needs.ASSESSED_CODES))
     costs = unit_costs()
     for area in board.city.walk():
         total = 0

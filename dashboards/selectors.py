@@ -210,6 +210,39 @@ def need_counts(kelurahan: QuerySet[Region], *, today: datetime.date | None = No
     if unfit is not None:
         for row in unfit.values("kelurahan_id").annotate(n=Count("pk")).order_by():
             counts.setdefault(row["kelurahan_id"], {})[needs.UNFIT_HOUSE] = row["n"]
+    for kelurahan_id, values in assessed_need_counts(kelurahan).items():
+        counts.setdefault(kelurahan_id, {}).update(values)
+    return counts
+
+
+def assessed_need_counts(kelurahan: QuerySet[Region]) -> Counts:
+    """The planning needs as the families' latest needs assessments confirmed them
+    (dashboards.needs.assessed_code): living persons with the need, households for a house
+    unfit to live in. One grouped query over the present needs of latest assessments."""
+    from dashboards import needs
+    from households.models import AssessedNeed
+
+    later = Assessment.objects.filter(
+        household_id=OuterRef("assessment__household_id"),
+        version__gt=OuterRef("assessment__version"),
+    )
+    rows = (
+        AssessedNeed.objects.filter(
+            kind__in=needs.CODES, present=True, assessment__household__kelurahan__in=kelurahan
+        )
+        .filter(Q(member__isnull=True) | Q(member__is_deceased=False))
+        .filter(~Exists(later))
+        .values("kind", kel=F("assessment__household__kelurahan_id"))
+        .annotate(
+            persons=Count("member_id", distinct=True),
+            families=Count("assessment__household_id", distinct=True),
+        )
+        .order_by()
+    )
+    counts: Counts = {}
+    for row in rows:
+        value = row["families"] if row["kind"] == needs.UNFIT_HOUSE else row["persons"]
+        counts.setdefault(row["kel"], {})[needs.assessed_code(row["kind"])] = value
     return counts
 
 
@@ -375,7 +408,7 @@ def live_need_counts(user: User) -> tuple[Counts, datetime.datetime]:
     """Planning needs per kelurahan in the user's scope (household roles only)."""
     from dashboards import needs
 
-    return stored_counts(user, needs.CODES)
+    return stored_counts(user, (*needs.CODES, *needs.ASSESSED_CODES))
 
 
 def unit_costs() -> dict[str, int]:
