@@ -105,6 +105,11 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=15)
     parser.add_argument("--cold", type=int, default=3, help="cold requests per page (median)")
     parser.add_argument(
+        "--no-run",
+        action="store_true",
+        help="skip the eligibility run when none is complete (no inclusion errors then)",
+    )
+    parser.add_argument(
         "--referrals",
         type=int,
         default=0,
@@ -121,7 +126,7 @@ def main() -> None:
     registry._setup_django()
     if args.referrals:
         referrals._ensure_referrals(url, args.referrals)
-    _prepare()
+    _prepare(run=not args.no_run)
     bare_cold, bare_warm = _bare(args.warm)
     recount_ms = _recount()
     print(f"recount of every figure: {recount_ms:.0f} ms ({recount_ms / bare_warm:.2f}x bare)")
@@ -194,7 +199,7 @@ def _time_page(user, label: str, url: str, warm: int, cold: int) -> registry.Tim
     return timing
 
 
-def _prepare() -> None:
+def _prepare(*, run: bool = True) -> None:
     from django.db import connection
     from django.utils import timezone
 
@@ -203,7 +208,7 @@ def _prepare() -> None:
     from eligibility.services import run_eligibility
 
     _ensure_family_plans()
-    if not Run.objects.filter(status=Run.Status.COMPLETE).exists():
+    if run and not Run.objects.filter(status=Run.Status.COMPLETE).exists():
         print("Eligibility run (inclusion errors) ...", flush=True)
         run_eligibility()
     last_month = month_start(timezone.localdate()) - datetime.timedelta(days=1)

@@ -10,7 +10,7 @@ import datetime
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from dashboards.indicators import CODES, REFERRAL_CODES
@@ -495,15 +495,14 @@ def plan_to_graduation_months(kelurahan: QuerySet[Region]) -> dict[str, list[flo
     rows = (
         Graduation.objects.confirmed()
         .filter(household__kelurahan__in=kelurahan, household__plans__isnull=False)
-        .values("pk", "decided_at", code=F("household__kelurahan__code"))
+        .annotate(confirmed_on=TruncDate("decided_at"))  # the local day (USE_TZ)
+        .values("pk", "confirmed_on", code=F("household__kelurahan__code"))
         .annotate(first_plan=Min("household__plans__made_on"))
         .order_by()
     )
     months: dict[str, list[float]] = {}
     for row in rows:
-        confirmed_on = timezone.localdate(row["decided_at"])
-        if row["first_plan"] > confirmed_on:  # planned only after it graduated
-            continue
-        days = (confirmed_on - row["first_plan"]).days
-        months.setdefault(row["code"], []).append(days / DAYS_PER_MONTH)
+        code, first_plan, confirmed_on = row["code"], row["first_plan"], row["confirmed_on"]
+        if first_plan <= confirmed_on:  # a plan made only after the graduation: left out
+            months.setdefault(code, []).append((confirmed_on - first_plan).days / DAYS_PER_MONTH)
     return months
