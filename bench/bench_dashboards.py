@@ -3,7 +3,7 @@ aggregation behind the district table, measured in the same run (PERF.md).
 
     .venv/bin/python bench/bench_dashboards.py [--households 300000] [--database-url URL]
                                                [--reuse] [--warm 15] [--cold 3]
-                                               [--referrals N]
+                                               [--referrals N] [--no-run]
 
 The database (default postgresql://postgres@127.0.0.1:5432/slrt_bench_dash) is dropped,
 migrated and seeded with `seed_demo` (+ demo referrals), one eligibility run is kept (so
@@ -22,7 +22,9 @@ overview counts them live). Figures:
   aggregation (it counts programs and planning needs as well).
 - pages, as demo-pimpinan (suppressed) and demo-pendamping (one kelurahan), the programs and
   planning pages (issue 6, items 4 and 6; the planning pages as demo-bapelitbangda) and the
-  indicators API: Django test client in this process, DEBUG off; the median of --cold
+  indicators API, the family plans pages, the graduations' panel and the usulan page (issues
+  21 and 22; their data from FAMILY_PLAN_SQL when the plans table is empty): Django test
+  client in this process, DEBUG off; the median of --cold
   requests each made after emptying the cache ("cold": a new worker; the figures are the
   stored rows, never a recount) and the median of --warm requests, with the number of
   queries.
