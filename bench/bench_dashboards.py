@@ -3,7 +3,7 @@ aggregation behind the district table, measured in the same run (PERF.md).
 
     .venv/bin/python bench/bench_dashboards.py [--households 300000] [--database-url URL]
                                                [--reuse] [--warm 15] [--cold 3]
-                                               [--referrals N]
+                                               [--referrals N] [--no-run]
 
 The database (default postgresql://postgres@127.0.0.1:5432/slrt_bench_dash) is dropped,
 migrated and seeded with `seed_demo` (+ demo referrals), one eligibility run is kept (so
@@ -22,7 +22,9 @@ overview counts them live). Figures:
   aggregation (it counts programs and planning needs as well).
 - pages, as demo-pimpinan (suppressed) and demo-pendamping (one kelurahan), the programs and
   planning pages (issue 6, items 4 and 6; the planning pages as demo-bapelitbangda) and the
-  indicators API: Django test client in this process, DEBUG off; the median of --cold
+  indicators API, the family plans pages, the graduations' panel and the usulan page (issues
+  21 and 22; their data from FAMILY_PLAN_SQL when the plans table is empty): Django test
+  client in this process, DEBUG off; the median of --cold
   requests each made after emptying the cache ("cold": a new worker; the figures are the
   stored rows, never a recount) and the median of --warm requests, with the number of
   queries.
@@ -86,6 +88,14 @@ PAGES = [
     ("demo-bapelitbangda", "planning (kecamatan)", "/dashboards/planning/32.75.01/"),
     ("demo-bapelitbangda", "planning export .xlsx (city)", "/dashboards/planning/?format=xlsx"),
     ("demo-pimpinan", "API indicators (kelurahan)", "/api/v1/indicators/?level=kelurahan"),
+    # Issue 21: the family plans page (its median months from plan to graduation read live
+    # from the confirmed graduations), the graduations' trend on the overview's panel;
+    # issue 22: the usulan page.
+    ("demo-pimpinan", "family plans (city)", "/dashboards/plans/"),
+    ("demo-pimpinan", "family plans (kecamatan)", "/dashboards/plans/32.75.01/"),
+    ("demo-pendamping", "family plans (own kelurahan)", "/dashboards/plans/32.75.01.1002/"),
+    ("demo-pimpinan", "graduations panel", "/dashboards/panel/?indicator=graduated_households"),
+    ("demo-pimpinan", "usulan", "/dashboards/usulan/"),
 ]
 
 
@@ -96,6 +106,11 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the seeded database")
     parser.add_argument("--warm", type=int, default=15)
     parser.add_argument("--cold", type=int, default=3, help="cold requests per page (median)")
+    parser.add_argument(
+        "--no-run",
+        action="store_true",
+        help="skip the eligibility run when none is complete (no inclusion errors then)",
+    )
     parser.add_argument(
         "--referrals",
         type=int,
@@ -113,7 +128,7 @@ def main() -> None:
     registry._setup_django()
     if args.referrals:
         referrals._ensure_referrals(url, args.referrals)
-    _prepare()
+    _prepare(run=not args.no_run)
     bare_cold, bare_warm = _bare(args.warm)
     recount_ms = _recount()
     print(f"recount of every figure: {recount_ms:.0f} ms ({recount_ms / bare_warm:.2f}x bare)")
@@ -186,7 +201,7 @@ def _time_page(user, label: str, url: str, warm: int, cold: int) -> registry.Tim
     return timing
 
 
-def _prepare() -> None:
+def _prepare(*, run: bool = True) -> None:
     from django.db import connection
     from django.utils import timezone
 
@@ -194,13 +209,93 @@ def _prepare() -> None:
     from eligibility.models import Run
     from eligibility.services import run_eligibility
 
-    if not Run.objects.filter(status=Run.Status.COMPLETE).exists():
+    _ensure_family_plans()
+    if run and not Run.objects.filter(status=Run.Status.COMPLETE).exists():
         print("Eligibility run (inclusion errors) ...", flush=True)
         run_eligibility()
     last_month = month_start(timezone.localdate()) - datetime.timedelta(days=1)
     snapshot_indicators(month=last_month)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
+
+
+# Issue 21's figures at city scale: needs assessments and plans for 1 household in 20 (5 %),
+# confirmed graduations for 1 in 100 (1 %, each after its family's plan), a relapse for 1 in
+# 500. Written by INSERT ... SELECT in one transaction when the plans table is empty (the
+# registry's own seed has none); households with an assessment already keep theirs.
+FAMILY_PLAN_SQL = [
+    """INSERT INTO households_assessment (created_at, updated_at, version, assessed_on, note,
+         assessed_by_id, household_id)
+       SELECT now(), now(), 1, current_date - (120 + h.id %% 360)::int, '', %(user)s, h.id
+       FROM households_household h
+       WHERE h.id %% 20 = 0
+         AND NOT EXISTS (SELECT 1 FROM households_assessment a WHERE a.household_id = h.id)""",
+    # Every domain answered; health and economy needs present in alternate families; the
+    # head's lack of insurance confirmed where the registry records it.
+    """INSERT INTO households_assessedneed (domain, kind, present, severity, suggested,
+         intervention, note, assessment_id)
+       SELECT d.domain, 'domain',
+              (d.domain = 'health' AND a.household_id %% 40 = 0)
+              OR (d.domain = 'economy' AND a.household_id %% 40 = 20),
+              CASE WHEN (d.domain = 'health' AND a.household_id %% 40 = 0)
+                     OR (d.domain = 'economy' AND a.household_id %% 40 = 20)
+                   THEN 'moderate' ELSE '' END,
+              false, '', '', a.id
+       FROM households_assessment a
+       CROSS JOIN (VALUES ('health'), ('education'), ('housing'), ('economy'),
+                          ('civil_registration'), ('food'), ('social_protection')) d(domain)
+       WHERE a.household_id %% 20 = 0
+         AND NOT EXISTS (SELECT 1 FROM households_assessedneed n WHERE n.assessment_id = a.id)""",
+    """INSERT INTO households_assessedneed (domain, kind, present, severity, suggested,
+         intervention, note, assessment_id, member_id)
+       SELECT 'health', 'uninsured', true, 'moderate', true, '', '', a.id, m.id
+       FROM households_assessment a
+       JOIN households_member m ON m.household_id = a.household_id
+       WHERE a.household_id %% 20 = 0 AND m.relationship = 'head' AND NOT m.is_deceased
+         AND m.health_insurance = 'none'
+         AND NOT EXISTS (SELECT 1 FROM households_assessedneed n
+                         WHERE n.assessment_id = a.id AND n.kind = 'uninsured')""",
+    """INSERT INTO referrals_plan (created_at, updated_at, made_on, note, household_id,
+         made_by_id)
+       SELECT now(), now(), a.assessed_on, '', a.household_id, %(user)s
+       FROM households_assessment a WHERE a.household_id %% 20 = 0 AND a.version = 1""",
+    """INSERT INTO referrals_planintervention (created_at, updated_at, kind, description,
+         target_date, own_progress, created_by_id, plan_id)
+       SELECT now(), now(), 'own', 'Pendampingan', p.made_on + 90,
+              CASE WHEN p.household_id %% 40 = 0 THEN 'done' ELSE 'planned' END, %(user)s, p.id
+       FROM referrals_plan p""",
+    # Confirmed 0-99 days ago: every month of the last quarter has graduations.
+    """INSERT INTO eligibility_graduation (created_at, updated_at, kind, status, evidence,
+         criteria, decided_at, decision_note, decided_by_id, household_id, proposed_by_id)
+       SELECT now(), now(), 'mandiri', 'confirmed', 'Bench.', '[]'::jsonb,
+              now() - make_interval(days => (p.household_id / 100 %% 100)::int), 'Bench.',
+              %(user)s, p.household_id, %(user)s
+       FROM referrals_plan p WHERE p.household_id %% 100 = 0""",
+    """INSERT INTO eligibility_relapse (created_at, updated_at, detected_at, why, values,
+         graduation_id, household_id)
+       SELECT now(), now(), g.decided_at + interval '30 days', 'poor_again', '{}'::jsonb,
+              g.id, g.household_id
+       FROM eligibility_graduation g
+       WHERE g.household_id %% 500 = 0 AND g.decided_at < now() - interval '31 days'""",
+]
+
+
+def _ensure_family_plans() -> None:
+    """FAMILY_PLAN_SQL once: a database that has plans already is kept as it is."""
+    from django.contrib.auth.models import User
+    from django.db import connection, transaction
+
+    from referrals.models import Plan
+
+    if Plan.objects.exists():
+        return
+    print("Needs assessments, plans and graduations (issue 21) ...", flush=True)
+    user = User.objects.get(username="demo-pendamping").pk
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql in FAMILY_PLAN_SQL:
+            cursor.execute(sql, {"user": user})
+    print(f"  written in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def _recount() -> float:

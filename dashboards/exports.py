@@ -122,7 +122,11 @@ def planning_table(board: PlanningBoard, area: Area) -> Table:
     """The needs and their budget for an area and its districts, then the unit costs used."""
     headers = [_("Code"), _("Area")]
     for need in needs.NEEDS:
-        headers += [str(need.label), _("Budget: %(need)s (Rp)") % {"need": need.label}]
+        headers += [
+            str(need.label),
+            _("%(need)s, confirmed at assessment") % {"need": need.label},
+            _("Budget: %(need)s (Rp)") % {"need": need.label},
+        ]
     headers.append(_("Total budget (Rp)"))
     rows = []
     for row_area in [area, *area.children]:
@@ -130,6 +134,7 @@ def planning_table(board: PlanningBoard, area: Area) -> Table:
         for need in needs.NEEDS:
             row += [
                 _value(row_area.cells[need.code]),
+                _value(row_area.cells[need.assessed_code]),
                 _value(row_area.cells[budget_code(need.code)]),
             ]
         rows.append([*row, _value(row_area.cells[BUDGET])])

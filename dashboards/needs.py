@@ -42,6 +42,10 @@ class Need:
     default_cost: int  # Rp per unit and year
     cost_basis: str  # where the default comes from
 
+    @property
+    def assessed_code(self) -> str:
+        return assessed_code(self.code)
+
 
 def _unfit_definition() -> str:
     criteria = program_criteria().get(RUTILAHU)
@@ -104,3 +108,15 @@ NEEDS: tuple[Need, ...] = (
 
 BY_CODE: dict[str, Need] = {need.code: need for need in NEEDS}
 CODES: tuple[str, ...] = tuple(BY_CODE)
+
+
+def assessed_code(need: str) -> str:
+    """The need as families' needs assessments confirmed it (issue 21: "planning uses
+    assessed needs, not only registry-derived ones"): the persons (or, for a house, the
+    households) whose family's latest assessment records the need as present. Shown beside
+    the registry's count, which covers every family (most are not assessed yet); the budget
+    stays on the registry's count, so that assessing a family never drops its need from it."""
+    return f"assessed:{need}"
+
+
+ASSESSED_CODES: tuple[str, ...] = tuple(assessed_code(code) for code in CODES)

@@ -3,12 +3,14 @@ the monthly series behind the trend charts. Scope and suppression are applied he
 pages and exports cannot differ."""
 
 import datetime
+import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
+from django.utils.formats import number_format
 
 from dashboards import needs
 from dashboards.indicators import BY_CODE, Indicator
@@ -20,6 +22,7 @@ from dashboards.selectors import (
     live_need_counts,
     live_plan_counts,
     live_program_counts,
+    plan_to_graduation_months,
     regions_for,
     unit_costs,
     visible_programs,
@@ -244,7 +247,7 @@ def planning_board_for(user: User) -> PlanningBoard:
     with its count (it would give the count back); an area's total budget is hidden when any
     of its needs is, since the total less the shown budgets would give that one back."""
     counts, counted_at = live_need_counts(user)
-    board = _board(user, counts, counted_at, needs.CODES)
+    board = _board(user, counts, counted_at, (*needs.CODES, *needs.ASSESSED_CODES))
     costs = unit_costs()
     for area in board.city.walk():
         total = 0
@@ -266,6 +269,54 @@ class PlanBoard(Board):
     """The family plans' figures (dashboards.plans) and the two indicators beside them."""
 
     agencies: list = field(default_factory=list)
+    # Months from plan to graduation, per area code (the city's too): not a count, so not in
+    # the tree's cells (a median is not summed upwards).
+    medians: dict[str, "Median"] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Median:
+    """The median months from a family's plan to its confirmed graduation in one area, over
+    `count` graduations. For aggregate-only roles a median over fewer than the threshold's
+    families is hidden (state SMALL, value None): with one or two families it is nearly their
+    own dates. A median is not a count, so no sum or difference gives a hidden one back."""
+
+    value: float | None
+    count: int
+    state: State = State.SHOWN
+    threshold: int = 0
+
+    @property
+    def display(self) -> str:
+        if self.state == State.SMALL:
+            return f"<{self.threshold}"
+        if self.value is None:
+            return "–"
+        return number_format(self.value, decimal_pos=1)
+
+
+def plan_graduation_medians(
+    city: Area, months: dict[str, list[float]], threshold: int | None
+) -> dict[str, Median]:
+    """Per area of `city` (kelurahan, kecamatan, the city), the median of its kelurahan's
+    `months`; suppressed below `threshold` (None: shown whatever the count)."""
+    medians: dict[str, Median] = {}
+
+    def values(area: Area) -> list[float]:
+        if not area.children:
+            found = months.get(area.code, [])
+        else:
+            found = [m for child in area.children for m in values(child)]
+        count = len(found)
+        if threshold is not None and 0 < count < threshold:
+            medians[area.code] = Median(None, count, State.SMALL, threshold)
+        else:
+            median = round(statistics.median(found), 1) if found else None
+            medians[area.code] = Median(median, count, threshold=threshold or 0)
+        return found
+
+    values(city)
+    return medians
 
 
 def plan_board_for(user: User) -> PlanBoard:
@@ -283,7 +334,9 @@ def plan_board_for(user: User) -> PlanBoard:
     ]
     counts, counted_at = live_plan_counts(user, codes)
     board = _board(user, counts, counted_at, codes)
-    return PlanBoard(**vars(board), agencies=agencies)
+    months = plan_to_graduation_months(regions_for(user))
+    medians = plan_graduation_medians(board.city, months, board.threshold)
+    return PlanBoard(**vars(board), agencies=agencies, medians=medians)
 
 
 @dataclass

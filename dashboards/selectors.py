@@ -9,8 +9,8 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from dashboards.indicators import CODES, REFERRAL_CODES
@@ -210,6 +210,39 @@ def need_counts(kelurahan: QuerySet[Region], *, today: datetime.date | None = No
     if unfit is not None:
         for row in unfit.values("kelurahan_id").annotate(n=Count("pk")).order_by():
             counts.setdefault(row["kelurahan_id"], {})[needs.UNFIT_HOUSE] = row["n"]
+    for kelurahan_id, values in assessed_need_counts(kelurahan).items():
+        counts.setdefault(kelurahan_id, {}).update(values)
+    return counts
+
+
+def assessed_need_counts(kelurahan: QuerySet[Region]) -> Counts:
+    """The planning needs as the families' latest needs assessments confirmed them
+    (dashboards.needs.assessed_code): living persons with the need, households for a house
+    unfit to live in. One grouped query over the present needs of latest assessments."""
+    from dashboards import needs
+    from households.models import AssessedNeed
+
+    later = Assessment.objects.filter(
+        household_id=OuterRef("assessment__household_id"),
+        version__gt=OuterRef("assessment__version"),
+    )
+    rows = (
+        AssessedNeed.objects.filter(
+            kind__in=needs.CODES, present=True, assessment__household__kelurahan__in=kelurahan
+        )
+        .filter(Q(member__isnull=True) | Q(member__is_deceased=False))
+        .filter(~Exists(later))
+        .values("kind", kel=F("assessment__household__kelurahan_id"))
+        .annotate(
+            persons=Count("member_id", distinct=True),
+            families=Count("assessment__household_id", distinct=True),
+        )
+        .order_by()
+    )
+    counts: Counts = {}
+    for row in rows:
+        value = row["families"] if row["kind"] == needs.UNFIT_HOUSE else row["persons"]
+        counts.setdefault(row["kel"], {})[needs.assessed_code(row["kind"])] = value
     return counts
 
 
@@ -375,7 +408,7 @@ def live_need_counts(user: User) -> tuple[Counts, datetime.datetime]:
     """Planning needs per kelurahan in the user's scope (household roles only)."""
     from dashboards import needs
 
-    return stored_counts(user, needs.CODES)
+    return stored_counts(user, (*needs.CODES, *needs.ASSESSED_CODES))
 
 
 def unit_costs() -> dict[str, int]:
@@ -447,3 +480,29 @@ def plan_counts(kelurahan: QuerySet[Region]) -> Counts:
 def live_plan_counts(user: User, codes) -> tuple[Counts, datetime.datetime]:
     """The family plans' figures per kelurahan in the user's scope (household roles only)."""
     return stored_counts(user, codes)
+
+
+# A month as the median's unit: the mean Gregorian month, in days.
+DAYS_PER_MONTH = 365.2425 / 12
+
+
+def plan_to_graduation_months(kelurahan: QuerySet[Region]) -> dict[str, list[float]]:
+    """Per kelurahan code, the months from each confirmed graduation's family plan to its
+    confirmation (issue 21): the family's first plan made on or before the day a verifier
+    confirmed the graduation; graduations of families without such a plan are left out. One
+    query over the confirmed graduations (few: a family graduates once or twice); a median is
+    not additive, so the presenter takes it per area from these values."""
+    rows = (
+        Graduation.objects.confirmed()
+        .filter(household__kelurahan__in=kelurahan, household__plans__isnull=False)
+        .annotate(confirmed_on=TruncDate("decided_at"))  # the local day (USE_TZ)
+        .values("pk", "confirmed_on", code=F("household__kelurahan__code"))
+        .annotate(first_plan=Min("household__plans__made_on"))
+        .order_by()
+    )
+    months: dict[str, list[float]] = {}
+    for row in rows:
+        code, first_plan, confirmed_on = row["code"], row["first_plan"], row["confirmed_on"]
+        if first_plan <= confirmed_on:  # a plan made only after the graduation: left out
+            months.setdefault(code, []).append((confirmed_on - first_plan).days / DAYS_PER_MONTH)
+    return months

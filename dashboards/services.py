@@ -62,6 +62,7 @@ def refresh_kelurahan_counts(*, kelurahan_ids: list[int] | None = None) -> int:
         *CODES,
         *(program_code(p.code, figure) for p in programs for figure in FIGURE_CODES),
         *needs.CODES,
+        *needs.ASSESSED_CODES,
         *DEADLINE_CODES,
         *plans.codes(),
         *NATIONAL_CODES,

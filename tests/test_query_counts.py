@@ -119,3 +119,9 @@ def test_the_lists_fixed_cost_is_the_user_alone(
     _page(
         client, pendamping, reverse("households:household_list"), django_assert_max_num_queries, 3
     )
+
+
+def test_the_family_plans_page(client, registry, pimpinan, django_assert_max_num_queries):
+    """The stored figures, the agencies and one query for the median months from plan to
+    graduation (issue 21)."""
+    _page(client, pimpinan, reverse("dashboards:plans_city"), django_assert_max_num_queries)

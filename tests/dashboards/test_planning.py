@@ -222,3 +222,57 @@ def test_the_planning_page_stays_within_8_queries(client, perencana, django_asse
     client.force_login(perencana)
     with django_assert_max_num_queries(8):
         assert client.get(reverse("dashboards:planning", args=["32.75.01"])).status_code == 200
+
+
+def _assess(household, by, *, confirm):
+    from django.utils import timezone
+
+    from households.assessments import record_assessment
+    from tests.households.needs_inputs import decided_needs
+
+    return record_assessment(
+        household=household,
+        assessed_on=timezone.localdate(),
+        needs=decided_needs(household, confirm=confirm),
+        by=by,
+    )
+
+
+def test_needs_confirmed_at_assessment_beside_the_registrys(client, verifikator, pendamping):
+    margahayu = Region.objects.get(code=MARGAHAYU)
+    uninsured = household_with_members(margahayu, size=3)
+    uninsured.members.update(health_insurance=Member.HealthInsurance.NONE)
+    dismissed = household_with_members(margahayu, size=2)
+    dismissed.members.update(health_insurance=Member.HealthInsurance.NONE)
+    _assess(uninsured, pendamping, confirm="moderate")  # three persons confirmed
+    _assess(dismissed, pendamping, confirm="moderate")
+    _assess(dismissed, pendamping, confirm="")  # re-assessed: the latest dismisses them
+    refresh_kelurahan_counts()
+    response = _get(client, verifikator, "dashboards:planning", MARGAHAYU)
+    cells = response.context["area"].cells
+    assert cells["uninsured"].value == 5  # the registry: every uninsured living member
+    assert cells["assessed:uninsured"].value == 3  # the latest assessments' confirmed ones
+    assert cells["assessed:disability"].value == 0
+    assert cells["budget:uninsured"].value == 5 * DEFAULT["uninsured"]  # the registry's count
+    body = _get(client, verifikator, "dashboards:planning", "32.75.01").content.decode()
+    assert 'data-assessed="uninsured">3<' in body  # Margahayu's row in its kecamatan
+
+
+def test_assessed_needs_are_suppressed_for_aggregate_roles(client, pimpinan, pendamping):
+    margahayu = Region.objects.get(code=MARGAHAYU)
+    household = household_with_members(margahayu, size=2)
+    household.members.update(health_insurance=Member.HealthInsurance.NONE)
+    _assess(household, pendamping, confirm="moderate")
+    refresh_kelurahan_counts()
+    response = _get(client, pimpinan, "dashboards:planning", "32.75.01")
+    rows = {row.code: row for row in response.context["rows"]}
+    cell = rows[MARGAHAYU].cells["assessed:uninsured"]
+    assert cell.value is None
+    assert cell.display == f"<{response.context['board'].threshold}"
+    # The export carries the same suppressed figure.
+    xlsx = _get(client, pimpinan, "dashboards:planning", "32.75.01", format="xlsx")
+    sheet = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    header = next(r for r in sheet if r[1] == "Wilayah")
+    column = header.index(str(BY_CODE["uninsured"].label)) + 1  # then its assessed figure
+    assert header[column].endswith("terkonfirmasi saat asesmen")
+    assert next(r for r in sheet if r[0] == MARGAHAYU)[column] != 2

@@ -94,3 +94,64 @@ def test_the_overview_links_the_plans_page(client, verifikator, planned):
     client.force_login(verifikator)
     body = client.get(reverse("dashboards:overview")).content.decode()
     assert reverse("dashboards:plans_city") in body
+
+
+def _graduated_with_plan(kelurahan, by, *, planned_days_before: int | None, decided=None):
+    """A family graduated (confirmed) at `decided`, its plan made `planned_days_before` days
+    earlier (None: no plan)."""
+    import datetime
+
+    from referrals.models import Plan
+    from tests.dashboards.test_graduations import graduate
+
+    decided = decided or timezone.now()
+    graduation = graduate(kelurahan, at=decided, by=by)
+    if planned_days_before is not None:
+        made_on = timezone.localdate(decided) - datetime.timedelta(days=planned_days_before)
+        Plan.objects.create(household=graduation.household, made_on=made_on, made_by=by)
+    return graduation
+
+
+def test_median_months_from_plan_to_graduation_per_area(client, verifikator, margahayu, bintara):
+    for days in (61, 122, 183):  # 2, 4 and 6 months
+        _graduated_with_plan(margahayu, verifikator, planned_days_before=days)
+    _graduated_with_plan(bintara, verifikator, planned_days_before=365)  # 12 months
+    _graduated_with_plan(margahayu, verifikator, planned_days_before=None)  # no plan: left out
+    refresh_kelurahan_counts()
+    medians = _page(client, verifikator).context["board"].medians
+    assert (medians[MARGAHAYU].value, medians[MARGAHAYU].count) == (4.0, 3)
+    assert (medians["32.75.01"].value, medians["32.75.01"].count) == (4.0, 3)
+    assert (medians["32.75.02"].value, medians["32.75.02"].count) == (12.0, 1)
+    city = medians[_page(client, verifikator).context["area"].code]
+    assert (city.value, city.count) == (5.0, 4)  # median of 2, 4, 6, 12
+    body = _page(client, verifikator, "32.75.01").content.decode()
+    assert 'data-figure="plan_to_graduation">4,0<' in body
+
+
+def test_a_plan_made_after_the_graduation_is_not_counted(client, verifikator, margahayu):
+    _graduated_with_plan(margahayu, verifikator, planned_days_before=-10)
+    refresh_kelurahan_counts()
+    median = _page(client, verifikator).context["board"].medians[MARGAHAYU]
+    assert (median.value, median.count, median.display) == (None, 0, "–")
+
+
+def test_a_median_over_few_graduations_is_hidden_for_aggregate_roles(
+    client, pimpinan, verifikator, margahayu, bintara
+):
+    for days in (30, 61, 91, 122, 152):  # five in Margahayu: shown
+        _graduated_with_plan(margahayu, verifikator, planned_days_before=days)
+    _graduated_with_plan(bintara, verifikator, planned_days_before=365)  # one: hidden
+    refresh_kelurahan_counts()
+    response = _page(client, pimpinan)
+    medians = response.context["board"].medians
+    threshold = response.context["board"].threshold
+    assert medians[MARGAHAYU].value == 3.0
+    assert medians["32.75.02.1001"].value is None
+    assert medians["32.75.02.1001"].display == f"<{threshold}"
+    assert medians["32.75.02"].value is None  # its kecamatan has that one graduation only
+    assert medians[response.context["area"].code].count == 6
+    body = response.content.decode()
+    assert "12,0" not in body
+    # The verifier (personal data anyway) sees the small one.
+    _page(client, verifikator)
+    assert _page(client, verifikator).context["board"].medians["32.75.02"].value == 12.0

@@ -116,7 +116,8 @@ def test_the_refresh_command_stores_every_figure_of_every_kelurahan(reference_da
     programs = 3 * Program.objects.filter(is_active=True).count()
     family_plans = len(plans.codes())  # needs by domain, steps per agency (issue 21)
     national = len(NATIONAL_CODES) + len(USULAN_CODES)  # the DTSEN figures (issue 22)
+    planning = len(needs.CODES) + len(needs.ASSESSED_CODES)  # registry's and assessed
     assert codes == (
-        len(CODES) + len(needs.CODES) + programs + len(DEADLINE_CODES) + family_plans + national
+        len(CODES) + planning + programs + len(DEADLINE_CODES) + family_plans + national
     )
     assert f"Stored {kelurahan * codes} figures." in out.getvalue()
