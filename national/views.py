@@ -105,8 +105,7 @@ def _after_upload(request: HttpRequest, uploaded: Uploaded) -> HttpResponse:
             request,
             _(
                 "The file is saved and is being imported in the background: the list below "
-                "shows how far it is. A whole-city extract takes about ten minutes; you may "
-                "leave this page."
+                "shows its status."
             ),
         )
     return redirect("national:extract_list")
