@@ -400,6 +400,18 @@ def test_the_household_page_shows_its_national_status(client, world, pendamping)
     assert other.status_code == 404
 
 
+def test_the_household_page_shows_a_visit_still_to_do(client, world, pendamping, operator):
+    visit = schedule_visit(case=world["case"], by=operator)  # the case leaves the queue
+    client.force_login(pendamping)
+    url = reverse("national:household_status", args=[world["poor"].pk])
+    page = client.get(url, secure=True)
+    assert page.context["status"].case is None
+    assert page.context["status"].visit == visit
+    assert reverse("national:visit_detail", args=[visit.pk]) in page.content.decode()
+    complete_visit(visit=visit, result=Result.LAYAK, visited_on=TODAY(), notes="", by=pendamping)
+    assert client.get(url, secure=True).context["status"].visit is None
+
+
 # --- dashboards -------------------------------------------------------------------------------
 
 
