@@ -220,6 +220,17 @@ def test_a_hostile_file_fails_with_a_reason_never_a_500(
         assert report.status_code == 200
 
 
+def test_a_long_file_name_is_kept_for_the_list(
+    client, data_steward, rows, django_capture_on_commit_callbacks
+):
+    client.force_login(data_steward)
+    name = "ekstrak-dtsen-kota-bekasi-" + "triwulan-empat-" * 15 + ".csv"
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, _csv(rows, name=name))
+    extract = Extract.objects.get()
+    assert (extract.status, extract.filename) == (Extract.Status.COMPLETE, name)
+
+
 def test_an_empty_file_is_a_form_error(client, data_steward, margahayu):
     client.force_login(data_steward)
     response = _post(client, SimpleUploadedFile("dtsen.csv", b""))
