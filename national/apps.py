@@ -26,3 +26,10 @@ class NationalConfig(AppConfig):
 
         register_after_reconcile(mark_from_extract)
         register_household_section(HouseholdSection("national/_household_section.html", 30))
+
+        # An upload from the page waits for a worker; left waiting (the broker was down), it
+        # is queued again (slrt.dispatch).
+        from national.uploads import redispatch_stalled_extracts
+        from slrt.dispatch import register_stalled_work
+
+        register_stalled_work(redispatch_stalled_extracts)

@@ -8,6 +8,7 @@ import random
 import tempfile
 from pathlib import Path
 
+from django.contrib.auth.models import User
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -62,7 +63,10 @@ def demo_rows(seed: int = 22) -> list[list[str]]:
         region = code.replace(".", "")[:6]
         registered = datetime.date(2015, 1, 1) + datetime.timedelta(days=number % 2500)
         kk = f"{region}{registered:%d%m%y}{9000 - number % 8000:04d}"
-        desil = rng.randint(1, 10) if number % 3 else rng.randint(1, 4)
+        # The first three of each kelurahan in desil 1-4 (cases, so that a small demo has
+        # visits to show: national.usulan_demo); then a third of them.
+        poor = number < 3 * len(kelurahan) or number % 3 == 0
+        desil = rng.randint(1, 4) if poor else rng.randint(1, 10)
         aid = "Ya" if desil <= 4 else "Tidak"
         for person in range(rng.randint(1, 4)):
             birth = datetime.date(rng.randint(1955, 2020), rng.randint(1, 12), rng.randint(1, 28))
@@ -82,9 +86,10 @@ def demo_rows(seed: int = 22) -> list[list[str]]:
 
 
 def seed_demo_extract(as_of: datetime.date | None = None) -> Extract | None:
-    """Import the demo extract once; None (nothing done) when an extract exists already or
-    the registry is empty, so a second `make run` adds nothing."""
-    if Extract.objects.exists() or not Household.objects.exists():
+    """Import the demo extract once; None (nothing done) when an extract exists already (a
+    second `make run` adds nothing) or there is no demo (no household and no demo user)."""
+    demo = User.objects.filter(username__startswith="demo-").exists()
+    if Extract.objects.exists() or not (demo or Household.objects.exists()):
         return None
     as_of = as_of or timezone.localdate().replace(day=1)
     with tempfile.TemporaryDirectory() as folder:

@@ -18,7 +18,7 @@ class ExtractUploadForm(forms.Form):
     as_of = forms.DateField(
         label=_("Data as of"),
         help_text=_("The date of the DTSEN data in the file; its quarter is taken from it."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, **kwargs):

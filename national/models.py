@@ -31,7 +31,8 @@ class Extract(TimeStampedModel):
     """One file of DTSEN (or older DTKS) data for the city, as of a date."""
 
     class Status(models.TextChoices):
-        RECONCILING = "reconciling", _("Being matched")
+        QUEUED = "queued", _("Waiting")  # uploaded from the page, for a worker to import
+        RECONCILING = "reconciling", _("Being imported and matched")
         COMPLETE = "complete", _("Imported")
         FAILED = "failed", _("Cannot be imported")
 
@@ -71,6 +72,11 @@ class Extract(TimeStampedModel):
     def error_text(self) -> str:
         """Why the file could not be read, in the reader's language."""
         return render_json(self.error_source, self.error_message)
+
+    @property
+    def is_working(self) -> bool:
+        """Waiting for a worker or being imported: the list refreshes itself."""
+        return self.status in (self.Status.QUEUED, self.Status.RECONCILING)
 
 
 class ExtractIssue(models.Model):

@@ -42,6 +42,16 @@ def _may_import(user: User | None) -> None:
         raise PermissionDenied
 
 
+def check_as_of(as_of: datetime.date) -> None:
+    """An extract's date cannot be in the future."""
+    if as_of > timezone.localdate():
+        raise ValidationError(
+            _("The extract's date %(date)s is in the future."),
+            code="future",
+            params={"date": as_of.isoformat()},
+        )
+
+
 def import_extract(
     *,
     path: Path,
@@ -49,25 +59,23 @@ def import_extract(
     as_of: datetime.date,
     by: User | None,
     keep_file: bool = True,
+    claimed: Extract | None = None,
 ) -> Imported:
     """Store one extract of the city's DTSEN/DTKS data, as of `as_of`, then match it to the
     registry and recompute the reconciliation. A new extract never replaces an earlier one
     (every quarter is kept); the same file again is a no-op. A file that cannot be read is
     kept as a failed extract with the reason (the import page shows it); rows with errors are
-    left out and reported. `by` needs national.import_extract (None: the command line)."""
+    left out and reported. `by` needs national.import_extract (None: the command line).
+    `claimed`: the extract row an upload from the page made and its worker holds
+    (national.uploads), imported into instead of a new one."""
     _may_import(by)
-    if as_of > timezone.localdate():
-        raise ValidationError(
-            _("The extract's date %(date)s is in the future."),
-            code="future",
-            params={"date": as_of.isoformat()},
-        )
+    check_as_of(as_of)
     path = Path(path)
     checksum = _checksum(path)
     existing = Extract.objects.filter(checksum=checksum, status=Extract.Status.COMPLETE).first()
     if existing is not None:
         return Imported(existing, created=False)
-    extract = Extract.objects.create(
+    extract = claimed or Extract.objects.create(
         quarter=quarter_of(as_of),
         as_of=as_of,
         filename=filename[:255],

@@ -2,7 +2,15 @@
 
 from celery import shared_task
 
-from slrt.dispatch import RETRY_TRANSIENT, dispatch
+from slrt.dispatch import DURABLE, RETRY_TRANSIENT, dispatch
+
+
+@shared_task(**DURABLE)
+def import_uploaded_extract_task(extract_id: int) -> None:
+    """An extract uploaded from the page (national.uploads): minutes for a whole city."""
+    from national.uploads import import_uploaded_extract
+
+    import_uploaded_extract(extract_id=extract_id)
 
 
 @shared_task(acks_late=True, **RETRY_TRANSIENT)

@@ -39,6 +39,7 @@ from national.models import (
     ReconciliationCase,
     Usulan,
     UsulanBatch,
+    Visit,
 )
 from national.reconcile import latest_extract
 from slrt.exports import safe_cell
@@ -348,11 +349,13 @@ class NationalStatus:
     extract: Extract | None
     case: ReconciliationCase | None
     usulan: list[Usulan]
+    visit: Visit | None = None  # a verification visit still to do (its case is closed)
 
 
 def national_status(household_id: int) -> NationalStatus:
     """A family's national status for its page: its desil in the latest extract and that
-    extract's quarter, its open case, its proposals (newest first). Three queries."""
+    extract's quarter, its open case or the visit still to do that took it over, its
+    proposals (newest first). Four queries."""
     extract = latest_extract()
     family = case = None
     if extract is not None:
@@ -367,7 +370,13 @@ def national_status(household_id: int) -> NationalStatus:
         .select_related("kelurahan_batch__usulan_batch")
         .order_by("-pk")
     )
-    return NationalStatus(family, extract, case, usulan)
+    visit = (
+        Visit.objects.filter(household_id=household_id, result="")
+        .select_related("assigned_to")
+        .order_by("due_on", "pk")
+        .first()
+    )
+    return NationalStatus(family, extract, case, usulan, visit)
 
 
 USULAN_CODES = ("usulan_sent", "usulan_accepted", "usulan_rejected")

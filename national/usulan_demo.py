@@ -24,7 +24,13 @@ MINUTES = (
 
 
 def seed_demo_usulan() -> bool:
-    """Once (False when visits exist already, or the demo users or extract are missing)."""
+    """Once (False when visits exist already, or the demo users or extract are missing).
+
+    Works with whatever the demo kelurahan has: a small demo (`HOUSEHOLDS=100 make run`) may
+    have no family to propose, but always has families only in DTSEN (national.demo gives
+    each kelurahan at least three in desil 1-4), whose visits propose exits. So there is
+    always a visit done, an agreed kelurahan batch with its minutes, a city batch sent with
+    one proposal accepted; with more cases, also a new draft and a visit still to do."""
     if Visit.objects.exists():
         return False
     users = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
@@ -37,15 +43,20 @@ def seed_demo_usulan() -> bool:
     kelurahan = facilitator.profile.kelurahan.order_by("pk").first()
     cases = ReconciliationCase.objects.open().filter(extract=extract, kelurahan=kelurahan)
     Action = ReconciliationCase.Action
-    proposing = [Action.PROPOSE_NEW, Action.PROPOSE_CORRECTION]
-    new = list(cases.filter(action__in=proposing).order_by("-action", "pk")[:2])
-    gone = cases.filter(kind=ReconciliationCase.Kind.NATIONAL_ONLY).order_by("pk").first()
-    rest = cases.exclude(pk__in=[c.pk for c in new]).exclude(pk=getattr(gone, "pk", None))
-    new.append(rest.order_by("pk").first())
-    if None in new or len(new) < 3 or gone is None:
+    Result = Visit.Result
+    proposing = list(
+        cases.filter(action__in=[Action.PROPOSE_NEW, Action.PROPOSE_CORRECTION]).order_by(
+            "-action", "pk"
+        )
+    )
+    national_only = list(cases.filter(kind=ReconciliationCase.Kind.NATIONAL_ONLY).order_by("pk"))
+    # (case, result, notes): each proposes something (national.visits.usulan_kind)
+    proposals = [(case, Result.LAYAK, POOR_NOTES[i % 2]) for i, case in enumerate(proposing)]
+    pairs = zip(national_only, EXITS, strict=False)  # at most as many as EXITS
+    exits = [(case, result, notes) for case, (result, notes) in pairs]
+    if not exits:
         return False
     today = timezone.localdate()
-    Result = Visit.Result
 
     def visit(case, result, notes):
         done = schedule_visit(case=case, by=desk)
@@ -53,12 +64,14 @@ def seed_demo_usulan() -> bool:
             visit=done, result=result, visited_on=today, notes=notes, by=facilitator
         )
 
-    first = visit(new[0], Result.LAYAK, "Rumah semi permanen, kepala keluarga buruh harian.")
-    exit_visit = visit(
-        gone, Result.MENINGGAL, "Kepala keluarga meninggal; anggota pindah ke Bogor."
-    )
+    # Agreed at the musyawarah and sent: a proposal (if any) and an exit, accepted.
+    if proposals:
+        visit(*proposals.pop(0))
+    else:
+        visit(*exits.pop())
+    exit_visit = visit(*exits.pop(0))
     agree_kelurahan_batch(
-        batch=first.usulan.kelurahan_batch,
+        batch=exit_visit.usulan.kelurahan_batch,
         meeting_on=today,
         attendees="Lurah\nSekretaris Kelurahan\nKetua RW 03\nKetua RW 05\nTKSK\nPSM",
         minutes=SimpleUploadedFile("berita-acara.pdf", MINUTES, content_type="application/pdf"),
@@ -71,6 +84,22 @@ def seed_demo_usulan() -> bool:
         reason="",
         by=verifier,
     )
-    visit(new[1], Result.LAYAK, "Lansia tinggal sendiri, tanpa penghasilan tetap.")  # a new draft
-    schedule_visit(case=new[2], by=desk)  # still to do
+    # The next musyawarah's draft, and a visit still to do, from what is left.
+    left = [*proposals, *exits]
+    if left:
+        visit(*left.pop(0))
+    rest = cases.filter(status=ReconciliationCase.Status.OPEN).order_by("pk").first()
+    if rest is not None:
+        schedule_visit(case=rest, by=desk)
     return True
+
+
+POOR_NOTES = (
+    "Rumah semi permanen, kepala keluarga buruh harian.",
+    "Lansia tinggal sendiri, tanpa penghasilan tetap.",
+)
+EXITS = (
+    (Visit.Result.MENINGGAL, "Kepala keluarga meninggal; anggota pindah ke Bogor."),
+    (Visit.Result.PINDAH, "Keluarga pindah ke Kabupaten Bekasi sejak 2025."),
+    (Visit.Result.TIDAK_LAYAK, "Rumah permanen dua lantai, usaha toko bangunan."),
+)

@@ -22,9 +22,14 @@ class VisitResultForm(forms.Form):
         help_text=_("What you saw and were told; it goes with a proposal as its reason."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, outcomes: dict[str, str] | None = None, **kwargs):
+        """`outcomes`: what each result leads to for this visit's case, shown beside it."""
         super().__init__(*args, label_suffix="", **kwargs)
         self.fields["visited_on"].initial = timezone.localdate()
+        if outcomes:
+            self.fields["result"].choices = [
+                (value, f"{label} → {outcomes[value]}") for value, label in Visit.Result.choices
+            ]
 
 
 class AgreeBatchForm(forms.Form):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from eligibility.selectors import active_rule_choices
 from households.selectors import access_household, shown_page, shown_rows
-from national.models import Usulan
+from national.models import Usulan, Visit
 from national.selectors import access_case, extract_members
 from national.usulan import (
     access_kelurahan_batch,
@@ -31,7 +31,13 @@ from national.usulan import (
     with_counts,
 )
 from national.usulan_forms import AgreeBatchForm, DecideUsulanForm, VisitResultForm
-from national.visits import access_visit, complete_visit, schedule_visit, visible_visits
+from national.visits import (
+    access_visit,
+    complete_visit,
+    schedule_visit,
+    usulan_kind,
+    visible_visits,
+)
 from slrt.exports import XLSX_CONTENT_TYPE, as_download, export_filename
 
 PAGE_SIZE = 25
@@ -80,7 +86,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A visit on the phone: the case's question, the family on both sides, the result."""
     visit = access_visit(request.user, pk)
     shown_rows(request.user, [visit], via="visit")
-    form = VisitResultForm(request.POST or None)
+    form = VisitResultForm(request.POST or None, outcomes=_outcomes(visit.case))
     if request.method == "POST":
         if not request.user.has_perm("national.change_visit"):
             return HttpResponse(status=403)
@@ -103,6 +109,17 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "usulan": usulan,
     }
     return render(request, "national/visit_detail.html", context)
+
+
+def _outcomes(case) -> dict[str, str]:
+    """Each result's consequence for this case (national.visits.usulan_kind), in words: a
+    facilitator answering "does the family match its DTSEN rank?" sees which answer proposes
+    what."""
+    outcomes = {}
+    for result in Visit.Result.values:
+        kind = usulan_kind(case, result)
+        outcomes[result] = _("no proposal") if kind is None else str(Usulan.Kind(kind).label)
+    return outcomes
 
 
 # --- the kelurahan's batches ----------------------------------------------------------------

@@ -2,13 +2,11 @@
 import page), the reconciliation queue (scoped by kelurahan like the flag queue), closing a
 case."""
 
-import tempfile
-from pathlib import Path
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -29,7 +27,9 @@ from national.selectors import (
     visible_cases,
     visible_extracts,
 )
-from national.services import close_case, import_extract
+from national.services import close_case
+from national.uploads import Uploaded, upload_extract
+from slrt.dispatch import is_waiting, waiting_message
 from slrt.exports import XLSX_CONTENT_TYPE, as_download
 from slrt.paging import CappedPaginator
 
@@ -41,54 +41,74 @@ FILTER_KEYS = ("kind", "kelurahan", "status")
 @permission_required("national.view_extract", raise_exception=True)
 def extract_list(request: HttpRequest) -> HttpResponse:
     """Every extract received (the city keeps each quarter) and, for the importers, the
-    upload form."""
+    upload form. An upload is imported in the background (national.uploads): the list shows
+    its status and, while one is at work, refreshes itself (htmx: the list only)."""
     can_import = request.user.has_perm("national.import_extract")
     form = ExtractUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if not can_import:
-            return HttpResponse(status=403)
+            raise PermissionDenied
         if form.is_valid():
-            upload = form.cleaned_data["file"]
             try:
-                imported = _import_upload(upload, form.cleaned_data["as_of"], request)
+                uploaded = upload_extract(
+                    uploaded_file=form.cleaned_data["file"],
+                    as_of=form.cleaned_data["as_of"],
+                    by=request.user,
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                extract = imported.extract
-                if not imported.created:
-                    messages.info(request, _("This file was imported before; nothing changed."))
-                elif extract.status == Extract.Status.FAILED:
-                    messages.error(request, extract.error_text)
-                else:
-                    messages.success(
-                        request,
-                        _(
-                            "Extract %(quarter)s imported: %(families)s families, %(members)s "
-                            "people, %(rejected)s rows with errors."
-                        )
-                        % {
-                            "quarter": extract.quarter,
-                            "families": extract.families,
-                            "members": extract.members,
-                            "rejected": extract.rejected,
-                        },
-                    )
-                    return redirect("national:case_queue")
-                return redirect("national:extract_list")
+                return _after_upload(request, uploaded)
     page = Paginator(visible_extracts(request.user), 25).get_page(request.GET.get("page"))
-    context = {"page": page, "form": form if can_import else None}
-    return render(request, "national/extract_list.html", context)
+    context = {
+        "page": page,
+        "form": form if can_import else None,
+        "working": any(extract.is_working for extract in page.object_list),
+    }
+    template = "national/extract_list.html"
+    if request.htmx:
+        template += "#extracts"
+    return render(request, template, context)
 
 
-def _import_upload(upload, as_of, request: HttpRequest):
-    suffix = Path(upload.name).suffix.lower()
-    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-        handle.flush()
-        return import_extract(
-            path=Path(handle.name), filename=upload.name, as_of=as_of, by=request.user
+def _after_upload(request: HttpRequest, uploaded: Uploaded) -> HttpResponse:
+    extract = uploaded.extract
+    if not uploaded.created:
+        if extract.is_working:
+            messages.info(request, _("This file is already being imported; nothing changed."))
+        else:
+            messages.info(request, _("This file was imported before; nothing changed."))
+        return redirect("national:extract_list")
+    if is_waiting(extract):
+        messages.warning(request, waiting_message())
+        return redirect("national:extract_list")
+    extract.refresh_from_db()  # without Redis the import has run already (eager)
+    if extract.status == Extract.Status.FAILED:
+        messages.error(request, extract.error_text)
+    elif extract.status == Extract.Status.COMPLETE:
+        messages.success(
+            request,
+            _(
+                "Extract %(quarter)s imported: %(families)s families, %(members)s "
+                "people, %(rejected)s rows with errors."
+            )
+            % {
+                "quarter": extract.quarter,
+                "families": extract.families,
+                "members": extract.members,
+                "rejected": extract.rejected,
+            },
         )
+        return redirect("national:case_queue")
+    else:
+        messages.info(
+            request,
+            _(
+                "The file is saved and is being imported in the background: the list below "
+                "shows its status."
+            ),
+        )
+    return redirect("national:extract_list")
 
 
 @login_required

@@ -98,6 +98,16 @@ def test_steward_imports_and_the_queue_shows_each_kind(
     expect(page.locator("#results tbody tr[data-kind='national_only']")).to_have_count(1)
     expect(page.locator("#results")).to_contain_text("Ibu Hanya Dtsen")
 
+    # A file that only looks like a workbook: the list says why, never an error page.
+    broken = extract_file.with_name("rusak.xlsx")
+    broken.write_bytes(b"PK\x03\x04 bukan buku kerja")
+    page.goto(f"{live_server.url}{reverse('national:extract_list')}")
+    page.set_input_files("#id_file", broken)
+    page.get_by_role("button", name="Impor").click()
+    expect(page.locator("#extracts tr[data-status=failed] .error-box")).to_contain_text("rusak")
+    expect(page.locator("#extracts tr[data-status=complete]")).to_have_count(1)
+    shot(page, "dtsen", "2b-failed-1366")
+
     # The facilitator of Margahayu on her phone: the queue from the menu, a case, closed.
     page = phone
     log_in(page, live_server.url, pendamping.username)

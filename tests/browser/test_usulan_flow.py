@@ -121,11 +121,23 @@ def test_visit_musyawarah_workbook_and_the_next_extract(
     assert [cell.value for cell in sheet[1]] == list(COLUMNS)
     assert [cell.value for cell in sheet[2]][:3] == [usulan.nik, usulan.kk_number, usulan.name]
 
-    # The next quarter's extract lists the family: the proposal is accepted.
+    # The next quarter's extract, uploaded by the data steward, lists the family: the
+    # proposal is accepted.
     second = write_extract(
         tmp_path / "q2.csv", family_rows(listed, desil=2) + family_rows(poor, desil=1)
     )
-    import_extract(path=second, filename="q2.csv", as_of=today, by=data_steward)
-    page.reload()
+    batch_url = page.url
+    page.context.clear_cookies()
+    log_in(page, live_server.url, data_steward.username)
+    page.goto(f"{live_server.url}{reverse('national:extract_list')}")
+    page.set_input_files("#id_file", second)
+    page.fill("#id_as_of", today.isoformat())
+    page.get_by_role("button", name="Impor").click()
+    page.wait_for_url(f"{live_server.url}{reverse('national:case_queue')}")
+    page.goto(f"{live_server.url}{reverse('national:extract_list')}")
+    expect(page.locator("#extracts tbody tr").first).to_contain_text("Sudah diimpor")
+    page.context.clear_cookies()
+    log_in(page, live_server.url, verifikator.username)
+    page.goto(batch_url)
     expect(page.locator(f"tr[data-usulan='{usulan.pk}'] .status")).to_contain_text("Diterima")
     shot(page, "usulan", "5-accepted-1366")

@@ -52,3 +52,23 @@ def test_the_command_fails_on_an_unreadable_file(tmp_path, reference_data):
     path.write_text("nothing here\n")
     with pytest.raises(CommandError):
         call_command("import_dtsen", str(path), "--as-of", "2026-07-01")
+
+
+@pytest.mark.parametrize("households", [0, 40])
+def test_the_demo_shows_visits_and_usulan_at_any_size(reference_data, settings, households):
+    from national.models import KelurahanBatch, Usulan, UsulanBatch, Visit
+
+    settings.DEBUG = True
+    call_command("seed_demo", households=households, verbosity=0, stdout=io.StringIO())
+    call_command("seed_demo_dtsen", stdout=io.StringIO())
+    call_command("seed_demo_usulan", stdout=io.StringIO())
+    # a visit done, a kelurahan batch agreed with its minutes, a city batch sent, one accepted
+    assert Visit.objects.exclude(result="").exists()
+    agreed = KelurahanBatch.objects.get(status=KelurahanBatch.Status.AGREED)
+    assert agreed.minutes
+    assert agreed.attendees
+    assert agreed.usulan_batch == UsulanBatch.objects.get()
+    assert Usulan.objects.filter(status=Usulan.Status.ACCEPTED).count() == 1
+    visits = Visit.objects.count()
+    call_command("seed_demo_usulan", stdout=io.StringIO())  # the second `make run`
+    assert Visit.objects.count() == visits

@@ -319,6 +319,15 @@ def test_the_facilitator_completes_a_visit_on_its_page(client, world, pendamping
     assert Usulan.objects.filter(visit=visit, kind=Usulan.Kind.BARU).exists()
 
 
+def test_the_visit_form_says_what_each_result_proposes(client, world, pendamping):
+    visit = schedule_visit(case=world["case"], by=pendamping)  # not registered nationally
+    client.force_login(pendamping)
+    page = client.get(reverse("national:visit_detail", args=[visit.pk]), secure=True)
+    labels = dict(page.context["form"].fields["result"].choices)
+    assert str(Usulan.Kind.BARU.label) in labels[Result.LAYAK]
+    assert not any(str(kind.label) in labels[Result.TIDAK_LAYAK] for kind in Usulan.Kind)
+
+
 def test_a_visit_outside_the_kelurahan_is_404(client, world, pendamping, verifikator):
     visit = schedule_visit(case=world["other_case"], by=verifikator)
     client.force_login(pendamping)
@@ -389,6 +398,18 @@ def test_the_household_page_shows_its_national_status(client, world, pendamping)
     assert poor.context["status"].usulan[0].kind == Usulan.Kind.BARU
     other = client.get(reverse("national:household_status", args=[world["other"].pk]), secure=True)
     assert other.status_code == 404
+
+
+def test_the_household_page_shows_a_visit_still_to_do(client, world, pendamping, operator):
+    visit = schedule_visit(case=world["case"], by=operator)  # the case leaves the queue
+    client.force_login(pendamping)
+    url = reverse("national:household_status", args=[world["poor"].pk])
+    page = client.get(url, secure=True)
+    assert page.context["status"].case is None
+    assert page.context["status"].visit == visit
+    assert reverse("national:visit_detail", args=[visit.pk]) in page.content.decode()
+    complete_visit(visit=visit, result=Result.LAYAK, visited_on=TODAY(), notes="", by=pendamping)
+    assert client.get(url, secure=True).context["status"].visit is None
 
 
 # --- dashboards -------------------------------------------------------------------------------

@@ -115,3 +115,28 @@ class _Null:
 
     def flush(self):
         pass
+
+
+def test_an_extract_uploaded_while_redis_is_down_waits_then_is_imported(
+    client, verifikator, margahayu, broker_down, tmp_path, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from national.models import Extract
+    from tests.national.builders import HEADER, family_rows
+
+    settings.MEDIA_ROOT = tmp_path
+    rows = family_rows(household_with_members(margahayu, welfare_decile=3), desil=8)
+    client.force_login(verifikator)
+    upload = SimpleUploadedFile("dtsen.csv", "\n".join([HEADER, *rows]).encode())
+    response = client.post(
+        reverse("national:extract_list"), {"file": upload, "as_of": "2026-09-30"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Masih dalam antrean" in response.content.decode()
+    assert Extract.objects.get().status == Extract.Status.QUEUED  # waiting, not lost
+
+    broker_down.conf.task_always_eager = True
+    assert redispatch_stalled_work(older_than=_zero()) == 1
+    extract = Extract.objects.get()
+    assert (extract.status, extract.members) == (Extract.Status.COMPLETE, len(rows))

@@ -17,6 +17,9 @@ class Command(BaseCommand):
         if not settings.DEBUG and not force:
             raise CommandError("DEBUG is off: pass --force if this really is a demo server.")
         if seed_demo_usulan():
-            self.stdout.write("Demo visits and usulan: four visits, two batches, one sent.")
+            self.stdout.write(
+                "Demo visits and usulan: visits done and to do, an agreed kelurahan batch, "
+                "a city batch sent with one proposal accepted."
+            )
         else:
             self.stdout.write("Demo visits and usulan: present already (or nothing to visit).")
