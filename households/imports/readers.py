@@ -90,7 +90,7 @@ class SourceRows:
         rows = self._open_raw()
         while part := list(islice(rows, size)):
             # Transposed by zip() in C: every padded row is at least as wide as the columns.
-            by_position = list(zip(*[self._padded(raw) for _number, raw in part]))
+            by_position = list(zip(*[self._padded(raw) for _number, raw in part], strict=False))
             cells = {name: by_position[p] for name, p in self._columns}
             yield [number for number, _raw in part], cells
 

@@ -141,7 +141,6 @@ def test_a_hostile_workbook_is_refused_in_bounded_memory_and_time(tmp_path, cont
     assert message.startswith("rw12.xlsx memiliki sel jauh di kanan")  # Indonesian
 
 
-
 def _far_cell_spelled(spelling: bytes):
     """The far cell's tag written another way calamine reads the same (the dimension lies)."""
 
@@ -172,6 +171,7 @@ def test_a_far_cell_spelled_otherwise_is_refused_too(tmp_path, spelling):
     found, message = read_in_child(path)
     assert found == "sheet_too_large"
     assert message.startswith("rw12.xlsx memiliki sel jauh di kanan")
+
 
 def test_an_xml_part_with_a_dtd_is_refused(tmp_path):
     laughs = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]>'
