@@ -28,8 +28,14 @@ ZIP_MAX_RATIO = 200
 ZIP_RATIO_FROM = 2**20
 _CHUNK = 1 << 22
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]*\d*:?([A-Z]{1,4})(\d{1,9})"')
-_TAG = re.compile(rb"<(/?)(?:\w+:)?(row|c)\b([^>]*)>")
-_REF = re.compile(rb"\sr=\"([A-Z]{0,4})(\d{1,9})\"")
+# A cell or row tag as calamine reads it: any namespace prefix, the name ended by a space, a
+# tab, a line end, ">" or "/". Its reference: either quote, letters of either case (calamine
+# takes "xfd1" for XFD1), spaces around "=".
+_TAG = re.compile(rb"<(/?)(?:[^\s<>/:]+:)?(row|c)(?=[\s>/])([^>]*)>")
+_REF = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{0,3})(\d{1,7})[\"']")
+_ANY_REF = re.compile(rb"\sr\s*=")
+_SHEET_DATA = re.compile(rb"<(?:[^\s<>/:]+:)?sheetData[\s>/]")
+_PREFIXED_CELL = re.compile(rb":c[\s>/]")
 
 
 def max_sheet_cells(max_rows: int) -> int:
@@ -120,19 +126,21 @@ def _chunks(part) -> Iterator[bytes]:
 
 def _cheap_extent(part, limit: int) -> tuple[int, int]:
     """An upper bound of the sheet's grid at the speed of one regular-expression pass: every
-    cell carries its reference in a column up to AZ (52), and no reference has more digits
-    than the last <row r="..."> number. Anything else answers "unbounded" and _exact_extent
-    measures the sheet cell by cell. (A reference below the last row but with as many digits
-    stays within 52 x 10^digits cells: no more than a full-width sheet of as many rows.)"""
+    cell tag is `<c r="..."` with its reference first, in a column up to AZ (52), and no
+    reference has more digits than the last <row r="..."> number. Anything else (a cell
+    without its reference, another spelling of it, a prefixed cell tag) answers "unbounded"
+    and _exact_extent measures the sheet cell by cell. (A reference below the last row but
+    with as many digits stays within 52 x 10^digits cells: no more than a full-width sheet
+    of as many rows.)"""
     unbounded = (limit + 1, 1)
     rows = 0
     in_data = False
     for data in _chunks(part):
         if not in_data:
-            start = data.find(b"<sheetData")
-            if start < 0:
+            start = _SHEET_DATA.search(data)
+            if start is None:
                 continue
-            in_data, data = True, data[start:]
+            in_data, data = True, data[start.start() :]
         end = data.find(b"</sheetData")
         if end >= 0:
             data = data[:end]
@@ -142,25 +150,35 @@ def _cheap_extent(part, limit: int) -> tuple[int, int]:
             if number is None:
                 return unbounded
             rows = max(rows, int(number[1]))
-        if _unusual_cell(len(str(rows))).search(data):
+        if _unusual_cell(len(str(rows))).search(data) or _has_prefixed_cell(data):
             return unbounded
         if end >= 0:
             break
     return (52, max(rows, 1))
 
 
+def _has_prefixed_cell(data: bytes) -> bool:
+    """A cell tag with a namespace prefix (`<x:c ...>`), which calamine reads as a cell: each
+    colon looked at (a byte search, then a match at it; a sheet has few colons)."""
+    at = data.find(b":")
+    while at >= 0:
+        if _PREFIXED_CELL.match(data, at):
+            return True
+        at = data.find(b":", at + 1)
+    return False
+
+
 @functools.cache
 def _unusual_cell(digits: int) -> re.Pattern:
-    """A cell tag without its reference first (`<c>`, `<c t=...`), in a column after AZ, or
-    with a row number of more than `digits` digits."""
-    return re.compile(
-        rb'<c(?:[>/]| (?!r=")| r="(?:[B-Z][A-Z]|A[A-Z]{2}|[A-Z]{1,2}\d{%d}))' % (digits + 1)
-    )
+    """A cell tag (`<c` and a space, a tab, a line end, ">" or "/") not followed by ` r="`
+    and a reference in a column up to AZ with a row number of at most `digits` digits."""
+    return re.compile(rb'<c(?![^\s>/]| r="A?[A-Z]\d{1,%d}")' % digits)
 
 
 def _exact_extent(part, limit: int) -> tuple[int, int]:
     """The sheet's real extent, cell by cell, as calamine will see it (a cell without its
-    reference follows the one before it); stops as soon as it exceeds `limit`."""
+    reference follows the one before it); stops as soon as it exceeds `limit`. A reference
+    it cannot read (four letters, eight digits, ...) counts as beyond the limit."""
     width = height = 0
     row = column = 0
     for data in _chunks(part):
@@ -168,12 +186,14 @@ def _exact_extent(part, limit: int) -> tuple[int, int]:
             if closing:
                 continue
             ref = _REF.search(attributes)
+            if ref is None and _ANY_REF.search(attributes):
+                return limit + 1, 1
             if tag == b"row":
                 row = int(ref[2]) if ref else row + 1
                 column = 0
             else:
                 if ref and ref[1]:
-                    column, row_of_cell = _column_number(ref[1]), int(ref[2])
+                    column, row_of_cell = _column_number(ref[1].upper()), int(ref[2])
                     height = max(height, row_of_cell)
                 else:
                     column += 1

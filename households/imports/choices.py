@@ -342,25 +342,8 @@ FORMAT_CODES: dict[str, dict[str, dict[str, object]]] = {
     PBDT2015: PBDT_CODES,
     REGSOSEK2022: REGSOSEK_CODES,
 }
-CHOICE_ENUMS = {
-    "sex": Mb.Sex,
-    "relationship": Mb.Relationship,
-    "marital_status": Mb.MaritalStatus,
-    "education": Mb.Education,
-    "occupation": Mb.Occupation,
-    "disability": Mb.Disability,
-    "chronic_illness": Mb.ChronicIllness,
-    "schooling": Mb.Schooling,
-    "health_insurance": Mb.HealthInsurance,
-    "house_ownership": Hh.Ownership,
-    "floor_material": Hh.FloorMaterial,
-    "wall_material": Hh.WallMaterial,
-    "roof_material": Hh.RoofMaterial,
-    "water_source": Hh.WaterSource,
-    "sanitation": Hh.Sanitation,
-    "cooking_fuel": Hh.CookingFuel,
-    "lighting": Hh.Lighting,
-}
+# field -> the model's choices its words map into (the type of WORDS' keys).
+CHOICE_ENUMS = {field: type(next(iter(words))) for field, words in WORDS.items()}
 
 
 def template_words(field: str) -> list[str]:

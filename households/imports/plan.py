@@ -64,18 +64,15 @@ class ImportPlan:
 
     def counts(self) -> dict[str, int]:
         live = self.families
+        existing = [  # changed or not, each family already in the registry
+            bool(f.household_changes or f.changed_members or f.new_members)
+            for f in live
+            if not f.is_new
+        ]
         return {
-            "households_new": sum(1 for f in live if f.is_new),
-            "households_updated": sum(
-                1
-                for f in live
-                if not f.is_new and (f.household_changes or f.changed_members or f.new_members)
-            ),
-            "households_unchanged": sum(
-                1
-                for f in live
-                if not f.is_new and not (f.household_changes or f.changed_members or f.new_members)
-            ),
+            "households_new": len(live) - len(existing),
+            "households_updated": sum(existing),
+            "households_unchanged": existing.count(False),
             "members_new": sum(len(f.new_members) for f in live),
             "members_updated": sum(
                 1 for f in live for m in f.changed_members if m.moved_from is None

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from itertools import islice
-from operator import itemgetter
 from pathlib import Path
 
 from django.conf import settings
@@ -85,13 +84,14 @@ class SourceRows:
             values = {name: text for name, position in columns if (text := cells[position].strip())}
             yield SourceRow(number, values, raw)
 
-    def column_chunks(self, size: int) -> Iterator[tuple[list[int], dict[str, list[str]]]]:
+    def column_chunks(self, size: int) -> Iterator[tuple[list[int], dict[str, tuple[str, ...]]]]:
         """The rows `size` at a time, as (row numbers, canonical name -> each row's cell as
         it is in the file, not stripped)."""
         rows = self._open_raw()
         while part := list(islice(rows, size)):
-            raws = [self._padded(raw) for _number, raw in part]
-            cells = {name: list(map(itemgetter(p), raws)) for name, p in self._columns}
+            # Transposed by zip() in C: every padded row is at least as wide as the columns.
+            by_position = list(zip(*[self._padded(raw) for _number, raw in part], strict=False))
+            cells = {name: by_position[p] for name, p in self._columns}
             yield [number for number, _raw in part], cells
 
     def __repr__(self) -> str:

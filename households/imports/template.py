@@ -81,6 +81,7 @@ EXAMPLE_ROWS = (
     },
 )
 TEXT_KINDS = (columns.KK, columns.NIK, columns.RT_RW)
+FORMATS = {columns.DATE: "DD-MM-YYYY"}
 WIDE = {"name": 28, "address": 32, "kelurahan": 20, "birth_place": 16}
 _REQUIRED_FILL = PatternFill("solid", fgColor="FDE9D9")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -137,22 +138,15 @@ def build_template_xlsx(kelurahan_names: list[str]) -> bytes:
             20 if column.kind in (columns.KK, columns.NIK) else max(12, len(column.label) * 0.9),
         )
         cells = f"{letter}{FIRST_DATA_ROW}:{letter}{LAST_FORMATTED_ROW}"
-        if column.kind in TEXT_KINDS:
+        number_format = "@" if column.kind in TEXT_KINDS else FORMATS.get(column.kind)
+        if number_format:
             for (cell,) in sheet.iter_rows(
                 min_row=FIRST_DATA_ROW,
                 max_row=LAST_FORMATTED_ROW,
                 min_col=position,
                 max_col=position,
             ):
-                cell.number_format = "@"
-        elif column.kind == columns.DATE:
-            for (cell,) in sheet.iter_rows(
-                min_row=FIRST_DATA_ROW,
-                max_row=LAST_FORMATTED_ROW,
-                min_col=position,
-                max_col=position,
-            ):
-                cell.number_format = "DD-MM-YYYY"
+                cell.number_format = number_format
         values = _list_values(column, kelurahan_names)
         if values:
             list_column += 1

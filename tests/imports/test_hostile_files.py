@@ -141,6 +141,38 @@ def test_a_hostile_workbook_is_refused_in_bounded_memory_and_time(tmp_path, cont
     assert message.startswith("rw12.xlsx memiliki sel jauh di kanan")  # Indonesian
 
 
+def _far_cell_spelled(spelling: bytes):
+    """The far cell's tag written another way calamine reads the same (the dimension lies)."""
+
+    def change(data: bytes) -> bytes:
+        data = _lying_dimension(data)
+        return re.sub(rb'<c r="XFD(\d+)"([^>]*)>(.*?)</c>', spelling, data)
+
+    return _rewrite_sheet(_workbook_with_far_cell(), change)
+
+
+# Each of these passed the bounds check before 2026-12-06 (evening) and calamine then asked
+# for 52 GB: the reference after a tab or a line end, in single quotes, in lower case, with
+# spaces around "=", or the cell tag with a namespace prefix.
+SPELLINGS = [
+    pytest.param(rb'<c\tr="XFD\1"\2>\3</c>', id="tab"),
+    pytest.param(rb'<c\nr="XFD\1"\2>\3</c>', id="line-end"),
+    pytest.param(rb"<c r='XFD\1'\2>\3</c>", id="single-quotes"),
+    pytest.param(rb'<c r="xfd\1"\2>\3</c>', id="lower-case"),
+    pytest.param(rb'<c r = "XFD\1"\2>\3</c>', id="spaces-around-equals"),
+    pytest.param(rb'<x:c r="XFD\1"\2>\3</x:c>', id="prefixed-tag"),
+]
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_a_far_cell_spelled_otherwise_is_refused_too(tmp_path, spelling):
+    path = tmp_path / "rw12.xlsx"
+    path.write_bytes(_far_cell_spelled(spelling))
+    found, message = read_in_child(path)
+    assert found == "sheet_too_large"
+    assert message.startswith("rw12.xlsx memiliki sel jauh di kanan")
+
+
 def test_an_xml_part_with_a_dtd_is_refused(tmp_path):
     laughs = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]>'
     content = _rewrite_sheet(
