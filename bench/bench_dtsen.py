@@ -60,7 +60,7 @@ DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/slrt_bench_dtsen"
 NATIONAL_TABLES = ("national_extractmember", "national_extractfamily")
 TRUNCATE = (
     "TRUNCATE national_reconciliationcase, national_extractissue, national_extractmember, "
-    "national_extractfamily, national_extract"
+    "national_extractfamily, national_extract CASCADE"  # and the visits and usulan on cases
 )
 AS_OF = date(2026, 9, 30)
 
