@@ -9,6 +9,7 @@ import datetime
 
 import pytest
 
+from national import extracts
 from national.models import ExtractFamily, ExtractMember
 from national.services import import_extract
 from tests.national.builders import write_extract
@@ -191,7 +192,17 @@ EXPECTED_MEMBERS = [
 ]
 
 
-def test_rows_are_checked_cell_by_cell_as_before(tmp_path, reference_data, data_steward):
+@pytest.fixture(params=["one chunk", "chunks of 3"])
+def chunk(request, monkeypatch):
+    """The check reads CHUNK rows at a time and keeps at most _CACHE_LIMIT cells per column:
+    the verdict may not depend on where a chunk ends or a cache was emptied (a NIK repeated
+    in a later chunk, a family across two)."""
+    if request.param == "chunks of 3":
+        monkeypatch.setattr(extracts, "CHUNK", 3)
+        monkeypatch.setattr(extracts, "_CACHE_LIMIT", 2)
+
+
+def test_rows_are_checked_cell_by_cell_as_before(tmp_path, reference_data, data_steward, chunk):
     path = write_extract(tmp_path / "rows.csv", ROWS, HEADER)
     extract = import_extract(path=path, filename="rows.csv", as_of=AS_OF, by=data_steward).extract
     issues = [(i.row_number, i.column, i.code, i.text) for i in extract.issues.order_by("pk")]
@@ -210,7 +221,7 @@ def test_rows_are_checked_cell_by_cell_as_before(tmp_path, reference_data, data_
     assert (extract.rows, extract.members, extract.rejected, extract.families) == (36, 7, 29, 2)
 
 
-def test_an_older_extract_percentile_cells(tmp_path, reference_data, data_steward):
+def test_an_older_extract_percentile_cells(tmp_path, reference_data, data_steward, chunk):
     rows = [
         f"{KK1};3275010101800001;A;01-01-1980;{M};85;Ya",
         f"{KK1};3275010101800002;B;01-01-1980;{M};10,5;Ya",
@@ -238,8 +249,6 @@ def test_an_older_extract_percentile_cells(tmp_path, reference_data, data_stewar
 
 
 def test_past_max_issues_rows_are_only_counted(tmp_path, reference_data, data_steward, monkeypatch):
-    from national import extracts
-
     monkeypatch.setattr(extracts, "MAX_ISSUES", 3)
     rows = [
         "1;2;;01-01-1980;Atlantis;2;Ya",
@@ -259,3 +268,71 @@ def test_past_max_issues_rows_are_only_counted(tmp_path, reference_data, data_st
         (2, "kelurahan", "kelurahan_unknown"),
     ]
     assert (extract.rows, extract.members, extract.rejected, extract.families) == (5, 1, 4, 1)
+
+
+def test_names_with_tabs_backslashes_and_line_ends_are_stored_as_they_are(
+    tmp_path, reference_data, data_steward
+):
+    """Members go to PostgreSQL as COPY text: its special characters must be escaped."""
+    names = ["Siti\tAminah", "Budi \\ Santoso", "Ani\nDewi", "Tono\\N", "Ratna\r\nSari"]
+    rows = [
+        f'{KK1};32750101018000{i + 10:02d};"{name}";01-01-1980;{M};2;Ya'
+        for i, name in enumerate(names)
+    ]
+    path = write_extract(tmp_path / "names.csv", rows)
+    extract = import_extract(path=path, filename="n.csv", as_of=AS_OF, by=data_steward).extract
+    stored = list(extract.member_rows.order_by("row_number").values_list("name", flat=True))
+    assert stored == names
+    assert ExtractFamily.objects.get(extract=extract).head_name == names[0]
+
+
+def test_families_are_stored_in_the_order_of_the_file(tmp_path, reference_data, data_steward):
+    kks = [f"327501{day:02d}0110{day:04d}" for day in (9, 3, 7, 1, 5)]
+    rows = [
+        f"{kk};3275010101{80 + i:02d}{j + 1:04d};Warga;01-01-1980;{M};{i + 1};Tidak"
+        for i, kk in enumerate(kks)
+        for j in range(2)
+    ]
+    path = write_extract(tmp_path / "order.csv", rows)
+    extract = import_extract(path=path, filename="o.csv", as_of=AS_OF, by=data_steward).extract
+    stored = ExtractFamily.objects.filter(extract=extract).order_by("pk")
+    assert [(f.kk_number, f.desil, f.member_count) for f in stored] == [
+        (kk, i + 1, 2) for i, kk in enumerate(kks)
+    ]
+
+
+@pytest.mark.parametrize(
+    "nik",
+    [
+        "3275010101800001",  # good (its birth digits known: the quick test)
+        "3275010102800001",  # good (its birth digits new: households.nik)
+        "3275014101850002",  # good, a woman
+        "3275013213800012",  # birth digits 321380: no such date
+        "3275013213800013",  # the same bad digits again
+        "9975010101800011",  # no such province
+        "3275010101800000",  # serial 0000
+        "3275011111111111",  # placeholder: a run of ones
+        "3275010101809999",  # placeholder: serial 9999
+        "327501010180001",  # 15 digits
+        "３２７５０１０１０１８０００１４",  # full-width digits
+        "3.27501E+15",
+        "",
+    ],
+)
+def test_the_quick_nik_test_gives_households_nik_verdict(nik):
+    from django.core.exceptions import ValidationError
+
+    from households.nik import NikReader, looks_like_placeholder
+
+    today = datetime.date(2026, 9, 30)
+    verdict = extracts._nik_verdict(today)
+    verdict("3275010101800001")  # births known, as in the middle of a file
+    try:
+        NikReader(today).parse(nik)
+    except ValidationError as error:
+        expected = f"nik_{error.code}"
+    else:
+        expected = "nik_placeholder" if looks_like_placeholder(nik) else None
+    for _twice in range(2):
+        found = verdict(nik)
+        assert (found and found.code) == expected
