@@ -202,9 +202,22 @@ def chunk(request, monkeypatch):
         monkeypatch.setattr(extracts, "_CACHE_LIMIT", 2)
 
 
-def test_rows_are_checked_cell_by_cell_as_before(tmp_path, reference_data, data_steward, chunk):
-    path = write_extract(tmp_path / "rows.csv", ROWS, HEADER)
-    extract = import_extract(path=path, filename="rows.csv", as_of=AS_OF, by=data_steward).extract
+def _workbook(path, rows: list[str], header: str):
+    from slrt.exports import write_xlsx
+
+    cells = [row.split(";") for row in rows]
+    path.write_bytes(write_xlsx(header.split(";"), cells, sheet_title="DTSEN"))
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_rows_are_checked_cell_by_cell_as_before(
+    tmp_path, reference_data, data_steward, chunk, suffix
+):
+    name = f"rows{suffix}"
+    write = write_extract if suffix == ".csv" else _workbook
+    path = write(tmp_path / name, ROWS, HEADER)
+    extract = import_extract(path=path, filename=name, as_of=AS_OF, by=data_steward).extract
     issues = [(i.row_number, i.column, i.code, i.text) for i in extract.issues.order_by("pk")]
     families = [
         (f.kk_number, f.kelurahan.code, f.desil, f.programs, f.head_name, f.member_count)
