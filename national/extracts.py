@@ -10,14 +10,17 @@ An extract is national data: the city cannot correct it, so a row with an error 
 and reported, the others are stored (rows stored + rows reported = rows in the file).
 
 The rows are checked a column at a time, CHUNK rows at once, as households.imports.checks
-checks a ward file: an extract repeats itself down its columns (2.6 million rows of the city
-hold about 800,000 KK numbers, a few thousand birth dates, 56 kelurahan, ten desil), so each
-column's distinct cells are parsed once (`_Cells`) and every row's value is a dict lookup run
-by map() in C; a column is walked for its issues only when it holds a bad cell. NIKs differ
-row by row: each goes through a quick test of households.nik's rules, and only one that
-fails it through households.nik itself, for the message. A second row of a NIK is found with
-one dict of the NIKs seen (`dict.setdefault` run by map()). The issues are the ones the
-row-by-row checker this replaced gave, in its order (tests/national/test_extract_rows.py).
+checks a ward file: an extract repeats itself down its columns (the city's 2.6 million rows
+hold about 800,000 KK numbers, tens of thousands of birth dates, 56 kelurahan, ten desil), so
+each column's distinct cells are parsed once (`_Cells`) and every row's value is a dict
+lookup run by map() in C; a column is walked for its issues only when it holds a bad cell.
+NIKs differ row by row: each goes through a quick test of households.nik's rules, and only
+one that fails it through households.nik itself, for the verdict and its message. A second
+row of a NIK is found with one dict of the NIKs seen (`dict.setdefault` run by map(): 2.0 s
+and ~60 MB beside the NIKs themselves for 2.6 million; left to SQL it would need the rows
+left out for other reasons in the table too, since the first row of a NIK counts even when
+it is left out). The issues are the ones the row-by-row checker this replaced gave, in its
+order (tests/national/test_extract_rows.py).
 
 Members stream into the database chunk by chunk (COPY on PostgreSQL) and are tied to their
 family by (extract, KK number); only the families are held in memory, and written at the end
@@ -25,11 +28,10 @@ already matched to the registry (national.reconcile.insert_families).
 """
 
 import datetime
-import re
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import compress, islice, repeat
+from itertools import compress, islice
 from pathlib import Path
 
 from django.conf import settings
@@ -410,97 +412,12 @@ def store_rows(
 # Writing ------------------------------------------------------------------------------------
 
 MEMBER_COLUMNS = ("extract_id", "kk_number", "nik", "name", "birth_date", "row_number")
-_COPY_PIECE = 32 * 1024
-_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-class _DateText(dict):
-    def __missing__(self, value: datetime.date | None) -> str:
-        text = self[value] = "\\N" if value is None else value.isoformat()
-        return text
-
-
-def copy_text(values: list[str]) -> list[str]:
-    """Text cells for COPY's text format: a backslash, tab or line end escaped (rare: the
-    chunk is searched once and left as it is without one)."""
-    if _COPY_SPECIAL.search("".join(values)):
-        return [value.translate(_COPY_ESCAPES) for value in values]
-    return values
 
 
 def write_members(extract_id: int, chunks: Iterator[tuple[list, ...]]) -> None:
-    """Each chunk's columns (KK, NIK, name, birth date, row number) as rows of the extract.
-    COPY on PostgreSQL, one block of text lines per chunk built by str.join in C (psycopg's
-    write_row per row cost about as much as the check); INSERTs elsewhere."""
-    if not is_postgresql():
-        write_rows(
-            ExtractMember._meta.db_table,
-            MEMBER_COLUMNS,
-            (
-                (extract_id, kk, nik, name, birth and birth.isoformat(), number)
-                for columns in chunks
-                for kk, nik, name, birth, number in zip(*columns, strict=True)
-            ),
-        )
-        return
-    dates = _DateText()
-    extract = str(extract_id)
-    copy_blocks(
-        ExtractMember._meta.db_table,
-        MEMBER_COLUMNS,
-        (
-            "\n".join(
-                map(
-                    "\t".join,
-                    zip(
-                        repeat(extract),
-                        kks,
-                        niks,
-                        copy_text(names),
-                        map(dates.__getitem__, births),
-                        map(str, numbers),
-                    ),
-                )
-            )
-            + "\n"
-            for kks, niks, names, births, numbers in chunks
-            if kks
-        ),
-    )
-
-
-def copy_blocks(table: str, columns: tuple[str, ...], blocks: Iterator[str]) -> None:
-    """COPY … FROM STDIN of blocks of lines in COPY's text format (PostgreSQL). A thread
-    sends them while the next block is made; its queue holds at most 1,024 pieces, so a
-    piece of 32 kB (as psycopg's own write_row buffers) bounds it at 32 MB when the server
-    is slower than the check."""
-    quote = connection.ops.quote_name
-    names = ", ".join(map(quote, columns))
-    with (
-        connection.cursor() as cursor,
-        connection.wrap_database_errors,
-        cursor.cursor.copy(
-            f"COPY {quote(table)} ({names}) FROM STDIN",
-            writer=QueuedLibpqWriter(cursor.cursor),
-        ) as copy,
-    ):
-        for block in blocks:
-            data = memoryview(block.encode())
-            for start in range(0, len(data), _COPY_PIECE):
-                copy.write(data[start : start + _COPY_PIECE])
-
-
-def write_rows(table: str, columns: tuple[str, ...], rows: Iterator[tuple]) -> None:
-    """INSERTs in batches (SQLite and other databases without COPY)."""
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    with connection.cursor() as cursor:
-        while batch := list(islice(rows, 2000)):
-            cursor.executemany(sql, batch)
+    """Each chunk's columns (KK, NIK, name, birth date, row number) as rows of the extract."""
+    rows = ((extract_id, *row) for columns in chunks for row in zip(*columns, strict=True))
+    write_rows(ExtractMember._meta.db_table, MEMBER_COLUMNS, rows)
 
 
 def write_families(extract_id: int, result: Result) -> None:
@@ -508,20 +425,30 @@ def write_families(extract_id: int, result: Result) -> None:
     (national.reconcile.insert_families)."""
     table = stage_families()
     kks, kelurahan, desil, programs, heads, sizes = result.family_columns()
-    if is_postgresql():
-        rows = zip(
-            map(str, range(len(kks))),
-            kks,
-            map(str, kelurahan),
-            map(str, desil),
-            programs,
-            copy_text(heads),
-            map(str, sizes),
-            strict=True,
-        )
-        blocks = iter(lambda: list(islice(rows, CHUNK)), [])
-        copy_blocks(table, STAGED_COLUMNS, ("\n".join(map("\t".join, b)) + "\n" for b in blocks))
-    else:
-        rows = zip(range(len(kks)), kks, kelurahan, desil, programs, heads, sizes, strict=True)
-        write_rows(table, STAGED_COLUMNS, rows)
+    rows = zip(range(len(kks)), kks, kelurahan, desil, programs, heads, sizes, strict=True)
+    write_rows(table, STAGED_COLUMNS, rows)
     insert_families(extract_id)
+
+
+def write_rows(table: str, columns: tuple[str, ...], rows: Iterator[tuple]) -> None:
+    """COPY on PostgreSQL (the project's fast path, as households.imports.writers: a thread
+    sends each buffer while the next rows are checked); INSERTs in batches elsewhere. The
+    rows are a generator: nothing is held beyond one chunk."""
+    quote = connection.ops.quote_name
+    names = ", ".join(map(quote, columns))
+    if is_postgresql():
+        with (
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,
+            cursor.cursor.copy(
+                f"COPY {quote(table)} ({names}) FROM STDIN",
+                writer=QueuedLibpqWriter(cursor.cursor),
+            ) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    sql = f"INSERT INTO {quote(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+    with connection.cursor() as cursor:
+        while batch := list(islice(rows, 2000)):
+            cursor.executemany(sql, batch)

@@ -2,7 +2,12 @@
 SQLite and PostgreSQL alike (no Python loop over families).
 
 Matching: a family of the extract is the registry's household of one of its members, found
-by NIK; failing that, the household with its KK number.
+by NIK; failing that, the household with its KK number (`_matched`, the one place of that
+rule). An import stages its families in a temporary table and inserts them matched
+(insert_families): the 800,000 families of the city are written once. Before, they were
+COPYed, then three UPDATEs (all to NULL, by NIK, by KK) rewrote each row and its indexes
+(measured in bench/README.md, bench_dtsen.py, 2026-12-06 evening). A recompute of a stored
+extract (match_extract) writes only the families whose household changed.
 
 Cases, for one extract (the latest, the one the queue shows):
 - unregistered: a household poor by the active rule set's definition ("poor",
