@@ -2,7 +2,12 @@
 SQLite and PostgreSQL alike (no Python loop over families).
 
 Matching: a family of the extract is the registry's household of one of its members, found
-by NIK; failing that, the household with its KK number.
+by NIK; failing that, the household with its KK number (`_matched`, the one place of that
+rule). An import stages its families in a temporary table and inserts them matched
+(insert_families): the 800,000 families of the city are written once. Before, they were
+COPYed, then three UPDATEs (all to NULL, by NIK, by KK) rewrote each row and its indexes
+(measured in bench/README.md, bench_dtsen.py, 2026-12-06 evening). A recompute of a stored
+extract (match_extract) writes only the families whose household changed.
 
 Cases, for one extract (the latest, the one the queue shows):
 - unregistered: a household poor by the active rule set's definition ("poor",
@@ -91,26 +96,82 @@ def _execute(sql: str, params: list) -> int:
         return cursor.rowcount
 
 
-def match_extract(extract_id: int) -> None:
-    """Every family of the extract to its household: by a member's NIK, then by KK."""
+def _matched(families: str) -> str:
+    """FROM-clause joins giving each family of `families` (an alias with a kk_number) its
+    household as `COALESCE(n.household_id, h.id)`: the registry's household of one of its
+    members, found by NIK (the lowest id if they are in several), failing that the household
+    with its KK number. One parameter: the extract's id."""
+    return (
+        f"LEFT JOIN (SELECT em.kk_number, MIN(m.household_id) AS household_id "
+        f"FROM {EM} em JOIN {M} m ON m.nik = em.nik WHERE em.extract_id = %s "
+        f"GROUP BY em.kk_number) n ON n.kk_number = {families}.kk_number "
+        f"LEFT JOIN {H} h ON h.kk_number = {families}.kk_number"
+    )
+
+
+def _analyze(*tables: str) -> None:
     if connection.vendor == "postgresql":
-        # Millions of rows just COPYed: the planner needs their statistics for the joins
-        # below (without, it guesses a nested loop over 2.6 million members).
-        _execute(f"ANALYZE {EM}", [])
-        _execute(f"ANALYZE {F}", [])
-    _execute(f"UPDATE {F} SET household_id = NULL WHERE extract_id = %s", [extract_id])
+        # Millions of rows just written in this transaction: the planner needs their
+        # statistics for the joins (without, it guesses a nested loop over 2.6 million
+        # members).
+        for table in tables:
+            _execute(f"ANALYZE {table}", [])
+
+
+STAGED = "national_staged_family"
+STAGED_COLUMNS = (
+    "position",
+    "kk_number",
+    "kelurahan_id",
+    "desil",
+    "programs",
+    "head_name",
+    "member_count",
+)
+
+
+def stage_families() -> str:
+    """A temporary table for an extract's families before they are matched (dropped by
+    insert_families)."""
+    _execute(f"DROP TABLE IF EXISTS {STAGED}", [])
     _execute(
-        f"UPDATE {F} SET household_id = s.household_id FROM ("
-        f"  SELECT em.kk_number AS kk_number, MIN(m.household_id) AS household_id"
-        f"  FROM {EM} em JOIN {M} m ON m.nik = em.nik"
-        f"  WHERE em.extract_id = %s GROUP BY em.kk_number"
-        f") s WHERE {F}.extract_id = %s AND {F}.kk_number = s.kk_number",
+        f"CREATE TEMPORARY TABLE {STAGED} (position integer, kk_number varchar(16), "
+        f"kelurahan_id integer, desil smallint, programs varchar(100), "
+        f"head_name varchar(150), member_count integer)",
+        [],
+    )
+    return STAGED
+
+
+def insert_families(extract_id: int) -> None:
+    """The staged families into the extract, each with its household (`_matched`), in the
+    order they were staged, and the staging table dropped. Matched as they are written, the
+    800,000 families of the city are written once: no UPDATE rewrites them and their
+    indexes afterwards."""
+    _analyze(EM, STAGED)
+    _execute(
+        f"INSERT INTO {F} (extract_id, kk_number, kelurahan_id, desil, programs, head_name, "
+        f"member_count, household_id) "
+        f"SELECT %s, s.kk_number, s.kelurahan_id, s.desil, s.programs, s.head_name, "
+        f"s.member_count, COALESCE(n.household_id, h.id) FROM {STAGED} s {_matched('s')} "
+        f"ORDER BY s.position",
         [extract_id, extract_id],
     )
+    _execute(f"DROP TABLE {STAGED}", [])
+    _analyze(F)
+
+
+def match_extract(extract_id: int) -> None:
+    """Every family of a stored extract to its household again (`_matched`); only the
+    families whose household changed are written."""
+    _analyze(EM, F)
     _execute(
-        f"UPDATE {F} SET household_id = h.id FROM {H} h "
-        f"WHERE {F}.extract_id = %s AND {F}.household_id IS NULL AND h.kk_number = {F}.kk_number",
-        [extract_id],
+        f"UPDATE {F} SET household_id = x.household_id FROM ("
+        f"  SELECT f.id, COALESCE(n.household_id, h.id) AS household_id FROM {F} f "
+        f"  {_matched('f')} WHERE f.extract_id = %s"
+        f") x WHERE {F}.id = x.id "
+        f"AND COALESCE({F}.household_id, 0) <> COALESCE(x.household_id, 0)",
+        [extract_id, extract_id],
     )
 
 

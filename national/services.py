@@ -103,7 +103,7 @@ def _store(extract: Extract, sheet, path: Path, filename: str, keep_file: bool) 
     result = extracts.store_rows(
         extract_id=extract.pk, sheet=sheet, regions=region_index(), today=timezone.localdate()
     )
-    extracts.write_families(extract.pk, result.families)
+    extracts.write_families(extract.pk, result)  # matched to the registry as they are written
     ExtractIssue.objects.bulk_create(
         (
             ExtractIssue(
@@ -128,7 +128,7 @@ def _store(extract: Extract, sheet, path: Path, filename: str, keep_file: bool) 
         with path.open("rb") as handle:
             extract.file.save(Path(filename).name, File(handle), save=False)
     extract.save()
-    reconcile_extract(extract.pk)
+    reconcile_extract(extract.pk, match=False)
 
 
 @transaction.atomic

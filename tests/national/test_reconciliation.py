@@ -292,3 +292,27 @@ def test_a_case_outside_the_closers_kelurahan_is_not_found(
     in_bintara = ReconciliationCase.objects.get(extract=extract, finding="excluded")
     with pytest.raises(Http404):
         close_case(case=in_bintara, by=pendamping, note="bukan wilayah saya")
+
+
+def test_the_whole_city_recompute_matches_families_again(
+    tmp_path, registry, margahayu, data_steward
+):
+    """reconcile_extract matches the stored families again (national.reconcile.match_extract):
+    a family DTSEN alone had is the household registered since; the others keep theirs."""
+    from national.reconcile import reconcile_extract
+
+    path = _extract_file(tmp_path, registry, margahayu)
+    extract = import_extract(path=path, filename="a.csv", as_of=AS_OF, by=data_steward).extract
+    matched = dict(
+        ExtractFamily.objects.filter(extract=extract).values_list("kk_number", "household_id")
+    )
+    visit = ReconciliationCase.objects.get(extract=extract, kind=Kind.NATIONAL_ONLY)
+    newcomer = household_with_members(margahayu, size=1, kk_number=visit.family.kk_number)
+
+    reconcile_extract(extract.pk)
+
+    now = dict(
+        ExtractFamily.objects.filter(extract=extract).values_list("kk_number", "household_id")
+    )
+    assert now == {**matched, visit.family.kk_number: newcomer.pk}
+    assert _counts(extract)[Kind.NATIONAL_ONLY] == 0
