@@ -17,12 +17,14 @@ from households.forms import (
     MemberFormSet,
 )
 from households.hooks import household_sections
+from households.kept_counts import KeptCountPaginator
 from households.models import Enrolment, Household
 from households.nik import MAX_AGE_YEARS, PROVINCE_CODES
 from households.presenters import history_rows, list_rows, member_rows
 from households.scope import may_write_in, scope_for
 from households.selectors import (
     access_household_to_change,
+    household_count_key,
     household_with_details,
     kecamatan_names_by_nik_prefix,
     shown_page,
@@ -36,7 +38,6 @@ from households.services import (
     update_household,
 )
 from slrt.http import local_next
-from slrt.paging import CappedPaginator
 
 PAGE_SIZE = 25
 
@@ -47,8 +48,9 @@ PAGE_SIZE = 25
 def household_list(request: HttpRequest) -> HttpResponse:
     queryset = visible_households(request.user).select_related("kelurahan__parent")
     filterset = HouseholdFilter(request.GET, queryset=queryset, request=request)
-    page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    page = shown_page(request.user, page, via="list")
+    count_key = household_count_key(request.user, filterset)
+    paginator = KeptCountPaginator(filterset.qs, PAGE_SIZE, count_key=count_key)
+    page = shown_page(request.user, paginator.get_page(request.GET.get("page")), via="list")
     template = "households/household_list.html"
     if request.htmx:
         template += "#results"

@@ -55,6 +55,14 @@ def move(key: str) -> None:
         transaction.on_commit(lambda: _set_new(key))
 
 
+def move_for(model: type[models.Model]) -> None:
+    """Raw SQL (a COPY, a set-wise UPDATE or DELETE) wrote rows of `model`: move the stamp of
+    its StampedQuerySet, if it has one, as the ORM's writes would have."""
+    key = getattr(model._default_manager.get_queryset(), "stamp_key", "")
+    if key:
+        move(key)
+
+
 def _set_new(key: str) -> None:
     with suppress(Exception):  # cache down: `current` answers fresh tokens anyway
         cache.set(key, uuid.uuid4().hex, timeout=None)
