@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from households.filters import HouseholdFilter
+from households.filters import HouseholdFilter, lazy_filter_fields
 from households.forms import (
     EnrolmentForm,
     EnrolmentStatusForm,
@@ -56,6 +56,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         template += "#results"
     context = {
         "filter": filterset,
+        "filter_fields": lazy_filter_fields(filterset),
         "page": page,
         "rows": list_rows(page),
         "may_export": scope_for(request.user).may_export_people,
