@@ -88,7 +88,9 @@ def test_the_reference_stamp_is_read_once_a_request(client, verifikator, monkeyp
     """With the navigation's stamp, in one cache round trip (slrt.stamps)."""
     reads = []
     read = stamps._read
-    monkeypatch.setattr(stamps, "_read", lambda keys: reads.append(keys) or read(keys))
+    monkeypatch.setattr(
+        stamps, "_read", lambda keys, **along: reads.append(keys) or read(keys, **along)
+    )
     client.force_login(verifikator)
     client.get(reverse("households:household_list"))  # three dropdowns of reference rows
     assert len(reads) == 1
