@@ -40,13 +40,26 @@ from households.services import (
 from slrt.http import local_next
 
 PAGE_SIZE = 25
+# What households.presenters.list_rows shows of a household, and nothing else: the list read
+# every column of the household, its kelurahan and kecamatan (issue 17). Change with it.
+LIST_FIELDS = (
+    "head_name",
+    "kk_number",
+    "address",
+    "rt",
+    "rw",
+    "kelurahan__name",
+    "member_count",
+    "welfare_decile",
+    "verification_status",
+)
 
 
 @login_required
 @permission_required("households.view_household", raise_exception=True)
 @require_GET
 def household_list(request: HttpRequest) -> HttpResponse:
-    queryset = visible_households(request.user).select_related("kelurahan__parent")
+    queryset = visible_households(request.user).select_related("kelurahan").only(*LIST_FIELDS)
     filterset = HouseholdFilter(request.GET, queryset=queryset, request=request)
     count_key = household_count_key(request.user, filterset)
     paginator = KeptCountPaginator(filterset.qs, PAGE_SIZE, count_key=count_key)
