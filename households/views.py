@@ -20,7 +20,7 @@ from households.hooks import household_sections
 from households.kept_counts import KeptCountPaginator
 from households.models import Enrolment, Household
 from households.nik import MAX_AGE_YEARS, PROVINCE_CODES
-from households.presenters import history_rows, list_rows, member_rows
+from households.presenters import history_rows, list_items_html, list_rows, member_rows
 from households.scope import may_write_in, scope_for
 from households.selectors import (
     access_household_to_change,
@@ -64,6 +64,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     count_key = household_count_key(request.user, filterset)
     paginator = KeptCountPaginator(filterset.qs, PAGE_SIZE, count_key=count_key)
     page = shown_page(request.user, paginator.get_page(request.GET.get("page")), via="list")
+    rows = list_rows(page)
     template = "households/household_list.html"
     if request.htmx:
         template += "#results"
@@ -71,7 +72,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "filter": filterset,
         "filter_fields": lazy_filter_fields(filterset),
         "page": page,
-        "rows": list_rows(page),
+        "rows": rows,
+        "rows_html": list_items_html(rows),
         "may_export": scope_for(request.user).may_export_people,
     }
     return render(request, template, context)

@@ -334,3 +334,39 @@ def test_the_list_reads_only_the_columns_its_rows_show(client, pendamping, marga
     assert "T3" not in rows[0]  # the kecamatan's join is gone
     assert page.count('<span class="meta">') == 25
     assert len(captured) <= 4
+
+
+FORMER_ROWS_LOOP = """{% for row in rows %}
+    <li>
+      <a href="{{ row.url }}">
+        <strong>{{ row.head_name }}</strong>
+        <span class="kk">KK {{ row.kk }}</span>
+        <span class="addr">{{ row.address }}</span>
+        <span class="meta">{{ row.meta }}</span>
+      </a>
+    </li>
+    {% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_list_items_are_the_former_templates_character_for_character(
+    client, pendamping, margahayu, language
+):
+    """households.presenters.list_items_html against the template loop it replaced: the same
+    HTML, a name to escape included, in both languages."""
+    from django.template import engines
+    from django.utils import translation
+
+    from households.presenters import list_rows
+
+    HouseholdFactory(kelurahan=margahayu, head_name='Siti "<Aminah>" & Co', welfare_decile=3)
+    HouseholdFactory(kelurahan=margahayu, head_name="", welfare_decile=None, member_count=1)
+    client.force_login(pendamping)
+    client.cookies["django_language"] = language
+    page = client.get(reverse("households:household_list")).content.decode()
+    with translation.override(language):
+        rows = list_rows(Household.objects.order_by("-updated_at", "-id"))
+        former = engines["django"].from_string(FORMER_ROWS_LOOP).render({"rows": rows})
+    shown = re.search(r'<ul class="household-list">(.*?)</ul>', page, re.S).group(1)
+    assert shown.strip() == former.strip()
+    assert "&lt;Aminah&gt;" in shown
