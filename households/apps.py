@@ -22,13 +22,15 @@ class HouseholdsConfig(AppConfig):
 
         from django.contrib.auth.models import Group, User
 
-        from households.models import BreakGlassGrant, UserProfile
+        from households.models import BreakGlassGrant, Enrolment, Household, Member, UserProfile
         from slrt import stamps
 
         # What households.scope keeps of each user (SCOPE_STAMP): their groups, profile,
         # kelurahan, agency and emergency grants; a deleted user's id may be given again
-        # (SQLite). A user's own row (is_active, is_superuser) is read on every request.
+        # (SQLite). A user's own row is kept under accounts.backends.USERS_STAMP.
         stamps.watch(BreakGlassGrant)
+        # The household list's counts (HOUSEHOLD_ROWS_STAMP, households.selectors.kept_count).
+        stamps.watch(Household, Member, Enrolment)
         stamps.move_on_changes(
             SCOPE_STAMP,
             Group,

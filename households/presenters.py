@@ -7,6 +7,8 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 
@@ -91,6 +93,29 @@ def list_rows(households: Iterable[Household]) -> list[ListRow]:
         )
         for household in households
     ]
+
+
+# One row of the list (households/household_list.html): its HTML built here, not by a template
+# loop of 25 rows of five variables (0.47 ms of the page's 2.2 ms of rendering, in-process
+# timing of each template node, 300,000 households, 2026-12-06). Pinned to the template's
+# former loop by tests/households/test_views.py.
+_LIST_ITEM = (
+    "<li>\n"
+    '      <a href="{}">\n'
+    "        <strong>{}</strong>\n"
+    '        <span class="kk">KK {}</span>\n'
+    '        <span class="addr">{}</span>\n'
+    '        <span class="meta">{}</span>\n'
+    "      </a>\n"
+    "    </li>"
+)
+
+
+def list_items_html(rows: Iterable[ListRow]) -> SafeString:
+    """The list's `<li>` items, escaped as the template escaped them."""
+    return format_html_join(
+        "\n    \n    ", _LIST_ITEM, ((r.url, r.head_name, r.kk, r.address, r.meta) for r in rows)
+    )
 
 
 def _meta(household: Household, statuses: dict[str, str]) -> Iterable[str]:

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from django.contrib.auth.models import User
 from django.core.paginator import Page
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from households.hooks import agency_household_ids, agency_members
@@ -128,6 +128,28 @@ def visible_households(user: User) -> QuerySet[Household]:
     if condition is None:
         return Household.objects.none()
     return Household.objects.filter(condition)
+
+
+def household_count_key(user: User, filters) -> tuple | None:
+    """What the count of `visible_households(user)` filtered by the valid FilterSet `filters`
+    depends on besides the household and reference rows: the name it is kept under
+    (households.kept_counts). None where the scope depends on more: agency staff (their
+    households are those referred to the agency) and an emergency grant (it ends with time).
+    Change it with _household_condition."""
+    scope = scope_for(user)
+    if not scope.personal_data or scope.agency_id is not None or scope.granted:
+        return None
+    if not filters.is_valid():
+        return None
+    where = ("city",) if scope.city_wide else ("kelurahan", *sorted(scope.kelurahan_ids))
+    values = []
+    for name, value in sorted(filters.form.cleaned_data.items()):
+        if isinstance(value, Model):
+            value = (type(value).__name__, value.pk)
+        elif not isinstance(value, str | int | None):
+            return None  # several values, a date range...: counted each time
+        values.append((name, value))
+    return (type(filters).__name__, where, *values)
 
 
 def access_household(user: User, pk: int) -> Household:

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from households.filters import HouseholdFilter
+from households.filters import HouseholdFilter, lazy_filter_fields
 from households.forms import (
     EnrolmentForm,
     EnrolmentStatusForm,
@@ -17,12 +17,14 @@ from households.forms import (
     MemberFormSet,
 )
 from households.hooks import household_sections
+from households.kept_counts import KeptCountPaginator
 from households.models import Enrolment, Household
 from households.nik import MAX_AGE_YEARS, PROVINCE_CODES
-from households.presenters import history_rows, list_rows, member_rows
+from households.presenters import history_rows, list_items_html, list_rows, member_rows
 from households.scope import may_write_in, scope_for
 from households.selectors import (
     access_household_to_change,
+    household_count_key,
     household_with_details,
     kecamatan_names_by_nik_prefix,
     shown_page,
@@ -36,26 +38,42 @@ from households.services import (
     update_household,
 )
 from slrt.http import local_next
-from slrt.paging import CappedPaginator
 
 PAGE_SIZE = 25
+# What households.presenters.list_rows shows of a household, and nothing else: the list read
+# every column of the household, its kelurahan and kecamatan (issue 17). Change with it.
+LIST_FIELDS = (
+    "head_name",
+    "kk_number",
+    "address",
+    "rt",
+    "rw",
+    "kelurahan__name",
+    "member_count",
+    "welfare_decile",
+    "verification_status",
+)
 
 
 @login_required
 @permission_required("households.view_household", raise_exception=True)
 @require_GET
 def household_list(request: HttpRequest) -> HttpResponse:
-    queryset = visible_households(request.user).select_related("kelurahan__parent")
+    queryset = visible_households(request.user).select_related("kelurahan").only(*LIST_FIELDS)
     filterset = HouseholdFilter(request.GET, queryset=queryset, request=request)
-    page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    page = shown_page(request.user, page, via="list")
+    count_key = household_count_key(request.user, filterset)
+    paginator = KeptCountPaginator(filterset.qs, PAGE_SIZE, count_key=count_key)
+    page = shown_page(request.user, paginator.get_page(request.GET.get("page")), via="list")
+    rows = list_rows(page)
     template = "households/household_list.html"
     if request.htmx:
         template += "#results"
     context = {
         "filter": filterset,
+        "filter_fields": lazy_filter_fields(filterset),
         "page": page,
-        "rows": list_rows(page),
+        "rows": rows,
+        "rows_html": list_items_html(rows),
         "may_export": scope_for(request.user).may_export_people,
     }
     return render(request, template, context)

@@ -47,12 +47,33 @@ def current(key: str) -> str:
     return seen[key]
 
 
+def read_along(key: str):
+    """The cache's value of `key` (None if absent), read in the same round trip as this
+    request's stamps when they are not read yet: the session's read (slrt.sessions). Outside
+    a request, or once they are read, a plain get."""
+    seen = getattr(_request, "stamps", None)
+    if seen is None or seen:
+        return cache.get(key)
+    found = _read(_registered, along=key)
+    value = found.pop(key, None)
+    seen.update(found)
+    return value
+
+
 def move(key: str) -> None:
     """Something the stamp covers changed: every process's copy is out of date, now and when
     the transaction commits (the module docstring)."""
     _set_new(key)
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(lambda: _set_new(key))
+
+
+def move_for(model: type[models.Model]) -> None:
+    """Raw SQL (a COPY, a set-wise UPDATE or DELETE) wrote rows of `model`: move the stamp of
+    its StampedQuerySet, if it has one, as the ORM's writes would have."""
+    key = getattr(model._default_manager.get_queryset(), "stamp_key", "")
+    if key:
+        move(key)
 
 
 def _set_new(key: str) -> None:
@@ -63,9 +84,10 @@ def _set_new(key: str) -> None:
         seen.pop(key, None)  # the request that changed it reads the new token
 
 
-def _read(keys: set[str]) -> dict[str, str]:
+def _read(keys: set[str], along: str | None = None) -> dict[str, str]:
+    """The stamps `keys`, and the value of the key `along` if the cache holds it."""
     try:
-        found = cache.get_many(keys)
+        found = cache.get_many(keys | {along} if along else keys)
         for key in keys - found.keys():  # a new or emptied cache: a token all will share
             cache.add(key, uuid.uuid4().hex, timeout=None)
             found[key] = cache.get(key) or uuid.uuid4().hex  # a cache that keeps nothing

@@ -36,6 +36,7 @@ from households.models import (
     Region,
 )
 from households.reference import load_reference_data, load_regions
+from slrt import stamps
 from slrt.db import is_postgresql
 
 REGISTRY_MODELS = (Household, Member, Enrolment)
@@ -182,6 +183,7 @@ def _copy(model: type[models.Model], columns: Sequence[str], rows: list[Row]) ->
     ):
         for row in rows:
             copy.write_row(row)
+    stamps.move_for(model)  # the kept copies of these rows (slrt.stamps)
 
 
 def _bulk_create(model: type[models.Model], columns: Sequence[str], rows: list[Row]) -> None:
@@ -203,6 +205,7 @@ def _bulk_create(model: type[models.Model], columns: Sequence[str], rows: list[R
                     for row in rows[start : start + 2000]
                 ],
             )
+    stamps.move_for(model)  # the kept copies of these rows (slrt.stamps)
 
 
 def _after_load(loaded: bool) -> None:
@@ -256,4 +259,7 @@ def delete_demo_rows() -> int:
         cursor.execute(
             f"DELETE FROM {_table(Household)} WHERE source = %s", [Household.Source.DEMO]
         )
-        return cursor.rowcount
+        deleted = cursor.rowcount
+    for model in (Household, Member, Enrolment):
+        stamps.move_for(model)
+    return deleted

@@ -22,6 +22,7 @@ from django.db import connection, models
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
+from slrt import stamps
 from slrt.db import is_postgresql
 
 BATCH = 2000  # rows per ORM statement
@@ -142,6 +143,7 @@ class CopyWriter:
                 write(values)
                 written += 1
             _check_count(written, count)  # inside the COPY: a wrong count aborts it
+        stamps.move_for(model)  # the kept copies of these rows (the ORM's writes move it)
         return ids
 
     def update(
@@ -177,6 +179,7 @@ class CopyWriter:
                 f"UPDATE {_table(model)} AS t SET {assignments} FROM {stage} AS s WHERE t.id = s.id"
             )
             cursor.execute(f"DROP TABLE {stage}")
+        stamps.move_for(model)
 
     @staticmethod
     def _new_ids(model: type[models.Model], count: int) -> list[int]:

@@ -131,7 +131,16 @@ class Program(TimeStampedModel):
         return self.name
 
 
-class HouseholdQuerySet(models.QuerySet):
+# The stamp of each process's copy of the household list's counts (households.selectors.
+# kept_count): every write of a household, a member or an enrolment moves it, through these
+# querysets (bulk writes), HouseholdsConfig.ready()'s receivers (save, delete) and the COPY
+# writers (households.imports.writers, households.demo.loader), which call stamps.move.
+HOUSEHOLD_ROWS_STAMP = "households:rows"
+
+
+class HouseholdQuerySet(StampedQuerySet):
+    stamp_key = HOUSEHOLD_ROWS_STAMP
+
     def search(self, text: str) -> "HouseholdQuerySet":
         """Name, NIK, KK or address: one indexed column, see Household.search_text."""
         words = text.upper().split()
@@ -386,7 +395,9 @@ class Household(TimeStampedModel):
         return self.monthly_income // self.member_count
 
 
-class MemberQuerySet(models.QuerySet):
+class MemberQuerySet(StampedQuerySet):
+    stamp_key = HOUSEHOLD_ROWS_STAMP
+
     def in_kk_order(self) -> "MemberQuerySet":
         """As the family card lists them: by relationship in the Dukcapil order (head, spouse,
         children, in-laws, grandchildren, parents, others), the elder first within each."""
@@ -551,6 +562,10 @@ class Member(TimeStampedModel):
         return self.name
 
 
+class EnrolmentQuerySet(StampedQuerySet):
+    stamp_key = HOUSEHOLD_ROWS_STAMP
+
+
 class Enrolment(TimeStampedModel):
     """A household (or one member) in an aid program, with period and status."""
 
@@ -602,6 +617,8 @@ class Enrolment(TimeStampedModel):
     end_reason = models.CharField(
         _("why it ended"), max_length=20, blank=True, default="", db_default=""
     )
+
+    objects = EnrolmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["start_date", "pk"]

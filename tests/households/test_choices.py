@@ -88,7 +88,9 @@ def test_the_reference_stamp_is_read_once_a_request(client, verifikator, monkeyp
     """With the navigation's stamp, in one cache round trip (slrt.stamps)."""
     reads = []
     read = stamps._read
-    monkeypatch.setattr(stamps, "_read", lambda keys: reads.append(keys) or read(keys))
+    monkeypatch.setattr(
+        stamps, "_read", lambda keys, **along: reads.append(keys) or read(keys, **along)
+    )
     client.force_login(verifikator)
     client.get(reverse("households:household_list"))  # three dropdowns of reference rows
     assert len(reads) == 1
@@ -127,3 +129,62 @@ def test_the_list_dropdowns_are_known_by_name_not_by_compiled_sql(
     page, _queries = _list_page(client, pendamping)
     assert bintara.name in _select(page, "kelurahan")
     assert margahayu.name in _select(page, "kelurahan")
+
+
+def test_the_filter_form_class_is_built_once_per_scope(client, verifikator, pendamping):
+    """households.filters: the form class is kept under the dropdowns' key."""
+    from households import filters
+
+    filters._form_classes.clear()
+    url = reverse("households:household_list")
+    for user in (verifikator, pendamping, verifikator, pendamping):
+        client.force_login(user)
+        client.get(url)
+    assert len(filters._form_classes) == 2
+    city, mine = (c.base_fields["kelurahan"].reference_key for c in filters._form_classes.values())
+    assert city != mine
+
+
+def test_the_kept_filter_grid_is_the_forms_own_rendering(client, verifikator, margahayu):
+    """The grid comes from filters._grids after the first request: the same HTML as the form
+    renders anew, its chosen values and errors, in the reader's language."""
+    from django.template.loader import render_to_string
+
+    from households import filters
+
+    filters._grids.clear()
+    url = reverse("households:household_list")
+    client.force_login(verifikator)
+    for query in ({}, {"kelurahan": margahayu.pk, "rw": "5"}, {"rw": "abcd"}, {}):
+        for language in ("id", "en"):
+            client.cookies["django_language"] = language
+            response = client.get(url, query)
+            fresh = render_to_string(
+                "households/_filter_fields.html", {"form": response.context["filter"].form}
+            )
+            assert fresh in response.content.decode()
+    assert len(filters._grids) == 6  # three sets of values, two languages
+    english = client.get(url, {"rw": "abcd"}).content.decode()
+    assert "RW is a number, for example 005." in english
+    client.cookies["django_language"] = "id"
+    indonesian = client.get(url, {"rw": "abcd"}).content.decode()
+    assert "RW is a number, for example 005." not in indonesian
+    assert 'class="field has-error"' in indonesian
+
+
+def test_the_kept_filter_grids_are_bounded(client, verifikator, monkeypatch):
+    from households import filters
+
+    monkeypatch.setattr(filters, "KEPT", 3)
+    client.force_login(verifikator)
+    for value in range(8):
+        client.get(reverse("households:household_list"), {"rw": f"{value}"})
+        assert len(filters._grids) <= 3
+
+
+def test_the_filter_grid_follows_the_reference_rows(client, verifikator):
+    url = reverse("households:household_list")
+    client.force_login(verifikator)
+    assert "Bansos Kota Bekasi" not in client.get(url).content.decode()
+    Program.objects.create(code="bansos-kota", name="Bansos Kota Bekasi")
+    assert "Bansos Kota Bekasi" in client.get(url).content.decode()

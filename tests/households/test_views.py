@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from households.models import ChangeRecord, Household, Member
@@ -311,3 +313,60 @@ def test_a_list_row_shows_the_family_as_it_reads(client, pendamping, margahayu):
     page = client.get(reverse("households:household_list")).content.decode()
     assert '<span class="meta">1 member · Decile 2 · Verified</span>' in page
     assert '<span class="meta">0 members · Not yet verified</span>' in page
+
+
+def test_the_list_reads_only_the_columns_its_rows_show(client, pendamping, margahayu):
+    """households.views.LIST_FIELDS (issue 17): the rows' query names no other column of the
+    household (its search text, incomes, assets) nor the kecamatan, and a page of 25 reads
+    no row again (a deferred field read by the presenter would cost one query a row)."""
+    HouseholdFactory.create_batch(30, kelurahan=margahayu)
+    client.force_login(pendamping)
+    client.get(reverse("households:household_list"))
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("households:household_list")).content.decode()
+    rows = [
+        q["sql"] for q in captured if 'ORDER BY "households_household"."updated_at"' in q["sql"]
+    ]
+    assert len(rows) == 1
+    assert "search_text" not in rows[0]
+    assert "monthly_income" not in rows[0]
+    assert rows[0].count('"households_region"') >= 1
+    assert "T3" not in rows[0]  # the kecamatan's join is gone
+    assert page.count('<span class="meta">') == 25
+    assert len(captured) <= 4
+
+
+FORMER_ROWS_LOOP = """{% for row in rows %}
+    <li>
+      <a href="{{ row.url }}">
+        <strong>{{ row.head_name }}</strong>
+        <span class="kk">KK {{ row.kk }}</span>
+        <span class="addr">{{ row.address }}</span>
+        <span class="meta">{{ row.meta }}</span>
+      </a>
+    </li>
+    {% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_list_items_are_the_former_templates_character_for_character(
+    client, pendamping, margahayu, language
+):
+    """households.presenters.list_items_html against the template loop it replaced: the same
+    HTML, a name to escape included, in both languages."""
+    from django.template import engines
+    from django.utils import translation
+
+    from households.presenters import list_rows
+
+    HouseholdFactory(kelurahan=margahayu, head_name='Siti "<Aminah>" & Co', welfare_decile=3)
+    HouseholdFactory(kelurahan=margahayu, head_name="", welfare_decile=None, member_count=1)
+    client.force_login(pendamping)
+    client.cookies["django_language"] = language
+    page = client.get(reverse("households:household_list")).content.decode()
+    with translation.override(language):
+        rows = list_rows(Household.objects.order_by("-updated_at", "-id"))
+        former = engines["django"].from_string(FORMER_ROWS_LOOP).render({"rows": rows})
+    shown = re.search(r'<ul class="household-list">(.*?)</ul>', page, re.S).group(1)
+    assert shown.strip() == former.strip()
+    assert "&lt;Aminah&gt;" in shown

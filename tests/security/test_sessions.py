@@ -123,3 +123,51 @@ def test_django_itself_refuses_a_session_of_an_inactive_user(client, verifikator
     response = client.get("/households/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_session_is_read_with_the_stamps_in_one_cache_round_trip(
+    logged_in, verifikator, monkeypatch
+):
+    """slrt.sessions: one get_many for the session and the request's stamps, no other read."""
+    from django.core.cache import caches
+
+    from slrt import stamps
+
+    backend = type(caches["default"])
+    reads, inside = [], []
+
+    def counted(name, original):
+        def read(self, *args, **kwargs):
+            if not inside:  # a backend's get_many may call its own get per key
+                reads.append((name, args[0]))
+            inside.append(name)
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                inside.pop()
+
+        return read
+
+    for name in ("get", "get_many"):
+        monkeypatch.setattr(backend, name, counted(name, getattr(backend, name)))
+    assert logged_in.get("/households/").status_code == 200
+    assert [name for name, _keys in reads] == ["get_many"]
+    keys = set(reads[0][1])
+    assert stamps._registered <= keys
+    assert any("sessions" in key for key in keys - stamps._registered)
+
+
+def test_a_session_missing_from_the_cache_is_read_from_the_database(logged_in):
+    """Written through to the database as cached_db does: a cache restart logs nobody out."""
+    from django.core.cache import cache
+
+    cache.clear()
+    assert logged_in.get("/households/").status_code == 200
+    assert logged_in.get("/households/").status_code == 200  # and is cached again
+
+
+def test_logging_out_ends_the_session_in_the_cache_too(logged_in):
+    assert logged_in.post("/accounts/logout/").status_code == 302
+    response = logged_in.get("/households/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
