@@ -80,6 +80,34 @@ def test_same_person_in_two_households_is_flagged_in_both(margahayu):
     assert "same_person_twice" in _open_codes(second)
 
 
+@pytest.mark.parametrize(
+    "where",
+    ["same_household", "deceased_elsewhere", "other_birth_date_elsewhere", "other_name_elsewhere"],
+)
+def test_same_person_twice_needs_a_living_namesake_of_the_same_birth_date_elsewhere(
+    margahayu, where
+):
+    # given: a one-person household and a namesake that does not make a duplicate
+    first = household_with_members(margahayu, size=1, welfare_decile=7)
+    other = household_with_members(margahayu, size=1, welfare_decile=7)
+    person = first.members.get()
+    namesake = {"name": person.name, "birth_date": person.birth_date}
+    if where == "same_household":
+        MemberFactory(household=first, relationship="child", **namesake)
+    elif where == "deceased_elsewhere":
+        MemberFactory(household=other, is_deceased=True, **namesake)
+    elif where == "other_birth_date_elsewhere":
+        namesake["birth_date"] = person.birth_date - datetime.timedelta(days=1)
+        MemberFactory(household=other, **namesake)
+    else:
+        MemberFactory(household=other, name=person.name + " Putra", birth_date=person.birth_date)
+    # when
+    run_eligibility()
+    # then
+    assert "same_person_twice" not in _open_codes(first)
+    assert "same_person_twice" not in _open_codes(other)
+
+
 def test_aid_recipient_with_a_car_is_an_inclusion_error(margahayu):
     household = household_with_members(margahayu, size=2, car_count=1, welfare_decile=7)
     EnrolmentFactory(household=household, program=Program.objects.get(code="pkh"))
