@@ -157,13 +157,22 @@ def test_the_editor_redraws_the_value_input_and_the_queue_links_the_dismiss_rate
     page = laptop
     log_in(page, live_server.url, verifikator.username)
     page.goto(f"{live_server.url}/eligibility/rules/{rule.pk}/edit/")
+    # Each redraw swaps the fieldset; htmx binds the new one's change listener while the swap
+    # settles. A change made before that is not redrawn (on a loaded CI machine the next
+    # select came first and its "in" never appeared), so the test waits for each settle.
+    page.evaluate(
+        "document.body.addEventListener('htmx:afterSettle', () => {"
+        " window.slrtSettled = (window.slrtSettled || 0) + 1; })"
+    )
     # when: he adds a condition on a yes/no fact, the value becomes yes or no
     page.select_option("#id_c-1-field", "has_gold")
+    page.wait_for_function("() => window.slrtSettled >= 1")
     expect(page.locator("#id_c-1-choice")).to_be_visible()
     expect(page.locator("#id_c-1-number")).to_have_count(0)
     expect(page.locator("#id_c-1-op option")).to_have_count(3)  # "---", "=", "≠"
     # and a choice of the floor, "one of": a box per floor
     page.select_option("#id_c-1-field", "floor_material")
+    page.wait_for_function("() => window.slrtSettled >= 2")
     page.select_option("#id_c-1-op", "in")
     expect(page.locator("input[name=c-1-choices]").first).to_be_visible()
     _fits(page)
