@@ -10,7 +10,6 @@ import_extract directly and waits for it.
 """
 
 import datetime
-import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,7 +22,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from households.imports.unreadable import megabytes
+from households.imports.unreadable import upload_checksum
 from national.desil import quarter_of
 from national.models import Extract
 from national.services import check_as_of, import_extract
@@ -51,20 +50,11 @@ def upload_extract(*, uploaded_file: UploadedFile, as_of: datetime.date, by: Use
     if not by.has_perm("national.import_extract"):
         raise PermissionDenied
     check_as_of(as_of)
-    if uploaded_file.size > settings.DTSEN_MAX_BYTES:
-        raise ValidationError(
-            _("The file is %(size)s MB; the limit is %(limit)s MB."),
-            code="too_big",
-            params={
-                "size": megabytes(uploaded_file.size),
-                "limit": megabytes(settings.DTSEN_MAX_BYTES),
-            },
-        )
-    digest = hashlib.sha256()
-    for chunk in uploaded_file.chunks():
-        digest.update(chunk)
-    uploaded_file.seek(0)
-    checksum = digest.hexdigest()
+    checksum = upload_checksum(
+        uploaded_file,
+        limit=settings.DTSEN_MAX_BYTES,
+        too_big=_("The file is %(size)s MB; the limit is %(limit)s MB."),
+    )
     same = Extract.objects.filter(checksum=checksum, status__in=SAME_FILE).order_by("-pk").first()
     if same is not None:
         return Uploaded(same, created=False)

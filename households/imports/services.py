@@ -24,7 +24,8 @@ from households.hooks import registry_imported
 from households.imports import checked as stored_checks
 from households.imports.apply import apply_plan
 from households.imports.plan import EXISTENCE_CODES, FamilyPlan, build_plan
-from households.imports.readers import UnreadableFile, megabytes, read_sheet
+from households.imports.readers import UnreadableFile, read_sheet
+from households.imports.unreadable import upload_checksum
 from households.imports.validation import Issue, RegionIndex, ValidationResult, validate_rows
 from households.imports.writers import writer_for_database
 from households.models import (
@@ -65,17 +66,13 @@ def upload_import_batch(
         raise ValidationError(
             _("Your account has no kelurahan to import for."), code="no_kelurahan"
         )
-    if uploaded_file.size > settings.IMPORT_MAX_BYTES:
-        raise ValidationError(
-            _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files."),
-            code="too_big",
-            params={
-                "size": megabytes(uploaded_file.size),
-                "limit": megabytes(settings.IMPORT_MAX_BYTES),
-            },
-        )
-    checksum = _sha256(uploaded_file.chunks())
-    uploaded_file.seek(0)
+    checksum = upload_checksum(
+        uploaded_file,
+        limit=settings.IMPORT_MAX_BYTES,
+        too_big=_(
+            "The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files."
+        ),
+    )
     with transaction.atomic():
         batch = ImportBatch(
             filename=uploaded_file.name[:255],

@@ -4,6 +4,10 @@ The messages are made when raised, in the uploader's language, and keep their ms
 parameters (slrt.messages), so the stored failure is shown again in its reader's language.
 """
 
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.formats import number_format
 from django.utils.translation import gettext_noop
 
@@ -118,3 +122,20 @@ def megabytes(size: int) -> str:
     if value >= 10 or value == int(value):
         return str(round(value))
     return number_format(value, decimal_pos=1)  # 1,4 in Indonesian
+
+
+def upload_checksum(uploaded_file: UploadedFile, *, limit: int, too_big: str) -> str:
+    """The SHA-256 of an upload of at most `limit` bytes, read back to its start for storing;
+    a larger one is refused with `too_big` (a message taking %(size)s and %(limit)s, in MB).
+    The ward files and the DTSEN extracts are received this one way."""
+    if uploaded_file.size > limit:
+        raise ValidationError(
+            too_big,
+            code="too_big",
+            params={"size": megabytes(uploaded_file.size), "limit": megabytes(limit)},
+        )
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    return digest.hexdigest()
