@@ -37,14 +37,7 @@ from households.selectors import (
     visible_assessments,
     visible_pmks_classifications,
 )
-from slrt.api import WRITE_ERRORS, CodeField, RecordIdField, router
-
-
-def _service_error(error: DjangoValidationError) -> exceptions.ValidationError:
-    """The service's message and its code (clients branch on the code)."""
-    if hasattr(error, "error_dict"):
-        return exceptions.ValidationError(error.message_dict)
-    return exceptions.ValidationError({"detail": error.messages, "code": error.code})
+from slrt.api import WRITE_ERRORS, CodeField, RecordIdField, router, service_error
 
 
 class PmksCategorySerializer(serializers.ModelSerializer):
@@ -197,7 +190,7 @@ class PmksClassificationViewSet(ShownRowsMixin, viewsets.ReadOnlyModelViewSet):
         try:
             row = classify_person(member=member, by=request.user, **fields)
         except DjangoValidationError as error:
-            raise _service_error(error) from error
+            raise service_error(error) from error
         return Response(PmksClassificationSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
@@ -253,7 +246,7 @@ class AssessmentViewSet(ShownRowsMixin, viewsets.ReadOnlyModelViewSet):
                 household=household, needs=needs, by=request.user, **fields
             )
         except DjangoValidationError as error:
-            raise _service_error(error) from error
+            raise service_error(error) from error
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
 

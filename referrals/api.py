@@ -16,7 +16,7 @@ from referrals.filters import ReferralFilter
 from referrals.models import Action, NeedCategory, Outcome, Priority, Referral, ReferralEvent
 from referrals.selectors import access_referral, visible_referrals
 from referrals.services import raise_referral, transition_referral
-from slrt.api import WRITE_ERRORS, CodeField, RecordIdField, router
+from slrt.api import WRITE_ERRORS, CodeField, RecordIdField, router, service_error
 
 
 class ReferralEventSerializer(serializers.ModelSerializer):
@@ -90,14 +90,6 @@ class RaiseInput(serializers.Serializer):
     submit = serializers.BooleanField(default=True)
 
 
-def _service_error(error: DjangoValidationError) -> exceptions.ValidationError:
-    """The service's message and its code: clients branch on the code (e.g. "taken"), people
-    read the message."""
-    if hasattr(error, "error_dict"):
-        return exceptions.ValidationError(error.message_dict)
-    return exceptions.ValidationError({"detail": error.messages, "code": error.code})
-
-
 class ReferralViewSet(ShownRowsMixin, viewsets.ReadOnlyModelViewSet):
     """Referrals in the caller's scope (agency staff: sent to their agency, never drafts), by
     deadline. Needs referrals.view_referral. A page of the list, and retrieving one (or its
@@ -142,7 +134,7 @@ class ReferralViewSet(ShownRowsMixin, viewsets.ReadOnlyModelViewSet):
                 referral=referral, by=request.user, **data.validated_data
             )
         except DjangoValidationError as error:
-            raise _service_error(error) from error
+            raise service_error(error) from error
         return Response(ReferralDetailSerializer(referral).data)
 
     @extend_schema(request=RaiseInput, responses={201: ReferralDetailSerializer, **WRITE_ERRORS})
@@ -158,7 +150,7 @@ class ReferralViewSet(ShownRowsMixin, viewsets.ReadOnlyModelViewSet):
         try:
             referral = raise_referral(household=household, member=member, by=request.user, **fields)
         except DjangoValidationError as error:
-            raise _service_error(error) from error
+            raise service_error(error) from error
         return Response(ReferralDetailSerializer(referral).data, status=status.HTTP_201_CREATED)
 
 

@@ -28,13 +28,7 @@ from referrals.models import (
 from referrals.plans import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, add_intervention, create_plan
 from referrals.plans import set_intervention_progress as set_progress
 from referrals.selectors import access_plan, visible_plan_interventions, visible_plans
-from slrt.api import WRITE_ERRORS, CodeField, RecordIdField, router
-
-
-def _service_error(error: DjangoValidationError) -> exceptions.ValidationError:
-    if hasattr(error, "error_dict"):
-        return exceptions.ValidationError(error.message_dict)
-    return exceptions.ValidationError({"detail": error.messages, "code": error.code})
+from slrt.api import WRITE_ERRORS, CodeField, RecordIdField, router, service_error
 
 
 class PlanPermission(PersonalDataPermission):
@@ -191,7 +185,7 @@ class PlanViewSet(ShownRowsMixin, viewsets.ReadOnlyModelViewSet):
         try:
             plan = create_plan(household=household, agreed_by=member, by=request.user, **fields)
         except DjangoValidationError as error:
-            raise _service_error(error) from error
+            raise service_error(error) from error
         context = self.get_serializer_context()
         return Response(PlanSerializer(plan, context=context).data, status=status.HTTP_201_CREATED)
 
@@ -241,7 +235,7 @@ class PlanInterventionViewSet(ShownRowsMixin, viewsets.ReadOnlyModelViewSet):
         try:
             row = add_intervention(plan=plan, goal=goal, member=member, by=request.user, **fields)
         except DjangoValidationError as error:
-            raise _service_error(error) from error
+            raise service_error(error) from error
         return Response(PlanInterventionSerializer(row).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -259,7 +253,7 @@ class PlanInterventionViewSet(ShownRowsMixin, viewsets.ReadOnlyModelViewSet):
         try:
             row = set_progress(intervention=row, by=request.user, **data.validated_data)
         except DjangoValidationError as error:
-            raise _service_error(error) from error
+            raise service_error(error) from error
         return Response(PlanInterventionSerializer(row).data)
 
 

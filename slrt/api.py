@@ -29,6 +29,14 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+def service_error(error: DjangoValidationError) -> exceptions.ValidationError:
+    """A write service's refusal as the API's 400: its messages by field, or its message and
+    its code (clients branch on the code, e.g. "taken"; people read the message)."""
+    if hasattr(error, "error_dict"):
+        return exceptions.ValidationError(error.message_dict)
+    return exceptions.ValidationError({"detail": error.messages, "code": error.code})
+
+
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler404. An address under /api/ that no route matches (an id the route's pattern
     refuses, /api/v1/referrals/abc/) answers as the API's own 404 does, in JSON: a client
