@@ -139,3 +139,20 @@ def pytest_configure(config):
 
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    """Every test starts outside any transaction: one left open by an earlier test (or by a
+    thread sharing its connection) would hold back this test's on-commit work and fail it far
+    from the cause (tests/settings.py, the SQLite test database)."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        if conn.in_atomic_block or conn.run_on_commit:
+            pytest.fail(
+                f"the {conn.alias!r} connection is still inside a transaction an earlier test "
+                "or thread left open; this test would not see its on-commit work",
+                pytrace=False,
+            )
+    yield

@@ -2,10 +2,11 @@
 for them before the database is emptied.
 
 A browser test ends as soon as it has seen what it checks; the page may still be loading an
-htmx part. On SQLite the live server's thread and the test share one in-memory database, and
-emptying it under a running request failed the teardown with "database table is locked"
-(seen once in `make test` under load, tests/browser/test_phone_entry.py). Only the test
-settings install this middleware.
+htmx part. Emptying the database under a running request failed the teardown with "database
+table is locked" (seen once in `make test` under load, tests/browser/test_phone_entry.py, when
+the SQLite test database was still in memory and shared with the server's threads; it is a
+file now, tests/settings.py, and the flush would wait on the request's lock instead). Only
+the test settings install this middleware.
 """
 
 import threading

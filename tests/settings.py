@@ -26,6 +26,23 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="slrt-test-media-"))
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 
+# On SQLite, each worker's test database is a file, not Django's shared in-memory database.
+# With an in-memory database the live server's request threads are handed the test's own
+# connection object (pytest-django's connections_override), and with it its transaction state:
+# a browser test querying while an htmx request is still being answered could leave that
+# shared object inside an atomic block, after which every later test of the worker had its
+# on-commit work (the import's check, the queued tasks) deferred for ever. CI failed that way
+# on 2026-12-07 (tests/ops, seven tests, SQLite pass only). A file gives every thread a
+# connection of its own, as in production; without fsync and with WAL it costs the suite
+# little (tests/conftest.py checks at each test's start that no transaction was left open).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    _TEST_DB_DIR = Path(tempfile.mkdtemp(prefix="slrt-test-db-"))
+    atexit.register(shutil.rmtree, _TEST_DB_DIR, ignore_errors=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(_TEST_DB_DIR / "test.sqlite3")}  # noqa: F405
+    DATABASES["default"]["OPTIONS"]["init_command"] = (  # noqa: F405
+        "PRAGMA synchronous=OFF; PRAGMA journal_mode=WAL"
+    )
+
 # Each test empties the cache (tests/conftest.py): a cache shared between workers (Redis on CI's
 # PostgreSQL pass, files on the embedded default) would be emptied under another test's feet.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
