@@ -25,6 +25,7 @@ import hmac
 import pickle
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import starmap
 from pathlib import Path
 
 from django.conf import settings
@@ -132,8 +133,13 @@ def load(batch_id: int, key: CheckKey) -> StoredCheck | None:
                 except EOFError:
                     break
                 columns[_MEMBER] = map(MemberValues, columns[_MEMBER])
-                result.rows.extend(map(CleanRow, *columns))
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+                # strict: columns of unequal length are a damaged file, never fewer rows
+                result.rows.extend(starmap(CleanRow, zip(*columns, strict=True)))
+        if len(result.rows) != row_count - len(result.error_rows):
+            return None  # every row is clean or in error: none went missing
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    except (TypeError, IndexError, ValueError):  # columns that do not make rows
         return None
     return StoredCheck(key=stored_key, row_count=row_count, result=result)
 
