@@ -25,7 +25,20 @@ class AnyOf(Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", [*params, list(self.rhs)]
+        values = list(self.rhs)
+        if self.lhs.output_field.get_internal_type() in _TEXT_FIELDS and all(
+            v.__class__ is str and v and "," not in v for v in values
+        ):
+            # Text values go as one string, split by the server: psycopg quotes a list's
+            # elements one by one in Python, a string in C. 100,000 NIKs (an import's plan
+            # looks them up at the check and again at the commit), empty table, quiet
+            # machine: 0.07-0.08 s a query as a list, 0.02-0.03 s as one string
+            # (2026-12-06; at load ~5, 0.17-0.21 s against 0.11-0.13 s).
+            return f"{lhs} = ANY(string_to_array(%s, ','))", [*params, ",".join(values)]
+        return f"{lhs} = ANY(%s)", [*params, values]
+
+
+_TEXT_FIELDS = frozenset({"CharField", "TextField"})
 
 
 def where_in(queryset: QuerySet, field: str, values: Sequence) -> Iterator[QuerySet]:

@@ -21,3 +21,18 @@ def test_where_in_finds_every_matching_row_whatever_the_chunk(monkeypatch, chunk
     found = sorted(code for part in parts for code in part.values_list("code", flat=True))
     assert found == ["99.75.01", "99.75.03", "99.75.05"]
     assert list(db.where_in(Region.objects.all(), "code", [])) == []
+
+
+@pytest.mark.parametrize(
+    "wanted",
+    [
+        ["99.75.01", "99.75.03"],  # text without commas: one string, split by the server
+        ["99.75.01", "99.75.03", "", "a,b"],  # a blank value or a comma: one array
+    ],
+)
+def test_where_in_matches_text_values_exactly_either_way(wanted):
+    for code in ("99.75.01", "99.75.02", "99.75.03", "a", "b"):
+        Region.objects.create(code=code, name=f"Kecamatan {code}", level="kecamatan")
+    parts = list(db.where_in(Region.objects.all(), "code", wanted))
+    found = sorted(code for part in parts for code in part.values_list("code", flat=True))
+    assert found == ["99.75.01", "99.75.03"]

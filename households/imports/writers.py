@@ -15,6 +15,7 @@ bulk_update in batches.
 
 import json
 from collections.abc import Iterable, Sequence
+from operator import methodcaller
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -232,10 +233,20 @@ def _dump(field: models.Field, value: Any) -> Any:
 
 
 def _dumper(field: models.Field):
-    """A per-value conversion psycopg cannot do by itself; None when it can."""
+    """A per-value conversion psycopg cannot do by itself, or does slower; None otherwise.
+
+    Dates and times go as their ISO text, which the server reads as psycopg's own text
+    would be read (an aware datetime keeps its offset): psycopg's dumper took ~0.7 us a
+    value, isoformat() ~0.2 us. 100,000 members carry three (birth date, created, updated):
+    ~0.15 s less of the commit's time formatting rows (h17import3, 2026-12-06)."""
     if isinstance(field, models.JSONField):
         return _dump_json
+    if isinstance(field, models.DateField):  # DateTimeField too
+        return _isoformat
     return None
+
+
+_isoformat = methodcaller("isoformat")
 
 
 def _dump_json(value: Any) -> str:

@@ -92,3 +92,39 @@ def test_the_code_version_covers_every_module_of_the_import():
     package = Path(checked.__file__).parent
     assert set(package.glob("*.py")) <= set(checked.VERSIONED)
     assert len(checked.code_version()) == 64
+
+
+def _two_columns(chunk):
+    return [(2, 3, 4), ("3275",) * 3]
+
+
+def _a_column_short(chunk):
+    return [column[:-1] if n == 0 else column for n, column in enumerate(chunk)]
+
+
+@pytest.mark.parametrize("rows", [_two_columns, _a_column_short, None])
+def test_a_signed_check_whose_rows_do_not_read_back_whole_is_not_used(
+    rows, operator, django_capture_on_commit_callbacks
+):
+    """Rows are stored as columns (one tuple per CleanRow field). A file signed by this
+    server whose columns do not make rows, or make fewer than the check counted (a column
+    short, the rows left out), is treated as absent, and the commit checks the file again:
+    never a commit with rows missing."""
+    import pickle
+
+    batch = import_file(
+        csv_file(FAMILY_A), operator, django_capture_on_commit_callbacks, commit=False
+    )
+    key = services._check_key(batch)
+    path = checked._path(batch.pk)
+    with path.open("rb") as handle:
+        head, chunk = pickle.load(handle), pickle.load(handle)  # noqa: S301 - the test's own
+    data = pickle.dumps(head) + (pickle.dumps(rows(chunk)) if rows else b"")
+    path.write_bytes(data)
+    mac = checked._mac()
+    mac.update(data)
+    path.with_suffix(".sig").write_text(mac.hexdigest())
+    assert checked.load(batch.pk, key) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        services.confirm_import_batch(batch=batch, by=operator)
+    assert Household.objects.get().member_count == 3

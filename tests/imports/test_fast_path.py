@@ -209,3 +209,31 @@ def test_member_values_from_a_generator_are_written_with_their_ids(
     assert dict(Member.objects.filter(pk__in=ids).values_list("pk", "nik")) == dict(
         zip(ids, niks, strict=True)
     )
+
+
+@pytest.mark.skipif(not is_postgresql(), reason="the COPY path exists on PostgreSQL only")
+def test_copy_writes_dates_and_times_as_the_same_days_and_instants(operator, margahayu):
+    """The COPY path sends dates and datetimes as ISO text (writers._dumper): a datetime in
+    another offset, with or without microseconds, is the same instant read back."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    batch = ImportBatch.objects.create(uploaded_by=operator, filename="x.csv")
+    household = Household.objects.create(kk_number="3275010101200001", kelurahan=margahayu)
+    jakarta = timezone(timedelta(hours=7))
+    moments = [
+        datetime(2026, 12, 6, 23, 30, 15, 123456, tzinfo=jakarta),
+        datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC),
+    ]
+    rows = [
+        {"household_id": household.pk, "entity": "household", "object_id": n,
+         "object_label": "x", "action": "created", "changes": {}, "actor_id": operator.pk,
+         "import_batch_id": batch.pk, "created_at": m}
+        for n, m in enumerate(moments)
+    ]  # fmt: skip
+    CopyWriter().insert(ChangeRecord, rows, return_ids=False)
+    written = ChangeRecord.objects.filter(import_batch=batch).order_by("object_id")
+    assert list(written.values_list("created_at", flat=True)) == moments
+    born = [date(1945, 8, 17), date(2024, 2, 29)]
+    values = [(f"327501410180000{n}", "Warga", b, household.pk) for n, b in enumerate(born, 1)]
+    ids = CopyWriter().insert_values(Member, ("nik", "name", "birth_date", "household_id"), values)
+    assert [Member.objects.get(pk=pk).birth_date for pk in ids] == born
