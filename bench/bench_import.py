@@ -289,6 +289,9 @@ def _bare_copy_into_registry(url: str) -> dict:
         conn.execute("CHECKPOINT")  # the import's writes are not this figure's to flush
         started = time.perf_counter()
         with conn.transaction():
+            # The import's COPY writer sets it too (households.imports.writers): the trigram
+            # index's pending list then takes the whole batch, for the bare as for the import.
+            conn.execute("SET LOCAL gin_pending_list_limit = '64MB'")
             per_table = timed_copies(conn, data)
             commit_started = time.perf_counter()
         commit = time.perf_counter() - commit_started
